@@ -1,0 +1,327 @@
+"""The functional transforms: grad, value_and_grad, vjp, jvp, jacobian, hessian, ...
+
+Each call of a transformed function traces ``f`` once, on concrete values, into
+a fresh tape; Python control flow on values therefore just works.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Sequence, Union
+
+import numpy as np
+
+from .core import Tracer, _current_trace, concrete, current_trace
+from .forward import JVPTrace, JVPTracer
+from .primitives.nondiff import stop_gradient_p
+from .primitives.shape_ops import astype_p
+from .reverse import ReverseTrace, ReverseTracer, backward_pass
+from .tape import Tape
+from .tree import tree_flatten, tree_map, tree_unflatten
+
+ArgNums = Union[int, Sequence[int]]
+
+
+# -- inputs ------------------------------------------------------------------------
+
+def _as_primal(x: Any) -> Any:
+    """Tracers pass through; everything else becomes a numpy array (floats -> float64)."""
+    if isinstance(x, (Tracer, np.ndarray)):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype == object:
+        raise TypeError(f"cannot differentiate with respect to a {type(x).__name__}: "
+                        "pass numpy arrays, Python numbers or pytrees of them")
+    return arr
+
+
+def _check_float(x: Any, fn: Callable, position: int, transform: str) -> None:
+    dtype = np.result_type(concrete(x))
+    if dtype.kind != "f":
+        raise TypeError(
+            f"{transform} requires floating-point inputs, but argument {_arg_label(fn, position)} "
+            f"has dtype {dtype}. Pass floats (e.g. x.astype(float)) or leave integer "
+            "arguments out of argnums.")
+
+
+def _arg_label(fn: Callable, position: int) -> str:
+    try:
+        params = list(inspect.signature(fn).parameters)
+        return f"{position} ({params[position]!r})" if position < len(params) else str(position)
+    except (TypeError, ValueError):
+        return str(position)
+
+
+def _normalize_argnums(argnums: ArgNums, nargs: int) -> tuple:
+    single = isinstance(argnums, (int, np.integer))
+    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise ValueError(f"argnums={argnums!r} is out of range for a function called "
+                             f"with {nargs} positional argument(s)")
+    return tuple(a % nargs for a in nums)
+
+
+def _cast_like(g: Any, primal: Any) -> Any:
+    """Give a gradient the dtype and shape of its primal (zeros for ``None``)."""
+    value = concrete(primal)
+    dtype = np.result_type(value)
+    if g is None:
+        return np.zeros(np.shape(value), dtype=dtype)
+    if isinstance(g, Tracer):
+        return g if concrete(g).dtype == dtype else astype_p.bind(g, dtype=dtype)
+    g = np.asarray(g)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    return g[()] if g.ndim == 0 and np.ndim(value) == 0 else g
+
+
+# -- reverse mode ------------------------------------------------------------------
+
+def _trace_reverse(f: Callable, primals: list, keep_all: bool = False) -> tuple:
+    """Run ``f`` on fresh tracers; returns (trace, input tracers, output)."""
+    trace = ReverseTrace(current_trace(), keep_all)
+    tracers = [trace.new_input(p) for p in primals]
+    token = _current_trace.set(trace)
+    try:
+        out = f(*tracers)
+    finally:
+        _current_trace.reset(token)
+        trace.alive = False
+    return trace, tracers, out
+
+
+def _unwrap_outputs(trace: ReverseTrace, out: Any) -> tuple:
+    """Leaves of ``out`` as (values, ids), ``None`` id for constants."""
+    leaves, treedef = tree_flatten(out)
+    values, ids = [], []
+    for leaf in leaves:
+        if type(leaf) is ReverseTracer and leaf._trace is trace:
+            values.append(leaf._value)
+            ids.append(leaf._id)
+        else:
+            values.append(_as_primal(leaf))
+            ids.append(None)
+    return values, ids, treedef
+
+
+def _pullback(trace: ReverseTrace, in_tracers: list, out_ids: list, cts: list,
+              consume: bool) -> list:
+    """Input cotangents for output cotangents ``cts`` (one per output leaf)."""
+    seeds: dict = {}
+    for vid, ct in zip(out_ids, cts):
+        if vid is not None and ct is not None:
+            seeds[vid] = ct if vid not in seeds else seeds[vid] + ct
+    input_ids = {t._id for t in in_tracers}
+    token = _current_trace.set(trace.parent)
+    try:
+        if any(vid not in input_ids for vid in seeds):
+            backward_pass(reversed(trace.eqns), seeds, consume)
+        return [_cast_like(seeds.get(t._id), t._value) for t in in_tracers]
+    finally:
+        _current_trace.reset(token)
+
+
+def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
+    """Evaluate ``f(*primals)`` and return ``(out, vjp_fn)`` (plus ``aux`` with has_aux).
+
+    ``vjp_fn(ct)`` takes a cotangent shaped like ``out`` and returns a tuple with
+    one cotangent per primal. It may be called several times.
+
+    >>> import functrace.numpy as fnp
+    >>> out, f_vjp = vjp(lambda x: fnp.sin(x) * 2.0, np.array([0.0, 1.0]))
+    >>> f_vjp(np.ones(2))[0]
+    array([2.        , 1.08060461])
+    """
+    flat, in_tree = tree_flatten([_as_tree_primals(p) for p in primals])
+    for i, p in enumerate(flat):
+        _check_float(p, f, i, "vjp")
+
+    def flat_f(*leaves):
+        return f(*tree_unflatten(in_tree, leaves))
+
+    trace, tracers, out = _trace_reverse(flat_f, flat)
+    if has_aux:
+        out, aux = _split_aux(out)
+    values, ids, out_tree = _unwrap_outputs(trace, out)
+
+    def vjp_fn(ct: Any) -> tuple:
+        ct_leaves, ct_tree = tree_flatten(ct)
+        if len(ct_leaves) != len(values):
+            raise ValueError(f"vjp_fn expected a cotangent with the structure of the "
+                             f"output {out_tree}, got {ct_tree}")
+        for c, v in zip(ct_leaves, values):
+            if np.shape(c) != np.shape(v):
+                raise ValueError(f"cotangent shape {np.shape(c)} does not match the output "
+                                 f"shape {np.shape(v)}")
+        grads = _pullback(trace, tracers, ids, ct_leaves, consume=False)
+        return tuple(tree_unflatten(in_tree, grads))
+
+    result = tree_unflatten(out_tree, values)
+    return (result, vjp_fn, aux) if has_aux else (result, vjp_fn)
+
+
+def _as_tree_primals(tree: Any) -> Any:
+    return tree_map(_as_primal, tree)
+
+
+def _split_aux(out: Any) -> tuple:
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError("with has_aux=True the function must return a pair (output, aux)")
+    main, aux = out
+    return main, tree_map(lambda a: concrete(a) if isinstance(a, Tracer) and
+                          not a._trace.alive else a, aux)
+
+
+def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+    """Like :func:`grad` but returns ``(value, gradient)`` (``((value, aux), gradient)``
+    with ``has_aux``).
+
+    >>> value_and_grad(lambda x: x ** 2)(3.0)
+    (array(9.), 6.0)
+    """
+    @functools.wraps(f)
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        nums = _normalize_argnums(argnums, len(args))
+        dyn = [_as_tree_primals(args[i]) for i in nums]
+        flat, in_tree = tree_flatten(dyn)
+        leaf_owner = _leaf_positions(dyn, nums)
+        for p, pos in zip(flat, leaf_owner):
+            _check_float(p, f, pos, "grad")
+
+        def flat_f(*leaves):
+            full = list(args)
+            for i, sub in zip(nums, tree_unflatten(in_tree, leaves)):
+                full[i] = sub
+            return f(*full, **kwargs)
+
+        trace, tracers, out = _trace_reverse(flat_f, flat)
+        aux = None
+        if has_aux:
+            out, aux = _split_aux(out)
+        values, ids, _ = _unwrap_outputs(trace, out)
+        value = _check_scalar_output(values)
+        seed = np.ones((), dtype=np.result_type(concrete(value)))
+        grads = tree_unflatten(in_tree, _pullback(trace, tracers, ids, [seed], consume=True))
+        g = grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
+        return ((value, aux), g) if has_aux else (value, g)
+
+    return value_and_grad_f
+
+
+def _leaf_positions(dyn: list, nums: tuple) -> list:
+    return [pos for sub, pos in zip(dyn, nums) for _ in tree_flatten(sub)[0]]
+
+
+def _check_scalar_output(values: list) -> Any:
+    if len(values) != 1:
+        raise TypeError(f"grad requires a function returning one scalar, got {len(values)} "
+                        "outputs; use functrace.vjp or functrace.jacobian instead")
+    value = values[0]
+    shape = np.shape(value)
+    if shape != ():
+        raise TypeError(f"grad requires a scalar output, got an output of shape {shape}; "
+                        "use functrace.jacobian (or functrace.vjp with a cotangent) for "
+                        "non-scalar outputs, or reduce it with fnp.sum")
+    dtype = np.result_type(concrete(value))
+    if dtype.kind != "f":
+        raise TypeError(f"grad requires a floating-point output, got dtype {dtype}")
+    return value
+
+
+def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+    """The gradient of a scalar function with respect to argument(s) ``argnums``.
+
+    >>> import functrace.numpy as fnp
+    >>> grad(lambda x: fnp.sum(x ** 2))(np.array([1.0, 2.0]))
+    array([2., 4.])
+    >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
+    (3.0, 2.0)
+    """
+    vg = value_and_grad(f, argnums, has_aux)
+
+    @functools.wraps(f)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_f
+
+
+# -- forward mode -----------------------------------------------------------------
+
+def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
+    """``(f(*primals), J @ tangents)`` by forward mode, from each primitive's JVP rule.
+
+    >>> import functrace.numpy as fnp
+    >>> jvp(fnp.sin, (0.0,), (2.0,))
+    (array(0.), array(2.))
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp expects primals and tangents as tuples, e.g. jvp(f, (x,), (v,))")
+    p_flat, p_tree = tree_flatten([_as_tree_primals(p) for p in primals])
+    t_flat, t_tree = tree_flatten([_as_tree_primals(t) for t in tangents])
+    if p_tree != t_tree:
+        raise ValueError(f"primals and tangents must have the same structure, got {p_tree} "
+                         f"and {t_tree}")
+    for i, (p, t) in enumerate(zip(p_flat, t_flat)):
+        _check_float(p, f, i, "jvp")
+        if np.shape(p) != np.shape(t):
+            raise ValueError(f"tangent shape {np.shape(t)} does not match primal shape "
+                             f"{np.shape(p)} (argument {i})")
+    trace = JVPTrace(current_trace())
+    tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
+    token = _current_trace.set(trace)
+    try:
+        out = f(*tree_unflatten(p_tree, tracers))
+    finally:
+        _current_trace.reset(token)
+        trace.alive = False
+    leaves, out_tree = tree_flatten(out)
+    values, tans = [], []
+    for leaf in leaves:
+        if type(leaf) is JVPTracer and leaf._trace is trace:
+            values.append(leaf._value)
+            tans.append(_cast_like(leaf._tangent, leaf._value))
+        else:
+            values.append(_as_primal(leaf))
+            tans.append(_cast_like(None, leaf))
+    return tree_unflatten(out_tree, values), tree_unflatten(out_tree, tans)
+
+
+# -- derived transforms --------------------------------------------------------------
+
+from .jacobians import elementwise_grad, hessian, jacfwd, jacobian, jacrev  # noqa: E402,F401
+
+
+def stop_gradient(x: Any) -> Any:
+    """``x`` as a constant: no gradient flows back through it.
+
+    >>> grad(lambda x: x * stop_gradient(x))(3.0)
+    3.0
+    """
+    return tree_map(lambda leaf: stop_gradient_p.bind(leaf), x)
+
+
+def make_tape(f: Callable) -> Callable[..., Tape]:
+    """``make_tape(f)(*args)`` traces ``f`` once and returns its :class:`Tape`.
+
+    >>> import functrace.numpy as fnp
+    >>> print(make_tape(lambda x: fnp.sum(fnp.sin(x)))(np.ones(3)))
+    { lambda ; a:f64[3]. let
+        b:f64[3] = sin a
+        c:f64[] = reduce_sum[axes=(0,),keepdims=False] b
+      in (c,) }
+    """
+    @functools.wraps(f)
+    def make_tape_f(*args: Any) -> Tape:
+        flat, in_tree = tree_flatten([_as_tree_primals(a) for a in args])
+        trace, tracers, out = _trace_reverse(
+            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True)
+        _, ids, _ = _unwrap_outputs(trace, out)
+        avals = {t._id: (np.shape(t._value), np.result_type(concrete(t._value)))
+                 for t in tracers}
+        avals.update({e.out_id: e.aval for e in trace.eqns})
+        return Tape([t._id for t in tracers], trace.eqns, ids, avals)
+
+    return make_tape_f

@@ -1,0 +1,177 @@
+"""Primitives, traces and the current-trace context variable.
+
+A :class:`Primitive` is bound with ``prim.bind(*arrays, **params)``. Binding asks
+the *current trace* (a ``ContextVar``) to process it. The root trace,
+:class:`EvalTrace`, just runs the numpy implementation. Transforms push their own
+trace whose ``parent`` is the trace that was current when they started; a trace
+treats only its own tracers as variables and hands every primal computation to
+its parent, so traces nest without levels and without perturbation confusion.
+"""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional
+
+import numpy as np
+
+VjpRule = Callable[..., Any]   # rule(ct, ins, out, argnum, **params) -> cotangent or None
+JvpRule = Callable[..., Any]   # rule(primals, tangents, out, **params) -> tangent or None
+
+
+class Primitive:
+    """One differentiable (or constant) operation: impl, VJP, JVP and what it saves.
+
+    Attributes:
+        name: printed name, e.g. ``"sin"``.
+        impl: numpy implementation ``impl(*arrays, **params)``.
+        vjp: ``vjp(ct, ins, out, argnum, **params)`` returning the cotangent of
+            argument ``argnum`` (``None`` for "no cotangent"), written with
+            differentiable functrace ops. ``None`` for a non-differentiable
+            primitive, whose output is always a constant.
+        jvp: ``jvp(primals, tangents, out, **params)``; tangents are ``None`` for
+            constants. Returns the output tangent or ``None``.
+        saves_in / saves_out: whether the backward pass needs the inputs / output.
+        broadcasts: whether inputs broadcast against each other (numpy rules);
+            the backward pass then reduces cotangents to each input's shape.
+    """
+
+    __slots__ = ("name", "impl", "vjp", "jvp", "saves_in", "saves_out", "broadcasts",
+                 "kernel", "__weakref__")
+
+    def __init__(self, name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = None,
+                 jvp: Optional[JvpRule] = None, saves: str = "in", broadcasts: bool = False):
+        if saves not in ("in", "out", "both", "none"):
+            raise ValueError(f"saves must be 'in', 'out', 'both' or 'none', got {saves!r}")
+        self.name = name
+        self.impl = impl
+        self.vjp = vjp
+        self.jvp = jvp
+        self.saves_in = saves in ("in", "both")
+        self.saves_out = saves in ("out", "both")
+        self.broadcasts = broadcasts
+        self.kernel = None
+
+    @property
+    def differentiable(self) -> bool:
+        return self.vjp is not None
+
+    def bind(self, *args: Any, **params: Any) -> Any:
+        """Apply the primitive under the current trace."""
+        return _current_trace.get().process(self, args, params)
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name})"
+
+
+class Trace:
+    """Base of all traces. ``parent`` is the trace that computes primal values."""
+
+    __slots__ = ("parent", "alive")
+
+    def __init__(self, parent: Optional["Trace"]):
+        self.parent = parent
+        self.alive = True
+
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        raise NotImplementedError
+
+
+class EvalTrace(Trace):
+    """The root trace: runs the numpy implementation, records nothing."""
+
+    __slots__ = ()
+
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        return prim.impl(*args, **params)
+
+
+EVAL_TRACE = EvalTrace(None)
+_current_trace: contextvars.ContextVar[Trace] = contextvars.ContextVar(
+    "functrace_current_trace", default=EVAL_TRACE)
+
+
+def current_trace() -> Trace:
+    """The trace that ``bind`` currently dispatches to."""
+    return _current_trace.get()
+
+
+@contextmanager
+def using_trace(trace: Trace) -> Iterator[Trace]:
+    """Make ``trace`` current for the duration of the block."""
+    token = _current_trace.set(trace)
+    try:
+        yield trace
+    finally:
+        _current_trace.reset(token)
+
+
+class UnexpectedTracerError(RuntimeError):
+    """A tracer was used after the transform that created it had returned."""
+
+
+class Tracer:
+    """Base class of the values that traces hand to user code.
+
+    ``_value`` is the primal: a numpy array, or a tracer of the parent trace.
+    Tracers behave like arrays; the operators and methods are installed by
+    :mod:`functrace.numpy._methods`.
+    """
+
+    __slots__ = ("_trace", "_value")
+    __array_priority__ = 1000
+
+    @property
+    def shape(self) -> tuple:
+        return np.shape(concrete(self))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return concrete(self).dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __len__(self) -> int:
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of unsized object (a 0-d tracer)")
+        return shape[0]
+
+    def __bool__(self) -> bool:
+        return bool(concrete(self))
+
+    def __float__(self) -> float:
+        """A constant: the gradient does not flow through ``float(t)``."""
+        return float(concrete(self))
+
+    def __int__(self) -> int:
+        """A constant: the gradient does not flow through ``int(t)``."""
+        return int(concrete(self))
+
+    def __index__(self) -> int:
+        return int(concrete(self))
+
+    def _check_alive(self) -> None:
+        if not self._trace.alive:
+            raise UnexpectedTracerError(
+                f"a {type(self).__name__} of shape {self.shape} escaped the transform that "
+                "created it and was used after that transform returned. Return values "
+                "from the transformed function instead of storing them in outer "
+                "variables, or take a constant copy with functrace.stop_gradient.")
+
+
+def concrete(x: Any) -> Any:
+    """The concrete numpy value under any number of tracer layers (no gradient)."""
+    while isinstance(x, Tracer):
+        x = x._value
+    return x
+
+
+def is_tracer(x: Any) -> bool:
+    return isinstance(x, Tracer)

@@ -1,0 +1,57 @@
+"""Forward mode: a trace whose tracers carry a primal and a tangent."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .core import Primitive, Trace, Tracer, _current_trace
+
+
+class JVPTracer(Tracer):
+    """A primal ``_value`` with its tangent ``_tangent`` (``None`` = zero)."""
+
+    __slots__ = ("_tangent",)
+
+    def __init__(self, trace: "JVPTrace", value: Any, tangent: Any):
+        self._trace = trace
+        self._value = value
+        self._tangent = tangent
+
+    def __repr__(self) -> str:
+        return f"JVPTracer(value={self._value!r}, tangent={self._tangent!r})"
+
+
+class JVPTrace(Trace):
+    """Pushes tangents forward through each primitive's JVP rule.
+
+    Rules run with the parent trace current, so an outer transform records
+    them (forward-over-reverse Hessians, nested ``jvp``).
+    """
+
+    __slots__ = ()
+
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        tangents = None
+        primals: Any = args
+        for i, arg in enumerate(args):
+            if type(arg) is JVPTracer and arg._trace is self:
+                if tangents is None:
+                    tangents = [None] * len(args)
+                    primals = list(args)
+                tangents[i] = arg._tangent
+                primals[i] = arg._value
+        out = self.parent.process(prim, primals, params)
+        if tangents is None or prim.jvp is None:
+            return out
+        token = _current_trace.set(self.parent)
+        try:
+            t_out = prim.jvp(primals, tangents, out, **params)
+            if t_out is not None and prim.broadcasts and np.shape(t_out) != np.shape(out):
+                from .primitives.shape_ops import broadcast_to_p
+                t_out = broadcast_to_p.bind(t_out, shape=np.shape(out))
+        finally:
+            _current_trace.reset(token)
+        if t_out is None:
+            return out
+        return JVPTracer(self, out, t_out)

@@ -1,0 +1,62 @@
+"""``functrace.numpy`` (import as ``fnp``): numpy's API, differentiable.
+
+Every function here works on numpy arrays, Python numbers and functrace tracers;
+on plain arrays it returns plain numpy results.
+
+>>> import functrace, functrace.numpy as fnp
+>>> float(functrace.grad(lambda x: fnp.sum(fnp.sin(x) ** 2))(0.5))  # sin(2x)
+0.8414709848078965
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core import Tracer
+from . import linalg
+from ._creation import (arange, array, asarray, empty, eye, full, full_like, identity,
+                        linspace, logspace, meshgrid, ones, ones_like, zeros, zeros_like)
+from ._methods import install_array_methods
+from ._reductions import (amax, amin, argmax, argmin, argsort, cumsum, max, mean, min,
+                          std, sum, var)
+from ._shape import (broadcast_to, concatenate, expand_dims, flip, getitem, matmul,
+                     moveaxis, ravel, reshape, squeeze, stack, swapaxes, transpose)
+from ._ufuncs import *  # noqa: F401,F403  (elementwise functions)
+from ._ufuncs import astype, multiply
+
+float32 = np.float32
+float64 = np.float64
+int32 = np.int32
+int64 = np.int64
+bool_ = np.bool_
+pi = np.pi
+e = np.e
+inf = np.inf
+nan = np.nan
+newaxis = None
+ndarray = np.ndarray
+
+
+def dot(a: Any, b: Any) -> Any:
+    """numpy.dot: products of scalars, vectors, matrices (and N-D via tensordot)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return multiply(a, b)
+    if np.ndim(b) <= 2:
+        return matmul(a, b)
+    return tensordot(a, b, axes=([-1], [-2]))
+
+
+def shape(a: Any) -> tuple:
+    return a.shape if isinstance(a, Tracer) else np.shape(a)
+
+
+def ndim(a: Any) -> int:
+    return len(shape(a))
+
+
+def size(a: Any) -> int:
+    return int(np.prod(shape(a), dtype=np.int64))
+
+
+install_array_methods(Tracer)

@@ -1,0 +1,126 @@
+"""Array behaviour of tracers: operators, methods and the numpy protocols.
+
+Installed once on :class:`functrace.core.Tracer` (and reusable by any array-like
+class) by :func:`install_array_methods`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core import Tracer
+from . import _reductions as R
+from . import _shape as S
+from . import _ufuncs as U
+
+
+def _swap(fn):
+    def reflected(self, other):
+        return fn(other, self)
+    reflected.__name__ = f"r{fn.__name__}"
+    return reflected
+
+
+def _iter(self):
+    for i in range(len(self)):
+        yield self[i]
+
+
+def _astype(self, dtype, copy=True):
+    return U.astype(self, dtype)
+
+
+def _reshape(self, *shape, order="C"):
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = shape[0]
+    return S.reshape(self, shape, order=order)
+
+
+def _transpose(self, *axes):
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    return S.transpose(self, axes or None)
+
+
+def _dot(self, other):
+    from ..numpy import dot
+    return dot(self, other)
+
+
+ARRAY_METHODS = {
+    "__add__": U.add, "__radd__": _swap(U.add),
+    "__sub__": U.subtract, "__rsub__": _swap(U.subtract),
+    "__mul__": U.multiply, "__rmul__": _swap(U.multiply),
+    "__truediv__": U.divide, "__rtruediv__": _swap(U.divide),
+    "__pow__": U.power, "__rpow__": _swap(U.power),
+    "__matmul__": S.matmul, "__rmatmul__": _swap(S.matmul),
+    "__neg__": U.negative, "__pos__": U.positive, "__abs__": U.absolute,
+    "__lt__": U.less, "__le__": U.less_equal, "__gt__": U.greater, "__ge__": U.greater_equal,
+    "__eq__": U.equal, "__ne__": U.not_equal,
+    "__getitem__": S.getitem, "__iter__": _iter,
+    "T": property(lambda self: S.transpose(self)),
+    "sum": R.sum, "mean": R.mean, "max": R.amax, "min": R.amin, "var": R.var, "std": R.std,
+    "cumsum": R.cumsum, "argmax": R.argmax, "argmin": R.argmin, "argsort": R.argsort,
+    "reshape": _reshape, "transpose": _transpose, "ravel": S.ravel, "flatten": S.ravel,
+    "squeeze": S.squeeze, "swapaxes": S.swapaxes, "dot": _dot, "astype": _astype,
+    "clip": U.clip, "round": U.round,
+}
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    _check_inputs_alive(inputs)
+    from ._dispatch import UFUNCS
+    if method != "__call__":
+        raise TypeError(f"functrace does not differentiate numpy.{ufunc.__name__}.{method}; "
+                        "use the functrace.numpy function instead (e.g. fnp.sum)")
+    if kwargs.get("out") is not None:
+        raise TypeError(f"numpy.{ufunc.__name__} with out= cannot be traced: "
+                        "functrace arrays are immutable, drop the out= argument")
+    fn = UFUNCS.get(ufunc)
+    if fn is None:
+        raise TypeError(f"functrace has no differentiation rule for numpy.{ufunc.__name__}; "
+                        "express it with functrace.numpy functions or register a primitive")
+    dtype = kwargs.pop("dtype", None)
+    kwargs.pop("out", None)
+    if kwargs:
+        raise TypeError(f"numpy.{ufunc.__name__}: functrace does not support the "
+                        f"arguments {sorted(kwargs)} on traced arrays")
+    result = fn(*inputs)
+    return result if dtype is None else U.astype(result, dtype)
+
+
+def _array_function(self, func, types, args, kwargs):
+    _check_inputs_alive(args)
+    from ._dispatch import FUNCTIONS
+    fn = FUNCTIONS.get(func)
+    if fn is None:
+        raise TypeError(f"functrace has no differentiation rule for numpy.{func.__name__}; "
+                        "call a functrace.numpy function or register a primitive")
+    return fn(*args, **kwargs)
+
+
+def _array(self, dtype=None, copy=None):
+    self._check_alive()
+    raise TypeError(
+        "a functrace tracer cannot be turned into a numpy array: that would drop its "
+        "gradient. Use functrace.numpy (fnp) functions on it, or float(x) / "
+        "functrace.stop_gradient(x) for a constant value.")
+
+
+def _check_inputs_alive(values):
+    for v in values:
+        if isinstance(v, Tracer):
+            v._check_alive()
+        elif isinstance(v, (list, tuple)):
+            _check_inputs_alive(v)
+
+
+def install_array_methods(cls: type) -> None:
+    """Give ``cls`` numpy-like operators, methods and numpy dispatch."""
+    for name, fn in ARRAY_METHODS.items():
+        setattr(cls, name, fn)
+    cls.__hash__ = None
+    cls.__array_ufunc__ = _array_ufunc
+    cls.__array_function__ = _array_function
+    cls.__array__ = _array

@@ -1,0 +1,234 @@
+"""Elementwise primitives. Each derivative is written once; VJP and JVP derive from it.
+
+Kinks are deterministic: d|x|/dx = 0 at 0; ties in maximum/minimum (and fmax,
+fmin) split the gradient evenly; clip passes the gradient at its bounds to ``x``
+(as PyTorch's clamp does); power's derivatives avoid 0 * inf at x = 0.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core import concrete
+from ..registry import defelementwise, defprimitive
+
+
+def _dtype_of(*xs: Any) -> np.dtype:
+    dt = np.result_type(*[concrete(x) for x in xs])
+    return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
+def _weights(mask: Any, *like: Any) -> np.ndarray:
+    """A constant 0/1 (or 0.5) weight array in the floating dtype of ``like``."""
+    return np.asarray(mask, dtype=_dtype_of(*like))
+
+
+# -- arithmetic ---------------------------------------------------------------
+
+def _add_vjp(ct, ins, out, argnum):
+    return ct
+
+
+def _add_jvp(primals, tangents, out):
+    tx, ty = tangents
+    return ty if tx is None else tx if ty is None else tx + ty
+
+
+add_p = defprimitive("add", np.add, _add_vjp, _add_jvp, saves="none", broadcasts=True)
+
+
+def _subtract_vjp(ct, ins, out, argnum):
+    return ct if argnum == 0 else -ct
+
+
+def _subtract_jvp(primals, tangents, out):
+    tx, ty = tangents
+    return -ty if tx is None else tx if ty is None else tx - ty
+
+
+subtract_p = defprimitive("subtract", np.subtract, _subtract_vjp, _subtract_jvp,
+                          saves="none", broadcasts=True)
+
+
+def _multiply_vjp(ct, ins, out, argnum):
+    return ct * ins[1 - argnum]
+
+
+def _multiply_jvp(primals, tangents, out):
+    (x, y), (tx, ty) = primals, tangents
+    if tx is None:
+        return x * ty
+    return tx * y if ty is None else tx * y + x * ty
+
+
+multiply_p = defprimitive("multiply", np.multiply, _multiply_vjp, _multiply_jvp,
+                          broadcasts=True)
+
+
+def _divide_vjp(ct, ins, out, argnum):
+    return ct / ins[1] if argnum == 0 else -ct * out / ins[1]
+
+
+def _divide_jvp(primals, tangents, out):
+    (x, y), (tx, ty) = primals, tangents
+    if ty is None:
+        return tx / y
+    t = -ty * out / y
+    return t if tx is None else tx / y + t
+
+
+divide_p = defprimitive("divide", np.divide, _divide_vjp, _divide_jvp, saves="both",
+                        broadcasts=True)
+
+
+def _negative_vjp(ct, ins, out, argnum):
+    return -ct
+
+
+def _negative_jvp(primals, tangents, out):
+    return -tangents[0]
+
+
+negative_p = defprimitive("negative", np.negative, _negative_vjp, _negative_jvp, saves="none")
+
+
+def _power_dx(x, y, out):
+    if isinstance(y, (int, float)):
+        return y * x ** (y - 1) if y != 0 else 0.0 * x
+    return where_p.bind(y == 0, 0.0, y * x ** (y - 1))
+
+
+def _power_dy(x, y, out):
+    safe_x = where_p.bind(x == 0, 1.0, x)
+    return out * log_p.bind(safe_x)
+
+
+power_p = defelementwise("power", np.power, (_power_dx, _power_dy), saves="both")
+square_p = defelementwise("square", np.square, (lambda x, out: 2.0 * x,))
+sqrt_p = defelementwise("sqrt", np.sqrt, (lambda x, out: 0.5 / out,), saves="out")
+cbrt_p = defelementwise("cbrt", np.cbrt, (lambda x, out: 1.0 / (3.0 * out * out),), saves="out")
+reciprocal_p = defelementwise("reciprocal", np.reciprocal, (lambda x, out: -(out * out),),
+                              saves="out")
+absolute_p = defelementwise("absolute", np.absolute, (lambda x, out: _sign(x),))
+
+
+def _sign(x):
+    from .nondiff import sign_p
+    return sign_p.bind(x)
+
+
+# -- exponentials and logarithms ------------------------------------------------
+
+exp_p = defelementwise("exp", np.exp, (lambda x, out: out,), saves="out")
+exp2_p = defelementwise("exp2", np.exp2, (lambda x, out: out * np.log(2.0),), saves="out")
+expm1_p = defelementwise("expm1", np.expm1, (lambda x, out: out + 1.0,), saves="out")
+log_p = defelementwise("log", np.log, (lambda x, out: 1.0 / x,))
+log2_p = defelementwise("log2", np.log2, (lambda x, out: 1.0 / (x * np.log(2.0)),))
+log10_p = defelementwise("log10", np.log10, (lambda x, out: 1.0 / (x * np.log(10.0)),))
+log1p_p = defelementwise("log1p", np.log1p, (lambda x, out: 1.0 / (1.0 + x),))
+logaddexp_p = defelementwise("logaddexp", np.logaddexp, (
+    lambda x, y, out: exp_p.bind(x - out),
+    lambda x, y, out: exp_p.bind(y - out)), saves="both")
+
+# -- trigonometric and hyperbolic -----------------------------------------------
+
+sin_p = defelementwise("sin", np.sin, (lambda x, out: cos_p.bind(x),))
+cos_p = defelementwise("cos", np.cos, (lambda x, out: -sin_p.bind(x),))
+tan_p = defelementwise("tan", np.tan, (lambda x, out: 1.0 + out * out,), saves="out")
+arcsin_p = defelementwise("arcsin", np.arcsin,
+                          (lambda x, out: 1.0 / sqrt_p.bind(1.0 - x * x),))
+arccos_p = defelementwise("arccos", np.arccos,
+                          (lambda x, out: -1.0 / sqrt_p.bind(1.0 - x * x),))
+arctan_p = defelementwise("arctan", np.arctan, (lambda x, out: 1.0 / (1.0 + x * x),))
+arctan2_p = defelementwise("arctan2", np.arctan2, (
+    lambda y, x, out: x / (x * x + y * y),
+    lambda y, x, out: -y / (x * x + y * y)))
+sinh_p = defelementwise("sinh", np.sinh, (lambda x, out: cosh_p.bind(x),))
+cosh_p = defelementwise("cosh", np.cosh, (lambda x, out: sinh_p.bind(x),))
+tanh_p = defelementwise("tanh", np.tanh, (lambda x, out: 1.0 - out * out,), saves="out")
+arcsinh_p = defelementwise("arcsinh", np.arcsinh,
+                           (lambda x, out: 1.0 / sqrt_p.bind(x * x + 1.0),))
+arccosh_p = defelementwise("arccosh", np.arccosh,
+                           (lambda x, out: 1.0 / sqrt_p.bind(x * x - 1.0),))
+arctanh_p = defelementwise("arctanh", np.arctanh, (lambda x, out: 1.0 / (1.0 - x * x),))
+
+# -- selection ----------------------------------------------------------------------
+
+
+def _max_weight(x, y, out):
+    cx, cy = concrete(x), concrete(y)
+    return _weights((cx > cy) + 0.5 * (cx == cy), x, y)
+
+
+def _min_weight(x, y, out):
+    cx, cy = concrete(x), concrete(y)
+    return _weights((cx < cy) + 0.5 * (cx == cy), x, y)
+
+
+def _fmax_weight(x, y, out):
+    cx, cy = concrete(x), concrete(y)
+    return _weights((cx > cy) + 0.5 * (cx == cy) + (np.isnan(cy) & ~np.isnan(cx)), x, y)
+
+
+def _fmin_weight(x, y, out):
+    cx, cy = concrete(x), concrete(y)
+    return _weights((cx < cy) + 0.5 * (cx == cy) + (np.isnan(cy) & ~np.isnan(cx)), x, y)
+
+
+maximum_p = defelementwise("maximum", np.maximum, (
+    _max_weight, lambda x, y, out: _max_weight(y, x, out)))
+minimum_p = defelementwise("minimum", np.minimum, (
+    _min_weight, lambda x, y, out: _min_weight(y, x, out)))
+fmax_p = defelementwise("fmax", np.fmax, (
+    _fmax_weight, lambda x, y, out: _fmax_weight(y, x, out)))
+fmin_p = defelementwise("fmin", np.fmin, (
+    _fmin_weight, lambda x, y, out: _fmin_weight(y, x, out)))
+
+
+def _safe_ratio(a, out):
+    """a / out, taken as 0 where out == 0 (the kink of hypot at the origin)."""
+    zero = concrete(out) == 0
+    return where_p.bind(zero, 0.0, a / where_p.bind(zero, 1.0, out))
+
+
+hypot_p = defelementwise("hypot", np.hypot, (
+    lambda x, y, out: _safe_ratio(x, out),
+    lambda x, y, out: _safe_ratio(y, out)), saves="both")
+
+
+def _clip_dx(x, lo, hi, out):
+    cx = concrete(x)
+    return _weights((cx >= concrete(lo)) & (cx <= concrete(hi)), x)
+
+
+def _clip_dlo(x, lo, hi, out):
+    return _weights(concrete(x) < concrete(lo), x, lo)
+
+
+def _clip_dhi(x, lo, hi, out):
+    return _weights(concrete(x) > concrete(hi), x, hi)
+
+
+clip_p = defelementwise("clip", np.clip, (_clip_dx, _clip_dlo, _clip_dhi))
+
+
+def _where_vjp(ct, ins, out, argnum):
+    if argnum == 0:
+        return None
+    cond = concrete(ins[0])
+    zero = np.zeros((), dtype=np.result_type(concrete(ct)))
+    return where_p.bind(cond, ct, zero) if argnum == 1 else where_p.bind(cond, zero, ct)
+
+
+def _where_jvp(primals, tangents, out):
+    _, tx, ty = tangents
+    if tx is None and ty is None:
+        return None
+    cond, x, y = primals
+    tx = np.zeros((), dtype=_dtype_of(out)) if tx is None else tx
+    ty = np.zeros((), dtype=_dtype_of(out)) if ty is None else ty
+    return where_p.bind(concrete(cond), tx, ty)
+
+
+where_p = defprimitive("where", np.where, _where_vjp, _where_jvp, broadcasts=True)

@@ -1,0 +1,73 @@
+"""Reductions along axes. ``axes`` is always a normalised tuple of non-negative ints.
+
+max/min reductions split the cotangent evenly among tied maxima (minima).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import concrete
+from ..registry import deflinear, defprimitive
+from .shape_ops import broadcast_to_p, reshape_p, flip_p
+
+
+def kept_shape(shape: tuple, axes: tuple) -> tuple:
+    """``shape`` with the reduced ``axes`` kept as size-1 dimensions."""
+    return tuple(1 if i in axes else d for i, d in enumerate(shape))
+
+
+def _expand_back(ct, x_shape, axes, keepdims):
+    """Reshape a reduced cotangent to keepdims form, then broadcast to ``x_shape``."""
+    if not keepdims:
+        ct = reshape_p.bind(ct, shape=kept_shape(x_shape, axes))
+    return broadcast_to_p.bind(ct, shape=x_shape)
+
+
+def _reduce_sum_impl(x, axes, keepdims):
+    return np.sum(x, axis=axes, keepdims=keepdims)
+
+
+def _reduce_sum_vjp(ct, ins, out, argnum, axes, keepdims):
+    return _expand_back(ct, np.shape(ins[0]), axes, keepdims)
+
+
+reduce_sum_p = deflinear("reduce_sum", _reduce_sum_impl, _reduce_sum_vjp)
+
+
+def _extremum_weights(x, out, axes, keepdims):
+    """Constant weights: 1/count on each tied extremum, 0 elsewhere."""
+    cx = concrete(x)
+    cout = concrete(out)
+    if not keepdims:
+        cout = np.reshape(cout, kept_shape(np.shape(cx), axes))
+    mask = (cx == cout)
+    count = np.sum(mask, axis=axes, keepdims=True)
+    return (mask / count).astype(cx.dtype, copy=False)
+
+
+def _reduce_extremum_vjp(ct, ins, out, argnum, axes, keepdims):
+    x = ins[0]
+    weights = _extremum_weights(x, out, axes, keepdims)
+    return _expand_back(ct, np.shape(x), axes, keepdims) * weights
+
+
+def _reduce_extremum_jvp(primals, tangents, out, axes, keepdims):
+    weights = _extremum_weights(primals[0], out, axes, keepdims)
+    return reduce_sum_p.bind(tangents[0] * weights, axes=axes, keepdims=keepdims)
+
+
+reduce_max_p = defprimitive(
+    "reduce_max", lambda x, axes, keepdims: np.max(x, axis=axes, keepdims=keepdims),
+    _reduce_extremum_vjp, _reduce_extremum_jvp, saves="both")
+reduce_min_p = defprimitive(
+    "reduce_min", lambda x, axes, keepdims: np.min(x, axis=axes, keepdims=keepdims),
+    _reduce_extremum_vjp, _reduce_extremum_jvp, saves="both")
+
+
+def _cumsum_vjp(ct, ins, out, argnum, axis):
+    flipped = flip_p.bind(ct, axes=(axis,))
+    return flip_p.bind(cumsum_p.bind(flipped, axis=axis), axes=(axis,))
+
+
+cumsum_p = deflinear("cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp,
+                     saves="none")

@@ -1,0 +1,159 @@
+"""Reverse mode: the recording trace, its tracers, and the one backward pass.
+
+The backward pass is shared by the functional API (a per-call tape) and the
+Tensor facade (a persistent graph walked in reverse creation order). It is the
+only place that reduces broadcast cotangents (:func:`sum_to_shape`) and the only
+place that picks a compiled kernel over a primitive's differentiable rule.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+import numpy as np
+
+from .core import Primitive, Trace, Tracer
+from .tape import Eqn
+
+
+class ReverseTracer(Tracer):
+    """A value recorded on a :class:`ReverseTrace`'s tape under id ``_id``."""
+
+    __slots__ = ("_id",)
+
+    def __init__(self, trace: "ReverseTrace", value: Any, vid: int):
+        self._trace = trace
+        self._value = value
+        self._id = vid
+
+    def __repr__(self) -> str:
+        return f"ReverseTracer(id={self._id}, value={self._value!r})"
+
+
+class ReverseTrace(Trace):
+    """Records every primitive applied to its own tracers as an :class:`Eqn`.
+
+    With ``keep_all`` every equation keeps its inputs and output type, which
+    :func:`functrace.make_tape` uses to print the tape.
+    """
+
+    __slots__ = ("eqns", "next_id", "keep_all")
+
+    def __init__(self, parent: Trace, keep_all: bool = False):
+        super().__init__(parent)
+        self.eqns: list = []
+        self.next_id = 0
+        self.keep_all = keep_all
+
+    def new_input(self, value: Any) -> ReverseTracer:
+        vid = self.next_id
+        self.next_id = vid + 1
+        return ReverseTracer(self, value, vid)
+
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        ids = None
+        primals: Any = args
+        for i, arg in enumerate(args):
+            if type(arg) is ReverseTracer and arg._trace is self:
+                if ids is None:
+                    ids = [None] * len(args)
+                    primals = list(args)
+                ids[i] = arg._id
+                primals[i] = arg._value
+        out = self.parent.process(prim, primals, params)
+        if ids is None or prim.vjp is None:
+            return out
+        vid = self.next_id
+        self.next_id = vid + 1
+        keep_all = self.keep_all
+        shapes = tuple([_shape(p) for p in primals]) if prim.broadcasts else None
+        self.eqns.append(Eqn(
+            prim, params, ids, vid,
+            primals if (prim.saves_in or keep_all) else None,
+            out if prim.saves_out else None,
+            shapes,
+            (np.shape(out), np.result_type(out)) if keep_all else None))
+        return ReverseTracer(self, out, vid)
+
+
+def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True) -> dict:
+    """Propagate cotangents through ``eqns`` (given in reverse order).
+
+    ``cts`` maps variable ids to cotangents and is updated in place; the
+    cotangent of each equation's output is removed once used. With
+    ``consume``, residuals are released as soon as their equation is done.
+    Rules run under whatever trace is current, so an outer transform records
+    them (that is how higher-order derivatives work).
+    """
+    pop = cts.pop
+    get = cts.get
+    for eqn in eqns:
+        ct = pop(eqn.out_id, None)
+        if ct is None:
+            continue
+        prim = eqn.prim
+        rule = prim.vjp
+        ins = eqn.ins
+        out = eqn.out
+        params = eqn.params
+        in_shapes = eqn.in_shapes
+        for argnum, vid in enumerate(eqn.in_ids):
+            if vid is None:
+                continue
+            g = rule(ct, ins, out, argnum, **params)
+            if g is None:
+                continue
+            if in_shapes is not None and np.shape(g) != in_shapes[argnum]:
+                g = sum_to_shape(g, in_shapes[argnum])
+            prev = get(vid)
+            cts[vid] = g if prev is None else _add(prev, g)
+        if consume:
+            eqn.ins = eqn.out = None
+    return cts
+
+
+def sum_to_shape(x: Any, shape: tuple) -> Any:
+    """Sum ``x`` over the axes that broadcasting added to reach ``shape``.
+
+    The single place where broadcasting is undone; built from differentiable
+    primitives. A cotangent smaller than its input is broadcast up instead.
+    """
+    from .primitives.reductions import reduce_sum_p
+    from .primitives.shape_ops import broadcast_to_p, reshape_p
+    xshape = np.shape(x)
+    if xshape == shape:
+        return x
+    lead = len(xshape) - len(shape)
+    if lead < 0 or any(d != 1 and d != xd for d, xd in zip(shape, xshape[lead:])):
+        return broadcast_to_p.bind(x, shape=shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(shape) if d == 1 and xshape[lead + i] != 1)
+    x = reduce_sum_p.bind(x, axes=axes, keepdims=False)
+    if np.shape(x) != shape:
+        x = reshape_p.bind(x, shape=shape)
+    return x
+
+
+def _add(a: Any, b: Any) -> Any:
+    from .primitives.elementwise import add_p
+    return add_p.bind(a, b)
+
+
+def new_reverse_trace(parent: Trace, keep_all: bool = False) -> ReverseTrace:
+    return ReverseTrace(parent, keep_all)
+
+
+def cotangent_seed(out: Any) -> Any:
+    """The cotangent 1 for a scalar output, as an array of the output's dtype."""
+    return np.ones(np.shape(out), dtype=np.result_type(out))
+
+
+def maybe_tracer_id(x: Any, trace: ReverseTrace) -> Optional[int]:
+    """The tape id of ``x`` if it is one of ``trace``'s tracers, else ``None``."""
+    if type(x) is ReverseTracer and x._trace is trace:
+        return x._id
+    return None
+
+
+def _shape(x: Any) -> tuple:
+    shape = getattr(x, "shape", None)
+    return np.shape(x) if shape is None else shape

@@ -1,0 +1,152 @@
+"""Pytrees: nested tuples, lists, dicts, namedtuples and ``None``, plus registered types.
+
+>>> leaves, treedef = tree_flatten({"b": (1, 2), "a": [3, None]})
+>>> leaves
+[3, 1, 2]
+>>> tree_unflatten(treedef, [x * 10 for x in leaves])
+{'a': [30, None], 'b': (10, 20)}
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, NamedTuple, Optional
+
+
+class _NodeType(NamedTuple):
+    flatten: Callable[[Any], tuple]          # node -> (children, aux)
+    unflatten: Callable[[Any, list], Any]    # (aux, children) -> node
+
+
+_REGISTRY: dict = {}
+
+
+def register_pytree_node(nodetype: type, flatten: Callable[[Any], tuple],
+                         unflatten: Callable[[Any, list], Any]) -> None:
+    """Make ``nodetype`` a container: ``flatten(node) -> (children, aux)`` and
+    ``unflatten(aux, children) -> node``.
+
+    >>> class Pair:
+    ...     def __init__(self, a, b): self.a, self.b = a, b
+    >>> register_pytree_node(Pair, lambda p: ((p.a, p.b), None), lambda aux, ch: Pair(*ch))
+    >>> tree_leaves(Pair(1, (2, 3)))
+    [1, 2, 3]
+    """
+    if nodetype in _REGISTRY:
+        raise ValueError(f"{nodetype.__name__} is already registered as a pytree node")
+    _REGISTRY[nodetype] = _NodeType(flatten, unflatten)
+
+
+register_pytree_node(tuple, lambda t: (t, None), lambda aux, ch: tuple(ch))
+register_pytree_node(list, lambda t: (t, None), lambda aux, ch: list(ch))
+register_pytree_node(type(None), lambda t: ((), None), lambda aux, ch: None)
+register_pytree_node(
+    dict, lambda d: (tuple(d[k] for k in _sorted_keys(d)), tuple(_sorted_keys(d))),
+    lambda keys, ch: dict(zip(keys, ch)))
+
+
+def _sorted_keys(d: dict) -> list:
+    try:
+        return sorted(d)
+    except TypeError:
+        return list(d)
+
+
+def _is_namedtuple(x: Any) -> bool:
+    return isinstance(x, tuple) and hasattr(type(x), "_fields")
+
+
+def _node_type(x: Any) -> Optional[_NodeType]:
+    node = _REGISTRY.get(type(x))
+    if node is None and _is_namedtuple(x):
+        return _NodeType(lambda t: (tuple(t), None), lambda aux, ch, cls=type(x): cls(*ch))
+    return node
+
+
+class PyTreeDef:
+    """The structure of a pytree with its leaves taken out."""
+
+    __slots__ = ("node_type", "aux", "node", "children", "num_leaves")
+
+    def __init__(self, node_type: Any, aux: Any, children: tuple, node: Any = None):
+        self.node_type = node_type       # None for a leaf
+        self.aux = aux
+        self.node = node
+        self.children = children
+        self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in children)
+
+    def __eq__(self, other: Any) -> bool:
+        return (isinstance(other, PyTreeDef) and self.node_type == other.node_type
+                and self.aux == other.aux and self.children == other.children)
+
+    def __hash__(self) -> int:
+        return hash((self.node_type, len(self.children)))
+
+    def __repr__(self) -> str:
+        if self.node_type is None:
+            return "*"
+        kind = self.node_type[1] if isinstance(self.node_type, tuple) else self.node_type
+        name = getattr(kind, "__name__", str(kind))
+        return f"{name}({', '.join(map(repr, self.children))})"
+
+
+_LEAF = PyTreeDef(None, None, ())
+
+
+def tree_flatten(tree: Any, is_leaf: Optional[Callable[[Any], bool]] = None) -> tuple:
+    """``(leaves, treedef)`` with leaves in a deterministic order (dict keys sorted)."""
+    leaves: list = []
+    treedef = _flatten(tree, leaves, is_leaf)
+    return leaves, treedef
+
+
+def _flatten(tree: Any, leaves: list, is_leaf: Any) -> PyTreeDef:
+    node = None if (is_leaf is not None and is_leaf(tree)) else _node_type(tree)
+    if node is None:
+        leaves.append(tree)
+        return _LEAF
+    children, aux = node.flatten(tree)
+    key = type(tree) if not _is_namedtuple(tree) else ("namedtuple", type(tree))
+    return PyTreeDef(key, aux, tuple(_flatten(c, leaves, is_leaf) for c in children), node)
+
+
+def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
+    """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
+    it = iter(leaves)
+    out = _unflatten(treedef, it)
+    if next(it, _SENTINEL) is not _SENTINEL:
+        raise ValueError("too many leaves for this tree structure")
+    return out
+
+
+_SENTINEL = object()
+
+
+def _unflatten(treedef: PyTreeDef, it: Any) -> Any:
+    if treedef.node_type is None:
+        leaf = next(it, _SENTINEL)
+        if leaf is _SENTINEL:
+            raise ValueError("too few leaves for this tree structure")
+        return leaf
+    children = [_unflatten(c, it) for c in treedef.children]
+    return treedef.node.unflatten(treedef.aux, children)
+
+
+def tree_leaves(tree: Any) -> list:
+    return tree_flatten(tree)[0]
+
+
+def tree_structure(tree: Any) -> PyTreeDef:
+    return tree_flatten(tree)[1]
+
+
+def tree_map(f: Callable[..., Any], tree: Any, *rest: Any) -> Any:
+    """Apply ``f`` leafwise; ``rest`` must have the same structure as ``tree``.
+
+    >>> tree_map(lambda a, b: a + b, (1, [2]), (10, [20]))
+    (11, [22])
+    """
+    leaves, treedef = tree_flatten(tree)
+    others = [tree_flatten(r) for r in rest]
+    for _, other_def in others:
+        if other_def.num_leaves != treedef.num_leaves or other_def != treedef:
+            raise ValueError(f"tree_map: structures differ: {treedef} vs {other_def}")
+    return tree_unflatten(treedef, [f(*xs) for xs in zip(leaves, *[o[0] for o in others])])
