@@ -77,12 +77,40 @@ class Trace:
         raise NotImplementedError
 
 
+RootHandler = Callable[[Primitive, tuple, dict], Any]
+_ROOT_HANDLERS: dict = {}
+
+
+def register_root_handler(cls: type, handler: RootHandler) -> None:
+    """Let the root trace hand primitives applied to ``cls`` instances to ``handler``.
+
+    This is how the Tensor facade records its persistent graph: a primitive
+    bound with a Tensor argument outside any transform goes to the facade,
+    which unwraps, computes (through :data:`EVAL_TRACE`) and records.
+    Subclasses must be registered too (lookup is by exact type).
+    """
+    _ROOT_HANDLERS[cls] = handler
+
+
 class EvalTrace(Trace):
-    """The root trace: runs the numpy implementation, records nothing."""
+    """The root trace: runs the numpy implementation, records nothing.
+
+    Values of a type with a registered root handler (Tensors) are handed to
+    that handler instead.
+    """
 
     __slots__ = ()
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        if _ROOT_HANDLERS:
+            for arg in args:
+                handler = _ROOT_HANDLERS.get(type(arg))
+                if handler is not None:
+                    return handler(prim, args, params)
+        return prim.impl(*args, **params)
+
+    def compute(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        """Run the numpy implementation directly (for root handlers)."""
         return prim.impl(*args, **params)
 
 

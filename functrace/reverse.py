@@ -7,7 +7,7 @@ place that picks a compiled kernel over a primitive's differentiable rule.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
@@ -75,14 +75,17 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, out, vid)
 
 
-def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True) -> dict:
+def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
+                  ct_hook: Optional[Callable[[Eqn, Any], Any]] = None) -> dict:
     """Propagate cotangents through ``eqns`` (given in reverse order).
 
     ``cts`` maps variable ids to cotangents and is updated in place; the
     cotangent of each equation's output is removed once used. With
     ``consume``, residuals are released as soon as their equation is done.
     Rules run under whatever trace is current, so an outer transform records
-    them (that is how higher-order derivatives work).
+    them (that is how higher-order derivatives work). ``ct_hook(eqn, ct)``, if
+    given, sees (and may replace) each output cotangent before it is used; the
+    Tensor facade uses it for hooks and ``retain_grad``.
     """
     pop = cts.pop
     get = cts.get
@@ -90,6 +93,8 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True) -> dict:
         ct = pop(eqn.out_id, None)
         if ct is None:
             continue
+        if ct_hook is not None:
+            ct = ct_hook(eqn, ct)
         prim = eqn.prim
         rule = prim.vjp
         ins = eqn.ins

@@ -1,0 +1,2 @@
+"""Spec rows: elementwise primitives."""
+SPECS: list = []

@@ -1,0 +1,2 @@
+"""Spec rows: linalg primitives."""
+SPECS: list = []

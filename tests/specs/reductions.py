@@ -1,0 +1,2 @@
+"""Spec rows: reductions primitives."""
+SPECS: list = []

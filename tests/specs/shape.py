@@ -1,0 +1,2 @@
+"""Spec rows: shape primitives."""
+SPECS: list = []

@@ -1,0 +1,2 @@
+"""Spec rows: special primitives."""
+SPECS: list = []
