@@ -142,7 +142,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
 
     trace, tracers, out = _trace_reverse(flat_f, flat)
     if has_aux:
-        out, aux = _split_aux(out)
+        out, aux = _split_aux(out, trace)
     values, ids, out_tree = _unwrap_outputs(trace, out)
 
     def vjp_fn(ct: Any) -> tuple:
@@ -165,12 +165,13 @@ def _as_tree_primals(tree: Any) -> Any:
     return tree_map(_as_primal, tree)
 
 
-def _split_aux(out: Any) -> tuple:
+def _split_aux(out: Any, trace: Any) -> tuple:
+    """Split ``(output, aux)``; aux values lose this trace's tracer layer (no gradient)."""
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
         raise TypeError("with has_aux=True the function must return a pair (output, aux)")
     main, aux = out
-    return main, tree_map(lambda a: concrete(a) if isinstance(a, Tracer) and
-                          not a._trace.alive else a, aux)
+    return main, tree_map(lambda a: a._value if isinstance(a, Tracer) and a._trace is trace
+                          else a, aux)
 
 
 def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
@@ -198,7 +199,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
         trace, tracers, out = _trace_reverse(flat_f, flat)
         aux = None
         if has_aux:
-            out, aux = _split_aux(out)
+            out, aux = _split_aux(out, trace)
         values, ids, _ = _unwrap_outputs(trace, out)
         value = _check_scalar_output(values)
         seed = np.ones((), dtype=np.result_type(concrete(value)))

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
-from .core import Primitive, Trace, Tracer
+from .core import Primitive, Trace, Tracer, concrete
 from .tape import Eqn
 
 
@@ -65,14 +65,23 @@ class ReverseTrace(Trace):
         vid = self.next_id
         self.next_id = vid + 1
         keep_all = self.keep_all
-        shapes = tuple([_shape(p) for p in primals]) if prim.broadcasts else None
         self.eqns.append(Eqn(
             prim, params, ids, vid,
             primals if (prim.saves_in or keep_all) else None,
             out if prim.saves_out else None,
-            shapes,
-            (np.shape(out), np.result_type(out)) if keep_all else None))
+            _broadcast_shapes(primals, ids, out) if prim.broadcasts else None,
+            (_shape(out), np.result_type(concrete(out))) if keep_all else None))
         return ReverseTracer(self, out, vid)
+
+
+def _broadcast_shapes(primals: list, ids: list, out: Any) -> Optional[tuple]:
+    """Shapes of the variable inputs if any differs from the output's, else None."""
+    out_shape = _shape(out)
+    shapes = tuple([None if vid is None else _shape(p) for p, vid in zip(primals, ids)])
+    for shape in shapes:
+        if shape is not None and shape != out_shape:
+            return shapes
+    return None
 
 
 def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
@@ -107,7 +116,7 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
             g = rule(ct, ins, out, argnum, **params)
             if g is None:
                 continue
-            if in_shapes is not None and np.shape(g) != in_shapes[argnum]:
+            if in_shapes is not None and _shape(g) != in_shapes[argnum]:
                 g = sum_to_shape(g, in_shapes[argnum])
             prev = get(vid)
             cts[vid] = g if prev is None else _add(prev, g)

@@ -43,6 +43,44 @@ def _transpose(self, *axes):
     return S.transpose(self, axes or None)
 
 
+def _setitem(self, idx, value):
+    raise TypeError("functrace arrays are immutable inside a transform: build a new array "
+                    "instead, e.g. fnp.where(mask, value, x) or fnp.concatenate([...])")
+
+
+def _item(self, *args):
+    """A Python number (a constant: no gradient flows through it)."""
+    from ..core import concrete
+    return concrete(self).item(*args)
+
+
+def _tolist(self):
+    from ..core import concrete
+    return concrete(self).tolist()
+
+
+def _copy(self, order="C"):
+    return self
+
+
+def _floordiv(x, y):
+    return U.floor(U.divide(x, y))
+
+
+def _mod(x, y):
+    return U.subtract(x, U.multiply(U.floor(U.divide(x, y)), y))
+
+
+def _prod(self, *args, **kwargs):
+    from ..numpy import prod
+    return prod(self, *args, **kwargs)
+
+
+def _cumprod(self, *args, **kwargs):
+    from ..numpy import cumprod
+    return cumprod(self, *args, **kwargs)
+
+
 def _dot(self, other):
     from ..numpy import dot
     return dot(self, other)
@@ -64,7 +102,11 @@ ARRAY_METHODS = {
     "cumsum": R.cumsum, "argmax": R.argmax, "argmin": R.argmin, "argsort": R.argsort,
     "reshape": _reshape, "transpose": _transpose, "ravel": S.ravel, "flatten": S.ravel,
     "squeeze": S.squeeze, "swapaxes": S.swapaxes, "dot": _dot, "astype": _astype,
-    "clip": U.clip, "round": U.round,
+    "clip": U.clip, "round": U.round, "__round__": U.round,
+    "__floordiv__": _floordiv, "__rfloordiv__": _swap(_floordiv),
+    "__mod__": _mod, "__rmod__": _swap(_mod),
+    "__setitem__": _setitem, "item": _item, "tolist": _tolist, "copy": _copy,
+    "prod": _prod, "cumprod": _cumprod,
 }
 
 

@@ -197,6 +197,19 @@ def clip(a: ArrayLike, a_min: ArrayLike = None, a_max: ArrayLike = None, **kwarg
                          np.inf if a_max is None else a_max)
 
 
+def floor_divide(x1: ArrayLike, x2: ArrayLike) -> Any:
+    """``x1 // x2``: piecewise constant, so no gradient flows."""
+    return N.floor_p.bind(E.divide_p.bind(x1, x2))
+
+
+def remainder(x1: ArrayLike, x2: ArrayLike) -> Any:
+    """``x1 % x2`` = x1 - floor(x1 / x2) * x2 (gradient 1 in x1 between jumps)."""
+    return x1 - N.floor_p.bind(E.divide_p.bind(x1, x2)) * x2
+
+
+mod = remainder
+
+
 def astype(x: ArrayLike, dtype: Any) -> Any:
     """Cast to ``dtype``; casting to a non-float dtype gives a constant."""
     from ..primitives.shape_ops import astype_p

@@ -1,4 +1,4 @@
-"""One row of the spec table."""
+"""One row of the spec table, and helpers for writing rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,18 +13,26 @@ class Spec:
 
     Attributes:
         name: test id, e.g. ``"multiply/broadcast"``.
-        prims: registry names this row exercises (the meta-test reads these).
+        prims: registry names this row exercises (the meta-test reads these,
+            and checks that ``fn`` really binds each of them).
         fn: the function under test, written with ``functrace.numpy``; takes
             the arrays made from ``shapes`` positionally.
         shapes: one shape per argument; list broadcasting pairs as separate rows.
         domain: ``(low, high)`` for uniform random inputs, or a callable
             ``domain(rng, shape, dtype) -> array`` for special inputs
-            (positive definite matrices, distinct values for sort, ...).
+            (positive definite matrices, distinct values for sort, ...), or a
+            tuple with one such domain per argument.
         dtypes: dtypes to check; float32 uses looser tolerances.
         order: highest derivative order checked (2 unless the rule's own
             derivative is not differentiable, e.g. piecewise-constant).
+            ``order=0`` marks a non-differentiable (constant-output) primitive:
+            the test checks its value against ``reference``, that its own JVP
+            and VJP are zero, and that ``d/dx [fn(x) * x0] == fn(x)`` by finite
+            differences (gradients flow around it, not through it).
         atol, rtol, eps: overrides for ``check_grads``.
         modes: ``("rev", "fwd")`` by default.
+        reference: optional plain-numpy implementation of ``fn``; when given,
+            the value *and dtype* of ``fn(*args)`` must match it.
     """
 
     name: str
@@ -39,11 +47,41 @@ class Spec:
     eps: Optional[float] = None
     modes: tuple = ("rev", "fwd")
     extra: dict = field(default_factory=dict)
+    reference: Optional[Callable[..., Any]] = None
 
     def make_args(self, dtype: str, seed: int = 0) -> tuple:
         rng = np.random.default_rng(seed)
-        if callable(self.domain):
-            return tuple(np.asarray(self.domain(rng, s, dtype)).astype(dtype)
-                         for s in self.shapes)
-        lo, hi = self.domain
-        return tuple(rng.uniform(lo, hi, size=s).astype(dtype) for s in self.shapes)
+        domains = self.domain if _per_argument(self.domain) else (self.domain,) * len(self.shapes)
+        if len(domains) != len(self.shapes):
+            raise ValueError(f"{self.name}: {len(domains)} domains for {len(self.shapes)} shapes")
+        return tuple(_sample(d, rng, s, dtype) for d, s in zip(domains, self.shapes))
+
+
+def _per_argument(domain: Any) -> bool:
+    return (isinstance(domain, (tuple, list)) and len(domain) > 0
+            and all(callable(d) or isinstance(d, (tuple, list)) for d in domain))
+
+
+def _sample(domain: Any, rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+    if callable(domain):
+        return np.asarray(domain(rng, shape, dtype)).astype(dtype)
+    lo, hi = domain
+    return rng.uniform(lo, hi, size=shape).astype(dtype)
+
+
+def away_from_zero(lo: float, hi: float) -> Callable[..., np.ndarray]:
+    """A domain of values with ``lo <= |x| <= hi`` and random signs."""
+    def sample(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+        return rng.uniform(lo, hi, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    sample.__name__ = f"away_from_zero({lo}, {hi})"
+    return sample
+
+
+# Broadcasting shape pairs every binary op is checked with.
+BROADCAST_PAIRS = (((2, 3), (2, 3)), ((3,), (2, 3)), ((2, 1), (1, 3)), ((), (3,)),
+                   ((2, 3), ()))
+
+
+def pair_id(shapes: tuple) -> str:
+    """``"3|2x3"`` style id of a shape pair (``s`` for a 0-d scalar)."""
+    return "|".join("x".join(map(str, s)) or "s" for s in shapes)
