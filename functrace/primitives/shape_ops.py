@@ -1,15 +1,19 @@
 """Shape primitives: reshape, broadcast, transpose, indexing, concatenation, dtype casts.
 
-All are linear; each VJP is the transposed shape operation.
+All are linear (``pad`` is affine: linear plus its constant fill); each VJP is the
+transposed shape operation. The other numpy shape functions (split, roll, tile,
+repeat, take, sort, ...) are exact composites of these, in
+:mod:`functrace.numpy._shape_extra`.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from ..core import concrete
-from ..registry import deflinear
+from ..registry import deflinear, defprimitive
 
 
 def _reshape_vjp(ct, ins, out, argnum, shape):
@@ -91,20 +95,64 @@ def _astype_vjp(ct, ins, out, argnum, dtype):
 astype_p = deflinear("astype", lambda x, dtype: np.asarray(x).astype(dtype), _astype_vjp)
 
 
+def _pad_impl(x, pad_width, constant_values):
+    return np.pad(x, pad_width, mode="constant", constant_values=constant_values)
+
+
+def _pad_vjp(ct, ins, out, argnum, pad_width, constant_values):
+    shape = np.shape(ct)
+    idx = tuple(slice(before, shape[i] - after) for i, (before, after) in enumerate(pad_width))
+    return getitem_p.bind(ct, idx=idx)
+
+
+def _pad_jvp(primals, tangents, out, pad_width, constant_values):
+    zeros = tuple((0.0, 0.0) for _ in pad_width)
+    return pad_p.bind(tangents[0], pad_width=pad_width, constant_values=zeros)
+
+
+# Constant padding is affine (linear only for zero fill), hence hand-written rules.
+pad_p = defprimitive("pad", _pad_impl, _pad_vjp, _pad_jvp, saves="none")
+
+
+def _concrete_nested(item: Any) -> Any:
+    if isinstance(item, (list, tuple)):
+        return [_concrete_nested(i) for i in item]
+    return concrete(item)
+
+
+def _index_array(item: Any) -> np.ndarray:
+    item = np.asarray(_concrete_nested(item) if isinstance(item, list) else item)
+    if item.size == 0 and item.dtype.kind == "f":
+        item = item.astype(np.intp)   # numpy treats an empty list as an integer index
+    if item.dtype.kind not in "iub":
+        raise IndexError("arrays used as indices must be of integer or boolean type, "
+                         f"got {item.dtype}")
+    return item
+
+
+def _slice_bound(v: Any) -> Any:
+    return None if v is None else operator.index(concrete(v))
+
+
 def normalize_index(idx: Any) -> tuple:
-    """Turn any numpy index into a tuple of ints, slices, None, Ellipsis and arrays."""
+    """Turn any numpy index into a tuple of ints, slices, None, Ellipsis and arrays.
+
+    Example: ``normalize_index([0, 0])`` is ``(array([0, 0]),)``; integer
+    scalars and 0-d arrays become Python ints, slice bounds Python ints, lists arrays.
+    """
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
     for item in idx:
         item = concrete(item)
-        if isinstance(item, (list, np.ndarray)) or (np.ndim(item) > 0):
-            item = np.asarray(item)
-            if item.dtype.kind not in "iub":
-                raise IndexError(
-                    "arrays used as indices must be of integer or boolean type, "
-                    f"got {item.dtype}")
-        elif isinstance(item, (np.integer, np.bool_)) or type(item) is bool:
-            item = item.item() if hasattr(item, "item") else item
+        if isinstance(item, slice):
+            item = slice(_slice_bound(item.start), _slice_bound(item.stop),
+                         _slice_bound(item.step))
+        elif isinstance(item, (list, np.ndarray)) or np.ndim(item) > 0:
+            item = _index_array(item)
+            if item.ndim == 0:
+                item = item.item()   # a 0-d integer (boolean) array indexes like an int (bool)
+        elif isinstance(item, (np.integer, np.bool_)):
+            item = item.item()
         out.append(item)
     return tuple(out)
