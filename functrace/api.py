@@ -44,6 +44,14 @@ def _check_float(x: Any, fn: Callable, position: int, transform: str) -> None:
             "arguments out of argnums.")
 
 
+def check_float_args(trees: Sequence[Any], fn: Callable, positions: Sequence[int],
+                     transform: str) -> None:
+    """Check every leaf of each argument pytree, naming the argument it belongs to."""
+    for tree, position in zip(trees, positions):
+        for leaf in tree_flatten(tree)[0]:
+            _check_float(leaf, fn, position, transform)
+
+
 def _arg_label(fn: Callable, position: int) -> str:
     try:
         params = list(inspect.signature(fn).parameters)
@@ -67,7 +75,8 @@ def _cast_like(g: Any, primal: Any) -> Any:
     value = concrete(primal)
     dtype = np.result_type(value)
     if g is None:
-        return np.zeros(np.shape(value), dtype=dtype)
+        g = np.zeros(np.shape(value), dtype=dtype)
+        return g[()] if g.ndim == 0 else g
     if isinstance(g, Tracer):
         return g if concrete(g).dtype == dtype else astype_p.bind(g, dtype=dtype)
     g = np.asarray(g)
@@ -113,13 +122,13 @@ def _pullback(trace: ReverseTrace, in_tracers: list, out_ids: list, cts: list,
         if vid is not None and ct is not None:
             seeds[vid] = ct if vid not in seeds else seeds[vid] + ct
     input_ids = {t._id for t in in_tracers}
-    token = _current_trace.set(trace.parent)
-    try:
-        if any(vid not in input_ids for vid in seeds):
-            backward_pass(reversed(trace.eqns), seeds, consume)
-        return [_cast_like(seeds.get(t._id), t._value) for t in in_tracers]
-    finally:
-        _current_trace.reset(token)
+    # The rules run under the trace current *now*: for grad that is trace.parent; a
+    # vjp_fn called later inside another transform (differentiating with respect to
+    # the cotangent) must be recorded by that transform, which descends from
+    # trace.parent and so treats the residuals correctly.
+    if any(vid not in input_ids for vid in seeds):
+        backward_pass(reversed(trace.eqns), seeds, consume)
+    return [_cast_like(seeds.get(t._id), t._value) for t in in_tracers]
 
 
 def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
@@ -133,9 +142,9 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     >>> f_vjp(np.ones(2))[0]
     array([2.        , 1.08060461])
     """
-    flat, in_tree = tree_flatten([_as_tree_primals(p) for p in primals])
-    for i, p in enumerate(flat):
-        _check_float(p, f, i, "vjp")
+    trees = [_as_tree_primals(p) for p in primals]
+    check_float_args(trees, f, range(len(trees)), "vjp")
+    flat, in_tree = tree_flatten(trees)
 
     def flat_f(*leaves):
         return f(*tree_unflatten(in_tree, leaves))
@@ -260,13 +269,14 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp expects primals and tangents as tuples, e.g. jvp(f, (x,), (v,))")
-    p_flat, p_tree = tree_flatten([_as_tree_primals(p) for p in primals])
+    p_trees = [_as_tree_primals(p) for p in primals]
+    p_flat, p_tree = tree_flatten(p_trees)
     t_flat, t_tree = tree_flatten([_as_tree_primals(t) for t in tangents])
     if p_tree != t_tree:
         raise ValueError(f"primals and tangents must have the same structure, got {p_tree} "
                          f"and {t_tree}")
+    check_float_args(p_trees, f, range(len(p_trees)), "jvp")
     for i, (p, t) in enumerate(zip(p_flat, t_flat)):
-        _check_float(p, f, i, "jvp")
         if np.shape(p) != np.shape(t):
             raise ValueError(f"tangent shape {np.shape(t)} does not match primal shape "
                              f"{np.shape(p)} (argument {i})")

@@ -194,11 +194,24 @@ class Tracer:
                 "variables, or take a constant copy with functrace.stop_gradient.")
 
 
+_CONCRETE_GETTERS: dict = {}
+
+
+def register_concrete_type(cls: type, getter: Callable[[Any], Any]) -> None:
+    """Let :func:`concrete` see through ``cls`` instances (exact type) via ``getter``.
+
+    The Tensor facade registers its classes so that rules asking for a
+    constant value (``concrete(x)``) get the numpy data of a Tensor.
+    """
+    _CONCRETE_GETTERS[cls] = getter
+
+
 def concrete(x: Any) -> Any:
     """The concrete numpy value under any number of tracer layers (no gradient)."""
     while isinstance(x, Tracer):
         x = x._value
-    return x
+    getter = _CONCRETE_GETTERS.get(type(x))
+    return x if getter is None else getter(x)
 
 
 def is_tracer(x: Any) -> bool:

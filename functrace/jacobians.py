@@ -52,6 +52,7 @@ def jacrev(f: Callable, argnums: Any = 0) -> Callable:
     @functools.wraps(f)
     def jacrev_f(*args: Any, **kwargs: Any) -> Any:
         nums = api._normalize_argnums(argnums, len(args))
+        api.check_float_args([api._as_tree_primals(args[i]) for i in nums], f, nums, "jacrev")
         out, f_vjp = api.vjp(_partial(f, args, kwargs, nums), *[args[i] for i in nums])
         out_leaves, out_tree = tree_flatten(out)
         dyn_leaves, dyn_tree = tree_flatten([args[i] for i in nums])
@@ -89,6 +90,7 @@ def jacfwd(f: Callable, argnums: Any = 0) -> Callable:
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
         nums = api._normalize_argnums(argnums, len(args))
         dyn = [api._as_tree_primals(args[i]) for i in nums]
+        api.check_float_args(dyn, f, nums, "jacfwd")
         dyn_leaves, dyn_tree = tree_flatten(dyn)
         partial_f = _partial(f, args, kwargs, nums)
         columns = []        # columns[i] = list over k of out-tangent leaves
@@ -140,6 +142,7 @@ def elementwise_grad(f: Callable) -> Callable:
 
     @functools.wraps(f)
     def elementwise_grad_f(x: Any, *rest: Any) -> Any:
+        api.check_float_args([api._as_tree_primals(x)], f, (0,), "elementwise_grad")
         out, f_vjp = api.vjp(lambda x_: f(x_, *rest), x)
         return f_vjp(np.ones(np.shape(out), np.result_type(concrete(out))))[0]
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
-from .core import Primitive, Trace, Tracer, concrete
+from .core import EVAL_TRACE, Primitive, Trace, Tracer, concrete, current_trace
 from .tape import Eqn
 
 
@@ -95,9 +95,17 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     them (that is how higher-order derivatives work). ``ct_hook(eqn, ct)``, if
     given, sees (and may replace) each output cotangent before it is used; the
     Tensor facade uses it for hooks and ``retain_grad``.
+
+    The one place that picks a compiled kernel over the rules: only when
+    nothing records this pass (the root trace is current), the cotangent is a
+    plain float array of at least ``kernels.thresholds()["min_size"]``
+    elements and the primitive has a kernel; see :func:`_kernel_fuser`.
     """
     pop = cts.pop
     get = cts.get
+    fuser, kmin = None, 0
+    if _KERNELS_ON[0] and current_trace() is EVAL_TRACE:
+        eqns, fuser, kmin = _kernel_fuser(eqns, ct_hook)
     for eqn in eqns:
         ct = pop(eqn.out_id, None)
         if ct is None:
@@ -105,6 +113,9 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
         if ct_hook is not None:
             ct = ct_hook(eqn, ct)
         prim = eqn.prim
+        if (fuser is not None and prim.kernel is not None and type(ct) is _ndarray
+                and ct.size >= kmin and fuser.run(eqn, ct, cts, consume)):
+            continue
         rule = prim.vjp
         ins = eqn.ins
         out = eqn.out
@@ -123,6 +134,37 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
         if consume:
             eqn.ins = eqn.out = None
     return cts
+
+
+_ndarray = np.ndarray
+_KERNELS_ON = [True]     # False if functrace.kernels cannot be imported
+_KERNELS: list = []      # [functrace.kernels, number of primitives it was installed on]
+
+
+def _kernel_fuser(eqns: Iterable[Eqn], ct_hook: Optional[Callable]) -> tuple:
+    """``(eqns as a list, fuser or None, min size)`` for a pass at the root trace.
+
+    Imports :mod:`functrace.kernels` on first use (it imports Numba only when a
+    kernel is built) and attaches kernels to newly registered primitives. With
+    a ``ct_hook`` every intermediate cotangent must be seen, so equations are
+    not fused across (single-equation kernels only).
+    """
+    if not _KERNELS:
+        try:
+            from . import kernels
+        except ImportError:            # pragma: no cover - numpy-only installs
+            _KERNELS_ON[0] = False
+            return eqns, None, 0
+        _KERNELS.extend([kernels, 0])
+    kernels = _KERNELS[0]
+    if not kernels.is_enabled():
+        return eqns, None, 0
+    from .registry import PRIMITIVES
+    if _KERNELS[1] != len(PRIMITIVES):
+        kernels.install(PRIMITIVES)
+        _KERNELS[1] = len(PRIMITIVES)
+    eqns = eqns if type(eqns) is list else list(eqns)
+    return eqns, kernels.new_fuser(eqns, fuse=ct_hook is None), kernels.thresholds()["min_size"]
 
 
 def sum_to_shape(x: Any, shape: tuple) -> Any:

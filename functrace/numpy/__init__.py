@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core import Tracer
 from . import linalg
+from ._linalg_ops import cumprod, diag, diagonal, einsum, inner, outer, prod, tensordot, trace
 from ._creation import (arange, array, asarray, empty, eye, full, full_like, identity,
                         linspace, logspace, meshgrid, ones, ones_like, zeros, zeros_like)
 from ._methods import install_array_methods
@@ -22,6 +23,7 @@ from ._reductions import (amax, amin, argmax, argmin, argsort, cumsum, max, mean
                           std, sum, var)
 from ._shape import (broadcast_to, concatenate, expand_dims, flip, getitem, matmul,
                      moveaxis, ravel, reshape, squeeze, stack, swapaxes, transpose)
+from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, ...)
 from ._ufuncs import *  # noqa: F401,F403  (elementwise functions)
 from ._ufuncs import astype, multiply
 

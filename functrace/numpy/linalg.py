@@ -1,16 +1,220 @@
-"""``functrace.numpy.linalg``: differentiable linear algebra with numpy's signatures."""
+"""``functrace.numpy.linalg``: differentiable linear algebra with numpy's signatures.
+
+Every function accepts stacks of matrices (leading batch axes). ``cholesky``
+assumes a symmetric input: it factorises ``(a + a^T) / 2`` (see
+:mod:`functrace.primitives.decompositions`). ``det`` and ``slogdet`` need a
+non-singular matrix for their gradients.
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, Optional, Union
 
 import numpy as np
 
-from ._reductions import safe_sqrt
-from ._reductions import sum as _sum
+from ..core import concrete
+from ..primitives import decompositions as _D
+from ..primitives import linalg as _L
+from . import _linalg_ops as _ops
+from . import _reductions as _R
+from . import _shape as _S
+from . import _ufuncs as _U
+
+Ord = Optional[Union[int, float, str]]
 
 
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
-    """Vector 2-norm or Frobenius norm (``ord=None``); its gradient at 0 is taken as 0."""
-    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and np.ndim(x) == 2)):
-        raise NotImplementedError(f"functrace.numpy.linalg.norm: ord={ord!r} is not supported yet")
-    return safe_sqrt(_sum(x * x, axis=axis, keepdims=keepdims))
+class SlogdetResult(NamedTuple):
+    """``(sign, logabsdet)``; ``sign`` is a constant (no gradient)."""
+
+    sign: Any
+    logabsdet: Any
+
+
+def inv(a: Any) -> Any:
+    """Inverse of a (stack of) square matrices.
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> fnp.linalg.inv(2.0 * np.eye(2))
+    array([[0.5, 0. ],
+           [0. , 0.5]])
+    """
+    return _L.inv_p.bind(a)
+
+
+def det(a: Any) -> Any:
+    """Determinant of a (stack of) square matrices.
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> float(fnp.linalg.det(2.0 * np.eye(2)))
+    4.0
+    """
+    return _L.det_p.bind(a)
+
+
+def slogdet(a: Any) -> SlogdetResult:
+    """``(sign, log|det a|)`` like numpy; the sign is a constant.
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> float(fnp.linalg.slogdet(-np.eye(3)).sign)
+    -1.0
+    """
+    both = _L.slogdet_p.bind(a)
+    return SlogdetResult(concrete(both)[0], _S.getitem(both, 1))
+
+
+def solve(a: Any, b: Any) -> Any:
+    """Solve ``a @ x = b`` (numpy 2 rules: ``b`` is a vector only if it is 1-D).
+
+    Batch axes of ``a`` and of a matrix ``b`` broadcast.
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> fnp.linalg.solve(2.0 * np.eye(2), np.ones(2))
+    array([0.5, 0.5])
+    """
+    if np.ndim(b) == 1:
+        x = _L.solve_p.bind(a, _S.reshape(b, (-1, 1)))
+        return _S.reshape(x, np.shape(x)[:-1])
+    if np.ndim(b) == 0:
+        raise ValueError("solve: b must be at least one-dimensional")
+    return _L.solve_p.bind(a, b)
+
+
+def cholesky(a: Any) -> Any:
+    """Lower Cholesky factor of a (stack of) symmetric positive-definite matrices.
+
+    The input is symmetrised, ``(a + a^T) / 2``, so the gradient is symmetric.
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> fnp.linalg.cholesky(4.0 * np.eye(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    return _D.cholesky_p.bind(a)
+
+
+# -- norms ------------------------------------------------------------------------------
+
+def _as_float(x: Any) -> Any:
+    """Non-float inputs become float64, as in numpy's norms."""
+    if isinstance(x, (list, tuple, int, float)):
+        x = np.asarray(x)
+    if np.asarray(concrete(x)).dtype.kind != "f":
+        x = _U.astype(x, np.float64)
+    return x
+
+
+def _safe_power(a: Any, p: float) -> Any:
+    """``a ** p`` for ``a >= 0`` with the derivative at ``a == 0`` taken as 0."""
+    zero = concrete(a) == 0
+    if not np.any(zero):
+        return a ** p
+    return _U.where(zero, 0.0, _U.where(zero, 1.0, a) ** p)
+
+
+def _vector_norm(x: Any, ord: Ord, axis: tuple, keepdims: bool) -> Any:
+    if isinstance(ord, str):
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    if ord is None or ord == 2:
+        return _R.safe_sqrt(_R.sum(x * x, axis=axis, keepdims=keepdims))
+    if ord == np.inf:
+        return _R.amax(_U.absolute(x), axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return _R.amin(_U.absolute(x), axis=axis, keepdims=keepdims)
+    if ord == 0:
+        nonzero = _U.astype(_U.not_equal(x, 0), concrete(x).dtype)
+        return _R.sum(nonzero, axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return _R.sum(_U.absolute(x), axis=axis, keepdims=keepdims)
+    p = float(ord)
+    if p < 0:       # zeros make the sum infinite and the norm 0, as in numpy
+        return _R.sum(_U.absolute(x) ** p, axis=axis, keepdims=keepdims) ** (1.0 / p)
+    total = _R.sum(_safe_power(_U.absolute(x), p), axis=axis, keepdims=keepdims)
+    return _safe_power(total, 1.0 / p)
+
+
+def _matrix_norm(x: Any, ord: Ord, axes: tuple, keepdims: bool) -> Any:
+    row, col = axes
+    if row == col:
+        raise ValueError("Duplicate axes given.")
+    if ord is None or ord == "fro":
+        return _R.safe_sqrt(_R.sum(x * x, axis=axes, keepdims=keepdims))
+    if ord in (2, -2, "nuc"):
+        raise NotImplementedError(f"functrace.numpy.linalg.norm: ord={ord!r} needs singular "
+                                  "values, which are not differentiable here yet")
+    if ord in (1, -1):
+        inner_axis, outer_axis = row, col
+    elif ord in (np.inf, -np.inf):
+        inner_axis, outer_axis = col, row
+    else:
+        raise ValueError("Invalid norm order for matrices.")
+    sums = _R.sum(_U.absolute(x), axis=inner_axis, keepdims=True)
+    pick = _R.amax if ord > 0 else _R.amin
+    result = pick(sums, axis=outer_axis, keepdims=True)
+    return result if keepdims else _S.squeeze(result, axis=axes)
+
+
+def norm(x: Any, ord: Ord = None, axis: Any = None, keepdims: bool = False) -> Any:
+    """Vector or matrix norm with numpy's ``ord``/``axis``/``keepdims`` rules.
+
+    Vectors: ``ord`` None/2, 1, inf, -inf, 0 and any other p. Matrices: None,
+    ``'fro'``, 1, -1, inf, -inf (not 2, -2, ``'nuc'``). The gradient at a zero
+    vector is taken as 0 (never NaN).
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> float(fnp.linalg.norm(np.array([3.0, 4.0])))
+    5.0
+    """
+    x = _as_float(x)
+    nd = np.ndim(x)
+    if axis is None:
+        if ord is None:
+            return _R.safe_sqrt(_R.sum(x * x, keepdims=keepdims))
+        if nd not in (1, 2):
+            raise ValueError("Improper number of dimensions to norm.")
+        axis = tuple(range(nd))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(int(a) % max(nd, 1) for a in axes)
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes, keepdims)
+    if len(axes) == 2:
+        return _matrix_norm(x, ord, axes, keepdims)
+    raise ValueError("Improper number of dimensions to norm.")
+
+
+# -- numpy 2 array-API names (dispatch from np.linalg.*) ----------------------------------
+
+def matmul(x1: Any, x2: Any) -> Any:
+    """``x1 @ x2`` (numpy.linalg.matmul)."""
+    return _S.matmul(x1, x2)
+
+
+def tensordot(x1: Any, x2: Any, axes: Any = 2) -> Any:
+    """numpy.linalg.tensordot: same as ``functrace.numpy.tensordot``."""
+    return _ops.tensordot(x1, x2, axes=axes)
+
+
+def outer(x1: Any, x2: Any) -> Any:
+    """Outer product of two vectors (numpy.linalg.outer)."""
+    if np.ndim(x1) != 1 or np.ndim(x2) != 1:
+        raise ValueError("Input arrays must be one-dimensional")
+    return _ops.outer(x1, x2)
+
+
+def diagonal(x: Any, offset: int = 0) -> Any:
+    """Diagonals of the last two axes (numpy.linalg.diagonal)."""
+    return _ops.diagonal(x, offset=offset, axis1=-2, axis2=-1)
+
+
+def trace(x: Any, offset: int = 0, dtype: Any = None) -> Any:
+    """Traces over the last two axes (numpy.linalg.trace)."""
+    return _ops.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
+
+
+def vector_norm(x: Any, axis: Any = None, keepdims: bool = False, ord: Ord = 2) -> Any:
+    """numpy.linalg.vector_norm: a vector norm over ``axis`` (all axes if None)."""
+    x = _as_float(x)
+    return _vector_norm(x, ord, _R.normalize_axes(axis, np.ndim(x)), keepdims)
+
+
+def matrix_norm(x: Any, keepdims: bool = False, ord: Ord = "fro") -> Any:
+    """numpy.linalg.matrix_norm over the last two axes."""
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)

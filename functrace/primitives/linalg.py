@@ -1,10 +1,18 @@
-"""Linear-algebra primitives."""
+"""Linear-algebra primitives: matmul, inv, det, slogdet, solve.
+
+All accept stacks of matrices (leading batch axes). ``solve`` takes a matrix
+right-hand side ``(..., M, K)`` (``functrace.numpy.linalg.solve`` turns a
+vector into a column) and broadcasts batch axes; the backward pass reduces them.
+Gradients of ``det`` and ``slogdet`` use the inverse, so they need a
+non-singular matrix (numpy raises ``LinAlgError`` on an exactly singular one).
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from ..registry import defprimitive
-from .shape_ops import reshape_p, transpose_p
+from ..registry import defprimitive, zeros_like_value
+from .reductions import reduce_sum_p
+from .shape_ops import concatenate_p, getitem_p, reshape_p, transpose_p
 
 
 def swap_last_two(a):
@@ -47,3 +55,82 @@ def _matmul_jvp(primals, tangents, out):
 
 
 matmul_p = defprimitive("matmul", np.matmul, _matmul_vjp, _matmul_jvp, broadcasts=True)
+
+
+# -- inverse, determinants -------------------------------------------------------------
+
+def _inv_vjp(ct, ins, out, argnum):
+    out_t = swap_last_two(out)
+    return -matmul_p.bind(matmul_p.bind(out_t, ct), out_t)
+
+
+def _inv_jvp(primals, tangents, out):
+    return -matmul_p.bind(matmul_p.bind(out, tangents[0]), out)
+
+
+inv_p = defprimitive("inv", np.linalg.inv, _inv_vjp, _inv_jvp, saves="out")
+
+
+def _add_matrix_axes(s):
+    """A (stack of) scalar(s) ``(...)`` reshaped to ``(..., 1, 1)``."""
+    return reshape_p.bind(s, shape=np.shape(s) + (1, 1))
+
+
+def _trace_of_product(a, b):
+    """``trace(a @ b)`` for stacks, as ``sum(swap(a) * b)`` over the last two axes."""
+    nd = np.ndim(b)
+    return reduce_sum_p.bind(swap_last_two(a) * b, axes=(nd - 2, nd - 1), keepdims=False)
+
+
+def _det_vjp(ct, ins, out, argnum):
+    return _add_matrix_axes(ct * out) * swap_last_two(inv_p.bind(ins[0]))
+
+
+def _det_jvp(primals, tangents, out):
+    return out * _trace_of_product(inv_p.bind(primals[0]), tangents[0])
+
+
+det_p = defprimitive("det", np.linalg.det, _det_vjp, _det_jvp, saves="both")
+
+
+def _slogdet_vjp(ct, ins, out, argnum):
+    ct_logabsdet = getitem_p.bind(ct, idx=(1,))     # the sign is locally constant
+    return _add_matrix_axes(ct_logabsdet) * swap_last_two(inv_p.bind(ins[0]))
+
+
+def _slogdet_jvp(primals, tangents, out):
+    t = _trace_of_product(inv_p.bind(primals[0]), tangents[0])
+    t = reshape_p.bind(t, shape=(1,) + np.shape(t))
+    return concatenate_p.bind(zeros_like_value(t), t, axis=0)
+
+
+# One factorisation for both results: out[0] is the sign (a constant), out[1] log|det x|.
+slogdet_p = defprimitive("slogdet", lambda x: np.stack(np.linalg.slogdet(x)),
+                         _slogdet_vjp, _slogdet_jvp)
+
+
+# -- solve -------------------------------------------------------------------------------
+
+def _solve_impl(a, b):
+    if np.ndim(b) < 2:
+        raise ValueError("solve_p expects a matrix right-hand side (..., M, K)")
+    return np.linalg.solve(a, b)
+
+
+def _solve_vjp(ct, ins, out, argnum):
+    ct_b = solve_p.bind(swap_last_two(ins[0]), ct)
+    if argnum == 1:
+        return ct_b
+    return -matmul_p.bind(ct_b, swap_last_two(out))
+
+
+def _solve_jvp(primals, tangents, out):
+    (a, _), (ta, tb) = primals, tangents
+    rhs = tb
+    if ta is not None:
+        rhs = -matmul_p.bind(ta, out) if tb is None else tb - matmul_p.bind(ta, out)
+    return solve_p.bind(a, rhs)
+
+
+solve_p = defprimitive("solve", _solve_impl, _solve_vjp, _solve_jvp, saves="both",
+                       broadcasts=True)

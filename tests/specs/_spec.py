@@ -28,7 +28,9 @@ class Spec:
             ``order=0`` marks a non-differentiable (constant-output) primitive:
             the test checks its value against ``reference``, that its own JVP
             and VJP are zero, and that ``d/dx [fn(x) * x0] == fn(x)`` by finite
-            differences (gradients flow around it, not through it).
+            differences (gradients flow around it, not through it). Such a row
+            names the non-differentiable primitive first in ``prims``; a meta-test
+            checks that every ``defnondiff`` primitive has one.
         atol, rtol, eps: overrides for ``check_grads``.
         modes: ``("rev", "fwd")`` by default.
         reference: optional plain-numpy implementation of ``fn``; when given,

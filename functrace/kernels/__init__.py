@@ -1,0 +1,76 @@
+"""Numba-compiled backward kernels: the optional fast path beside the composite rules.
+
+In a backward pass that nothing records (no outer transform, no
+``create_graph``), a run of elementwise equations on large float32/float64
+arrays is executed as one fused loop instead of several numpy temporaries per
+equation. The differentiable rules stay the reference: they run whenever the
+kernels do not apply, and the tests check that both agree.
+
+* :func:`set_enabled` / ``FUNCTRACE_NUMBA=0``: the switch.
+* :func:`set_thresholds`: the array sizes from which kernels (and parallel
+  kernels) are used; see :mod:`functrace.kernels.policy` for the measurements.
+* Importing this package does not import Numba; the first kernel does.
+
+>>> import functrace.kernels as K
+>>> K.is_enabled() in (True, False)
+True
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from .codegen import compiled_count, describe, generate_source
+from .derivs import DERIVS, ScalarDerivs
+from .fusion import Fuser, kernel_calls
+from .policy import cache_dir, is_enabled, set_enabled, set_thresholds, thresholds
+
+__all__ = ["set_enabled", "is_enabled", "enabled", "set_thresholds", "thresholds",
+           "kernel_calls", "compiled_count", "supported", "install", "new_fuser",
+           "cache_dir", "describe", "generate_source", "DERIVS", "ScalarDerivs", "Fuser"]
+
+_SAVES = {(True, False): "in", (False, True): "out", (True, True): "both",
+          (False, False): "none"}
+
+
+def supported() -> tuple:
+    """Names of the primitives that have scalar derivatives (and so kernels)."""
+    return tuple(sorted(DERIVS))
+
+
+def install(primitives: dict) -> int:
+    """Attach each table entry to the registered primitive of the same name.
+
+    An entry is attached only if the primitive saves the same values the entry
+    expects; returns how many primitives have a kernel.
+    """
+    count = 0
+    for name, prim in primitives.items():
+        entry = DERIVS.get(name)
+        if entry is not None and _SAVES[(prim.saves_in, prim.saves_out)] == entry.saves:
+            prim.kernel = entry
+            count += 1
+    return count
+
+
+def new_fuser(eqns: list, fuse: bool = True) -> Fuser:
+    """The kernel state for one backward pass over ``eqns`` (backward order)."""
+    return Fuser(eqns, thresholds()["max_run"] if fuse else 1)
+
+
+@contextmanager
+def enabled(flag: bool) -> Iterator[None]:
+    """Turn the kernels on or off inside a ``with`` block.
+
+    >>> import functrace.kernels as K
+    >>> with K.enabled(False):
+    ...     K.is_enabled()
+    False
+    """
+    previous = is_enabled()
+    set_enabled(flag)
+    try:
+        yield
+    finally:
+        set_enabled(previous)
+

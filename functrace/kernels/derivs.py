@@ -1,0 +1,427 @@
+"""Scalar partial derivatives of the elementwise primitives, one table entry each.
+
+Each entry mirrors the primitive's registry declaration: the same arity, the
+same saved values (``saves``), and one partial derivative per argument. A
+derivative takes exactly the saved values, in order (the inputs, then the
+output), as scalars of one float type ``T`` and returns d out / d arg; the
+kernels multiply it by the output cotangent. Constants are made with ``T`` so
+that float32 kernels stay in float32 (a Python float literal would silently
+promote the arithmetic to float64 inside Numba).
+
+This module imports only numpy: the functions here are plain Python, tested
+as such, and jitted by :mod:`functrace.kernels.codegen` when a kernel needs them.
+
+>>> d_tanh, = DERIVS["tanh"].make(np.float64)
+>>> float(d_tanh(np.float64(0.5)))
+0.75
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+
+Factory = Callable[[type], tuple]
+
+
+@dataclass(frozen=True)
+class ScalarDerivs:
+    """The kernel-side description of one elementwise primitive.
+
+    Attributes:
+        name: the primitive's registry name.
+        nargs: number of array arguments.
+        saves: ``"in"``, ``"out"``, ``"both"`` or ``"none"`` (as in the registry).
+        make: ``make(T)`` returns one derivative function per argument.
+        passes: how many numpy passes the composite rule makes per argument
+            (the cost model: fusing pays when a run saves at least one pass).
+        pre: optional numpy ufunc applied (vectorised, outside the kernel) to
+            the single saved value, for dtypes in ``pre_dtypes``; ``make_pre``
+            then gives the derivative as a function of the pre-computed value.
+            Used where numpy's SIMD transcendental beats Numba's scalar libm.
+    """
+
+    name: str
+    nargs: int
+    saves: str
+    make: Factory
+    passes: int
+    pre: Optional[Callable] = None
+    make_pre: Optional[Factory] = None
+    pre_dtypes: tuple = ()
+
+
+DERIVS: dict[str, ScalarDerivs] = {}
+
+
+def _entry(name: str, nargs: int, saves: str, passes: int, **kw) -> Callable[[Factory], Factory]:
+    def register(make: Factory) -> Factory:
+        DERIVS[name] = ScalarDerivs(name, nargs, saves, make, passes, **kw)
+        return make
+    return register
+
+
+# -- arithmetic -------------------------------------------------------------------
+
+@_entry("add", 2, "none", 0)
+def _add(T):
+    one = T(1)
+
+    def add_d(): return one
+    return add_d, add_d
+
+
+@_entry("subtract", 2, "none", 1)
+def _subtract(T):
+    one, m_one = T(1), T(-1)
+
+    def subtract_d0(): return one
+
+    def subtract_d1(): return m_one
+    return subtract_d0, subtract_d1
+
+
+@_entry("negative", 1, "none", 1)
+def _negative(T):
+    m_one = T(-1)
+
+    def negative_d(): return m_one
+    return (negative_d,)
+
+
+@_entry("multiply", 2, "in", 1)
+def _multiply(T):
+    def multiply_d0(x, y): return y
+
+    def multiply_d1(x, y): return x
+    return multiply_d0, multiply_d1
+
+
+@_entry("divide", 2, "both", 2)
+def _divide(T):
+    one = T(1)
+
+    def divide_d0(x, y, out): return one / y
+
+    def divide_d1(x, y, out): return -out / y
+    return divide_d0, divide_d1
+
+
+@_entry("power", 2, "both", 4)
+def _power(T):
+    zero, one = T(0), T(1)
+
+    def power_d0(x, y, out):
+        return zero if y == zero else y * x ** (y - one)
+
+    def power_d1(x, y, out):
+        return out * np.log(one if x == zero else x)
+    return power_d0, power_d1
+
+
+@_entry("square", 1, "in", 2)
+def _square(T):
+    two = T(2)
+
+    def square_d(x): return two * x
+    return (square_d,)
+
+
+@_entry("sqrt", 1, "out", 2)
+def _sqrt(T):
+    half = T(0.5)
+
+    def sqrt_d(out): return half / out
+    return (sqrt_d,)
+
+
+@_entry("cbrt", 1, "out", 4)
+def _cbrt(T):
+    one, three = T(1), T(3)
+
+    def cbrt_d(out): return one / (three * out * out)
+    return (cbrt_d,)
+
+
+@_entry("reciprocal", 1, "out", 3)
+def _reciprocal(T):
+    def reciprocal_d(out): return -(out * out)
+    return (reciprocal_d,)
+
+
+@_entry("absolute", 1, "in", 2)
+def _absolute(T):
+    zero, one = T(0), T(1)
+
+    def absolute_d(x):
+        if x > zero:
+            return one
+        if x < zero:
+            return -one
+        return x * zero          # 0 at 0 (the documented kink), nan for nan
+    return (absolute_d,)
+
+
+# -- exponentials and logarithms ---------------------------------------------------------
+
+@_entry("exp", 1, "out", 1)
+def _exp(T):
+    def exp_d(out): return out
+    return (exp_d,)
+
+
+@_entry("exp2", 1, "out", 2)
+def _exp2(T):
+    ln2 = T(math.log(2.0))
+
+    def exp2_d(out): return out * ln2
+    return (exp2_d,)
+
+
+@_entry("expm1", 1, "out", 2)
+def _expm1(T):
+    one = T(1)
+
+    def expm1_d(out): return out + one
+    return (expm1_d,)
+
+
+@_entry("log", 1, "in", 2)
+def _log(T):
+    one = T(1)
+
+    def log_d(x): return one / x
+    return (log_d,)
+
+
+@_entry("log2", 1, "in", 3)
+def _log2(T):
+    one, ln2 = T(1), T(math.log(2.0))
+
+    def log2_d(x): return one / (x * ln2)
+    return (log2_d,)
+
+
+@_entry("log10", 1, "in", 3)
+def _log10(T):
+    one, ln10 = T(1), T(math.log(10.0))
+
+    def log10_d(x): return one / (x * ln10)
+    return (log10_d,)
+
+
+@_entry("log1p", 1, "in", 3)
+def _log1p(T):
+    one = T(1)
+
+    def log1p_d(x): return one / (one + x)
+    return (log1p_d,)
+
+
+@_entry("logaddexp", 2, "both", 3)
+def _logaddexp(T):
+    def logaddexp_d0(x, y, out): return np.exp(x - out)
+
+    def logaddexp_d1(x, y, out): return np.exp(y - out)
+    return logaddexp_d0, logaddexp_d1
+
+
+# -- trigonometric and hyperbolic -----------------------------------------------------------
+
+def _identity(T):
+    def pre_d(c): return c
+    return (pre_d,)
+
+
+def _negated(T):
+    def pre_neg_d(s): return -s
+    return (pre_neg_d,)
+
+
+@_entry("sin", 1, "in", 2, pre=np.cos, make_pre=_identity, pre_dtypes=("float32",))
+def _sin(T):
+    def sin_d(x): return np.cos(x)
+    return (sin_d,)
+
+
+@_entry("cos", 1, "in", 3, pre=np.sin, make_pre=_negated, pre_dtypes=("float32",))
+def _cos(T):
+    def cos_d(x): return -np.sin(x)
+    return (cos_d,)
+
+
+@_entry("tan", 1, "out", 3)
+def _tan(T):
+    one = T(1)
+
+    def tan_d(out): return one + out * out
+    return (tan_d,)
+
+
+@_entry("arcsin", 1, "in", 5)
+def _arcsin(T):
+    one = T(1)
+
+    def arcsin_d(x): return one / np.sqrt(one - x * x)
+    return (arcsin_d,)
+
+
+@_entry("arccos", 1, "in", 5)
+def _arccos(T):
+    m_one, one = T(-1), T(1)
+
+    def arccos_d(x): return m_one / np.sqrt(one - x * x)
+    return (arccos_d,)
+
+
+@_entry("arctan", 1, "in", 4)
+def _arctan(T):
+    one = T(1)
+
+    def arctan_d(x): return one / (one + x * x)
+    return (arctan_d,)
+
+
+@_entry("arctan2", 2, "in", 5)
+def _arctan2(T):
+    def arctan2_d0(y, x): return x / (x * x + y * y)
+
+    def arctan2_d1(y, x): return -y / (x * x + y * y)
+    return arctan2_d0, arctan2_d1
+
+
+@_entry("sinh", 1, "in", 2)
+def _sinh(T):
+    def sinh_d(x): return np.cosh(x)
+    return (sinh_d,)
+
+
+@_entry("cosh", 1, "in", 2)
+def _cosh(T):
+    def cosh_d(x): return np.sinh(x)
+    return (cosh_d,)
+
+
+@_entry("tanh", 1, "out", 3)
+def _tanh(T):
+    one = T(1)
+
+    def tanh_d(out): return one - out * out
+    return (tanh_d,)
+
+
+@_entry("arcsinh", 1, "in", 5)
+def _arcsinh(T):
+    one = T(1)
+
+    def arcsinh_d(x): return one / np.sqrt(x * x + one)
+    return (arcsinh_d,)
+
+
+@_entry("arccosh", 1, "in", 5)
+def _arccosh(T):
+    one = T(1)
+
+    def arccosh_d(x): return one / np.sqrt(x * x - one)
+    return (arccosh_d,)
+
+
+@_entry("arctanh", 1, "in", 4)
+def _arctanh(T):
+    one = T(1)
+
+    def arctanh_d(x): return one / (one - x * x)
+    return (arctanh_d,)
+
+
+# -- selection (ties split the gradient evenly, as the composite rules do) ------------------
+
+def _selection(T, greater: bool, nan_aware: bool) -> tuple:
+    """Weights of a two-way selection: 1 for the winner, 1/2 each on a tie, 0 else.
+
+    ``greater`` picks maximum-like (else minimum-like) selection; with
+    ``nan_aware`` (fmax, fmin) an argument wins when only the other is nan.
+    """
+    zero, half, one = T(0), T(0.5), T(1)
+
+    def select_d0(x, y):
+        if nan_aware and np.isnan(y) and not np.isnan(x):
+            return one
+        if (x > y) if greater else (x < y):
+            return one
+        return half if x == y else zero
+
+    def select_d1(x, y):
+        if nan_aware and np.isnan(x) and not np.isnan(y):
+            return one
+        if (y > x) if greater else (y < x):
+            return one
+        return half if x == y else zero
+    return select_d0, select_d1
+
+
+def _selection_factory(greater: bool, nan_aware: bool) -> Factory:
+    return lambda T: _selection(T, greater, nan_aware)
+
+
+for _name, _greater, _nan_aware in (("maximum", True, False), ("minimum", False, False),
+                                    ("fmax", True, True), ("fmin", False, True)):
+    DERIVS[_name] = ScalarDerivs(_name, 2, "in", _selection_factory(_greater, _nan_aware), 3)
+
+
+@_entry("hypot", 2, "both", 4)
+def _hypot(T):
+    zero = T(0)
+
+    def hypot_d0(x, y, out): return zero if out == zero else x / out
+
+    def hypot_d1(x, y, out): return zero if out == zero else y / out
+    return hypot_d0, hypot_d1
+
+
+@_entry("clip", 3, "in", 3)
+def _clip(T):
+    zero, one = T(0), T(1)
+
+    def clip_d0(x, lo, hi): return one if lo <= x <= hi else zero
+
+    def clip_d1(x, lo, hi): return one if x < lo else zero
+
+    def clip_d2(x, lo, hi): return one if x > hi else zero
+    return clip_d0, clip_d1, clip_d2
+
+
+# -- special functions and activations ---------------------------------------------------------
+
+@_entry("relu", 1, "out", 2)
+def _relu(T):
+    zero, one = T(0), T(1)
+
+    def relu_d(out): return one if out > zero else zero
+    return (relu_d,)
+
+
+@_entry("expit", 1, "out", 3)
+def _expit(T):
+    one = T(1)
+
+    def expit_d(out): return out * (one - out)
+    return (expit_d,)
+
+
+@_entry("erf", 1, "in", 4)
+def _erf(T):
+    scale = T(2.0 / math.sqrt(math.pi))
+
+    def erf_d(x): return scale * np.exp(-(x * x))
+    return (erf_d,)
+
+
+@_entry("erfc", 1, "in", 5)
+def _erfc(T):
+    scale = T(-2.0 / math.sqrt(math.pi))
+
+    def erfc_d(x): return scale * np.exp(-(x * x))
+    return (erfc_d,)

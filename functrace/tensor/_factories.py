@@ -1,0 +1,277 @@
+"""Tensor factories (``tensor``, ``zeros``, ``randn``, ...), dtypes and the random seed.
+
+As in PyTorch, Python floats become the default float dtype (float32 unless
+changed with :func:`set_default_dtype`), Python ints ``int64`` and numpy
+arrays keep their dtype. Random numbers come from one numpy ``Generator``
+reset by :func:`manual_seed` (the same seed gives different numbers than torch).
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Optional
+
+import numpy as np
+
+from ._tensor import Size, Tensor, init_tensor, make
+
+float16 = half = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+int16 = short = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+complex64 = np.dtype(np.complex64)
+complex128 = np.dtype(np.complex128)
+
+#: names PyTorch uses that shadow builtins (``ft.float``, ``ft.int``, ``ft.bool``)
+DTYPE_ALIASES = {"float": float32, "int": int32, "bool": bool_, "cfloat": complex64}
+
+_DEFAULT = [float32]
+_RNG = [np.random.default_rng()]
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype Python floats become (float32 unless changed).
+
+    >>> get_default_dtype()
+    dtype('float32')
+    """
+    return _DEFAULT[0]
+
+
+def set_default_dtype(d: Any) -> None:
+    """Set the dtype of Python floats in new tensors: float32 or float64."""
+    d = np.dtype(d)
+    if d.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    _DEFAULT[0] = d
+
+
+def default_float() -> np.dtype:
+    return _DEFAULT[0]
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the generator behind ``rand``/``randn``/``nn.init`` (returns it).
+
+    >>> _ = manual_seed(0); a = rand(2); _ = manual_seed(0)
+    >>> bool((a == rand(2)).all())
+    True
+    """
+    _RNG[0] = np.random.default_rng(int(seed))
+    return _RNG[0]
+
+
+def generator() -> np.random.Generator:
+    """The current global random generator."""
+    return _RNG[0]
+
+
+def parse_size(size: tuple) -> tuple:
+    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _dtype(dtype: Any) -> Optional[np.dtype]:
+    return None if dtype is None else np.dtype(dtype)
+
+
+def _infer_dtype(data: Any, arr: np.ndarray) -> np.dtype:
+    """PyTorch's inference: numpy keeps its dtype, Python numbers follow defaults."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return arr.dtype
+    kind = arr.dtype.kind
+    if kind == "f":
+        return default_float()
+    if kind in "iu":
+        return int64
+    if kind == "c":
+        return complex64 if default_float() == float32 else complex128
+    return arr.dtype
+
+
+def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
+    t = make(data, None, False)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _unwrap(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap(d) for d in data]
+    return data
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of ``data``.
+
+    >>> tensor([1.0, 2.0])
+    tensor([1., 2.])
+    >>> tensor(3, dtype=float64, requires_grad=True)
+    tensor(3., dtype=functrace.float64, requires_grad=True)
+    """
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.clone().detach() or sourceTensor.clone().detach()"
+                      ".requires_grad_(True), rather than functrace.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    raw = _unwrap(data)
+    arr = np.array(raw)
+    if arr.dtype == object:
+        raise TypeError(f"could not convert {type(data).__name__} to a tensor")
+    arr = arr.astype(_dtype(dtype) or _infer_dtype(raw, arr), copy=False)
+    return _leaf(arr, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like :func:`tensor` but shares memory with a numpy array when possible."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype == dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
+        return make(data, None, False)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``arr`` (writes show up in both)."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    return make(arr, None, False)
+
+
+def _filled(fill: Any, size: tuple, dtype: Any, requires_grad: bool) -> Tensor:
+    return _leaf(np.full(parse_size(size), fill, dtype=_dtype(dtype) or default_float()),
+                 requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros. ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _filled(0, size, dtype, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ones. ``ones(2, 3)`` or ``ones((2, 3))``."""
+    return _filled(1, size, dtype, requires_grad)
+
+
+empty = zeros
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (its dtype inferred from the value)."""
+    if dtype is None:
+        dtype = _infer_dtype(fill_value, np.asarray(fill_value))
+    return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype,
+                   requires_grad)
+
+
+def eye(n: int, m: Optional[int] = None, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The identity matrix (``n`` x ``m``)."""
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype) or default_float()), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive); int64 unless a bound is a float."""
+    if end is None:
+        start, end = 0, start
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    dtype = _dtype(dtype) or (int64 if ints else default_float())
+    return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` (inclusive)."""
+    arr = np.linspace(start, end, steps).astype(_dtype(dtype) or default_float())
+    return _leaf(arr, requires_grad)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    arr = np.logspace(start, end, steps, base=base).astype(_dtype(dtype) or default_float())
+    return _leaf(arr, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform random numbers in [0, 1)."""
+    dtype = _dtype(dtype) or default_float()
+    return _leaf(_RNG[0].random(parse_size(size)).astype(dtype), requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal random numbers."""
+    dtype = _dtype(dtype) or default_float()
+    return _leaf(_RNG[0].standard_normal(parse_size(size)).astype(dtype), requires_grad)
+
+
+def randint(low: int, high: Optional[int] = None, size: Any = (), dtype: Any = None,
+            device: Any = None) -> Tensor:
+    """Random integers in ``[low, high)`` (``randint(high, size)`` also works)."""
+    if high is None or isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high if high is not None else size
+    return make(_RNG[0].integers(low, high, size=tuple(size)).astype(_dtype(dtype) or int64),
+                None, False)
+
+
+def randperm(n: int, dtype: Any = None, device: Any = None) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
+    return make(_RNG[0].permutation(n).astype(_dtype(dtype) or int64), None, False)
+
+
+def normal(mean: float, std: float, size: Any, dtype: Any = None) -> Tensor:
+    dtype = _dtype(dtype) or default_float()
+    return make(_RNG[0].normal(mean, std, parse_size((size,))).astype(dtype), None, False)
+
+
+def _like(fill: Any, t: Tensor, dtype: Any, requires_grad: bool) -> Tensor:
+    dtype = _dtype(dtype) or t.dtype
+    return _leaf(np.full(t._data.shape, fill, dtype=dtype), requires_grad)
+
+
+def zeros_like(input: Tensor, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    return _like(0, input, dtype, requires_grad)
+
+
+def ones_like(input: Tensor, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return _like(1, input, dtype, requires_grad)
+
+
+empty_like = zeros_like
+
+
+def full_like(input: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return _like(fill_value, input, dtype, requires_grad)
+
+
+def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def new_leaf(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
+    """An instance of ``cls`` (a Tensor subclass) around ``data``."""
+    t = object.__new__(cls)
+    init_tensor(t, data, requires_grad)
+    return t

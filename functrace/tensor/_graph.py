@@ -1,0 +1,289 @@
+"""The persistent graph of the Tensor facade: nodes, leaves and the root handler.
+
+A primitive bound on Tensors outside any functional transform reaches
+:func:`handle` (registered with :func:`functrace.core.register_root_handler`).
+It unwraps the data, runs the primitive's numpy ``impl`` and, when grad mode
+is on and an input requires grad, records a :class:`Node`: an
+:class:`~functrace.tape.Eqn` (so the one ``backward_pass`` can run it) plus the
+links PyTorch users expect (``next_functions``, hooks, version snapshots).
+
+Each node's class is named like PyTorch's ``grad_fn`` (``MulBackward0``); the
+names come from the single table :data:`TORCH_NAMES`.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Optional, Union
+
+import numpy as np
+
+from .. import core
+from ..core import EVAL_TRACE, Primitive, _current_trace
+from ..grad_mode import STATE
+from ..tape import Eqn
+from ._tensor import Tensor, next_id
+
+_new = object.__new__
+_ndarray = np.ndarray
+_asarray = np.asarray
+
+TENSOR_TYPES: set = set()
+
+
+def _getitem_name(params: dict) -> str:
+    idx = params["idx"]
+    if all(type(i) is int for i in idx):
+        return "SelectBackward0"
+    if all(type(i) in (int, slice) or i is None or i is Ellipsis for i in idx):
+        return "SliceBackward0"
+    return "IndexBackward0"
+
+
+#: primitive name -> PyTorch grad_fn name (or a function of the params).
+#: Primitives not listed get ``<Name>Backward0``.
+TORCH_NAMES: dict[str, Union[str, Callable[[dict], str]]] = {
+    "add": "AddBackward0", "subtract": "SubBackward0", "multiply": "MulBackward0",
+    "divide": "DivBackward0", "negative": "NegBackward0", "power": "PowBackward0",
+    "square": "PowBackward0", "sqrt": "SqrtBackward0", "reciprocal": "ReciprocalBackward0",
+    "absolute": "AbsBackward0", "exp": "ExpBackward0", "exp2": "Exp2Backward0",
+    "expm1": "Expm1Backward0", "log": "LogBackward0", "log2": "Log2Backward0",
+    "log10": "Log10Backward0", "log1p": "Log1PBackward0", "logaddexp": "LogaddexpBackward0",
+    "sin": "SinBackward0", "cos": "CosBackward0", "tan": "TanBackward0",
+    "arcsin": "AsinBackward0", "arccos": "AcosBackward0", "arctan": "AtanBackward0",
+    "arctan2": "Atan2Backward0", "sinh": "SinhBackward0", "cosh": "CoshBackward0",
+    "tanh": "TanhBackward0", "arcsinh": "AsinhBackward0", "arccosh": "AcoshBackward0",
+    "arctanh": "AtanhBackward0", "maximum": "MaximumBackward0",
+    "minimum": "MinimumBackward0", "fmax": "FmaxBackward0", "fmin": "FminBackward0",
+    "hypot": "HypotBackward0", "clip": "ClampBackward1", "where": "WhereBackward0",
+    "matmul": "MmBackward0", "inv": "LinalgInvExBackward0", "det": "LinalgDetBackward0",
+    "logabsdet": "LinalgSlogdetBackward0", "solve": "LinalgSolveExBackward0",
+    "cholesky": "LinalgCholeskyExBackward0", "einsum": "EinsumBackward0",
+    "reduce_sum": "SumBackward0", "reduce_max": "MaxBackward1",
+    "reduce_min": "MinBackward1", "reduce_prod": "ProdBackward0",
+    "cumsum": "CumsumBackward0", "cumprod": "CumprodBackward0",
+    "reshape": "ViewBackward0", "broadcast_to": "ExpandBackward0",
+    "transpose": "PermuteBackward0", "flip": "FlipBackward0", "getitem": _getitem_name,
+    "scatter_add": "IndexPutBackward0", "concatenate": "CatBackward0",
+    "astype": "ToCopyBackward0", "pad": "ConstantPadNdBackward0",
+    "diagonal": "DiagonalBackward0", "embed_diagonal": "DiagEmbedBackward0",
+    "relu": "ReluBackward0", "expit": "SigmoidBackward0", "sigmoid": "SigmoidBackward0",
+    "logsumexp": "LogsumexpBackward0", "erf": "ErfBackward0", "erfc": "ErfcBackward0",
+    "softplus": "SoftplusBackward0", "softmax": "SoftmaxBackward0",
+    "log_softmax": "LogSoftmaxBackward0",
+}
+
+
+class NodeHooks:
+    """Tensor hooks of a non-leaf tensor (kept on its node) and its retain_grad target."""
+
+    __slots__ = ("fns", "retain")
+
+    def __init__(self) -> None:
+        self.fns: dict = {}
+        self.retain: Optional[weakref.ref] = None
+
+
+class Node(Eqn):
+    """A recorded operation (PyTorch's ``grad_fn``), runnable by ``backward_pass``.
+
+    Besides the :class:`~functrace.tape.Eqn` slots it keeps ``parents`` (per
+    argument: the input's node, the input leaf tensor, or ``None``), the input
+    tensors ``args`` and their versions ``vers`` (when inputs are saved), the
+    output's version counter ``out_vc`` (when the output is saved), ``freed``
+    (saved values released by a backward without ``retain_graph``) and
+    ``hooks``. Its ``out_id`` is also its creation order.
+    """
+
+    __slots__ = ("args", "parents", "vers", "out_vc", "freed", "hooks")
+
+    def name(self) -> str:
+        """The PyTorch-style name, e.g. ``"MulBackward0"``."""
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node_or_AccumulateGrad_or_None, 0), ...)``, one pair per input."""
+        return tuple((grad_fn_of(p), 0) for p in self.parents)
+
+    def get_hooks(self) -> NodeHooks:
+        if self.hooks is None:
+            self.hooks = NodeHooks()
+        return self.hooks
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """The node that accumulates a leaf's gradient into ``variable.grad``."""
+
+    __slots__ = ("variable", "__weakref__")
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+def grad_fn_of(parent: Any) -> Any:
+    """The node for a ``parents`` entry: a Node, a leaf's AccumulateGrad, or None."""
+    if parent is None or isinstance(parent, Node):
+        return parent
+    meta = parent._get_meta()
+    acc = meta.accum() if meta.accum is not None else None
+    if acc is None:
+        acc = AccumulateGrad(parent)
+        meta.accum = weakref.ref(acc)
+    return acc
+
+
+_CLASSES: dict[str, type] = {}
+_PRIM_CLASSES: dict[Primitive, type] = {}
+
+
+def node_class(name: str) -> type:
+    """The (cached) Node subclass called ``name``."""
+    cls = _CLASSES.get(name)
+    if cls is None:
+        cls = _CLASSES[name] = type(name, (Node,), {"__slots__": (), "__module__": __name__})
+    return cls
+
+
+def _class_for(prim: Primitive, params: dict) -> type:
+    entry = TORCH_NAMES.get(prim.name)
+    if callable(entry):
+        return node_class(entry(params))
+    name = entry or "".join(p.capitalize() for p in prim.name.split("_")) + "Backward0"
+    cls = _PRIM_CLASSES[prim] = node_class(name)
+    return cls
+
+
+def relabel(out: Any, name: str, *inputs: Any) -> Any:
+    """Rename ``out``'s grad_fn (for composites: ``mean`` shows ``MeanBackward0``)."""
+    node = getattr(out, "_node", None)
+    if node is not None and all(out is not i for i in inputs):
+        node.__class__ = node_class(name)
+    return out
+
+
+# -- the root handler -----------------------------------------------------------------
+
+def handle(prim: Primitive, args: tuple, params: dict) -> Any:
+    """Compute ``prim`` on Tensor arguments and record a node when needed."""
+    if _current_trace.get() is not EVAL_TRACE:
+        # inside a functional transform: Tensors are constants
+        return prim.impl(*[a._data if type(a) in TENSOR_TYPES else a for a in args],
+                         **params)
+    datas = list(args)
+    in_ids = parents = None
+    i = 0
+    for a in args:
+        if type(a) in TENSOR_TYPES:
+            datas[i] = a._data
+            if a._rg:
+                if in_ids is None:
+                    in_ids = [None] * len(args)
+                    parents = [None] * len(args)
+                in_ids[i] = a._id
+                parents[i] = a._node or a
+        i += 1
+    out = prim.impl(*datas, **params)
+    if type(out) is not _ndarray:
+        out = _asarray(out)
+    if in_ids is None or prim.vjp is None or not STATE.enabled:
+        t = _new(Tensor)
+        t._data = out
+        t._node = None
+        t._id = next_id()
+        t._rg = False
+        t._vc = [0]
+        t._grad = None
+        t._meta = None
+        return t
+    return record(prim, args, datas, params, in_ids, parents, out)
+
+
+def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list,
+           parents: list, out: np.ndarray) -> Tensor:
+    """Make the node for ``out = prim(*args)`` and the output tensor it produced."""
+    cls = _PRIM_CLASSES.get(prim)
+    node = _new(cls if cls is not None else _class_for(prim, params))
+    node.prim = prim
+    node.params = params
+    node.in_ids = in_ids
+    node.parents = parents
+    tid = node.out_id = next_id()
+    if prim.saves_in:
+        node.ins = datas
+        node.args = args
+        node.vers = [a._vc[0] if type(a) in TENSOR_TYPES else None for a in args]
+    else:
+        node.ins = node.args = node.vers = None
+    vc = [0]
+    if prim.saves_out:
+        node.out = out
+        node.out_vc = vc
+    else:
+        node.out = node.out_vc = None
+    node.in_shapes = _in_shapes(datas, in_ids, out.shape) if prim.broadcasts else None
+    node.aval = None
+    node.freed = False
+    node.hooks = None
+    t = _new(Tensor)
+    t._data = out
+    t._node = node
+    t._id = tid
+    t._rg = True
+    t._vc = vc
+    t._grad = None
+    t._meta = None
+    return t
+
+
+def _in_shapes(datas: list, in_ids: list, out_shape: tuple) -> Optional[tuple]:
+    """Input shapes, only when a differentiated input was broadcast (else None)."""
+    for d, vid in zip(datas, in_ids):
+        if vid is not None and d.shape != out_shape:
+            return tuple(d.shape if v is not None else None for d, v in zip(datas, in_ids))
+    return None
+
+
+def record_custom(prim: Primitive, args: tuple, params: dict, out: np.ndarray,
+                  name: str) -> Tensor:
+    """Record ``out`` as the result of ``prim(*args)`` computed elsewhere
+    (``autograd.Function``); the caller checked that grad mode is on."""
+    n = len(args)
+    in_ids: list = [None] * n
+    parents: list = [None] * n
+    datas = list(args)
+    for i, a in enumerate(args):
+        if type(a) in TENSOR_TYPES:
+            datas[i] = a._data
+            if a._rg:
+                in_ids[i] = a._id
+                parents[i] = a._node or a
+    t = record(prim, args, datas, params, in_ids, parents, _asarray(out))
+    t._node.__class__ = node_class(name)
+    return t
+
+
+def _data_of(t: Tensor) -> np.ndarray:
+    return t._data
+
+
+def register_tensor_type(cls: type) -> None:
+    """Make the root trace hand primitives on ``cls`` instances to :func:`handle`."""
+    TENSOR_TYPES.add(cls)
+    core.register_root_handler(cls, handle)
+    core.register_concrete_type(cls, _data_of)
+
+
+register_tensor_type(Tensor)

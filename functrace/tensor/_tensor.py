@@ -1,0 +1,418 @@
+"""The :class:`Tensor` class: data, autograd attributes and conversions.
+
+A Tensor wraps a numpy array (``_data``). Operations on Tensors are the
+primitives of :mod:`functrace.numpy`; the root trace hands them to
+:mod:`functrace.tensor._graph`, which computes them and records the graph.
+Operators and torch-named methods are installed by :mod:`._ops` and
+:mod:`._inplace`; this module holds no derivative formula and no graph logic.
+"""
+from __future__ import annotations
+
+import itertools
+import warnings
+import weakref
+from typing import Any, Callable, Iterator, Optional
+
+import numpy as np
+
+next_id: Callable[[], int] = itertools.count(1).__next__
+_new = object.__new__
+
+
+class Size(tuple):
+    """A shape, like ``torch.Size``: a tuple with a readable repr and ``numel()``.
+
+    >>> Size((2, 3))
+    functrace.Size([2, 3])
+    """
+
+    def __repr__(self) -> str:
+        return f"functrace.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class _Meta:
+    """Rarely used per-tensor state: leaf hooks and the cached AccumulateGrad."""
+
+    __slots__ = ("hooks", "accum")
+
+    def __init__(self) -> None:
+        self.hooks: Optional[dict] = None
+        self.accum: Any = None
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self._hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+class Tensor:
+    """An n-dimensional array that can record operations for ``backward()``.
+
+    Built with :func:`functrace.tensor` (or ``ft.Tensor(data)`` for the default
+    float dtype); see the factories ``ft.zeros``, ``ft.randn``, ...
+
+    >>> import functrace as ft
+    >>> x = ft.tensor([2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([4., 6.])
+    """
+
+    __slots__ = ("_data", "_node", "_id", "_rg", "_vc", "_grad", "_meta", "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, *args: Any, requires_grad: bool = False) -> None:
+        from ._factories import default_float, parse_size
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            data = np.array(_unwrap_nested(args[0]), dtype=default_float())
+        else:
+            data = np.zeros(parse_size(args), dtype=default_float())
+        init_tensor(self, data, requires_grad)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from ._graph import register_tensor_type
+        register_tensor_type(cls)
+
+    # -- autograd attributes ------------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor (settable on leaves)."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        value = bool(value)
+        if self._node is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want "
+                    "to use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach().")
+            return
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can "
+                               "require gradients")
+        self._rg = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return ``self``."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded operation."""
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Any:
+        """The node that produced this tensor (``None`` for leaves)."""
+        return self._node
+
+    @property
+    def grad(self) -> Optional["Tensor"]:
+        """The accumulated gradient (leaves, and non-leaves after ``retain_grad()``)."""
+        if self._node is not None and self._grad is None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                "accessed. Its .grad attribute won't be populated during "
+                "autograd.backward(). If you indeed want the .grad field to be populated "
+                "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+                "access the non-leaf Tensor by mistake, make sure you access the leaf "
+                "Tensor instead.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Optional["Tensor"]) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got "
+                                f"grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
+        node = self._node
+        return (node is not None and node.hooks is not None
+                and node.hooks.retain is not None and node.hooks.retain() is self)
+
+    def retain_grad(self) -> None:
+        """Populate ``.grad`` for this non-leaf tensor during ``backward()``."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._node is not None:
+            self._node.get_hooks().retain = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[["Tensor"], Optional["Tensor"]]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed.
+
+        The hook may return a replacement gradient. Returns a handle whose
+        ``remove()`` unregisters it.
+
+        >>> import functrace as ft
+        >>> x = ft.tensor([1.0, 2.0], requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 2)
+        >>> (x * 3).sum().backward()
+        >>> x.grad
+        tensor([6., 6.])
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        if self._node is not None:
+            hooks = self._node.get_hooks().fns
+        else:
+            meta = self._get_meta()
+            if meta.hooks is None:
+                meta.hooks = {}
+            hooks = meta.hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def _get_meta(self) -> _Meta:
+        if self._meta is None:
+            self._meta = _Meta()
+        return self._meta
+
+    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d self / d leaf into every leaf's ``.grad``.
+
+        ``gradient`` is required unless ``self`` has one element. The graph's
+        saved values are freed unless ``retain_graph=True``; with
+        ``create_graph=True`` the gradients are themselves differentiable.
+
+        >>> import functrace as ft
+        >>> x = ft.tensor(3.0, requires_grad=True)
+        >>> (x ** 2).backward()
+        >>> x.grad
+        tensor(6.)
+        """
+        from ._engine import backward
+        backward([self], None if gradient is None else [gradient], retain_graph,
+                 create_graph, inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this data (and version counter) that is not in the graph."""
+        t = make(self._data, None, False)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> "Tensor":
+        """Detach this tensor from the graph in place (it becomes a leaf)."""
+        self._node = None
+        self._rg = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        """The same data as a tensor outside the graph (like ``detach()``)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place operations modified this tensor's data."""
+        return self._vc[0]
+
+    # -- shape and dtype ------------------------------------------------------------
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: Optional[int] = None) -> Any:
+        """The shape (``Size``), or the length of dimension ``dim``."""
+        shape = self._data.shape
+        return Size(shape) if dim is None else shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def device(self) -> str:
+        """Always ``"cpu"``."""
+        return "cpu"
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(self._data.shape[0]):
+            yield self[i]
+
+    # -- conversions --------------------------------------------------------------
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be "
+                               "converted to Scalar")
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The data as a numpy array sharing memory (error if it requires grad)."""
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        data = self.numpy()
+        if dtype is not None and data.dtype != dtype:
+            return data.astype(dtype)
+        return data.copy() if copy else data
+
+    def _scalar(self, kind: str) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(f"only one element tensors can be converted to Python "
+                               f"scalars (got {self._data.size} elements)")
+        return self._data.reshape(())
+
+    def __float__(self) -> float:
+        return float(self._scalar("float"))
+
+    def __int__(self) -> int:
+        return int(self._scalar("int"))
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted "
+                            "to an index")
+        return int(self._scalar("index"))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
+                               f"ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
+        return format(str(self), spec)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        from ._format import tensor_repr
+        return tensor_repr(self)
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        if self._node is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        new = _new(type(self))
+        init_tensor(new, self._data.copy(), self._rg)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        if self._node is not None:
+            raise RuntimeError("only leaf tensors can be pickled")
+        return (_rebuild, (type(self), self._data, self._rg))
+
+
+def _rebuild(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _new(cls)
+    init_tensor(t, data, requires_grad)
+    return t
+
+
+def init_tensor(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
+    """Fill the slots of a fresh leaf tensor ``t`` (checking ``requires_grad``)."""
+    t._data = data
+    t._node = None
+    t._id = next_id()
+    t._rg = False
+    t._vc = [0]
+    t._grad = None
+    t._meta = None
+    if requires_grad:
+        t.requires_grad = True
+
+
+def make(data: np.ndarray, node: Any, rg: bool) -> Tensor:
+    """A Tensor around ``data`` (no checks): the hot path of every operation."""
+    t = _new(Tensor)
+    t._data = data
+    t._node = node
+    t._id = next_id() if node is None else node.out_id
+    t._rg = rg
+    t._vc = [0]
+    t._grad = None
+    t._meta = None
+    return t
+
+
+def _unwrap_nested(obj: Any) -> Any:
+    if isinstance(obj, Tensor):
+        return obj._data
+    if isinstance(obj, (list, tuple)):
+        return [_unwrap_nested(o) for o in obj]
+    return obj
