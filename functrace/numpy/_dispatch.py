@@ -25,9 +25,13 @@ def _table(ours: types.ModuleType, theirs: types.ModuleType, ufuncs: bool) -> di
 
 
 UFUNCS = _table(fnp, np, ufuncs=True)
-FUNCTIONS = {**_table(fnp, np, ufuncs=False), **_table(fnp.linalg, np.linalg, ufuncs=False)}
+_TOP_LEVEL = _table(fnp, np, ufuncs=False)
+_LINALG = _table(fnp.linalg, np.linalg, ufuncs=False)
+FUNCTIONS = {**_TOP_LEVEL, **_LINALG}
 
 
 def dispatched_names() -> list:
     """Names of the numpy ufuncs and functions that dispatch to functrace."""
-    return sorted(f"numpy.{getattr(f, '__name__', f)}" for f in {**UFUNCS, **FUNCTIONS})
+    top = {f"numpy.{f.__name__}" for f in [*UFUNCS, *_TOP_LEVEL]}
+    linalg = {f"numpy.linalg.{f.__name__}" for f in _LINALG}
+    return sorted(top | linalg)

@@ -81,6 +81,31 @@ def _cumprod(self, *args, **kwargs):
     return cumprod(self, *args, **kwargs)
 
 
+def _sort(self, axis=-1, kind=None):
+    from ..numpy import sort
+    return sort(self, axis=axis, kind=kind)
+
+
+def _take(self, indices, axis=None, mode="raise"):
+    from ..numpy import take
+    return take(self, indices, axis=axis, mode=mode)
+
+
+def _repeat(self, repeats, axis=None):
+    from ..numpy import repeat
+    return repeat(self, repeats, axis=axis)
+
+
+def _trace(self, offset=0, axis1=0, axis2=1):
+    from ..numpy import trace
+    return trace(self, offset=offset, axis1=axis1, axis2=axis2)
+
+
+def _diagonal(self, offset=0, axis1=0, axis2=1):
+    from ..numpy import diagonal
+    return diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
+
+
 def _dot(self, other):
     from ..numpy import dot
     return dot(self, other)
@@ -106,7 +131,8 @@ ARRAY_METHODS = {
     "__floordiv__": _floordiv, "__rfloordiv__": _swap(_floordiv),
     "__mod__": _mod, "__rmod__": _swap(_mod),
     "__setitem__": _setitem, "item": _item, "tolist": _tolist, "copy": _copy,
-    "prod": _prod, "cumprod": _cumprod,
+    "prod": _prod, "cumprod": _cumprod, "sort": _sort, "take": _take, "repeat": _repeat,
+    "trace": _trace, "diagonal": _diagonal,
 }
 
 

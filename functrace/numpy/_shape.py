@@ -107,6 +107,8 @@ def flip(m: Any, axis: Any = None) -> Any:
 
 def getitem(a: Any, idx: Any) -> Any:
     """``a[idx]`` for basic slices, integer arrays and boolean masks."""
+    if isinstance(a, (list, tuple)):
+        a = np.asarray(a)
     return S.getitem_p.bind(a, idx=S.normalize_index(idx))
 
 
