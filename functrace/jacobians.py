@@ -67,7 +67,8 @@ def jacrev(f: Callable, argnums: Any = 0) -> Callable:
                 rows.append(tree_flatten(f_vjp(tree_unflatten(out_tree, cts)))[0])
             blocks.append([
                 fnp.reshape(fnp.stack([r[i] for r in rows]) if rows else
-                            np.zeros((0,) + np.shape(x)), oshape + np.shape(x))
+                            np.zeros((0,) + np.shape(x), np.result_type(concrete(x))),
+                            oshape + np.shape(x))
                 for i, x in enumerate(dyn_leaves)])
         return _assemble(blocks, out_tree, dyn_tree, isinstance(argnums, int))
 
@@ -113,7 +114,7 @@ def jacfwd(f: Callable, argnums: Any = 0) -> Callable:
             oshape = np.shape(o)
             blocks.append([
                 fnp.reshape(fnp.stack([c[j] for c in columns[i]], axis=-1), oshape + np.shape(x))
-                if columns[i] else np.zeros(oshape + np.shape(x))
+                if columns[i] else np.zeros(oshape + np.shape(x), np.result_type(concrete(o)))
                 for i, x in enumerate(dyn_leaves)])
         return _assemble(blocks, out_tree, dyn_tree, isinstance(argnums, int))
 

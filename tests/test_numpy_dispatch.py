@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import functrace
 import functrace.numpy as fnp
 from functrace import grad, jvp
 from functrace.numpy._dispatch import dispatched_names

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import functrace
 import functrace.numpy as fnp
 from functrace import grad, jacfwd, jacrev, jvp, vjp
 from functrace.testing import check_grads, numerical_jvp

@@ -177,7 +177,8 @@ def test_jacobian_shape_is_out_shape_plus_in_shape(jac):
     x = np.ones((3, 2))
     J = jac(lambda x: fnp.tanh(x) * 2.0)(x)  # elementwise: J[i,j,k,l] = delta * 2 sech^2
     assert J.shape == (3, 2, 3, 2)
-    expected = np.einsum("ik,jl->ijkl", np.eye(3), np.eye(2)) * 2 / np.cosh(x)[..., None, None] ** 2
+    delta = np.einsum("ik,jl->ijkl", np.eye(3), np.eye(2))
+    expected = delta * 2 / np.cosh(x)[..., None, None] ** 2
     np.testing.assert_allclose(J, expected, rtol=1e-12)
     J = jac(lambda x: A @ x)(np.ones(3))
     np.testing.assert_allclose(J, A)

@@ -6,6 +6,7 @@ fmin) split the gradient evenly; clip passes the gradient at its bounds to ``x``
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -100,6 +101,8 @@ def _power_dx(x, y, out):
 
 
 def _power_dy(x, y, out):
+    if isinstance(x, (int, float)):          # a Python-number base: keep out's dtype
+        return out * math.log(x) if x != 0 else 0.0 * out
     safe_x = where_p.bind(x == 0, 1.0, x)
     return out * log_p.bind(safe_x)
 
@@ -120,12 +123,15 @@ def _sign(x):
 
 # -- exponentials and logarithms ------------------------------------------------
 
+_LN2 = math.log(2.0)      # Python floats, so float32 rules stay float32
+_LN10 = math.log(10.0)
+
 exp_p = defelementwise("exp", np.exp, (lambda x, out: out,), saves="out")
-exp2_p = defelementwise("exp2", np.exp2, (lambda x, out: out * np.log(2.0),), saves="out")
+exp2_p = defelementwise("exp2", np.exp2, (lambda x, out: out * _LN2,), saves="out")
 expm1_p = defelementwise("expm1", np.expm1, (lambda x, out: out + 1.0,), saves="out")
 log_p = defelementwise("log", np.log, (lambda x, out: 1.0 / x,))
-log2_p = defelementwise("log2", np.log2, (lambda x, out: 1.0 / (x * np.log(2.0)),))
-log10_p = defelementwise("log10", np.log10, (lambda x, out: 1.0 / (x * np.log(10.0)),))
+log2_p = defelementwise("log2", np.log2, (lambda x, out: 1.0 / (x * _LN2),))
+log10_p = defelementwise("log10", np.log10, (lambda x, out: 1.0 / (x * _LN10),))
 log1p_p = defelementwise("log1p", np.log1p, (lambda x, out: 1.0 / (1.0 + x),))
 logaddexp_p = defelementwise("logaddexp", np.logaddexp, (
     lambda x, y, out: exp_p.bind(x - out),

@@ -1,0 +1,265 @@
+"""The compiled backward kernels agree with the composite rules.
+
+Every primitive's scalar derivative is checked inside ONE fused kernel per
+dtype (each primitive gets its own input, so each derivative is compared on
+its own), which keeps Numba compile time small. Further tests cover fusion
+topologies, non-contiguous and 0-d arrays, shapes from hypothesis (without
+recompiling), and when the kernels must NOT be used.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import functrace as ft
+import functrace.kernels as K
+import functrace.numpy as fnp
+from functrace.primitives import special  # noqa: F401  (registers erf, relu, expit)
+
+pytestmark = pytest.mark.skipif(not K.is_enabled(), reason="kernels switched off")
+
+RTOL = {"float64": 1e-12, "float32": 2e-6}
+
+
+@pytest.fixture
+def everywhere():
+    """Kernels for every eligible equation, whatever the size; unlimited runs."""
+    previous = K.thresholds()
+    K.set_thresholds(min_size=0, max_run=10_000)
+    yield
+    K.set_thresholds(**previous)
+
+
+def both_paths(f, args, ct, argnums=None):
+    """(kernel cotangents, rule cotangents, kernel calls made) of ``vjp(f)``."""
+    before = K.kernel_calls()
+    _, f_vjp = ft.vjp(f, *args)
+    fast = f_vjp(ct)
+    calls = K.kernel_calls() - before
+    with K.enabled(False):
+        _, f_vjp = ft.vjp(f, *args)
+        slow = f_vjp(ct)
+    return fast, slow, calls
+
+
+def assert_close(fast, slow, dtype):
+    for a, b in zip(fast, slow):
+        a, b = np.asarray(a), np.asarray(b)
+        assert a.shape == b.shape
+        assert a.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(a, b.astype(dtype), rtol=RTOL[dtype],
+                                   atol=RTOL[dtype] * max(1.0, np.nanmax(np.abs(b), initial=0)))
+
+
+# -- every primitive, one fused kernel per dtype -------------------------------------------
+
+UNARY = {  # name: (function, low, high)
+    "negative": (fnp.negative, -2, 2), "square": (fnp.square, -2, 2),
+    "sqrt": (fnp.sqrt, 0.2, 3), "cbrt": (fnp.cbrt, 0.2, 3),
+    "reciprocal": (fnp.reciprocal, 0.5, 2), "absolute": (fnp.abs, -2, 2),
+    "exp": (fnp.exp, -2, 2), "exp2": (fnp.exp2, -2, 2), "expm1": (fnp.expm1, -2, 2),
+    "log": (fnp.log, 0.2, 3), "log2": (fnp.log2, 0.2, 3), "log10": (fnp.log10, 0.2, 3),
+    "log1p": (fnp.log1p, -0.5, 2), "sin": (fnp.sin, -3, 3), "cos": (fnp.cos, -3, 3),
+    "tan": (fnp.tan, -1, 1), "arcsin": (fnp.arcsin, -0.9, 0.9),
+    "arccos": (fnp.arccos, -0.9, 0.9), "arctan": (fnp.arctan, -2, 2),
+    "sinh": (fnp.sinh, -2, 2), "cosh": (fnp.cosh, -2, 2), "tanh": (fnp.tanh, -2, 2),
+    "arcsinh": (fnp.arcsinh, -2, 2), "arccosh": (fnp.arccosh, 1.2, 3),
+    "arctanh": (fnp.arctanh, -0.9, 0.9), "erf": (special.erf_p.bind, -2, 2),
+    "erfc": (special.erfc_p.bind, -2, 2), "relu": (special.relu_p.bind, -2, 2),
+    "expit": (special.expit_p.bind, -3, 3),
+}
+BINARY = {  # name: (function, low, high)
+    "add": (fnp.add, -2, 2), "subtract": (fnp.subtract, -2, 2),
+    "multiply": (fnp.multiply, -2, 2), "divide": (fnp.divide, 0.5, 2),
+    "power": (fnp.power, 0.5, 2), "logaddexp": (fnp.logaddexp, -2, 2),
+    "arctan2": (fnp.arctan2, 0.5, 2), "hypot": (fnp.hypot, -2, 2),
+    "maximum": (fnp.maximum, -2, 2), "minimum": (fnp.minimum, -2, 2),
+    "fmax": (fnp.fmax, -2, 2), "fmin": (fnp.fmin, -2, 2),
+}
+
+
+def test_table_covers_every_registered_elementwise_primitive():
+    K.install(ft.PRIMITIVES)
+    with_kernel = {n for n, p in ft.PRIMITIVES.items() if p.kernel is not None}
+    assert with_kernel == set(UNARY) | set(BINARY) | {"clip"}
+    assert set(K.supported()) == with_kernel
+
+
+def _all_inputs(dtype: str, n: int = 37) -> list:
+    rng = np.random.default_rng(3)
+    xs = [rng.uniform(lo, hi, n) for _, lo, hi in UNARY.values()]
+    for name, (_, lo, hi) in BINARY.items():
+        x, y = rng.uniform(lo, hi, n), rng.uniform(lo, hi, n)
+        if name in ("maximum", "minimum", "fmax", "fmin"):
+            y[::4] = x[::4]                       # ties split the gradient
+        if name in ("fmax", "fmin"):
+            y[1::7] = np.nan                      # the other argument wins
+        xs += [x, y]
+    xs.append(rng.uniform(-2, 2, n))             # clip
+    return [x.astype(dtype) for x in xs]
+
+
+def _all_prims(*xs):
+    """Sum over every primitive of c_k * prim_k(own inputs): one fused run."""
+    total, k = 0.0, 0
+    for fn, _, _ in UNARY.values():
+        total = total + (k + 1) * 0.1 * fn(xs[k])
+        k += 1
+    for fn, _, _ in BINARY.values():
+        total = total + (k + 1) * 0.1 * fn(xs[k], xs[k + 1])
+        k += 2
+    return total + fnp.clip(xs[k], -1.0, 1.5)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_every_primitive_kernel_equals_rule(everywhere, dtype):
+    xs = _all_inputs(dtype)
+    ct = np.random.default_rng(4).standard_normal(xs[0].shape).astype(dtype)
+    with np.errstate(invalid="ignore"):
+        fast, slow, calls = both_paths(_all_prims, xs, ct)
+    assert calls == 1                               # the whole function: one kernel
+    assert_close(fast, slow, dtype)
+
+
+# -- fusion topologies -----------------------------------------------------------------------
+
+def tanh_exp_sin(x):
+    return fnp.tanh(x) * fnp.exp(-x ** 2) + fnp.sin(x) * x
+
+
+def poly(x):
+    return ((x * x + 3 * x) * x - 2 * x) * 0.5 + x
+
+
+def two_inputs(x, y):
+    return fnp.tanh(x * y) + fnp.log1p(y * y) / x
+
+
+def shared_then_rule(x):
+    h = fnp.sinh(x) * 2.0
+    return fnp.sum(fnp.tanh(h)) * h + fnp.sqrt(h * h + 1.0)   # h also feeds a reduction
+
+
+def broadcast_break(x, b):
+    return fnp.tanh(fnp.cos(x) + b) * x                     # + b (1-d) broadcasts
+
+
+PROGRAMS = [(tanh_exp_sin, [(6, 5)]), (poly, [(30,)]), (two_inputs, [(4, 3), (4, 3)]),
+            (shared_then_rule, [(9,)]), (broadcast_break, [(3, 4), (4,)])]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("f,shapes", PROGRAMS, ids=[p[0].__name__ for p in PROGRAMS])
+def test_fused_runs_equal_rules(everywhere, f, shapes, dtype):
+    rng = np.random.default_rng(5)
+    args = [rng.uniform(0.3, 1.5, s).astype(dtype) for s in shapes]
+    out = f(*args)
+    ct = rng.standard_normal(np.shape(out)).astype(dtype)
+    fast, slow, calls = both_paths(f, args, ct)
+    assert calls >= 1
+    assert_close(fast, slow, dtype)
+
+
+def test_grad_of_sum_uses_scalar_cotangent(everywhere):
+    x = np.linspace(-1, 1, 50)
+    before = K.kernel_calls()
+    g = ft.grad(lambda x: fnp.sum(tanh_exp_sin(x)))(x)
+    assert K.kernel_calls() - before == 1
+    with K.enabled(False):
+        np.testing.assert_allclose(g, ft.grad(lambda x: fnp.sum(tanh_exp_sin(x)))(x),
+                                   rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_non_contiguous_inputs_and_cotangents(everywhere, dtype):
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-1, 1, (8, 12)).astype(dtype)[:, ::3].T       # (4, 8), transposed
+    ct = rng.standard_normal((8, 16)).astype(dtype)[::2, ::2]     # (4, 8), strided
+    assert not x.flags.c_contiguous and not ct.flags.c_contiguous
+    fast, slow, calls = both_paths(tanh_exp_sin, [x], ct)
+    assert calls == 1
+    assert_close(fast, slow, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_zero_dim_arrays(everywhere, dtype):
+    x = np.array(0.7, dtype=dtype)
+    fast, slow, calls = both_paths(tanh_exp_sin, [x], np.array(1.5, dtype=dtype))
+    assert calls == 1
+    assert_close(fast, slow, dtype)
+
+
+@settings(deadline=None, max_examples=40, derandomize=True)
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=6),
+       dtype=st.sampled_from(["float64", "float32"]), step=st.integers(1, 2),
+       seed=st.integers(0, 2 ** 31))
+def test_any_shape_same_kernel(shape, dtype, step, seed):
+    """Shapes (and strides) vary; the kernel does not recompile and agrees."""
+    previous = K.thresholds()
+    K.set_thresholds(min_size=0)
+    try:
+        rng = np.random.default_rng(seed)
+        big = rng.uniform(-1.5, 1.5, tuple(s * step for s in shape)).astype(dtype)
+        x = big[tuple(slice(None, None, step) for _ in shape)]
+        ct = rng.standard_normal(shape).astype(dtype)
+        both_paths(poly, [x], ct)                       # compiles on the first example
+        compiled = K.compiled_count()
+        fast, slow, calls = both_paths(poly, [x], ct)
+        assert calls == 1 and K.compiled_count() == compiled
+        assert_close(fast, slow, dtype)
+    finally:
+        K.set_thresholds(**previous)
+
+
+# -- when the kernels must not run ------------------------------------------------------------
+
+def test_not_used_below_threshold():
+    before = K.kernel_calls()
+    ft.grad(lambda x: fnp.sum(fnp.tanh(x)))(np.ones(K.thresholds()["min_size"] - 1))
+    assert K.kernel_calls() == before
+
+
+def test_not_used_when_switched_off(everywhere):
+    before = K.kernel_calls()
+    with K.enabled(False):
+        ft.grad(lambda x: fnp.sum(fnp.tanh(x)))(np.ones(100))
+    assert K.kernel_calls() == before
+
+
+def test_not_used_when_an_outer_trace_records(everywhere):
+    """grad(grad(f)): the inner backward pass is recorded, so it runs the rules."""
+    inner = ft.grad(lambda x: fnp.sum(fnp.tanh(x) * fnp.sin(x)))
+    x = np.linspace(-1, 1, 20)
+    calls_inside = []
+
+    def outer(x):
+        before = K.kernel_calls()
+        g = inner(x)
+        calls_inside.append(K.kernel_calls() - before)
+        return fnp.sum(g * g)
+
+    before = K.kernel_calls()
+    hess_fast = ft.grad(outer)(x)
+    assert calls_inside == [0]
+    assert K.kernel_calls() > before              # the outer pass itself uses them
+    with K.enabled(False):
+        np.testing.assert_allclose(hess_fast, ft.grad(outer)(x), rtol=1e-12)
+    np.testing.assert_allclose(ft.hessian(lambda x: fnp.sum(fnp.tanh(x)))(x[:4]),
+                               np.diag(-2 * np.tanh(x[:4]) / np.cosh(x[:4]) ** 2), rtol=1e-12)
+
+
+def test_ct_hook_sees_every_cotangent(everywhere):
+    """With a cotangent hook, equations are not fused (single-equation kernels only)."""
+    from functrace.reverse import backward_pass
+    tape = ft.make_tape(lambda x: fnp.tanh(fnp.sin(x)) * 2.0)(np.linspace(0, 1, 5))
+    seen = []
+    cts = {tape.outvars[0]: np.ones(5)}
+    backward_pass(list(reversed(tape.eqns)), cts, consume=False,
+                  ct_hook=lambda eqn, ct: seen.append(eqn.prim.name) or ct)
+    assert seen == ["multiply", "tanh", "sin"]
+    x = np.linspace(0, 1, 5)
+    np.testing.assert_allclose(cts[tape.invars[0]],
+                               2 * (1 - np.tanh(np.sin(x)) ** 2) * np.cos(x), rtol=1e-12)
