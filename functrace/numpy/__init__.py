@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Tracer
+from ..core import Tracer, concrete
 from . import linalg
 from ._linalg_ops import cumprod, diag, diagonal, einsum, inner, outer, prod, tensordot, trace
 from ._creation import (arange, array, asarray, empty, eye, full, full_like, identity,
@@ -47,6 +47,16 @@ def dot(a: Any, b: Any) -> Any:
     if np.ndim(b) <= 2:
         return matmul(a, b)
     return tensordot(a, b, axes=([-1], [-2]))
+
+
+def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Whether any element is true: a constant (no gradient)."""
+    return np.any(concrete(a), axis=axis, keepdims=keepdims)
+
+
+def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Whether all elements are true: a constant (no gradient)."""
+    return np.all(concrete(a), axis=axis, keepdims=keepdims)
 
 
 def shape(a: Any) -> tuple:

@@ -106,6 +106,16 @@ def _diagonal(self, offset=0, axis1=0, axis2=1):
     return diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
 
 
+def _any(self, axis=None, keepdims=False):
+    from ..core import concrete
+    return np.any(concrete(self), axis=axis, keepdims=keepdims)
+
+
+def _all(self, axis=None, keepdims=False):
+    from ..core import concrete
+    return np.all(concrete(self), axis=axis, keepdims=keepdims)
+
+
 def _dot(self, other):
     from ..numpy import dot
     return dot(self, other)
@@ -132,7 +142,7 @@ ARRAY_METHODS = {
     "__mod__": _mod, "__rmod__": _swap(_mod),
     "__setitem__": _setitem, "item": _item, "tolist": _tolist, "copy": _copy,
     "prod": _prod, "cumprod": _cumprod, "sort": _sort, "take": _take, "repeat": _repeat,
-    "trace": _trace, "diagonal": _diagonal,
+    "trace": _trace, "diagonal": _diagonal, "any": _any, "all": _all,
 }
 
 
@@ -165,7 +175,25 @@ def _array_function(self, func, types, args, kwargs):
     if fn is None:
         raise TypeError(f"functrace has no differentiation rule for numpy.{func.__name__}; "
                         "call a functrace.numpy function or register a primitive")
+    unsupported = _unsupported_kwargs(fn, kwargs)
+    if unsupported:
+        raise TypeError(f"numpy.{func.__name__}: functrace does not support the argument(s) "
+                        f"{unsupported} on traced arrays (out= is impossible: traced arrays "
+                        "are immutable)")
     return fn(*args, **kwargs)
+
+
+def _unsupported_kwargs(fn, kwargs) -> list:
+    if not kwargs:
+        return []
+    import inspect
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return []
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return []
+    return sorted(k for k in kwargs if k not in params)
 
 
 def _array(self, dtype=None, copy=None):
