@@ -34,10 +34,14 @@ class Primitive:
         saves_in / saves_out: whether the backward pass needs the inputs / output.
         broadcasts: whether inputs broadcast against each other (numpy rules);
             the backward pass then reduces cotangents to each input's shape.
+        kernel: optional compiled fast path for the VJP (see functrace.kernels).
+        batch: batching rule for ``vmap``: ``batch(args, dims, **params)`` with
+            ``dims[i]`` the batch axis of argument ``i`` (``None`` if unbatched),
+            returning ``(out, out_dim)``.
     """
 
     __slots__ = ("name", "impl", "vjp", "jvp", "saves_in", "saves_out", "broadcasts",
-                 "kernel", "__weakref__")
+                 "kernel", "batch", "__weakref__")
 
     def __init__(self, name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = None,
                  jvp: Optional[JvpRule] = None, saves: str = "in", broadcasts: bool = False):
@@ -51,6 +55,7 @@ class Primitive:
         self.saves_out = saves in ("out", "both")
         self.broadcasts = broadcasts
         self.kernel = None
+        self.batch = None   # batching rule for vmap: batch(args, dims, **params) -> (out, dim)
 
     @property
     def differentiable(self) -> bool:
@@ -215,4 +220,7 @@ def concrete(x: Any) -> Any:
 
 
 def is_tracer(x: Any) -> bool:
-    return isinstance(x, Tracer)
+    """Whether ``x`` is a traced value: a tracer, or an instance of a type registered
+    with :func:`register_concrete_type` (Tensors), which must not be turned into a
+    plain numpy array with ``np.asarray``."""
+    return isinstance(x, Tracer) or type(x) in _CONCRETE_GETTERS
