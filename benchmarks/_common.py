@@ -107,6 +107,18 @@ def peers(quick: bool = False) -> dict:
     return found
 
 
+def peer_versions() -> str:
+    """``torch 2.13.0, jax 0.10.2, ...`` for the installed peers."""
+    from importlib import metadata
+    out = []
+    for dist in ("torch", "jax", "jaxlib", "autograd"):
+        try:
+            out.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{dist} not installed")
+    return ", ".join(out)
+
+
 def missing_note(found: dict, quick: bool) -> list:
     if quick:
         return ["quick mode: tiny sizes, peers skipped"]

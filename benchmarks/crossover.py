@@ -46,7 +46,7 @@ def backward_time(fn, x: np.ndarray, mode: str) -> float:
         if mode == "rules":
             K.set_enabled(False)
         else:
-            K.set_thresholds(min_size=0,
+            K.set_thresholds(min_size=0, min_work=0,
                              parallel_min_size=0 if mode == "parallel" else 1 << 62)
         budget = 0.05 if x.size < 1e6 else 0.3
         return median_time(lambda: f_vjp(ct), min_time=budget, max_reps=400, warmup=3)

@@ -74,15 +74,16 @@ def _cast_like(g: Any, primal: Any) -> Any:
     """Give a gradient the dtype and shape of its primal (zeros for ``None``)."""
     value = concrete(primal)
     dtype = np.result_type(value)
-    if g is None:
-        g = np.zeros(np.shape(value), dtype=dtype)
+    if g is None:   # the primal's own shape: under vmap, without the batch axis
+        shape = primal.shape if isinstance(primal, Tracer) else np.shape(value)
+        g = np.zeros(shape, dtype=dtype)
         return g[()] if g.ndim == 0 else g
     if isinstance(g, Tracer):
         return g if concrete(g).dtype == dtype else astype_p.bind(g, dtype=dtype)
     g = np.asarray(g)
     if g.dtype != dtype:
         g = g.astype(dtype)
-    return g[()] if g.ndim == 0 and np.ndim(value) == 0 else g
+    return g[()] if g.ndim == 0 and np.ndim(primal) == 0 else g
 
 
 # -- reverse mode ------------------------------------------------------------------

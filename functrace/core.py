@@ -143,6 +143,10 @@ class UnexpectedTracerError(RuntimeError):
     """A tracer was used after the transform that created it had returned."""
 
 
+class ConcretizationError(TypeError):
+    """A value batched by ``vmap`` was used where one concrete value is needed."""
+
+
 class Tracer:
     """Base class of the values that traces hand to user code.
 
@@ -156,7 +160,10 @@ class Tracer:
 
     @property
     def shape(self) -> tuple:
-        return np.shape(concrete(self))
+        # Asked of the next layer, not of the concrete value: a vmap layer below
+        # (functrace.batching.BatchTracer) hides its batch axis from the layers above.
+        value = self._value
+        return value.shape if isinstance(value, Tracer) else np.shape(concrete(value))
 
     @property
     def dtype(self) -> np.dtype:
@@ -177,18 +184,28 @@ class Tracer:
         return shape[0]
 
     def __bool__(self) -> bool:
-        return bool(concrete(self))
+        return bool(self._scalar_value("bool"))
 
     def __float__(self) -> float:
         """A constant: the gradient does not flow through ``float(t)``."""
-        return float(concrete(self))
+        return float(self._scalar_value("float"))
 
     def __int__(self) -> int:
         """A constant: the gradient does not flow through ``int(t)``."""
-        return int(concrete(self))
+        return int(self._scalar_value("int"))
 
     def __index__(self) -> int:
-        return int(concrete(self))
+        return int(self._scalar_value("index"))
+
+    def _scalar_value(self, what: str) -> Any:
+        """The concrete value for a Python conversion; an error if vmap batches it."""
+        value = concrete(self)
+        if np.ndim(value) != len(self.shape):
+            raise ConcretizationError(
+                f"{what}() of a value batched by vmap: it has one value per batch "
+                "element, so Python control flow or conversions cannot use it. Use "
+                "fnp.where / arithmetic instead, or move the conversion outside vmap.")
+        return value
 
     def _check_alive(self) -> None:
         if not self._trace.alive:

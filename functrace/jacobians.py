@@ -1,8 +1,10 @@
-"""Jacobians and Hessians built from :func:`vjp` and :func:`jvp`.
+"""Jacobians and Hessians, vectorized with :func:`functrace.vmap`.
 
-``jacrev`` pulls back one basis cotangent per output element; ``jacfwd`` pushes
-one basis tangent per input element. Results have shape ``out.shape + in.shape``
-and the pytree structure ``out_tree`` of ``in_tree``.
+``jacrev`` traces ``f`` once and pulls back all the rows of the identity at once:
+``vmap`` of the VJP, one pass over the tape for the whole Jacobian. ``jacfwd``
+pushes all the columns of the identity forward at once: ``vmap`` of the JVP.
+Results have shape ``out.shape + in.shape`` and the pytree structure ``out_tree``
+of ``in_tree``.
 """
 from __future__ import annotations
 
@@ -24,10 +26,30 @@ def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple) -> Callable:
     return partial_f
 
 
-def _basis(shape: tuple, dtype: Any, k: int) -> np.ndarray:
-    e = np.zeros(int(np.prod(shape, dtype=np.int64)), dtype=dtype)
-    e[k] = 1
-    return e.reshape(shape)
+def _size(shape: tuple) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def _dtype(x: Any) -> np.dtype:
+    return np.result_type(concrete(x))
+
+
+def _identity_blocks(leaves: list) -> list:
+    """For each leaf, its rows of the identity of the total size, shaped
+    ``(total,) + leaf.shape``: together, one basis vector per batch element."""
+    sizes = [_size(np.shape(x)) for x in leaves]
+    total, offset, blocks = sum(sizes), 0, []
+    for x, n in zip(leaves, sizes):
+        e = np.zeros((total, n), dtype=_dtype(x))
+        e[offset + np.arange(n), np.arange(n)] = 1
+        blocks.append(e.reshape((total,) + np.shape(x)))
+        offset += n
+    return blocks
+
+
+def _offsets(leaves: list) -> list:
+    sizes = [_size(np.shape(x)) for x in leaves]
+    return [(sum(sizes[:k]), sizes[k]) for k in range(len(sizes))]
 
 
 def _assemble(blocks: list, out_tree: Any, dyn_tree: Any, single: bool) -> Any:
@@ -40,7 +62,7 @@ def _assemble(blocks: list, out_tree: Any, dyn_tree: Any, single: bool) -> Any:
 
 
 def jacrev(f: Callable, argnums: Any = 0) -> Callable:
-    """Jacobian by reverse mode: one pullback per output element.
+    """Jacobian by reverse mode: ``vmap`` of the VJP over the rows of the identity.
 
     >>> import functrace.numpy as fnp
     >>> jacrev(lambda x: x ** 2)(np.array([1.0, 2.0]))
@@ -48,6 +70,7 @@ def jacrev(f: Callable, argnums: Any = 0) -> Callable:
            [0., 4.]])
     """
     from . import api, numpy as fnp
+    from .batching import vmap
 
     @functools.wraps(f)
     def jacrev_f(*args: Any, **kwargs: Any) -> Any:
@@ -56,20 +79,15 @@ def jacrev(f: Callable, argnums: Any = 0) -> Callable:
         out, f_vjp = api.vjp(_partial(f, args, kwargs, nums), *[args[i] for i in nums])
         out_leaves, out_tree = tree_flatten(out)
         dyn_leaves, dyn_tree = tree_flatten([args[i] for i in nums])
-        blocks = []
-        for j, o in enumerate(out_leaves):
-            oshape, odtype = np.shape(o), np.result_type(concrete(o))
-            rows = []
-            for k in range(int(np.prod(oshape, dtype=np.int64))):
-                cts = [_basis(oshape, odtype, k) if m == j else
-                       np.zeros(np.shape(ol), np.result_type(concrete(ol)))
-                       for m, ol in enumerate(out_leaves)]
-                rows.append(tree_flatten(f_vjp(tree_unflatten(out_tree, cts)))[0])
-            blocks.append([
-                fnp.reshape(fnp.stack([r[i] for r in rows]) if rows else
-                            np.zeros((0,) + np.shape(x), np.result_type(concrete(x))),
-                            oshape + np.shape(x))
-                for i, x in enumerate(dyn_leaves)])
+        if sum(_size(np.shape(o)) for o in out_leaves) == 0:
+            rows = [np.zeros((0,) + np.shape(x), _dtype(x)) for x in dyn_leaves]
+        else:
+            def pull(*cts: Any) -> list:
+                return tree_flatten(f_vjp(tree_unflatten(out_tree, cts)))[0]
+            rows = vmap(pull)(*_identity_blocks(out_leaves))
+        blocks = [[fnp.reshape(r[start:start + n], np.shape(o) + np.shape(x))
+                   for r, x in zip(rows, dyn_leaves)]
+                  for o, (start, n) in zip(out_leaves, _offsets(out_leaves))]
         return _assemble(blocks, out_tree, dyn_tree, isinstance(argnums, int))
 
     return jacrev_f
@@ -79,13 +97,14 @@ jacobian = jacrev
 
 
 def jacfwd(f: Callable, argnums: Any = 0) -> Callable:
-    """Jacobian by forward mode: one JVP per input element.
+    """Jacobian by forward mode: ``vmap`` of the JVP over the columns of the identity.
 
     >>> jacfwd(lambda x: x ** 3)(np.array([1.0, 2.0]))
     array([[ 3.,  0.],
            [ 0., 12.]])
     """
     from . import api, numpy as fnp
+    from .batching import vmap
 
     @functools.wraps(f)
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
@@ -94,28 +113,24 @@ def jacfwd(f: Callable, argnums: Any = 0) -> Callable:
         api.check_float_args(dyn, f, nums, "jacfwd")
         dyn_leaves, dyn_tree = tree_flatten(dyn)
         partial_f = _partial(f, args, kwargs, nums)
-        columns = []        # columns[i] = list over k of out-tangent leaves
-        out_leaves, out_tree = None, None
-        for i, x in enumerate(dyn_leaves):
-            xshape, xdtype = np.shape(x), np.result_type(concrete(x))
-            cols = []
-            for k in range(int(np.prod(xshape, dtype=np.int64))):
-                tans = [_basis(xshape, xdtype, k) if m == i else
-                        np.zeros(np.shape(y), np.result_type(concrete(y)))
-                        for m, y in enumerate(dyn_leaves)]
-                out, t_out = api.jvp(partial_f, tuple(dyn), tuple(tree_unflatten(dyn_tree, tans)))
-                out_leaves, out_tree = tree_flatten(out)
-                cols.append(tree_flatten(t_out)[0])
-            columns.append(cols)
-        if out_leaves is None:
+        if sum(_size(np.shape(x)) for x in dyn_leaves) == 0:
             out_leaves, out_tree = tree_flatten(partial_f(*dyn))
-        blocks = []
-        for j, o in enumerate(out_leaves):
-            oshape = np.shape(o)
-            blocks.append([
-                fnp.reshape(fnp.stack([c[j] for c in columns[i]], axis=-1), oshape + np.shape(x))
-                if columns[i] else np.zeros(oshape + np.shape(x), np.result_type(concrete(o)))
-                for i, x in enumerate(dyn_leaves)])
+            blocks = [[np.zeros(np.shape(o) + np.shape(x), _dtype(o)) for x in dyn_leaves]
+                      for o in out_leaves]
+            return _assemble(blocks, out_tree, dyn_tree, isinstance(argnums, int))
+        primal: dict = {}
+
+        def push(*tangents: Any) -> list:
+            out, t_out = api.jvp(partial_f, tuple(dyn),
+                                 tuple(tree_unflatten(dyn_tree, tangents)))
+            primal["out"] = out      # unbatched: only the tangents carry the batch
+            return tree_flatten(t_out)[0]
+
+        cols = vmap(push, out_axes=-1)(*_identity_blocks(dyn_leaves))
+        out_leaves, out_tree = tree_flatten(primal["out"])
+        blocks = [[fnp.reshape(c[..., start:start + n], np.shape(o) + np.shape(x))
+                   for x, (start, n) in zip(dyn_leaves, _offsets(dyn_leaves))]
+                  for c, o in zip(cols, out_leaves)]
         return _assemble(blocks, out_tree, dyn_tree, isinstance(argnums, int))
 
     return jacfwd_f

@@ -6,6 +6,13 @@
 * :func:`deflinear` -- impl + transpose rule; the JVP is the op itself.
 * :func:`defnondiff` -- an op whose output is a constant (comparisons, argmax).
 
+Each helper takes ``batch=``, the primitive's batching rule for ``vmap``:
+``rule(args, dims, **params) -> (out, out_dim)`` (see :mod:`functrace.batch_rules`),
+or the name of a generic rule: ``"elementwise"`` (broadcasting ops; the default
+of :func:`defelementwise`), ``"reduction"`` (``axes``/``keepdims`` params),
+``"axis"`` (one ``axis`` param) or ``"stacked"`` (ops on the trailing axes of a
+stack, e.g. ``inv``).
+
 Every primitive lands in :data:`PRIMITIVES`; the test suite checks that each
 has a row in the gradient-check spec table.
 """
@@ -15,14 +22,17 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from .core import Primitive, concrete
+from .core import Primitive, Tracer, concrete
 
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def _register(prim: Primitive) -> Primitive:
+def _register(prim: Primitive, batch: Any = None) -> Primitive:
     if prim.name in PRIMITIVES:
         raise ValueError(f"primitive {prim.name!r} is already registered")
+    if batch is not None:
+        from .batch_rules import resolve_batch_rule
+        prim.batch = resolve_batch_rule(prim, batch)
     PRIMITIVES[prim.name] = prim
     return prim
 
@@ -34,19 +44,19 @@ def _named(fn: Callable, name: str) -> Callable:
 
 def defprimitive(name: str, impl: Callable[..., Any], vjp: Callable[..., Any],
                  jvp: Callable[..., Any], saves: str = "in",
-                 broadcasts: bool = False) -> Primitive:
+                 broadcasts: bool = False, batch: Any = None) -> Primitive:
     """Register a primitive with hand-written rules.
 
     ``vjp(ct, ins, out, argnum, **params)`` returns the cotangent of argument
     ``argnum`` (or ``None``); ``jvp(primals, tangents, out, **params)`` returns
     the output tangent (tangents of constants are ``None``).
     """
-    return _register(Primitive(name, impl, vjp, jvp, saves, broadcasts))
+    return _register(Primitive(name, impl, vjp, jvp, saves, broadcasts), batch)
 
 
 def defelementwise(name: str, impl: Callable[..., Any],
                    derivs: Sequence[Optional[Callable[..., Any]]],
-                   saves: str = "in") -> Primitive:
+                   saves: str = "in", batch: Any = "elementwise") -> Primitive:
     """Register an elementwise primitive from its partial derivatives.
 
     ``derivs[i](*ins, out)`` is d out / d arg i, written with functrace ops
@@ -73,11 +83,11 @@ def defelementwise(name: str, impl: Callable[..., Any],
 
     return _register(Primitive(name, impl, _named(vjp, f"_{name}_vjp"),
                                _named(jvp, f"_{name}_jvp"), saves,
-                               broadcasts=len(derivs) > 1))
+                               broadcasts=len(derivs) > 1), batch)
 
 
 def deflinear(name: str, impl: Callable[..., Any], transpose: Callable[..., Any],
-              saves: str = "in", broadcasts: bool = False) -> Primitive:
+              saves: str = "in", broadcasts: bool = False, batch: Any = None) -> Primitive:
     """Register a primitive that is linear in all its array arguments.
 
     ``transpose(ct, ins, out, argnum, **params)`` is its VJP; its JVP applies
@@ -92,15 +102,19 @@ def deflinear(name: str, impl: Callable[..., Any], transpose: Callable[..., Any]
         return prim.bind(*args, **params)
 
     prim.jvp = _named(jvp, f"_{name}_jvp")
-    return _register(prim)
+    return _register(prim, batch)
 
 
-def defnondiff(name: str, impl: Callable[..., Any]) -> Primitive:
+def defnondiff(name: str, impl: Callable[..., Any], batch: Any = None) -> Primitive:
     """Register a primitive whose result is a constant (no gradient flows)."""
-    return _register(Primitive(name, impl, None, None, "none"))
+    return _register(Primitive(name, impl, None, None, "none"), batch)
 
 
 def zeros_like_value(x: Any) -> np.ndarray:
-    """Constant zeros with the shape and dtype of ``x`` (tracer or array)."""
+    """Constant zeros with the shape and dtype of ``x`` (tracer or array).
+
+    The shape is the tracer's own (under ``vmap``, without the batch axis).
+    """
     value = concrete(x)
-    return np.zeros(np.shape(value), dtype=np.result_type(value))
+    shape = x.shape if isinstance(x, Tracer) else np.shape(value)
+    return np.zeros(shape, dtype=np.result_type(value))

@@ -98,12 +98,13 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
 
     The one place that picks a compiled kernel over the rules: only when
     nothing records this pass (the root trace is current), the cotangent is a
-    plain float array of at least ``kernels.thresholds()["min_size"]``
-    elements and the primitive has a kernel; see :func:`_kernel_fuser`.
+    plain array of at least ``kernels.thresholds()["min_size"]`` elements and
+    the primitive has a kernel; the fuser then decides (dtype, operands, the
+    size of the run); see :func:`_kernel_fuser` and :mod:`functrace.kernels`.
     """
     pop = cts.pop
     get = cts.get
-    fuser, kmin = None, 0
+    fuser, kmin = None, _NEVER
     if _KERNELS_ON[0] and current_trace() is EVAL_TRACE:
         eqns, fuser, kmin = _kernel_fuser(eqns, ct_hook)
     for eqn in eqns:
@@ -113,8 +114,8 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
         if ct_hook is not None:
             ct = ct_hook(eqn, ct)
         prim = eqn.prim
-        if (fuser is not None and prim.kernel is not None and type(ct) is _ndarray
-                and ct.size >= kmin and fuser.run(eqn, ct, cts, consume)):
+        if (type(ct) is _ndarray and ct.size >= kmin and prim.kernel is not None
+                and fuser.run(eqn, ct, cts, consume)):
             continue
         rule = prim.vjp
         ins = eqn.ins
@@ -137,12 +138,14 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
 
 
 _ndarray = np.ndarray
+_NEVER = 1 << 62         # the minimum kernel size when no kernel may run
 _KERNELS_ON = [True]     # False if functrace.kernels cannot be imported
-_KERNELS: list = []      # [functrace.kernels, number of primitives it was installed on]
+_KERNELS: list = []      # [functrace.kernels, the registry, its size when installed]
 
 
 def _kernel_fuser(eqns: Iterable[Eqn], ct_hook: Optional[Callable]) -> tuple:
-    """``(eqns as a list, fuser or None, min size)`` for a pass at the root trace.
+    """``(eqns as a list, fuser, min size)`` for a pass at the root trace, or
+    ``(eqns, None, _NEVER)`` when the kernels are switched off.
 
     Imports :mod:`functrace.kernels` on first use (it imports Numba only when a
     kernel is built) and attaches kernels to newly registered primitives. With
@@ -154,17 +157,16 @@ def _kernel_fuser(eqns: Iterable[Eqn], ct_hook: Optional[Callable]) -> tuple:
             from . import kernels
         except ImportError:            # pragma: no cover - numpy-only installs
             _KERNELS_ON[0] = False
-            return eqns, None, 0
-        _KERNELS.extend([kernels, 0])
-    kernels = _KERNELS[0]
-    if not kernels.is_enabled():
-        return eqns, None, 0
-    from .registry import PRIMITIVES
-    if _KERNELS[1] != len(PRIMITIVES):
-        kernels.install(PRIMITIVES)
-        _KERNELS[1] = len(PRIMITIVES)
+            return eqns, None, _NEVER
+        from .registry import PRIMITIVES
+        _KERNELS.extend([kernels, PRIMITIVES, -1])
+    kernels, registry, installed = _KERNELS
+    if installed != len(registry):
+        kernels.install(registry)
+        _KERNELS[2] = len(registry)
     eqns = eqns if type(eqns) is list else list(eqns)
-    return eqns, kernels.new_fuser(eqns, fuse=ct_hook is None), kernels.thresholds()["min_size"]
+    fuser = kernels.new_fuser(eqns, ct_hook is None)
+    return (eqns, fuser, fuser.min_size) if fuser is not None else (eqns, None, _NEVER)
 
 
 def sum_to_shape(x: Any, shape: tuple) -> Any:

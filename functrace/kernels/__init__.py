@@ -18,16 +18,18 @@ True
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Optional
 
-from .codegen import compiled_count, describe, generate_source
+from .codegen import compiled_count, disk_cache_stats, generate_source
 from .derivs import DERIVS, ScalarDerivs
 from .fusion import Fuser, kernel_calls
-from .policy import cache_dir, is_enabled, set_enabled, set_thresholds, thresholds
+from .policy import (PARALLEL_OFF, _state, cache_dir, is_enabled, set_enabled, set_thresholds,
+                     thresholds)
 
 __all__ = ["set_enabled", "is_enabled", "enabled", "set_thresholds", "thresholds",
-           "kernel_calls", "compiled_count", "supported", "install", "new_fuser",
-           "cache_dir", "describe", "generate_source", "DERIVS", "ScalarDerivs", "Fuser"]
+           "kernel_calls", "compiled_count", "disk_cache_stats", "PARALLEL_OFF", "supported",
+           "install", "new_fuser",
+           "cache_dir", "generate_source", "DERIVS", "ScalarDerivs", "Fuser"]
 
 _SAVES = {(True, False): "in", (False, True): "out", (True, True): "both",
           (False, False): "none"}
@@ -53,9 +55,12 @@ def install(primitives: dict) -> int:
     return count
 
 
-def new_fuser(eqns: list, fuse: bool = True) -> Fuser:
-    """The kernel state for one backward pass over ``eqns`` (backward order)."""
-    return Fuser(eqns, thresholds()["max_run"] if fuse else 1)
+def new_fuser(eqns: list, fuse: bool = True) -> Optional[Fuser]:
+    """The kernel state for one backward pass over ``eqns`` (backward order), or
+    None when the kernels are switched off."""
+    if not _state["enabled"]:
+        return None
+    return Fuser(eqns, _state["max_run"] if fuse else 1)
 
 
 @contextmanager

@@ -9,9 +9,13 @@ run, which is consecutive), and all its operands are ``ct``-shaped arrays of
 registers of one loop; the run's *leaves* (variables produced outside it) get
 one output array each, accumulated into ``cts`` as the composite rules would.
 
+The kernel cache key is a plain tuple equal to the run's
+:class:`~functrace.kernels.codegen.Program` (dtype, serial/parallel, operand
+kinds, leaf count, steps): built from names and indices only, never shapes.
+
 This module works on duck-typed equations (``prim``, ``in_ids``, ``ins``,
-``out``, ``in_shapes``, ``out_id``) and imports only numpy (Numba is imported
-when a kernel is built).
+``out``, ``in_shapes``, ``out_id``) and imports only numpy; the per-run Python
+work is kept small because it is paid on every call.
 """
 from __future__ import annotations
 
@@ -20,11 +24,17 @@ from typing import Any, Optional
 import numpy as np
 
 from . import policy
-from .codegen import Program, Step, get_kernel
-from .derivs import DERIVS, ScalarDerivs
+from .codegen import get_kernel
 
 _FLOATS = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
 _ndarray = np.ndarray
+_generic = np.generic
+_STATS = {"calls": 0}
+
+
+def kernel_calls() -> int:
+    """How many kernel calls this process has made (tests use it as a probe)."""
+    return _STATS["calls"]
 
 
 class Fuser:
@@ -35,139 +45,132 @@ class Fuser:
     intermediate cotangent.
     """
 
-    __slots__ = ("eqns", "cursor", "max_run", "calls")
+    __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work")
 
     def __init__(self, eqns: list, max_run: int):
+        state = policy._state
         self.eqns = eqns
         self.cursor = 0
         self.max_run = max_run
-        self.calls = 0
+        self.min_size = state["min_size"]
+        self.min_work = state["min_work"]
 
     def run(self, eqn: Any, ct: np.ndarray, cts: dict, consume: bool) -> bool:
         """Execute the run headed by ``eqn`` as one kernel; False = use the rules."""
         dtype = _FLOATS.get(ct.dtype)
-        if dtype is None:
+        if dtype is None or eqn.in_shapes is not None or ct.size == 0:
             return False
         pos = self._position(eqn)
         if pos is None:
             return False
         run = _collect(self.eqns, pos, ct.shape, dtype, cts, self.max_run)
-        if run is None or sum(_cost(e) for e, _ in run) < 2:
+        if run is None or run[1] * ct.size < self.min_work:
             return False
-        program, operands, leaves = _lower(run, ct, dtype)
-        kernel = get_kernel(program)
+        run = run[0]
+        if not run:
+            return False
+        key, operands, leaves = _lower(run, ct, dtype)
+        kernel = get_kernel(key)
         if kernel is None:
             return False
         outs = [np.empty(ct.shape, dtype) for _ in leaves]
         kernel(ct.size, *operands, *[g.reshape(-1) for g in outs])
-        self.calls += 1
         _STATS["calls"] += 1
         _accumulate(cts, leaves, outs)
         if consume:
-            for e, _ in run:
+            for e, _, _, _ in run:
                 e.ins = e.out = None
         return True
 
     def _position(self, eqn: Any) -> Optional[int]:
-        eqns, i = self.eqns, self.cursor
-        while i < len(eqns) and eqns[i] is not eqn:
+        eqns, i, n = self.eqns, self.cursor, len(self.eqns)
+        while i < n and eqns[i] is not eqn:
             i += 1
-        if i == len(eqns):
+        if i == n:
             return None
         self.cursor = i
         return i
 
 
-_STATS = {"calls": 0}
-
-
-def kernel_calls() -> int:
-    """How many kernel calls this process has made (tests use it as a probe)."""
-    return _STATS["calls"]
-
-
-def _cost(eqn: Any) -> int:
-    """Numpy passes the composite rule of ``eqn`` would make (the cost model)."""
-    spec: ScalarDerivs = eqn.prim.kernel
-    return spec.passes * sum(vid is not None for vid in eqn.in_ids)
-
-
 def _collect(eqns: list, pos: int, shape: tuple, dtype: str, cts: dict,
-             max_run: int) -> Optional[list]:
-    """The run starting at ``eqns[pos]`` as ``[(eqn, saved values), ...]``, or None."""
-    head = eqns[pos]
-    saved = _saved(head, shape, dtype)
-    if saved is None:
-        return None
-    run = [(head, saved)]
-    wanted = {vid for vid in head.in_ids if vid is not None}
-    for eqn in eqns[pos + 1:pos + max_run]:
-        vid = eqn.out_id
-        if vid not in wanted or vid in cts or getattr(eqn.prim, "kernel", None) is None:
+             max_run: int) -> Optional[tuple]:
+    """``([(eqn, spec, saved values, pre-pass?)], numpy passes saved)`` for the run
+    starting at ``eqns[pos]``, or None when it would not save at least two passes."""
+    run: list = []
+    wanted: set = set()
+    cost = 0
+    for i in range(pos, min(len(eqns), pos + max_run)):
+        eqn = eqns[i]
+        spec = eqn.prim.kernel
+        if i > pos and (spec is None or eqn.out_id not in wanted or eqn.out_id in cts):
             break
-        saved = _saved(eqn, shape, dtype)
+        saved = _saved(eqn, spec, shape, dtype)
         if saved is None:
             break
-        run.append((eqn, saved))
-        wanted.update(v for v in eqn.in_ids if v is not None)
-    return run
+        pre = (spec.pre is not None and dtype in spec.pre_dtypes
+               and (spec.pre_when is None or spec.pre_when(*saved)))
+        run.append((eqn, spec, saved, pre))
+        cost -= spec.pre_passes if pre else 0
+        for vid in eqn.in_ids:
+            if vid is not None:
+                wanted.add(vid)
+                cost += spec.passes
+    return (run, cost) if run and cost >= 2 else None
 
 
-def _saved(eqn: Any, shape: tuple, dtype: str) -> Optional[list]:
+def _saved(eqn: Any, spec: Any, shape: tuple, dtype: str) -> Optional[list]:
     """The values ``eqn``'s derivatives take, if all are kernel operands, else None."""
-    spec: ScalarDerivs = eqn.prim.kernel
     if eqn.in_shapes is not None:         # a variable input was broadcast
         return None
-    values = []
-    if spec.saves in ("in", "both"):
-        if eqn.ins is None:
-            return None
-        values.extend(eqn.ins)
-    if spec.saves in ("out", "both"):
-        if eqn.out is None:
-            return None
-        values.append(eqn.out)
+    saves = spec.saves
+    if saves == "none":
+        return []
+    if saves == "out":
+        values = [eqn.out]
+    elif eqn.ins is None:
+        return None
+    else:
+        values = list(eqn.ins)
+        if saves == "both":
+            values.append(eqn.out)
     for v in values:
-        if not _operand_ok(v, shape, dtype):
-            return None
+        if type(v) is _ndarray:
+            if _FLOATS.get(v.dtype) != dtype or (v.shape != shape and v.shape != ()):
+                return None
+        elif isinstance(v, _generic):
+            if _FLOATS.get(v.dtype) != dtype:
+                return None
+        elif not isinstance(v, (float, int)) or isinstance(v, bool):
+            return None                   # None, tracers, Tensors, ...
     return values
 
 
-def _operand_ok(v: Any, shape: tuple, dtype: str) -> bool:
-    if type(v) is _ndarray:
-        return _FLOATS.get(v.dtype) == dtype and (v.shape == shape or v.shape == ())
-    if isinstance(v, (float, int)) and not isinstance(v, bool):
-        return True
-    if isinstance(v, np.generic):
-        return _FLOATS.get(v.dtype) == dtype
-    return False
-
-
 def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
-    """The kernel :class:`Program` of ``run``, its operand values and its leaf ids."""
+    """``(program key, operand values, leaf variable ids)`` of ``run``."""
     T = np.dtype(dtype).type
-    step_of = {eqn.out_id: m for m, (eqn, _) in enumerate(run)}
+    shape = ct.shape
+    step_of = {run[m][0].out_id: m for m in range(len(run))}
     operands: list = []
     kinds: list = []
     index: dict = {}
+    leaves: list = []
+    steps = []
+    alive: list = []
 
-    def operand(v: Any) -> int:
-        key = id(v)
+    def operand(value: Any) -> int:
+        key = id(value)
         if key not in index:
-            kind, value = _as_operand(v, ct.shape, T)
             index[key] = len(operands)
+            alive.append(value)             # keeps ids unique while lowering
+            kind, value = _as_operand(value, shape, T)
             operands.append(value)
             kinds.append(kind)
         return index[key]
 
     operand(ct)
-    leaves: list = []
-    steps = []
-    for eqn, saved in run:
-        spec: ScalarDerivs = eqn.prim.kernel
-        pre = spec.pre is not None and dtype in spec.pre_dtypes
+    for eqn, spec, saved, pre in run:
         if pre:
-            saved = [spec.pre(saved[0])]
+            saved = spec.pre(tuple(vid is not None for vid in eqn.in_ids), *saved)
         targets = []
         for vid in eqn.in_ids:
             if vid is None:
@@ -178,21 +181,23 @@ def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
                 if vid not in leaves:
                     leaves.append(vid)
                 targets.append(("g", leaves.index(vid)))
-        steps.append(Step(spec.name, pre, tuple(operand(v) for v in saved), tuple(targets)))
+        steps.append((spec.name, pre, tuple([operand(v) for v in saved]), tuple(targets)))
     parallel = ct.size >= policy._state["parallel_min_size"]
-    program = Program(dtype, parallel, tuple(kinds), len(leaves), tuple(steps))
-    return program, operands, leaves
+    key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps))
+    return key, operands, leaves
 
 
 def _as_operand(v: Any, shape: tuple, T: type) -> tuple:
     """("s", scalar) for scalars and stride-0 broadcasts, else ("a", flat C array)."""
     if type(v) is _ndarray:
-        if v.shape == shape and shape != () and not any(v.strides) and v.size:
-            return "s", T(v.flat[0])        # a broadcast scalar, e.g. the ct of a sum
-        if v.shape == () and shape != ():
+        if not shape:
+            return "a", v.reshape(1)
+        if v.shape == ():
             return "s", T(v[()])
-        return "a", np.ravel(v)
-    if shape == ():
+        if not any(v.strides):
+            return "s", T(v.flat[0])        # a broadcast scalar, e.g. the ct of a sum
+        return "a", v.ravel()
+    if not shape:
         return "a", np.full(1, v, dtype=T)
     return "s", T(v)
 
@@ -202,7 +207,7 @@ def _accumulate(cts: dict, leaves: list, outs: list) -> None:
         prev = cts.get(vid)
         if prev is None:
             cts[vid] = g
-        elif type(prev) is _ndarray and prev.shape == g.shape:
+        elif type(prev) is _ndarray and prev.shape == g.shape and prev.dtype == g.dtype:
             cts[vid] = np.add(prev, g, out=g)
         else:
             cts[vid] = prev + g

@@ -3,16 +3,36 @@
 The switch: the environment variable ``FUNCTRACE_NUMBA=0`` turns the kernels
 off for the process; :func:`set_enabled` turns them off (or on) from Python.
 
-The thresholds (elements per array) come from crossover measurements on the
-2-core reference machine (``benchmarks/crossover.py`` reproduces them; the
-figures are in ``benchmarks/RESULTS.md``):
+The thresholds come from crossover measurements of the backward pass alone
+(``python benchmarks/crossover.py``; full tables in ``benchmarks/RESULTS.md``)
+on the 2-core reference machine. Rules time / serial kernel time:
 
-* ``min_size``: below it the composite numpy rules run, because a kernel call
-  has a fixed cost (operand analysis + Numba dispatch, ~8-15 µs) that numpy's
-  per-call cost (~1 µs per ufunc) only amortises on larger arrays.
-* ``parallel_min_size``: from here on a ``parallel=True`` kernel (Numba
-  ``prange``) is used; below it the serial kernel, since waking the worker
-  threads costs tens of µs to ms when the other core is busy.
+=====================  =========  ======  ======  ======  =======
+program, dtype          n = 1,024  4,096   16,384  65,536  262,144
+=====================  =========  ======  ======  ======  =======
+tanh alone, f64         0.50       0.49    0.84    12.5*   2.31
+tanh alone, f32         0.50       0.53    0.65    1.18    1.56
+tanh·exp·sin, f64       0.98       1.09    1.27    1.28    1.03
+tanh·exp·sin, f32       0.83       0.97    1.38    2.31    3.07
+polynomial, f64         0.93       1.09    2.07    4.73    8.19
+polynomial, f32         0.85       0.96    1.30    3.13    6.02
+=====================  =========  ======  ======  ======  =======
+
+(* the rules' temporaries page-fault at that size.) A kernel call has a fixed
+cost of ~5-8 µs (operand analysis and Numba dispatch) and saves one memory
+pass per numpy pass of the rules, so the crossover is at a roughly constant
+*work* = size × numpy passes saved ≈ 30k-65k (tanh: 3 passes, the tanh·exp·sin
+chain: 15, the polynomial: 8). Hence:
+
+* ``min_size = 2048``: no kernel is even considered for smaller arrays (this
+  check is all that tiny arrays pay, ~0.05 µs per equation);
+* ``min_work = 65536``: a run is fused when size × passes saved reaches it
+  (tanh alone from 21,846 elements, the polynomial from 8,192);
+* ``parallel_min_size = PARALLEL_OFF``: ``parallel=True`` kernels (``prange``)
+  ran 1.1-2.1× faster than serial ones from 262,144 elements when both cores
+  were free, but stalled ~8 ms per call at every size whenever another process
+  kept the second core busy (as on a shared CI machine), so they are opt-in:
+  ``set_thresholds(parallel_min_size=262144)`` on a dedicated machine.
 
 Kernels and their generated sources are cached on disk in
 ``$FUNCTRACE_CACHE_DIR``, else ``$XDG_CACHE_HOME/functrace`` (``~/.cache``), else
@@ -27,13 +47,16 @@ from pathlib import Path
 from typing import Optional
 
 ENV_VAR = "FUNCTRACE_NUMBA"
+PARALLEL_OFF = 1 << 62        # parallel kernels are opt-in (see the module docstring)
 
 _state: dict = {
     "enabled": os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off"),
-    "min_size": 8192,
-    "parallel_min_size": 1 << 20,
+    "min_size": 2048,
+    "min_work": 65536,
+    "parallel_min_size": PARALLEL_OFF,
     "max_run": 64,
 }
+_KEYS = ("min_size", "min_work", "parallel_min_size", "max_run")
 
 
 def set_enabled(flag: bool) -> None:
@@ -52,16 +75,19 @@ def is_enabled() -> bool:
     return _state["enabled"]
 
 
-def set_thresholds(min_size: Optional[int] = None, parallel_min_size: Optional[int] = None,
+def set_thresholds(min_size: Optional[int] = None, min_work: Optional[int] = None,
+                   parallel_min_size: Optional[int] = None,
                    max_run: Optional[int] = None) -> dict:
-    """Change the size thresholds (elements); returns the previous values.
+    """Change the thresholds; returns the previous values (a dict for ``**``).
 
-    ``min_size=0`` makes every eligible equation use a kernel (the tests do
-    that to check the kernels on tiny and 0-d arrays).
+    ``min_size``: elements below which no kernel is considered; ``min_work``:
+    a run is fused only if its size times the numpy passes it saves reaches
+    this; ``parallel_min_size``: elements from which parallel kernels run
+    (``PARALLEL_OFF`` by default); ``max_run``: longest fused run. The tests
+    set ``min_size=0, min_work=0`` to check kernels on tiny and 0-d arrays.
     """
     previous = thresholds()
-    for key, value in (("min_size", min_size), ("parallel_min_size", parallel_min_size),
-                       ("max_run", max_run)):
+    for key, value in zip(_KEYS, (min_size, min_work, parallel_min_size, max_run)):
         if value is not None:
             if int(value) < 0:
                 raise ValueError(f"{key} must be >= 0, got {value}")
@@ -70,8 +96,8 @@ def set_thresholds(min_size: Optional[int] = None, parallel_min_size: Optional[i
 
 
 def thresholds() -> dict:
-    """The current ``min_size``, ``parallel_min_size`` and ``max_run``."""
-    return {k: _state[k] for k in ("min_size", "parallel_min_size", "max_run")}
+    """The current ``min_size``, ``min_work``, ``parallel_min_size`` and ``max_run``."""
+    return {k: _state[k] for k in _KEYS}
 
 
 def min_size() -> int:

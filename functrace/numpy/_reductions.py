@@ -74,8 +74,8 @@ def var(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
 
 def safe_sqrt(x: Any) -> Any:
     """sqrt whose derivative at 0 is taken as 0 instead of inf (no NaN at the kink)."""
-    zero = concrete(x) == 0
-    if not np.any(zero):
+    zero = N.equal_p.bind(x, 0)      # a primitive, so that it stays batched under vmap
+    if not np.any(concrete(zero)):
         return sqrt_p.bind(x)
     return where_p.bind(zero, 0.0, sqrt_p.bind(where_p.bind(zero, 1.0, x)))
 

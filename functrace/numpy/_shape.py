@@ -5,7 +5,6 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from ..core import concrete
 from ..primitives import shape_ops as S
 from ..primitives.linalg import matmul_p
 
@@ -27,7 +26,7 @@ def reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
     shape = kwargs.pop("newshape", shape)
     if order != "C":
         raise NotImplementedError("functrace.numpy.reshape supports order='C' only")
-    new = _resolve_shape(shape, int(np.size(concrete(a))))
+    new = _resolve_shape(shape, int(np.prod(np.shape(a), dtype=np.int64)))
     if new == np.shape(a):
         return a
     return S.reshape_p.bind(a, shape=new)

@@ -54,6 +54,8 @@ def _along(axis: int, item: Any) -> tuple:
 
 def _const_ints(x: Any, what: str) -> np.ndarray:
     arr = np.asarray(concrete(x))
+    if arr.ndim != np.ndim(x):
+        raise TypeError(f"{what} batched by vmap are not supported here")
     if arr.size == 0 and arr.dtype.kind == "f":
         arr = arr.astype(np.intp)
     if arr.dtype.kind not in "iu":
@@ -312,7 +314,10 @@ def take(a: Any, indices: Any, axis: Axis = None, out: Any = None, mode: str = "
     if axis is None:
         a, axis = ravel(a), 0
     axis = _axis(axis, np.ndim(a))
-    idx, n = _const_ints(indices, "indices"), _shape(a)[axis]
+    n = _shape(a)[axis]
+    if _vmap_batched(indices) and mode == "raise":
+        return S.getitem_p.bind(a, idx=S.normalize_index(_along(axis, indices)))
+    idx = _const_ints(indices, "indices")
     if mode == "wrap":
         idx = np.mod(idx, n)
     elif mode == "clip":
@@ -327,7 +332,8 @@ def take_along_axis(arr: Any, indices: Any, axis: Axis = -1) -> Any:
 
     Example: ``fnp.take_along_axis(x, np.argsort(x, axis=1), axis=1)`` sorts rows.
     """
-    arr, idx = _arr(arr), _const_ints(indices, "indices")
+    arr = _arr(arr)
+    idx = indices if _vmap_batched(indices) else _const_ints(indices, "indices")
     if axis is None:
         if idx.ndim != 1:
             raise ValueError("when axis=None, `indices` must have a single dimension.")
@@ -355,5 +361,15 @@ def sort(a: Any, axis: Axis = -1, kind: Optional[str] = None, order: Any = None,
     a = _arr(a)
     if axis is None:
         a, axis = ravel(a), 0
-    perm = np.argsort(concrete(a), axis=axis, kind="stable")
+    if _vmap_batched(a):     # each batch element gets its own permutation
+        from ..primitives.nondiff import argsort_p
+        perm = argsort_p.bind(a, axis=axis, kind="stable")
+    else:
+        perm = np.argsort(concrete(a), axis=axis, kind="stable")
     return take_along_axis(a, perm, axis=axis)
+
+
+def _vmap_batched(x: Any) -> bool:
+    """Whether ``x`` has a vmap batch axis under its tracer layers (its concrete
+    value has more dimensions than the tracer itself)."""
+    return is_tracer(x) and np.ndim(concrete(x)) != np.ndim(x)

@@ -14,6 +14,7 @@ import numpy as np
 from ..core import concrete
 from ..primitives import decompositions as _D
 from ..primitives import linalg as _L
+from ..primitives import nondiff as _N
 from . import _linalg_ops as _ops
 from . import _reductions as _R
 from . import _shape as _S
@@ -58,7 +59,8 @@ def slogdet(a: Any) -> SlogdetResult:
     -1.0
     """
     both = _L.slogdet_p.bind(a)
-    return SlogdetResult(concrete(both)[0], _S.getitem(both, 1))
+    sign = _S.getitem(_N.stop_gradient_p.bind(both), 0)   # a constant (batched under vmap)
+    return SlogdetResult(sign, _S.getitem(both, 1))
 
 
 def solve(a: Any, b: Any) -> Any:
@@ -104,8 +106,8 @@ def _as_float(x: Any) -> Any:
 
 def _safe_power(a: Any, p: float) -> Any:
     """``a ** p`` for ``a >= 0`` with the derivative at ``a == 0`` taken as 0."""
-    zero = concrete(a) == 0
-    if not np.any(zero):
+    zero = _U.equal(a, 0)           # a primitive, so that it stays batched under vmap
+    if not np.any(concrete(zero)):
         return a ** p
     return _U.where(zero, 0.0, _U.where(zero, 1.0, a) ** p)
 

@@ -32,9 +32,8 @@ def _sym(x: Any) -> Any:
 
 def _phi_mask(L: Any) -> np.ndarray:
     """Constant: 1 below the diagonal, 1/2 on it, 0 above."""
-    value = concrete(L)
-    n = np.shape(value)[-1]
-    return (np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(value.dtype)
+    n = np.shape(L)[-1]       # the tracer's own shape (under vmap, without the batch axis)
+    return (np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(np.result_type(concrete(L)))
 
 
 def _cholesky_impl(x: Any) -> np.ndarray:
@@ -59,4 +58,4 @@ def _cholesky_jvp(primals, tangents, out):
 
 
 cholesky_p = defprimitive("cholesky", _cholesky_impl, _cholesky_vjp, _cholesky_jvp,
-                          saves="out")
+                          saves="out", batch="stacked")

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core import concrete
 from ..registry import defelementwise, defprimitive
+from . import nondiff as N
 
 
 def _dtype_of(*xs: Any) -> np.dtype:
@@ -20,9 +21,18 @@ def _dtype_of(*xs: Any) -> np.dtype:
     return dt if dt.kind == "f" else np.dtype(np.float64)
 
 
-def _weights(mask: Any, *like: Any) -> np.ndarray:
-    """A constant 0/1 (or 0.5) weight array in the floating dtype of ``like``."""
-    return np.asarray(mask, dtype=_dtype_of(*like))
+def _weights(mask: Any, *like: Any) -> Any:
+    """A constant 0/1 weight array in the floating dtype of ``like``.
+
+    Masks are computed with the non-differentiable primitives rather than with
+    numpy on ``concrete`` values, so they stay batched under ``vmap``.
+    """
+    return N.astype_int_p.bind(mask, dtype=_dtype_of(*like))
+
+
+def _tie_weights(wins: Any, ties: Any, *like: Any) -> Any:
+    """``wins + 0.5 * ties`` as a constant weight array (ties split the gradient)."""
+    return _weights(wins, *like) + 0.5 * _weights(ties, *like)
 
 
 # -- arithmetic ---------------------------------------------------------------
@@ -36,7 +46,8 @@ def _add_jvp(primals, tangents, out):
     return ty if tx is None else tx if ty is None else tx + ty
 
 
-add_p = defprimitive("add", np.add, _add_vjp, _add_jvp, saves="none", broadcasts=True)
+add_p = defprimitive("add", np.add, _add_vjp, _add_jvp, saves="none", broadcasts=True,
+                     batch="elementwise")
 
 
 def _subtract_vjp(ct, ins, out, argnum):
@@ -49,7 +60,7 @@ def _subtract_jvp(primals, tangents, out):
 
 
 subtract_p = defprimitive("subtract", np.subtract, _subtract_vjp, _subtract_jvp,
-                          saves="none", broadcasts=True)
+                          saves="none", broadcasts=True, batch="elementwise")
 
 
 def _multiply_vjp(ct, ins, out, argnum):
@@ -64,7 +75,7 @@ def _multiply_jvp(primals, tangents, out):
 
 
 multiply_p = defprimitive("multiply", np.multiply, _multiply_vjp, _multiply_jvp,
-                          broadcasts=True)
+                          broadcasts=True, batch="elementwise")
 
 
 def _divide_vjp(ct, ins, out, argnum):
@@ -80,7 +91,7 @@ def _divide_jvp(primals, tangents, out):
 
 
 divide_p = defprimitive("divide", np.divide, _divide_vjp, _divide_jvp, saves="both",
-                        broadcasts=True)
+                        broadcasts=True, batch="elementwise")
 
 
 def _negative_vjp(ct, ins, out, argnum):
@@ -91,7 +102,8 @@ def _negative_jvp(primals, tangents, out):
     return -tangents[0]
 
 
-negative_p = defprimitive("negative", np.negative, _negative_vjp, _negative_jvp, saves="none")
+negative_p = defprimitive("negative", np.negative, _negative_vjp, _negative_jvp, saves="none",
+                          batch="elementwise")
 
 
 def _power_dx(x, y, out):
@@ -163,23 +175,26 @@ arctanh_p = defelementwise("arctanh", np.arctanh, (lambda x, out: 1.0 / (1.0 - x
 
 
 def _max_weight(x, y, out):
-    cx, cy = concrete(x), concrete(y)
-    return _weights((cx > cy) + 0.5 * (cx == cy), x, y)
+    return _tie_weights(N.greater_p.bind(x, y), N.equal_p.bind(x, y), x, y)
 
 
 def _min_weight(x, y, out):
-    cx, cy = concrete(x), concrete(y)
-    return _weights((cx < cy) + 0.5 * (cx == cy), x, y)
+    return _tie_weights(N.less_p.bind(x, y), N.equal_p.bind(x, y), x, y)
+
+
+def _nan_only_in(y, x):
+    """Where ``y`` is NaN and ``x`` is not: fmax/fmin pick ``x`` there."""
+    return N.logical_and_p.bind(N.isnan_p.bind(y), N.logical_not_p.bind(N.isnan_p.bind(x)))
 
 
 def _fmax_weight(x, y, out):
-    cx, cy = concrete(x), concrete(y)
-    return _weights((cx > cy) + 0.5 * (cx == cy) + (np.isnan(cy) & ~np.isnan(cx)), x, y)
+    wins = N.logical_or_p.bind(N.greater_p.bind(x, y), _nan_only_in(y, x))
+    return _tie_weights(wins, N.equal_p.bind(x, y), x, y)
 
 
 def _fmin_weight(x, y, out):
-    cx, cy = concrete(x), concrete(y)
-    return _weights((cx < cy) + 0.5 * (cx == cy) + (np.isnan(cy) & ~np.isnan(cx)), x, y)
+    wins = N.logical_or_p.bind(N.less_p.bind(x, y), _nan_only_in(y, x))
+    return _tie_weights(wins, N.equal_p.bind(x, y), x, y)
 
 
 maximum_p = defelementwise("maximum", np.maximum, (
@@ -194,7 +209,7 @@ fmin_p = defelementwise("fmin", np.fmin, (
 
 def _safe_ratio(a, out):
     """a / out, taken as 0 where out == 0 (the kink of hypot at the origin)."""
-    zero = concrete(out) == 0
+    zero = N.equal_p.bind(out, 0.0)
     return where_p.bind(zero, 0.0, a / where_p.bind(zero, 1.0, out))
 
 
@@ -204,16 +219,16 @@ hypot_p = defelementwise("hypot", np.hypot, (
 
 
 def _clip_dx(x, lo, hi, out):
-    cx = concrete(x)
-    return _weights((cx >= concrete(lo)) & (cx <= concrete(hi)), x)
+    inside = N.logical_and_p.bind(N.greater_equal_p.bind(x, lo), N.less_equal_p.bind(x, hi))
+    return _weights(inside, x)
 
 
 def _clip_dlo(x, lo, hi, out):
-    return _weights(concrete(x) < concrete(lo), x, lo)
+    return _weights(N.less_p.bind(x, lo), x, lo)
 
 
 def _clip_dhi(x, lo, hi, out):
-    return _weights(concrete(x) > concrete(hi), x, hi)
+    return _weights(N.greater_p.bind(x, hi), x, hi)
 
 
 clip_p = defelementwise("clip", np.clip, (_clip_dx, _clip_dlo, _clip_dhi))
@@ -222,7 +237,7 @@ clip_p = defelementwise("clip", np.clip, (_clip_dx, _clip_dlo, _clip_dhi))
 def _where_vjp(ct, ins, out, argnum):
     if argnum == 0:
         return None
-    cond = concrete(ins[0])
+    cond = ins[0]     # not concrete(): under vmap the condition is batched
     zero = np.zeros((), dtype=np.result_type(concrete(ct)))
     return where_p.bind(cond, ct, zero) if argnum == 1 else where_p.bind(cond, zero, ct)
 
@@ -234,7 +249,8 @@ def _where_jvp(primals, tangents, out):
     cond, x, y = primals
     tx = np.zeros((), dtype=_dtype_of(out)) if tx is None else tx
     ty = np.zeros((), dtype=_dtype_of(out)) if ty is None else ty
-    return where_p.bind(concrete(cond), tx, ty)
+    return where_p.bind(cond, tx, ty)
 
 
-where_p = defprimitive("where", np.where, _where_vjp, _where_jvp, broadcasts=True)
+where_p = defprimitive("where", np.where, _where_vjp, _where_jvp, broadcasts=True,
+                       batch="elementwise")

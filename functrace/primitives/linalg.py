@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import batch_rules as B
 from ..registry import defprimitive, zeros_like_value
+from .elementwise import multiply_p
 from .reductions import reduce_sum_p
 from .shape_ops import concatenate_p, getitem_p, reshape_p, transpose_p
 
@@ -54,7 +56,55 @@ def _matmul_jvp(primals, tangents, out):
     return matmul_p.bind(tx, y) + matmul_p.bind(x, ty)
 
 
-matmul_p = defprimitive("matmul", np.matmul, _matmul_vjp, _matmul_jvp, broadcasts=True)
+def _matmul_batch(args, dims):
+    """One GEMM where possible: a batch against an unbatched matrix is flattened
+    into the rows (or columns) of one product; otherwise a stacked matmul."""
+    (x, y), (dx, dy) = args, dims
+    xnd = len(B.shape_of(x)) - (dx is not None)
+    ynd = len(B.shape_of(y)) - (dy is not None)
+    if dy is None and ynd <= 2:
+        x = B.to_front(x, dx)                    # (B, ..., k) @ (k,) or (k, n)
+        if ynd == 1:
+            return matmul_p.bind(x, y), 0
+        xs = B.shape_of(x)
+        out = matmul_p.bind(reshape_p.bind(x, shape=(-1, xs[-1])), y)
+        return reshape_p.bind(out, shape=xs[:-1] + B.shape_of(y)[-1:]), 0
+    if dx is None and xnd <= 2 and ynd == 1:     # (k,) or (m, k) @ a batch of vectors
+        y = B.to_front(y, dy)
+        return matmul_p.bind(y, x if xnd == 1 else swap_last_two(x)), 0
+    if dx is None and xnd == 1:                  # (k,) @ (B, ..., k, n)
+        return matmul_p.bind(x, B.to_front(y, dy)), 0
+    if dx is None and xnd == 2 and ynd == 2:     # (m, k) @ (B, k, n): (m, B * n) columns
+        y = B.moveaxis(y, dy, 1)
+        k, size, n = B.shape_of(y)
+        out = matmul_p.bind(x, reshape_p.bind(y, shape=(k, size * n)))
+        return reshape_p.bind(out, shape=(B.shape_of(x)[0], size, n)), 1
+    return _stacked_matmul(x, y, dx, dy, xnd, ynd), 0
+
+
+def _stacked_matmul(x, y, dx, dy, xnd, ynd):
+    """Vectors become matrices, batch axes go first, stacks broadcast."""
+    x, y = B.to_front(x, dx), B.to_front(y, dy)
+    if xnd == 1:
+        x = reshape_p.bind(x, shape=B.shape_of(x)[:-1] + (1,) + B.shape_of(x)[-1:])
+    if ynd == 1:
+        y = reshape_p.bind(y, shape=B.shape_of(y) + (1,))
+    nd = max(xnd, ynd, 2)
+    x = x if dx is None else B.pad_after_batch(x, nd)
+    y = y if dy is None else B.pad_after_batch(y, nd)
+    if B.shape_of(x)[-1] == 1:      # outer products (from VJPs): numpy's stacked matmul
+        out = multiply_p.bind(x, y)  # loops over tiny GEMMs; broadcasting is much faster
+    else:
+        out = matmul_p.bind(x, y)
+    shape = B.shape_of(out)
+    if xnd == 1 or ynd == 1:
+        keep = shape[:-2] + (() if xnd == 1 else shape[-2:-1]) + (() if ynd == 1 else shape[-1:])
+        out = reshape_p.bind(out, shape=keep)
+    return out
+
+
+matmul_p = defprimitive("matmul", np.matmul, _matmul_vjp, _matmul_jvp, broadcasts=True,
+                        batch=_matmul_batch)
 
 
 # -- inverse, determinants -------------------------------------------------------------
@@ -68,7 +118,7 @@ def _inv_jvp(primals, tangents, out):
     return -matmul_p.bind(matmul_p.bind(out, tangents[0]), out)
 
 
-inv_p = defprimitive("inv", np.linalg.inv, _inv_vjp, _inv_jvp, saves="out")
+inv_p = defprimitive("inv", np.linalg.inv, _inv_vjp, _inv_jvp, saves="out", batch="stacked")
 
 
 def _add_matrix_axes(s):
@@ -90,7 +140,8 @@ def _det_jvp(primals, tangents, out):
     return out * _trace_of_product(inv_p.bind(primals[0]), tangents[0])
 
 
-det_p = defprimitive("det", np.linalg.det, _det_vjp, _det_jvp, saves="both")
+det_p = defprimitive("det", np.linalg.det, _det_vjp, _det_jvp, saves="both",
+                     batch="stacked")
 
 
 def _slogdet_vjp(ct, ins, out, argnum):
@@ -105,8 +156,12 @@ def _slogdet_jvp(primals, tangents, out):
 
 
 # One factorisation for both results: out[0] is the sign (a constant), out[1] log|det x|.
+def _slogdet_batch(args, dims):
+    return slogdet_p.bind(B.to_front(args[0], dims[0])), 1     # (2, B, ...)
+
+
 slogdet_p = defprimitive("slogdet", lambda x: np.stack(np.linalg.slogdet(x)),
-                         _slogdet_vjp, _slogdet_jvp)
+                         _slogdet_vjp, _slogdet_jvp, batch=_slogdet_batch)
 
 
 # -- solve -------------------------------------------------------------------------------
@@ -132,5 +187,20 @@ def _solve_jvp(primals, tangents, out):
     return solve_p.bind(a, rhs)
 
 
+def _solve_batch(args, dims):
+    """An unbatched matrix against a batch of right-hand sides: one factorisation,
+    the batch moved into the columns. Otherwise a stacked (broadcast) solve."""
+    (a, b), (da, db) = args, dims
+    if da is None and len(B.shape_of(a)) == 2:
+        b = B.moveaxis(B.to_front(b, db), -2, 0)           # (M, B, ..., K)
+        shape = B.shape_of(b)
+        x = solve_p.bind(a, reshape_p.bind(b, shape=(shape[0], -1)))
+        return B.moveaxis(reshape_p.bind(x, shape=shape), 0, -2), 0
+    nd = max(len(B.shape_of(a)) - (da is not None), len(B.shape_of(b)) - (db is not None))
+    a = a if da is None else B.pad_after_batch(B.to_front(a, da), nd)
+    b = b if db is None else B.pad_after_batch(B.to_front(b, db), nd)
+    return solve_p.bind(a, b), 0
+
+
 solve_p = defprimitive("solve", _solve_impl, _solve_vjp, _solve_jvp, saves="both",
-                       broadcasts=True)
+                       broadcasts=True, batch=_solve_batch)

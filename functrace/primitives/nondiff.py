@@ -5,30 +5,63 @@ them, e.g. a batching trace can move their ``axis``.
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
+from ..batch_rules import shape_of, to_front
 from ..registry import defnondiff
+from .shape_ops import reshape_p
 
-sign_p = defnondiff("sign", np.sign)
-floor_p = defnondiff("floor", np.floor)
-ceil_p = defnondiff("ceil", np.ceil)
-trunc_p = defnondiff("trunc", np.trunc)
-rint_p = defnondiff("rint", np.rint)
-round_p = defnondiff("round", lambda x, decimals=0: np.round(x, decimals))
+EW = "elementwise"   # the generic broadcasting batching rule (functrace.batch_rules)
 
-equal_p = defnondiff("equal", np.equal)
-not_equal_p = defnondiff("not_equal", np.not_equal)
-less_p = defnondiff("less", np.less)
-less_equal_p = defnondiff("less_equal", np.less_equal)
-greater_p = defnondiff("greater", np.greater)
-greater_equal_p = defnondiff("greater_equal", np.greater_equal)
-logical_and_p = defnondiff("logical_and", np.logical_and)
-logical_or_p = defnondiff("logical_or", np.logical_or)
-logical_xor_p = defnondiff("logical_xor", np.logical_xor)
-logical_not_p = defnondiff("logical_not", np.logical_not)
-isnan_p = defnondiff("isnan", np.isnan)
-isfinite_p = defnondiff("isfinite", np.isfinite)
-isinf_p = defnondiff("isinf", np.isinf)
+sign_p = defnondiff("sign", np.sign, batch=EW)
+floor_p = defnondiff("floor", np.floor, batch=EW)
+ceil_p = defnondiff("ceil", np.ceil, batch=EW)
+trunc_p = defnondiff("trunc", np.trunc, batch=EW)
+rint_p = defnondiff("rint", np.rint, batch=EW)
+round_p = defnondiff("round", lambda x, decimals=0: np.round(x, decimals), batch=EW)
+
+equal_p = defnondiff("equal", np.equal, batch=EW)
+not_equal_p = defnondiff("not_equal", np.not_equal, batch=EW)
+less_p = defnondiff("less", np.less, batch=EW)
+less_equal_p = defnondiff("less_equal", np.less_equal, batch=EW)
+greater_p = defnondiff("greater", np.greater, batch=EW)
+greater_equal_p = defnondiff("greater_equal", np.greater_equal, batch=EW)
+logical_and_p = defnondiff("logical_and", np.logical_and, batch=EW)
+logical_or_p = defnondiff("logical_or", np.logical_or, batch=EW)
+logical_xor_p = defnondiff("logical_xor", np.logical_xor, batch=EW)
+logical_not_p = defnondiff("logical_not", np.logical_not, batch=EW)
+isnan_p = defnondiff("isnan", np.isnan, batch=EW)
+isfinite_p = defnondiff("isfinite", np.isfinite, batch=EW)
+isinf_p = defnondiff("isinf", np.isinf, batch=EW)
+
+
+def _arg_batch(p):
+    """Batching rule of argmax/argmin/argsort: ``axis=None`` (the flattened array)
+    flattens each example; an int axis is shifted past the batch axis."""
+    def rule(args, dims, axis=Ellipsis, **params):
+        if axis is Ellipsis:     # not given: the impl's default
+            axis = -1 if p is argsort_p else None
+        x, d = args[0], dims[0]
+        shape = shape_of(x)
+        if axis is None:
+            x = to_front(x, d)
+            flat = reshape_p.bind(x, shape=(shape[d], -1 if shape[d] else 0))
+            if p is argsort_p:
+                return p.bind(flat, axis=1, **params), 0
+            keepdims = params.pop("keepdims", False)
+            out = p.bind(flat, axis=1, keepdims=False, **params)
+            if keepdims:   # numpy keeps every axis, as size 1
+                out = reshape_p.bind(out, shape=(shape[d],) + (1,) * (len(shape) - 1))
+            return out, 0
+        a = operator.index(axis) % max(len(shape) - 1, 1)
+        a += a >= d
+        out_d = d if params.get("keepdims") or p is argsort_p or a > d else d - 1
+        return p.bind(x, axis=a, **params), out_d
+    rule.__name__ = f"_{p.name}_batch"
+    return rule
+
 
 argmax_p = defnondiff("argmax", lambda x, axis=None, keepdims=False:
                       np.argmax(x, axis=axis, keepdims=keepdims))
@@ -36,9 +69,15 @@ argmin_p = defnondiff("argmin", lambda x, axis=None, keepdims=False:
                       np.argmin(x, axis=axis, keepdims=keepdims))
 argsort_p = defnondiff("argsort", lambda x, axis=-1, kind=None:
                        np.argsort(x, axis=axis, kind=kind))
-zeros_like_p = defnondiff("zeros_like", lambda x, dtype=None: np.zeros_like(x, dtype=dtype))
-ones_like_p = defnondiff("ones_like", lambda x, dtype=None: np.ones_like(x, dtype=dtype))
+argmax_p.batch = _arg_batch(argmax_p)
+argmin_p.batch = _arg_batch(argmin_p)
+argsort_p.batch = _arg_batch(argsort_p)
+zeros_like_p = defnondiff("zeros_like", lambda x, dtype=None: np.zeros_like(x, dtype=dtype),
+                          batch=EW)
+ones_like_p = defnondiff("ones_like", lambda x, dtype=None: np.ones_like(x, dtype=dtype),
+                         batch=EW)
 full_like_p = defnondiff("full_like", lambda x, fill_value, dtype=None:
-                         np.full_like(x, fill_value, dtype=dtype))
-stop_gradient_p = defnondiff("stop_gradient", lambda x: x)
-astype_int_p = defnondiff("astype_nonfloat", lambda x, dtype: np.asarray(x).astype(dtype))
+                         np.full_like(x, fill_value, dtype=dtype), batch=EW)
+stop_gradient_p = defnondiff("stop_gradient", lambda x: x, batch=EW)
+astype_int_p = defnondiff("astype_nonfloat", lambda x, dtype: np.asarray(x).astype(dtype),
+                          batch=EW)

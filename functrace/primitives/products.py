@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batch_rules as B
 from ..core import concrete
 from ..registry import deflinear, defprimitive
 from .reductions import _expand_back, reduce_sum_p
@@ -82,7 +83,16 @@ def _einsum_jvp(primals, tangents, out, subscripts, optimize):
     return t_out
 
 
-einsum_p = defprimitive("einsum", _einsum_impl, _einsum_vjp, _einsum_jvp)
+def _einsum_batch(args, dims, subscripts, optimize):
+    """A fresh label for the batch axis, in place in each batched operand."""
+    in_subs, out_sub = split_subscripts(subscripts)
+    b = next(c for c in string.ascii_letters if c not in subscripts)
+    subs = [s if d is None else s[:d] + b + s[d:] for s, d in zip(in_subs, dims)]
+    return einsum_p.bind(*args, subscripts=",".join(subs) + "->" + b + out_sub,
+                         optimize=optimize), 0
+
+
+einsum_p = defprimitive("einsum", _einsum_impl, _einsum_vjp, _einsum_jvp, batch=_einsum_batch)
 
 
 # -- diagonals ---------------------------------------------------------------------
@@ -92,9 +102,16 @@ def _diagonal_vjp(ct, ins, out, argnum, offset, axis1, axis2):
                                  shape=np.shape(ins[0]))
 
 
+def _diagonal_batch(args, dims, offset, axis1, axis2):
+    d = dims[0]
+    a1, a2 = axis1 + (axis1 >= d), axis2 + (axis2 >= d)
+    out = diagonal_p.bind(args[0], offset=offset, axis1=a1, axis2=a2)
+    return out, d - (a1 < d) - (a2 < d)     # numpy drops both axes, appends the diagonal
+
+
 diagonal_p = deflinear(
     "diagonal", lambda x, offset, axis1, axis2: np.diagonal(x, offset, axis1, axis2),
-    _diagonal_vjp)
+    _diagonal_vjp, batch=_diagonal_batch)
 
 
 def _embed_diagonal_impl(v, offset, axis1, axis2, shape):
@@ -110,8 +127,14 @@ def _embed_diagonal_vjp(ct, ins, out, argnum, offset, axis1, axis2, shape):
     return diagonal_p.bind(ct, offset=offset, axis1=axis1, axis2=axis2)
 
 
+def _embed_diagonal_batch(args, dims, offset, axis1, axis2, shape):
+    v = B.to_front(args[0], dims[0])
+    return embed_diagonal_p.bind(v, offset=offset, axis1=axis1 + 1, axis2=axis2 + 1,
+                                 shape=B.shape_of(v)[:1] + tuple(shape)), 0
+
+
 embed_diagonal_p = deflinear("embed_diagonal", _embed_diagonal_impl, _embed_diagonal_vjp,
-                             saves="none")
+                             saves="none", batch=_embed_diagonal_batch)
 
 
 # -- shifts and scans (helpers for the product rules) --------------------------------
@@ -166,7 +189,7 @@ def _cumprod_jvp(primals, tangents, out, axis):
 
 
 cumprod_p = defprimitive("cumprod", lambda x, axis: np.cumprod(x, axis=axis),
-                         _cumprod_vjp, _cumprod_jvp, saves="both")
+                         _cumprod_vjp, _cumprod_jvp, saves="both", batch="axis")
 
 
 # -- reduce_prod -------------------------------------------------------------------
@@ -184,7 +207,7 @@ def _prod_partials(x: Any, axes: tuple) -> Any:
     left = cumprod_p.bind(_shift(flat, 1, last, 1.0, left=False), axis=last)
     right_in = flip_p.bind(_shift(flat, 1, last, 1.0, left=True), axes=(last,))
     right = flip_p.bind(cumprod_p.bind(right_in, axis=last), axes=(last,))
-    w = reshape_p.bind(left * right, shape=np.shape(concrete(moved)))
+    w = reshape_p.bind(left * right, shape=np.shape(moved))
     if moved is x:
         return w
     return transpose_p.bind(w, axes=tuple(np.argsort(perm)))
@@ -192,18 +215,18 @@ def _prod_partials(x: Any, axes: tuple) -> Any:
 
 def _reduce_prod_vjp(ct, ins, out, argnum, axes, keepdims):
     x = ins[0]
-    if np.size(concrete(x)) == 0:
+    if 0 in np.shape(x):
         return None
     return _expand_back(ct, np.shape(x), axes, keepdims) * _prod_partials(x, axes)
 
 
 def _reduce_prod_jvp(primals, tangents, out, axes, keepdims):
     x, t = primals[0], tangents[0]
-    if np.size(concrete(x)) == 0:
+    if 0 in np.shape(x):
         return None
     return reduce_sum_p.bind(t * _prod_partials(x, axes), axes=axes, keepdims=keepdims)
 
 
 reduce_prod_p = defprimitive(
     "reduce_prod", lambda x, axes, keepdims: np.prod(x, axis=axes, keepdims=keepdims),
-    _reduce_prod_vjp, _reduce_prod_jvp)
+    _reduce_prod_vjp, _reduce_prod_jvp, batch="reduction")

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..core import concrete
 from ..registry import deflinear, defprimitive
+from .nondiff import astype_int_p, equal_p, stop_gradient_p
 from .shape_ops import broadcast_to_p, reshape_p, flip_p
 
 
@@ -31,18 +32,20 @@ def _reduce_sum_vjp(ct, ins, out, argnum, axes, keepdims):
     return _expand_back(ct, np.shape(ins[0]), axes, keepdims)
 
 
-reduce_sum_p = deflinear("reduce_sum", _reduce_sum_impl, _reduce_sum_vjp)
+reduce_sum_p = deflinear("reduce_sum", _reduce_sum_impl, _reduce_sum_vjp, batch="reduction")
 
 
 def _extremum_weights(x, out, axes, keepdims):
-    """Constant weights: 1/count on each tied extremum, 0 elsewhere."""
-    cx = concrete(x)
-    cout = concrete(out)
+    """Constant weights: 1/count on each tied extremum, 0 elsewhere.
+
+    Built from non-differentiable primitives on constants (not numpy on
+    ``concrete`` values), so that the weights stay batched under ``vmap``.
+    """
+    out = stop_gradient_p.bind(out)
     if not keepdims:
-        cout = np.reshape(cout, kept_shape(np.shape(cx), axes))
-    mask = (cx == cout)
-    count = np.sum(mask, axis=axes, keepdims=True)
-    return (mask / count).astype(cx.dtype, copy=False)
+        out = reshape_p.bind(out, shape=kept_shape(np.shape(x), axes))
+    mask = astype_int_p.bind(equal_p.bind(x, out), dtype=np.result_type(concrete(x)))
+    return mask / reduce_sum_p.bind(mask, axes=axes, keepdims=True)
 
 
 def _reduce_extremum_vjp(ct, ins, out, argnum, axes, keepdims):
@@ -58,10 +61,10 @@ def _reduce_extremum_jvp(primals, tangents, out, axes, keepdims):
 
 reduce_max_p = defprimitive(
     "reduce_max", lambda x, axes, keepdims: np.max(x, axis=axes, keepdims=keepdims),
-    _reduce_extremum_vjp, _reduce_extremum_jvp, saves="both")
+    _reduce_extremum_vjp, _reduce_extremum_jvp, saves="both", batch="reduction")
 reduce_min_p = defprimitive(
     "reduce_min", lambda x, axes, keepdims: np.min(x, axis=axes, keepdims=keepdims),
-    _reduce_extremum_vjp, _reduce_extremum_jvp, saves="both")
+    _reduce_extremum_vjp, _reduce_extremum_jvp, saves="both", batch="reduction")
 
 
 def _cumsum_vjp(ct, ins, out, argnum, axis):
@@ -70,4 +73,4 @@ def _cumsum_vjp(ct, ins, out, argnum, axis):
 
 
 cumsum_p = deflinear("cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp,
-                     saves="none")
+                     saves="none", batch="axis")

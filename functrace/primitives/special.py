@@ -20,6 +20,7 @@ from numpy.polynomial import chebyshev as cheb
 from ..core import concrete
 from ..registry import defelementwise, defprimitive
 from .elementwise import exp_p
+from .nondiff import astype_int_p, greater_p
 from .reductions import kept_shape, reduce_sum_p
 from .shape_ops import broadcast_to_p, reshape_p
 
@@ -147,9 +148,10 @@ def _relu_impl(x: Any) -> Any:
     return np.maximum(x, 0)
 
 
-def _relu_deriv(x: Any, out: Any) -> np.ndarray:
-    cout = concrete(out)
-    return (cout > 0).astype(np.result_type(cout))   # relu'(0) = 0
+def _relu_deriv(x: Any, out: Any) -> Any:
+    # relu'(0) = 0. A non-differentiable primitive, not numpy on concrete(out), so
+    # that the mask stays batched under vmap.
+    return astype_int_p.bind(greater_p.bind(out, 0), dtype=np.result_type(concrete(out)))
 
 
 relu_p = defelementwise("relu", _relu_impl, (_relu_deriv,), saves="out")
@@ -202,4 +204,4 @@ def _logsumexp_jvp(primals, tangents, out, axes, keepdims):
 
 
 logsumexp_p = defprimitive("logsumexp", _logsumexp_impl, _logsumexp_vjp, _logsumexp_jvp,
-                           saves="both")
+                           saves="both", batch="reduction")

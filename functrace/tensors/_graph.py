@@ -31,12 +31,17 @@ TENSOR_TYPES: set = set()
 
 
 def _getitem_name(params: dict) -> str:
-    idx = params["idx"]
-    if all(type(i) is int for i in idx):
-        return "SelectBackward0"
-    if all(type(i) in (int, slice) or i is None or i is Ellipsis for i in idx):
-        return "SliceBackward0"
-    return "IndexBackward0"
+    """PyTorch names indexing after the last view op it applies (``x[1:3, 0]`` selects)."""
+    for i in reversed(params["idx"]):
+        if type(i) is int:
+            return "SelectBackward0"
+        if type(i) is slice and i != slice(None):
+            return "SliceBackward0"
+        if i is None:
+            return "UnsqueezeBackward0"
+        if i is not Ellipsis and type(i) is not slice:
+            return "IndexBackward0"
+    return "AliasBackward0"
 
 
 #: primitive name -> PyTorch grad_fn name (or a function of the params).
@@ -88,10 +93,12 @@ class Node(Eqn):
 
     Besides the :class:`~functrace.tape.Eqn` slots it keeps ``parents`` (per
     argument: the input's node, the input leaf tensor, or ``None``), the input
-    tensors ``args`` and their versions ``vers`` (when inputs are saved), the
-    output's version counter ``out_vc`` (when the output is saved), ``freed``
+    tensors ``args`` and their versions ``vers`` (when inputs are saved and one
+    has a version counter; otherwise all are at version 0), the output's
+    version counter ``out_vc`` (once one exists for a saved output), ``freed``
     (saved values released by a backward without ``retain_graph``) and
-    ``hooks``. Its ``out_id`` is also its creation order.
+    ``hooks``. Its ``out_id`` is also its creation order, and the ``aval`` slot
+    (used by tapes for printing) marks the nodes a graph walk has visited.
     """
 
     __slots__ = ("args", "parents", "vers", "out_vc", "freed", "hooks")
@@ -179,9 +186,7 @@ def relabel(out: Any, name: str, *inputs: Any) -> Any:
 def handle(prim: Primitive, args: tuple, params: dict) -> Any:
     """Compute ``prim`` on Tensor arguments and record a node when needed."""
     if _current_trace.get() is not EVAL_TRACE:
-        # inside a functional transform: Tensors are constants
-        return prim.impl(*[a._data if type(a) in TENSOR_TYPES else a for a in args],
-                         **params)
+        return _as_constants(prim, args, params)
     datas = list(args)
     in_ids = parents = None
     i = 0
@@ -204,11 +209,27 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
         t._node = None
         t._id = next_id()
         t._rg = False
-        t._vc = [0]
+        t._vc = None
         t._grad = None
         t._meta = None
         return t
     return record(prim, args, datas, params, in_ids, parents, out)
+
+
+def _as_constants(prim: Primitive, args: Any, params: dict) -> Any:
+    """Inside a functional transform Tensors are constants: compute on their data.
+
+    When ``args`` is a list it is the calling trace's own list of primals, which
+    that trace keeps as the equation's residuals; the Tensors are replaced by
+    their data in place so the transform's backward pass sees plain arrays too
+    (otherwise its rules would bind on the Tensors and record facade graphs).
+    """
+    if type(args) is not list:
+        args = list(args)
+    for i, a in enumerate(args):
+        if type(a) in TENSOR_TYPES:
+            args[i] = a._data
+    return prim.impl(*args, **params)
 
 
 def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list,
@@ -221,18 +242,18 @@ def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list
     node.in_ids = in_ids
     node.parents = parents
     tid = node.out_id = next_id()
+    node.vers = None
     if prim.saves_in:
         node.ins = datas
         node.args = args
-        node.vers = [a._vc[0] if type(a) in TENSOR_TYPES else None for a in args]
+        for a in args:
+            if type(a) in TENSOR_TYPES and a._vc is not None:
+                node.vers = [version_or_none(a) for a in args]
+                break
     else:
-        node.ins = node.args = node.vers = None
-    vc = [0]
-    if prim.saves_out:
-        node.out = out
-        node.out_vc = vc
-    else:
-        node.out = node.out_vc = None
+        node.ins = node.args = None
+    node.out = out if prim.saves_out else None
+    node.out_vc = None
     node.in_shapes = _in_shapes(datas, in_ids, out.shape) if prim.broadcasts else None
     node.aval = None
     node.freed = False
@@ -242,10 +263,17 @@ def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list
     t._node = node
     t._id = tid
     t._rg = True
-    t._vc = vc
+    t._vc = None
     t._grad = None
     t._meta = None
     return t
+
+
+def version_or_none(a: Any) -> Optional[int]:
+    """A Tensor argument's version (None for constants)."""
+    if type(a) in TENSOR_TYPES:
+        return 0 if a._vc is None else a._vc[0]
+    return None
 
 
 def _in_shapes(datas: list, in_ids: list, out_shape: tuple) -> Optional[tuple]:

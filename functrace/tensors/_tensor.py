@@ -2,7 +2,7 @@
 
 A Tensor wraps a numpy array (``_data``). Operations on Tensors are the
 primitives of :mod:`functrace.numpy`; the root trace hands them to
-:mod:`functrace.tensor._graph`, which computes them and records the graph.
+:mod:`functrace.tensors._graph`, which computes them and records the graph.
 Operators and torch-named methods are installed by :mod:`._ops` and
 :mod:`._inplace`; this module holds no derivative formula and no graph logic.
 """
@@ -84,7 +84,7 @@ class Tensor:
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             data = np.array(_unwrap_nested(args[0]), dtype=default_float())
         else:
-            data = np.zeros(parse_size(args), dtype=default_float())
+            data = np.zeros(parse_size(args) if args else (0,), dtype=default_float())
         init_tensor(self, data, requires_grad)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -225,7 +225,7 @@ class Tensor:
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and version counter) that is not in the graph."""
         t = make(self._data, None, False)
-        t._vc = self._vc
+        t._vc = shared_version_counter(self)
         return t
 
     def detach_(self) -> "Tensor":
@@ -246,7 +246,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many in-place operations modified this tensor's data."""
-        return self._vc[0]
+        return version(self)
 
     # -- shape and dtype ------------------------------------------------------------
 
@@ -326,23 +326,23 @@ class Tensor:
             return data.astype(dtype)
         return data.copy() if copy else data
 
-    def _scalar(self, kind: str) -> Any:
+    def _scalar(self) -> np.ndarray:
         if self._data.size != 1:
             raise RuntimeError(f"only one element tensors can be converted to Python "
                                f"scalars (got {self._data.size} elements)")
         return self._data.reshape(())
 
     def __float__(self) -> float:
-        return float(self._scalar("float"))
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self._scalar("int"))
+        return int(self._scalar())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted "
                             "to an index")
-        return int(self._scalar("index"))
+        return int(self._scalar())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -390,7 +390,7 @@ def init_tensor(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> Non
     t._node = None
     t._id = next_id()
     t._rg = False
-    t._vc = [0]
+    t._vc = None
     t._grad = None
     t._meta = None
     if requires_grad:
@@ -404,10 +404,38 @@ def make(data: np.ndarray, node: Any, rg: bool) -> Tensor:
     t._node = node
     t._id = next_id() if node is None else node.out_id
     t._rg = rg
-    t._vc = [0]
+    t._vc = None
     t._grad = None
     t._meta = None
     return t
+
+
+# -- version counters ---------------------------------------------------------------------
+# A tensor's counter (``_vc``, a one-element list shared with its detach()-ed
+# aliases) is created on first need: most tensors are never modified in place,
+# and an absent counter means version 0.
+
+def version(t: Tensor) -> int:
+    """How many in-place operations modified ``t``'s data."""
+    vc = t._vc
+    return 0 if vc is None else vc[0]
+
+
+def shared_version_counter(t: Tensor) -> list:
+    """``t``'s counter, created if needed. A node that saved ``t``'s buffer as its
+    output starts watching it then, so later in-place changes are detected."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+        node = t._node
+        if node is not None and node.out is t._data and node.out_vc is None:
+            node.out_vc = vc
+    return vc
+
+
+def bump_version(t: Tensor) -> None:
+    """Record an in-place modification of ``t``."""
+    shared_version_counter(t)[0] += 1
 
 
 def _unwrap_nested(obj: Any) -> Any:

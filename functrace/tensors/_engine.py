@@ -14,8 +14,8 @@ import numpy as np
 
 from ..grad_mode import STATE
 from ..reverse import backward_pass
-from ._graph import TENSOR_TYPES, Node
-from ._tensor import Size, Tensor, make
+from ._graph import TENSOR_TYPES, Node, relabel
+from ._tensor import Size, Tensor, bump_version, make
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -48,35 +48,44 @@ def _modified_error(data: np.ndarray, node_name: Optional[str], now: int,
 def _check_node(node: Node) -> None:
     if node.freed:
         raise RuntimeError(SECOND_BACKWARD)
-    vers = node.vers
-    if vers is not None:
-        for a, v in zip(node.args, vers):
-            if v is not None and a._vc[0] != v:
-                name = a._node.name() if a._node is not None else None
-                raise _modified_error(a._data, name, a._vc[0], v)
+    args = node.args
+    if args is not None:
+        vers = node.vers
+        for i, a in enumerate(args):
+            if type(a) in TENSOR_TYPES and a._vc is not None:
+                expected = vers[i] if vers is not None else 0
+                if a._vc[0] != expected:
+                    name = a._node.name() if a._node is not None else None
+                    raise _modified_error(a._data, name, a._vc[0], expected)
     vc = node.out_vc
     if vc is not None and vc[0] != 0:
         raise _modified_error(node.out, node.name(), vc[0], 0)
 
 
 def collect(roots: Sequence[Tensor]) -> tuple:
-    """(nodes in reverse creation order, leaves by id, whether any node has hooks)."""
+    """(nodes in reverse creation order, leaves by id, whether any node has hooks).
+
+    Visited nodes are marked by storing this walk's token in their (otherwise
+    unused) ``aval`` slot, which is cheaper than a set of ids.
+    """
+    token = object()
     stack: list = []
-    seen: set = set()
     leaves: dict = {}
     for r in roots:
         node = r._node
         if node is None:
             leaves[r._id] = r
-        elif id(node) not in seen:
-            seen.add(id(node))
+        elif node.aval is not token:
+            node.aval = token
             stack.append(node)
-    nodes = []
+    nodes: list = []
     hooked = False
+    push, pop, append = stack.append, stack.pop, nodes.append
     while stack:
-        node = stack.pop()
-        _check_node(node)
-        nodes.append(node)
+        node = pop()
+        if node.freed or node.args is not None or node.out_vc is not None:
+            _check_node(node)
+        append(node)
         if node.hooks is not None:
             hooked = True
         for p in node.parents:
@@ -84,9 +93,9 @@ def collect(roots: Sequence[Tensor]) -> tuple:
                 continue
             if type(p) in TENSOR_TYPES:
                 leaves[p._id] = p
-            elif id(p) not in seen:
-                seen.add(id(p))
-                stack.append(p)
+            elif p.aval is not token:
+                p.aval = token
+                push(p)
     nodes.sort(key=_out_id, reverse=True)
     return nodes, leaves, hooked
 
@@ -174,11 +183,27 @@ def _keeps_saved(prim: Any) -> bool:
     return linear
 
 
-def _free(nodes: list) -> None:
+def _release_plan(nodes: list) -> list:
+    """Before a consuming pass: mark the nodes whose saved values it frees, and
+    return the linear nodes' residuals to put back afterwards (see _keeps_saved)."""
+    kept = []
     for node in nodes:
-        if (node.ins is not None or node.out is not None) and not _keeps_saved(node.prim):
-            node.ins = node.out = node.args = None
+        if node.ins is None and node.out is None:
+            continue
+        if _keeps_saved(node.prim):
+            kept.append((node, node.ins, node.out))
+        else:
+            node.args = None
             node.freed = True
+    return kept
+
+
+def _free(nodes: list) -> None:
+    """After a non-consuming pass (``create_graph``) without ``retain_graph``."""
+    _release_plan(nodes)
+    for node in nodes:
+        if node.freed:
+            node.ins = node.out = None
 
 
 # -- the backward run ------------------------------------------------------------------
@@ -213,16 +238,20 @@ def run(roots: list, grads: list, retain_graph: bool, create_graph: bool,
     for r, s in zip(roots, seeds):
         cts[r._id] = s if r._id not in cts else cts[r._id] + s
     hook = _CtHook(create_graph, capture) if (hooked or capture) else None
+    consume = not (retain_graph or create_graph)      # free residuals as the pass goes
+    kept = _release_plan(nodes) if consume else None
     prev = STATE.enabled
     STATE.enabled = create_graph
     swapped = _saved_as_tensors(nodes) if create_graph else None
     try:
-        backward_pass(nodes, cts, consume=False, ct_hook=hook)
+        backward_pass(nodes, cts, consume=consume, ct_hook=hook)
     finally:
         STATE.enabled = prev
         if swapped:
             _restore(swapped)
-    if not retain_graph:
+        for node, ins, out in kept or ():
+            node.ins, node.out = ins, out
+    if not retain_graph and not consume:
         _free(nodes)
     return cts, leaves, (hook.captured if hook is not None else {})
 
@@ -232,7 +261,7 @@ def accumulate(t: Tensor, ct: Any, create_graph: bool) -> None:
     dtype = t._data.dtype
     if isinstance(ct, Tensor):
         from .. import numpy as fnp
-        g = fnp.astype(ct, dtype)          # a differentiable copy
+        g = relabel(fnp.astype(ct, dtype), "CloneBackward0")   # a differentiable copy
         t._grad = g if t._grad is None else t._grad + g
         return
     if t._grad is None:
@@ -241,7 +270,7 @@ def accumulate(t: Tensor, ct: Any, create_graph: bool) -> None:
         t._grad = make(t._grad._data + ct, None, False)
     else:
         t._grad._data += ct
-        t._grad._vc[0] += 1
+        bump_version(t._grad)
 
 
 def _leaf_ct(leaf: Tensor, ct: Any, create_graph: bool) -> Any:

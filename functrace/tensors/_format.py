@@ -54,10 +54,8 @@ def format_data(data: np.ndarray, prefix: str = PREFIX) -> str:
     formatter: dict = {}
     if data.dtype.kind == "f":
         formatter["float_kind"] = _float_formatter(data)
-    elif data.dtype.kind == "b":
-        formatter["bool"] = lambda v: str(bool(v))
     if data.ndim == 0:
-        fn = formatter.get("float_kind") or formatter.get("bool") or str
+        fn = formatter.get("float_kind") or str
         return fn(data[()]).strip()
     return np.array2string(data, separator=", ", prefix=prefix, formatter=formatter,
                            threshold=1000, edgeitems=3, max_line_width=80)

@@ -1,0 +1,112 @@
+"""Run every benchmark, write ``benchmarks/RESULTS.md`` and a PNG plot of time vs size.
+
+    python benchmarks/run_all.py            # full sizes, all installed peers (minutes)
+    python benchmarks/run_all.py --quick    # tiny sizes, no peers (seconds; the tests run it)
+
+``--out DIR`` writes RESULTS.md and the plots elsewhere (the quick test uses a
+temporary directory so the committed results are never overwritten by it).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import TORCH_THREADS, Table, machine_line, peer_versions  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = ["bench_overhead", "bench_elementwise", "bench_mlp", "bench_deep_chain",
+           "bench_hessian", "bench_cold_start", "crossover"]
+
+
+def run_all(quick: bool, out_dir: str, skip: tuple = ()) -> list:
+    """Run the scripts, write the report into ``out_dir``; returns all tables."""
+    tables: dict = {}
+    for name in SCRIPTS:
+        if name in skip:
+            continue
+        t0 = time.perf_counter()
+        tables[name] = importlib.import_module(name).run(quick)
+        print(f"[{name}: {time.perf_counter() - t0:.1f} s]", flush=True)
+        for table in tables[name]:
+            print(table.text() + "\n", flush=True)
+    os.makedirs(out_dir, exist_ok=True)
+    plots = _plots(tables, out_dir)
+    with open(os.path.join(out_dir, "RESULTS.md"), "w") as f:
+        f.write(_report(tables, quick, plots))
+    return [t for ts in tables.values() for t in ts]
+
+
+def _report(tables: dict, quick: bool, plots: list) -> str:
+    import functrace.kernels as K
+    command = "python benchmarks/run_all.py" + (" --quick" if quick else "")
+    lines = ["# functrace benchmarks", "",
+             f"Machine: {machine_line()}.  ",
+             f"Peers: {peer_versions()} (torch with {TORCH_THREADS} threads).  ",
+             f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M')}).  ",
+             f"Kernel thresholds in force: {K.thresholds()} "
+             "(`parallel_min_size` = 2^62 means parallel kernels are off).", "",
+             "Times are medians after warm-up; ratios divide by functrace's time in the same "
+             "run (> 1 means slower than functrace). Other jobs shared this 2-core machine: "
+             "compare ratios within a table, not absolute times across runs.", ""]
+    lines += [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in plots]
+    for name, ts in tables.items():
+        lines += ["", f"## {name}", ""] + [t.markdown() for t in ts]
+    return "\n".join(lines) + "\n"
+
+
+def _plots(tables: dict, out_dir: str) -> list:
+    """PNG plots of time vs size (large elementwise; crossover); [] without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    written = []
+    for name, fname in (("bench_elementwise", "elementwise.png"), ("crossover", "crossover.png")):
+        with_series = [t for t in tables.get(name, []) if t.series]
+        if not with_series:
+            continue
+        cols = 2
+        rows = (len(with_series) + cols - 1) // cols
+        fig, axes = plt.subplots(rows, cols, figsize=(11, 3.6 * rows), squeeze=False)
+        for ax, table in zip(axes.flat, with_series):
+            _plot_table(ax, table)
+        for ax in list(axes.flat)[len(with_series):]:
+            ax.axis("off")
+        fig.tight_layout()
+        path = os.path.join(out_dir, fname)
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def _plot_table(ax, table: Table) -> None:
+    for label, points in table.series.items():
+        sizes, secs = zip(*points)
+        style = "k--" if label.startswith("bandwidth") else "-o"
+        ax.loglog(sizes, secs, style, label=label.split(" (")[0], markersize=3)
+    ax.set_title(table.title.split(": ", 1)[-1], fontsize=9)
+    ax.set_xlabel("n (elements)")
+    ax.set_ylabel("seconds per call")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=6)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, peers skipped")
+    parser.add_argument("--out", default=HERE, help="directory for RESULTS.md and the plots")
+    parser.add_argument("--skip", nargs="*", default=[], choices=SCRIPTS,
+                        help="scripts to leave out")
+    args = parser.parse_args()
+    run_all(args.quick, args.out, tuple(args.skip))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,372 @@
+"""Shared machinery of :mod:`functrace.custom` and :mod:`functrace.checkpoint`.
+
+* :func:`call_primitive` -- a primitive whose impl and rules delegate to a
+  per-call record passed as the parameter ``fun`` (a :class:`CallRecord`). The
+  engine's equations are single-output, so these primitives are too.
+* :class:`OutSpec` -- the flattened output of a user function. Its floating-point
+  leaves are *packed* (ravelled and concatenated, in the widest float dtype) into
+  the one array the primitive produces, and *unpacked* again with ordinary
+  differentiable ops (``getitem``, ``reshape``, ``astype``); a single float leaf
+  is used as is. Integer and boolean leaves are constants.
+* :func:`vjp_leaves` / :func:`jvp_leaves` -- VJP/JVP of a flat function with
+  respect to its floating-point leaves only.
+* :func:`record_reverse` -- append one equation to a reverse tape by hand (for
+  rules that must not be recorded by the parent traces, see ``custom_vjp``).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from .core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
+from .reverse import ReverseTrace, ReverseTracer
+from .tape import Eqn
+from .tree import tree_flatten, tree_unflatten
+
+
+def is_inexact(x: Any) -> bool:
+    """Whether ``x`` (array, tracer, Tensor or number) has a floating/complex dtype."""
+    return np.result_type(concrete(x)).kind in "fc"
+
+
+def aval(x: Any) -> tuple:
+    """``(shape, dtype)`` of ``x`` as user code sees it (under ``vmap`` a tracer's
+    shape leaves out the batch axis, its concrete value does not)."""
+    value = concrete(x)
+    shape = tuple(x.shape) if isinstance(x, Tracer) else np.shape(value)
+    return shape, np.result_type(value)
+
+
+def zeros_like(x: Any) -> np.ndarray:
+    """Constant zeros shaped like ``x`` (any tracer layer)."""
+    shape, dtype = aval(x)
+    return np.zeros(shape, dtype=dtype)
+
+
+# -- the call primitive ---------------------------------------------------------------
+
+_TAKEN = object()   # a cotangent already handed to the backward pass
+
+
+class CallRecord:
+    """Per-call state of a call primitive; subclasses implement :meth:`pullback`.
+
+    :meth:`vjp` computes all input cotangents at once (the backward pass asks
+    for them one argument at a time with the same ``ct`` object) and hands each
+    out once, dropping the cache when every computed cotangent has been taken;
+    asking again for one already handed out recomputes (a second backward pass
+    seeded with the same array).
+    """
+
+    name = "call"
+
+    def __init__(self) -> None:
+        self._ct: Any = None
+        self._grads: Optional[list] = None
+
+    def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
+        raise NotImplementedError
+
+    def vjp(self, ct: Any, ins: Sequence[Any], argnum: int) -> Any:
+        grads = self._grads
+        if grads is None or self._ct is not ct or grads[argnum] is _TAKEN:
+            grads = self._grads = list(self.pullback(ct, ins))
+            self._ct = ct
+        g, grads[argnum] = grads[argnum], _TAKEN
+        if all(x is None or x is _TAKEN for x in grads):
+            self._ct = self._grads = None
+        return g
+
+    def impl(self, args: tuple) -> Any:
+        raise NotImplementedError(f"{self.name} has no implementation at the root trace")
+
+    def jvp(self, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+        raise NotImplementedError(f"{self.name} has no forward-mode rule")
+
+    def batch(self, args: Sequence[Any], dims: Sequence[Optional[int]]) -> tuple:
+        raise NotImplementedError(f"{self.name} has no batching rule")
+
+    def replay(self, args: Sequence[Any]) -> Any:
+        """Recompute the (packed) output from the inputs under the current trace."""
+        raise NotImplementedError(f"{self.name} cannot be replayed")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _call_impl(*args: Any, fun: CallRecord) -> Any:
+    return fun.impl(args)
+
+
+def _call_vjp(ct: Any, ins: Any, out: Any, argnum: int, fun: CallRecord) -> Any:
+    return fun.vjp(ct, ins, argnum)
+
+
+def _call_jvp(primals: Any, tangents: Any, out: Any, fun: CallRecord) -> Any:
+    return fun.jvp(primals, tangents)
+
+
+def _call_batch(args: Any, dims: Any, fun: CallRecord) -> tuple:
+    return fun.batch(args, dims)
+
+
+def call_primitive(name: str) -> Primitive:
+    """An unregistered primitive whose impl and rules are the methods of its
+    ``fun`` parameter (a :class:`CallRecord`). It saves its inputs."""
+    prim = Primitive(name, _call_impl, _call_vjp, _call_jvp, saves="in")
+    prim.batch = _call_batch
+    return prim
+
+
+def record_reverse(trace: ReverseTrace, prim: Primitive, ids: list, primals: list,
+                   value: Any, fun: CallRecord, save_ins: bool = False) -> ReverseTracer:
+    """Append ``value = prim[fun](primals)`` to ``trace``'s tape only (the parent
+    traces do not see this equation) and return the new tracer. The inputs are
+    kept as the equation's residuals with ``save_ins`` (or for printing)."""
+    vid = trace.next_id
+    trace.next_id = vid + 1
+    keep = trace.keep_all
+    if keep or save_ins:
+        ins = list(primals)
+    elif hasattr(trace, "block_start"):     # recording a checkpointed block
+        start = trace.block_start
+        ins = [p if i is None or i < start else None for p, i in zip(primals, ids)]
+    else:
+        ins = None
+    trace.eqns.append(Eqn(prim, {"fun": fun}, ids, vid, ins, None, None,
+                          aval(value) if keep else None))
+    return ReverseTracer(trace, value, vid)
+
+
+def owner(leaves: Sequence[Any]) -> Any:
+    """The innermost trace (from the current one down) owning one of ``leaves``,
+    or ``None``."""
+    trace = current_trace()
+    while trace is not EVAL_TRACE:
+        for leaf in leaves:
+            if getattr(leaf, "_trace", None) is trace:
+                return trace
+        trace = trace.parent
+    return None
+
+
+def replay(eqns: Sequence[tuple], env: dict, frees: Optional[list] = None) -> None:
+    """Re-run recorded equations ``(prim, params, in_ids, out_id, consts)`` under
+    the current trace, reading and writing values by id in ``env``. Equations of
+    call primitives re-run their ``fun.replay(args)``. ``frees[k]`` lists the ids
+    to drop from ``env`` after equation ``k`` (see :func:`last_uses`)."""
+    for k, (prim, params, in_ids, out_id, consts) in enumerate(eqns):
+        args = [consts[i] if vid is None else env[vid] for i, vid in enumerate(in_ids)]
+        fun = params.get("fun")
+        if isinstance(fun, CallRecord):
+            env[out_id] = fun.replay(args)
+        else:
+            env[out_id] = prim.bind(*args, **params)
+        if frees is not None:
+            for vid in frees[k]:
+                del env[vid]
+
+
+def last_uses(eqns: Sequence[tuple], keep: Sequence[int]) -> list:
+    """For :func:`replay`: after each equation, the ids no later equation reads
+    (except ``keep``), so intermediates are freed as in a normal run."""
+    last: dict = {}
+    for k, (_, _, in_ids, out_id, _) in enumerate(eqns):
+        last[out_id] = k
+        for vid in in_ids:
+            if vid is not None:
+                last[vid] = k
+    frees: list = [[] for _ in eqns]
+    kept = set(keep)
+    for vid, k in last.items():
+        if vid not in kept:
+            frees[k].append(vid)
+    return frees
+
+
+def skeleton(eqns: Sequence[Eqn]) -> list:
+    """Equations without their residuals: only the constant inputs are kept
+    (they must have been recorded, e.g. with ``keep_all``)."""
+    return [(e.prim, e.params, e.in_ids, e.out_id,
+             [v if vid is None else None for v, vid in zip(e.ins, e.in_ids)])
+            for e in eqns]
+
+
+def unwrap_own(trace: Any, leaves: Sequence[Any]) -> tuple:
+    """(values one layer down, mask of the leaves that are ``trace``'s own tracers)."""
+    values, own = [], []
+    for leaf in leaves:
+        mine = getattr(leaf, "_trace", None) is trace
+        values.append(leaf._value if mine else leaf)
+        own.append(mine)
+    return values, own
+
+
+# -- packing a function's outputs ------------------------------------------------------
+
+class OutSpec:
+    """The flattened output of a call: which leaves are differentiable and how
+    they are packed into one array.
+
+    >>> spec = OutSpec.of((np.ones(2), np.float32(3.0), 4))
+    >>> spec.pack(spec.leaves_of((np.ones(2), np.float32(3.0), 4)))
+    array([1., 1., 3.])
+    >>> [np.asarray(x).tolist() for x in spec.unpack(np.arange(3.0))]
+    [[0.0, 1.0], 2.0]
+    """
+
+    __slots__ = ("tree", "diff", "shapes", "dtypes", "dtype", "bounds")
+
+    def __init__(self, tree: Any, leaves: list, diff: Optional[Sequence[int]] = None):
+        self.tree = tree
+        self.diff = [i for i, leaf in enumerate(leaves) if is_inexact(leaf)] \
+            if diff is None else list(diff)
+        self.shapes = [aval(leaves[i])[0] for i in self.diff]
+        self.dtypes = [aval(leaves[i])[1] for i in self.diff]
+        self.dtype = np.result_type(*self.dtypes) if self.dtypes else np.dtype(np.float64)
+        sizes = [int(np.prod(s, dtype=np.int64)) for s in self.shapes]
+        self.bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).tolist()
+
+    @classmethod
+    def of(cls, out: Any) -> "OutSpec":
+        leaves, tree = tree_flatten(out)
+        return cls(tree, leaves)
+
+    @property
+    def n(self) -> int:
+        """How many differentiable output leaves."""
+        return len(self.diff)
+
+    def leaves_of(self, out: Any) -> list:
+        """All leaves of an output with this structure (checked)."""
+        leaves, tree = tree_flatten(out)
+        if tree != self.tree:
+            raise TypeError(f"output structure {tree} differs from the expected {self.tree}")
+        return leaves
+
+    def pack(self, leaves: list) -> Any:
+        """One array holding the differentiable leaves (ops under the current trace)."""
+        from . import numpy as fnp
+        diff = [leaves[i] for i in self.diff]
+        if len(diff) == 1:
+            return diff[0]
+        if not diff:
+            return np.zeros(0, self.dtype)
+        parts = [fnp.ravel(d if np.result_type(concrete(d)) == self.dtype
+                           else fnp.astype(d, self.dtype)) for d in diff]
+        return fnp.concatenate(parts)
+
+    def unpack(self, packed: Any) -> list:
+        """The differentiable leaves back from a packed array (or cotangent)."""
+        from . import numpy as fnp
+        if self.n == 1:
+            return [packed]
+        out = []
+        for k, (shape, dtype) in enumerate(zip(self.shapes, self.dtypes)):
+            part = fnp.reshape(fnp.getitem(packed, slice(self.bounds[k], self.bounds[k + 1])),
+                               shape)
+            out.append(part if np.result_type(concrete(part)) == dtype
+                       else fnp.astype(part, dtype))
+        return out
+
+    def rebuild(self, diff_leaves: list, leaves: list) -> Any:
+        """The output pytree: ``diff_leaves`` at the differentiable positions, the
+        other leaves taken from ``leaves`` (constants)."""
+        full = list(leaves)
+        for i, d in zip(self.diff, diff_leaves):
+            full[i] = d
+        return tree_unflatten(self.tree, full)
+
+
+# -- VJP / JVP with respect to the floating-point leaves ---------------------------------
+
+def _on_float_leaves(f: Callable, leaves: Sequence[Any]) -> tuple:
+    idx = [i for i, leaf in enumerate(leaves) if is_inexact(leaf)]
+
+    def f_float(*fl: Any) -> Any:
+        full = list(leaves)
+        for i, v in zip(idx, fl):
+            full[i] = v
+        return f(*full)
+
+    return idx, f_float
+
+
+def vjp_leaves(f: Callable, leaves: Sequence[Any], ct: Any) -> list:
+    """Cotangents of ``f(*leaves)`` (one output array) for every leaf; ``None``
+    for the integer/boolean leaves."""
+    from .api import vjp
+    idx, f_float = _on_float_leaves(f, leaves)
+    grads: list = [None] * len(leaves)
+    if idx:
+        _, pull = vjp(f_float, *[leaves[i] for i in idx])
+        for i, g in zip(idx, pull(ct)):
+            grads[i] = g
+    return grads
+
+
+def jvp_leaves(f: Callable, leaves: Sequence[Any], tangents: Sequence[Any]) -> tuple:
+    """``(f(*leaves), tangent)`` by forward mode; ``None`` tangents are zeros."""
+    from .api import jvp
+    idx, f_float = _on_float_leaves(f, leaves)
+    tans = tuple(zeros_like(leaves[i]) if tangents[i] is None else tangents[i] for i in idx)
+    return jvp(f_float, tuple(leaves[i] for i in idx), tans)
+
+
+# -- the Tensor facade ------------------------------------------------------------------
+
+def tensor_mode(leaves: Sequence[Any]) -> bool:
+    """Whether a call on ``leaves`` at the root trace must record a Tensor-graph node:
+    grad mode is on and some leaf is a Tensor that requires grad."""
+    from .grad_mode import STATE
+    from .tensors._graph import TENSOR_TYPES
+    if not STATE.enabled:
+        return False
+    return any(type(x) in TENSOR_TYPES and x._rg for x in leaves)
+
+
+def is_tensor(x: Any) -> bool:
+    from .tensors._graph import TENSOR_TYPES
+    return type(x) in TENSOR_TYPES
+
+
+def as_tensor(x: Any) -> Any:
+    """``x`` if it is a Tensor, else a constant (no-grad) Tensor of its value."""
+    from .tensors._tensor import make
+    return x if is_tensor(x) else make(np.asarray(x), None, False)
+
+
+def from_tensor(x: Any, keep: bool) -> Any:
+    """For a facade VJP result: the Tensor itself when recording (``keep``),
+    else its numpy data."""
+    if x is None:
+        return None
+    if keep:
+        return as_tensor(x)
+    return x._data if is_tensor(x) else np.asarray(concrete(x))
+
+
+def record_tensor_node(prim: Primitive, leaves: Sequence[Any], fun: CallRecord,
+                       packed: Any, name: str) -> Any:
+    """Record ``packed = prim[fun](*leaves)`` as one node of the Tensor graph."""
+    from .tensors._graph import record_custom
+    return record_custom(prim, tuple(leaves), {"fun": fun}, np.asarray(concrete(packed)),
+                         name)
+
+
+def tensor_grads(outs: list, wrt: list, cts: list, create_graph: bool) -> list:
+    """``autograd.grad`` of the differentiable ``outs`` (paired with ``cts``) with
+    respect to ``wrt``; ``None`` for inputs that do not influence them."""
+    from .tensors._engine import grad
+    pairs = [(o, c) for o, c in zip(outs, cts)
+             if is_tensor(o) and o._rg and c is not None]
+    if not pairs or not wrt:
+        return [None] * len(wrt)
+    return list(grad([o for o, _ in pairs], wrt, [c for _, c in pairs],
+                     retain_graph=True, create_graph=create_graph, allow_unused=True))
+
+
+def camel(name: str) -> str:
+    """``clip_gradient`` -> ``ClipGradient`` (PyTorch-style node names)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_")) or "Custom"

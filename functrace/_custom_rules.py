@@ -1,0 +1,271 @@
+"""How each kind of trace handles a ``custom_vjp`` / ``custom_jvp`` call.
+
+See :mod:`functrace.custom` for the design. A handler gets the owning trace,
+the call's :class:`functrace.custom._Spec` and the flat argument leaves, and
+returns the output pytree. :func:`register_handler` lets another trace type
+(for example a batching trace) install its own handler; traces without one use
+:func:`_generic`, which binds a call primitive with a batching rule.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._callprim import (CallRecord, aval, OutSpec, as_tensor, call_primitive, camel, from_tensor,
+                        is_inexact, is_tensor, record_reverse, record_tensor_node,
+                        tensor_grads, tensor_mode, unwrap_own, vjp_leaves, zeros_like)
+from .core import EVAL_TRACE, concrete, current_trace, using_trace
+from .forward import JVPTrace, JVPTracer
+from .reverse import ReverseTrace
+from .tree import tree_flatten, tree_unflatten
+
+custom_vjp_p = call_primitive("custom_vjp")
+custom_jvp_p = call_primitive("custom_jvp")
+_PRIMS = {"vjp": custom_vjp_p, "jvp": custom_jvp_p}
+
+Handler = Callable[[Any, Any, list], Any]
+_HANDLERS: dict = {}
+
+
+def register_handler(trace_type: type, kind: str, fn: Handler) -> None:
+    """Use ``fn(trace, spec, leaves)`` for ``kind`` ("vjp"/"jvp") calls owned by a
+    ``trace_type`` trace."""
+    _HANDLERS[(trace_type, kind)] = fn
+
+
+def handler(trace: Any, kind: str) -> Handler:
+    for cls in type(trace).__mro__:
+        fn = _HANDLERS.get((cls, kind))
+        if fn is not None:
+            return fn
+    return _generic
+
+
+def avals(leaves: Sequence[Any]) -> list:
+    return [aval(x) for x in leaves]
+
+
+def _ct_tree(spec_out: OutSpec, cts: list, out_leaves: list) -> Any:
+    """The cotangent pytree for ``bwd``: zeros at the non-float output leaves."""
+    return spec_out.rebuild(cts, [zeros_like(x) for x in out_leaves])
+
+
+def bwd_leaves(spec: Any, result: Any, ref: Sequence[Any]) -> list:
+    """Check ``bwd``'s result (one cotangent pytree or ``None`` per differentiable
+    argument) against the argument leaves ``ref`` (values or ``(shape, dtype)``)."""
+    from . import numpy as fnp
+    name = spec.cf.__name__
+    if not isinstance(result, (tuple, list)) or len(result) != len(spec.counts):
+        raise TypeError(f"the bwd rule of custom_vjp function {name} must return a tuple with "
+                        f"one cotangent per differentiable argument ({len(spec.counts)}), "
+                        f"got {type(result).__name__}"
+                        f"{f' of length {len(result)}' if isinstance(result, (tuple, list)) else ''}")
+    leaves: list = []
+    for k, (arg_ct, count) in enumerate(zip(result, spec.counts)):
+        sub = [None] * count if arg_ct is None else \
+            tree_flatten(arg_ct, is_leaf=lambda x: x is None)[0]
+        if len(sub) != count:
+            raise TypeError(f"the bwd rule of {name} returned a cotangent for argument {k} "
+                            "whose structure differs from the argument's")
+        leaves.extend(sub)
+    out = []
+    for g, r in zip(leaves, ref):
+        shape, dtype = r if isinstance(r, tuple) else avals([r])[0]
+        if g is None or dtype.kind not in "fc":
+            out.append(None)
+            continue
+        if np.shape(g) != shape:
+            raise ValueError(f"the bwd rule of {name} returned a cotangent of shape "
+                             f"{np.shape(g)} for an argument of shape {shape}")
+        out.append(g if np.result_type(concrete(g)) == dtype else fnp.astype(g, dtype))
+    return out
+
+
+def _wrap_jvp(trace: JVPTrace, name: str, out: Any, t_out: Any) -> Any:
+    from . import numpy as fnp
+    leaves, tree = tree_flatten(out)
+    t_leaves, t_tree = tree_flatten(t_out)
+    if tree != t_tree:
+        raise TypeError(f"the JVP rule of {name} returned an output with structure {tree} "
+                        f"but a tangent with structure {t_tree}")
+    result = []
+    for o, t in zip(leaves, t_leaves):
+        if not is_inexact(o):
+            result.append(o)
+            continue
+        if np.shape(t) != np.shape(o):
+            raise ValueError(f"the JVP rule of {name} returned a tangent of shape "
+                             f"{np.shape(t)} for an output of shape {np.shape(o)}")
+        dtype = np.result_type(concrete(o))
+        if np.result_type(concrete(t)) != dtype:
+            with using_trace(trace.parent):
+                t = fnp.astype(t, dtype)
+        result.append(JVPTracer(trace, o, t))
+    return tree_unflatten(tree, result)
+
+
+# -- root trace ----------------------------------------------------------------------
+
+def at_root(spec: Any, leaves: list) -> Any:
+    """No trace owns the arguments: run the function, or record a Tensor node."""
+    if current_trace() is EVAL_TRACE and tensor_mode(leaves):
+        return _tensor_call(spec, leaves)
+    return spec.fun(leaves)
+
+
+def _tensor_call(spec: Any, leaves: list) -> Any:
+    from .grad_mode import no_grad
+    with no_grad():
+        if spec.cf.kind == "vjp":
+            out, res = spec.fwd(leaves)
+        else:
+            out, res = spec.fun(leaves), None
+    spec_out = OutSpec.of(out)
+    out_leaves = spec_out.leaves_of(out)
+    if not spec_out.n:
+        return out
+    rec = (_TensorVjp if spec.cf.kind == "vjp" else _TensorJvp)(spec, spec_out, out_leaves,
+                                                                res, leaves)
+    packed = spec_out.pack([concrete(x) for x in out_leaves])
+    node = record_tensor_node(_PRIMS[spec.cf.kind], leaves, rec, packed,
+                              camel(spec.cf.__name__) + "Backward")
+    return spec_out.rebuild(spec_out.unpack(node), out_leaves)
+
+
+class _Record(CallRecord):
+    def __init__(self, spec: Any, spec_out: OutSpec, out_leaves: list, res: Any,
+                 primals: list):
+        super().__init__()
+        self.name = spec.cf.__name__
+        self.spec, self.spec_out, self.res = spec, spec_out, res
+        self.out_zeros = [zeros_like(x) for x in out_leaves]
+        self.primals = primals
+
+    def ct_tree(self, ct: Any) -> Any:
+        return self.spec_out.rebuild(self.spec_out.unpack(ct), self.out_zeros)
+
+    def replay(self, args: Any) -> Any:
+        out = self.spec.cf(*self.spec.full_args(args))
+        return self.spec_out.pack(self.spec_out.leaves_of(out))
+
+
+class _TensorVjp(_Record):
+    """Facade node of a custom_vjp call. With ``create_graph`` the residuals are
+    recomputed from the saved input Tensors, so the second backward sees them."""
+
+    def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
+        from .grad_mode import enable_grad, no_grad
+        keep = is_tensor(ct)
+        res = self.res
+        if keep:
+            with enable_grad():
+                res = self.spec.fwd(list(ins))[1]
+        with enable_grad() if keep else no_grad():
+            grads = self.spec.bwd(res, self.ct_tree(as_tensor(ct)), ins)
+        return [from_tensor(g, keep) for g in grads]
+
+
+class _TensorJvp(_Record):
+    """Facade node of a custom_jvp call: the VJP is the facade's own reverse mode
+    over the tangent map ``t -> rule(primals, t)[1]``."""
+
+    def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
+        from .grad_mode import enable_grad
+        from .tensors import tensor
+        keep = is_tensor(ct)
+        primals = [x if keep or not is_tensor(p) else as_tensor(x)
+                   for x, p in zip(ins, self.primals)]
+        ts = [tensor(zeros_like(p), requires_grad=True) if is_inexact(p) else zeros_like(p)
+              for p in primals]
+        with enable_grad():
+            _, t_out = self.spec.rule(primals, ts)
+            t_leaves = self.spec_out.leaves_of(t_out)
+            cts = self.spec_out.unpack(ct)
+        wrt = [t for t in ts if is_tensor(t)]
+        grads = iter(tensor_grads([t_leaves[i] for i in self.spec_out.diff], wrt, cts, keep))
+        return [from_tensor(next(grads), keep) if is_tensor(t) else None for t in ts]
+
+
+# -- reverse traces -----------------------------------------------------------------
+
+def _reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
+    """Run ``fwd`` (custom_vjp) or the function (custom_jvp) one level down, and
+    record one equation on ``trace`` whose VJP uses the custom rule."""
+    from .custom import dispatch
+    primals, own = unwrap_own(trace, leaves)
+    with using_trace(trace.parent):
+        if spec.cf.kind == "vjp":
+            out, res = spec.fwd(primals)
+        else:
+            out, res = dispatch(spec, primals), None
+        spec_out = OutSpec.of(out)
+        out_leaves = spec_out.leaves_of(out)
+        if not spec_out.n:
+            return out
+        packed = spec_out.pack(out_leaves)
+    cls = _ReverseVjp if spec.cf.kind == "vjp" else _ReverseJvp
+    rec = cls(spec, spec_out, out_leaves, res, primals)
+    ids = [leaf._id if o else None for leaf, o in zip(leaves, own)]
+    tracer = record_reverse(trace, _PRIMS[spec.cf.kind], ids, primals, packed, rec)
+    return spec_out.rebuild(spec_out.unpack(tracer), out_leaves)
+
+
+class _ReverseVjp(_Record):
+    def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
+        return self.spec.bwd(self.res, self.ct_tree(ct), self.primals)
+
+
+def transpose_rule(spec: Any, spec_out: OutSpec, primals: list, cts: list) -> list:
+    """VJP of ``t -> rule(primals, t)[1]`` (linear in ``t``) applied to ``cts``."""
+    def tangent_map(*ts: Any) -> list:
+        t_leaves = spec_out.leaves_of(spec.rule(primals, ts)[1])
+        return [t_leaves[i] for i in spec_out.diff]
+
+    return vjp_leaves(tangent_map, [zeros_like(p) for p in primals], cts)
+
+
+class _ReverseJvp(_Record):
+    def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
+        return transpose_rule(self.spec, self.spec_out, self.primals,
+                              self.spec_out.unpack(ct))
+
+
+register_handler(ReverseTrace, "vjp", _reverse)
+register_handler(ReverseTrace, "jvp", _reverse)
+
+
+# -- forward traces ------------------------------------------------------------------
+
+def _forward_jvp(trace: JVPTrace, spec: Any, leaves: list) -> Any:
+    primals, own = unwrap_own(trace, leaves)
+    tangents = [leaf._tangent if o and leaf._tangent is not None else zeros_like(p)
+                for leaf, o, p in zip(leaves, own, primals)]
+    with using_trace(trace.parent):
+        out, t_out = spec.rule(primals, tangents)
+    return _wrap_jvp(trace, spec.cf.__name__, out, t_out)
+
+
+def _forward_vjp(trace: JVPTrace, spec: Any, leaves: list) -> Any:
+    raise TypeError(
+        f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
+        f"({spec.cf.__name__}): forward mode (jvp, jacfwd, or hessian / hvp, which are "
+        "forward-over-reverse, when fwd calls the custom function itself) needs a JVP "
+        "rule. Define the function with functrace.custom_jvp instead, or stay in reverse "
+        "mode (grad, vjp, jacrev; jacrev(jacrev(f)) for a Hessian, "
+        "hvp(..., mode='rev-rev')).")
+
+
+register_handler(JVPTrace, "jvp", _forward_jvp)
+register_handler(JVPTrace, "vjp", _forward_vjp)
+
+
+# -- other traces: a call primitive -------------------------------------------------------
+
+def _generic(trace: Any, spec: Any, leaves: list) -> Any:
+    """Bind a call primitive; its rules run the user's functions (see
+    :mod:`functrace._custom_batch`)."""
+    from ._custom_batch import GenericCall
+    rec = GenericCall(spec)
+    packed = _PRIMS[spec.cf.kind].bind(*leaves, fun=rec)
+    return rec.outputs(packed)

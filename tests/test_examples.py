@@ -1,0 +1,67 @@
+"""Each example runs (quickly) and shows what it promises."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES))
+
+import basics  # noqa: E402
+import digits_mlp  # noqa: E402
+import net_step  # noqa: E402
+import toy_network  # noqa: E402
+
+
+def test_toy_network_three_ways_agree(tmp_path, capsys):
+    grads = toy_network.main(str(tmp_path))
+    assert grads == pytest.approx(toy_network.by_hand())
+    assert "graph picture" in capsys.readouterr().out
+    assert any(tmp_path.iterdir())
+
+
+def test_basics(capsys):
+    basics.main()
+    out = capsys.readouterr().out
+    assert "x.grad = tensor(6.)" in out
+    assert "tensor([[4.5000, 4.5000]," in out
+    assert "frozen layer grad: None" in out
+
+
+def test_net_step_reproduces_the_worked_example():
+    assert net_step.main(steps=50) < 0.298371109
+
+
+def run_script(*args: str) -> str:
+    """Run an example in a fresh process with one BLAS thread (fast and steady under load)."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_digits_mlp_is_accurate(tmp_path):
+    out = run_script(str(EXAMPLES / "digits_mlp.py"), "--epochs", "30", "--out", str(tmp_path))
+    accuracy = float(re.search(r"test accuracy ([\d.]+)%, ", out).group(1))
+    assert accuracy > 95.0
+    assert (tmp_path / "digits_mlp.npz").exists()
+
+
+def test_digits_training_loss_decreases(tmp_path):
+    result = digits_mlp.train(__import__("functrace"), epochs=3, quiet=True)
+    assert result["losses"][-1] < result["losses"][0]
+
+
+def test_digits_data_file():
+    x_train, y_train, x_test, y_test = digits_mlp.load_digits()
+    assert x_train.shape[1] == 64 and len(x_train) + len(x_test) == 1797
+    assert set(y_test.tolist()) == set(range(10))
+
+
+def test_tour_runs_as_a_script(tmp_path):
+    out = run_script(str(EXAMPLES / "tour.py"), "--out", str(tmp_path), "--epochs", "2")
+    assert "tour finished" in out
