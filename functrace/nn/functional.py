@@ -51,13 +51,13 @@ def relu6(input: Any) -> Any:
 
 def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
     """``input`` where positive, ``negative_slope * input`` elsewhere."""
-    positive = concrete(input) > 0
+    positive = fnp.greater(input, 0.0)
     return relabel(fnp.where(positive, input, input * negative_slope), "LeakyReluBackward0",
                    input)
 
 
 def elu(input: Any, alpha: float = 1.0) -> Any:
-    positive = concrete(input) > 0
+    positive = fnp.greater(input, 0.0)
     return relabel(fnp.where(positive, input, alpha * fnp.expm1(fnp.minimum(input, 0.0))),
                    "EluBackward0", input)
 
@@ -76,8 +76,8 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     soft = S.softplus(scaled)
     if beta != 1.0:
         soft = soft / beta
-    linear_part = concrete(scaled) > threshold
-    out = fnp.where(linear_part, input, soft) if np.any(linear_part) else soft
+    linear_part = fnp.greater(scaled, threshold)
+    out = fnp.where(linear_part, input, soft) if np.any(concrete(linear_part)) else soft
     return relabel(out, "SoftplusBackward0", input)
 
 
@@ -149,7 +149,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
 
 def _huber(diff: Any, delta: float) -> Any:
     a = fnp.abs(diff)
-    small = concrete(a) < delta
+    small = fnp.less(a, delta)
     return fnp.where(small, 0.5 * diff * diff, delta * (a - 0.5 * delta))
 
 

@@ -19,6 +19,7 @@ from ._linalg_ops import cumprod, diag, diagonal, einsum, inner, outer, prod, te
 from ._creation import (arange, array, asarray, empty, eye, full, full_like, identity,
                         linspace, logspace, meshgrid, ones, ones_like, zeros, zeros_like)
 from ._methods import install_array_methods
+from ._reductions import normalize_axes
 from ._reductions import (amax, amin, argmax, argmin, argsort, cumsum, max, mean, min,
                           std, sum, var)
 from ._shape import (broadcast_to, concatenate, expand_dims, flip, getitem, matmul,
@@ -51,12 +52,14 @@ def dot(a: Any, b: Any) -> Any:
 
 def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Whether any element is true: a constant (no gradient)."""
-    return np.any(concrete(a), axis=axis, keepdims=keepdims)
+    from ..primitives.nondiff import reduce_any_p
+    return reduce_any_p.bind(a, axes=normalize_axes(axis, ndim(a)), keepdims=bool(keepdims))
 
 
 def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Whether all elements are true: a constant (no gradient)."""
-    return np.all(concrete(a), axis=axis, keepdims=keepdims)
+    from ..primitives.nondiff import reduce_all_p
+    return reduce_all_p.bind(a, axes=normalize_axes(axis, ndim(a)), keepdims=bool(keepdims))
 
 
 def shape(a: Any) -> tuple:

@@ -107,13 +107,13 @@ def _diagonal(self, offset=0, axis1=0, axis2=1):
 
 
 def _any(self, axis=None, keepdims=False):
-    from ..core import concrete
-    return np.any(concrete(self), axis=axis, keepdims=keepdims)
+    from ..numpy import any as any_
+    return any_(self, axis=axis, keepdims=keepdims)
 
 
 def _all(self, axis=None, keepdims=False):
-    from ..core import concrete
-    return np.all(concrete(self), axis=axis, keepdims=keepdims)
+    from ..numpy import all as all_
+    return all_(self, axis=axis, keepdims=keepdims)
 
 
 def _dot(self, other):

@@ -81,3 +81,8 @@ full_like_p = defnondiff("full_like", lambda x, fill_value, dtype=None:
 stop_gradient_p = defnondiff("stop_gradient", lambda x: x, batch=EW)
 astype_int_p = defnondiff("astype_nonfloat", lambda x, dtype: np.asarray(x).astype(dtype),
                           batch=EW)
+
+reduce_any_p = defnondiff("reduce_any", lambda x, axes, keepdims:
+                          np.any(x, axis=axes, keepdims=keepdims), batch="reduction")
+reduce_all_p = defnondiff("reduce_all", lambda x, axes, keepdims:
+                          np.all(x, axis=axes, keepdims=keepdims), batch="reduction")
