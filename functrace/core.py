@@ -162,12 +162,14 @@ class Tracer:
     def shape(self) -> tuple:
         # Asked of the next layer, not of the concrete value: a vmap layer below
         # (functrace.batching.BatchTracer) hides its batch axis from the layers above.
-        value = self._value
-        return value.shape if isinstance(value, Tracer) else np.shape(concrete(value))
+        try:
+            return self._value.shape
+        except AttributeError:          # a Python number
+            return np.shape(concrete(self._value))
 
     @property
     def dtype(self) -> np.dtype:
-        return concrete(self).dtype
+        return np.result_type(concrete(self))
 
     @property
     def ndim(self) -> int:

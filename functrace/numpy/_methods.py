@@ -168,7 +168,14 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     return result if dtype is None else U.astype(result, dtype)
 
 
+_SHAPE_FUNCTIONS = {np.shape: lambda a: a.shape, np.ndim: lambda a: len(a.shape),
+                    np.size: lambda a: a.size}
+
+
 def _array_function(self, func, types, args, kwargs):
+    fast = _SHAPE_FUNCTIONS.get(func)
+    if fast is not None and len(args) == 1 and not kwargs:
+        return fast(args[0])
     _check_inputs_alive(args)
     from ._dispatch import FUNCTIONS
     fn = FUNCTIONS.get(func)
