@@ -121,8 +121,8 @@ def run(quick: bool = False) -> list:
     base = None
     for name, fn in ours.items():
         peak = peak_bytes(fn)
-        t = median_time(fn, min_time=0.05 if quick else 0.5, max_reps=50,
-                        warmup=1 if quick else 2)
+        t = median_time(fn, min_time=0.05 if quick else 1.0, max_reps=50,
+                        warmup=1 if quick else 3)
         base = base or t
         table.rows.append([name, f"{peak / 2 ** 20:.1f} MiB", f"{peak / act:.1f}",
                            fmt_time(t), fmt_ratio(t, base)])

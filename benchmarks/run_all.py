@@ -18,8 +18,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import TORCH_THREADS, Table, machine_line, peer_versions  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ["bench_overhead", "bench_elementwise", "bench_mlp", "bench_deep_chain",
-           "bench_hessian", "bench_cold_start", "crossover"]
+CORE = ["bench_overhead", "bench_elementwise", "bench_mlp", "bench_deep_chain",
+        "bench_hessian", "bench_cold_start"]       # the workloads of issue 4, in order
+
+
+def _scripts() -> list:
+    """The issue-4 workloads, then any other ``bench_*.py`` (each has ``run(quick)``),
+    then the kernel crossover measurements."""
+    others = sorted(f[:-3] for f in os.listdir(HERE)
+                    if f.startswith("bench_") and f.endswith(".py") and f[:-3] not in CORE)
+    return CORE + others + ["crossover"]
+
+
+SCRIPTS = _scripts()
 
 
 def run_all(quick: bool, out_dir: str, skip: tuple = ()) -> list:

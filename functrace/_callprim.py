@@ -225,8 +225,12 @@ class OutSpec:
         self.shapes = [aval(leaves[i])[0] for i in self.diff]
         self.dtypes = [aval(leaves[i])[1] for i in self.diff]
         self.dtype = np.result_type(*self.dtypes) if self.dtypes else np.dtype(np.float64)
-        sizes = [int(np.prod(s, dtype=np.int64)) for s in self.shapes]
-        self.bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).tolist()
+        self.bounds = [0]
+        for shape in self.shapes:
+            size = 1
+            for d in shape:
+                size *= int(d)
+            self.bounds.append(self.bounds[-1] + size)
 
     @classmethod
     def of(cls, out: Any) -> "OutSpec":

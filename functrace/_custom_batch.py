@@ -37,9 +37,11 @@ class GenericCall(CallRecord):
     # -- flat per-example functions (they record the output structure) --------------
 
     def _pack(self, out: Any) -> Any:
-        self.spec_out = OutSpec.of(out)
-        self.consts = self.spec_out.leaves_of(out)
-        return self.spec_out.pack(self.consts)
+        spec_out = self.spec_out = OutSpec.of(out)
+        leaves = spec_out.leaves_of(out)
+        diff = set(spec_out.diff)
+        self.consts = [None if i in diff else x for i, x in enumerate(leaves)]
+        return spec_out.pack(leaves)
 
     def flat_fun(self, *leaves: Any) -> Any:
         return self._pack(self.spec.fun(leaves))
@@ -52,7 +54,8 @@ class GenericCall(CallRecord):
 
     def flat_bwd(self, res: Any, ct: Any) -> tuple:
         spec_out = self.spec_out
-        cts = spec_out.rebuild(spec_out.unpack(ct), [zeros_like(x) for x in self.consts])
+        cts = spec_out.rebuild(spec_out.unpack(ct), [
+            None if i in spec_out.diff else zeros_like(x) for i, x in enumerate(self.consts)])
         return tuple(self.spec.bwd(res, cts, self.in_avals))
 
     def flat_rule(self, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:

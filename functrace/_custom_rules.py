@@ -46,11 +46,6 @@ def avals(leaves: Sequence[Any]) -> list:
     return [aval(x) for x in leaves]
 
 
-def _ct_tree(spec_out: OutSpec, cts: list, out_leaves: list) -> Any:
-    """The cotangent pytree for ``bwd``: zeros at the non-float output leaves."""
-    return spec_out.rebuild(cts, [zeros_like(x) for x in out_leaves])
-
-
 def bwd_leaves(spec: Any, result: Any, ref: Sequence[Any]) -> list:
     """Check ``bwd``'s result (one cotangent pytree or ``None`` per differentiable
     argument) against the argument leaves ``ref`` (values or ``(shape, dtype)``)."""
@@ -139,8 +134,12 @@ class _Record(CallRecord):
         super().__init__()
         self.name = spec.cf.__name__
         self.spec, self.spec_out, self.res = spec, spec_out, res
-        self.out_zeros = [zeros_like(x) for x in out_leaves]
-        self.primals = primals
+        diff = set(spec_out.diff)        # zeros stand in for the non-float outputs' cts
+        self.out_zeros = [None if i in diff else zeros_like(x) for i, x in enumerate(out_leaves)]
+        # custom_jvp records transpose the rule at the primals; custom_vjp ones only
+        # check bwd's cotangents against the inputs' shapes
+        self.primals = primals if spec.cf.kind == "jvp" else None
+        self.in_avals = avals(primals)
 
     def ct_tree(self, ct: Any) -> Any:
         return self.spec_out.rebuild(self.spec_out.unpack(ct), self.out_zeros)
@@ -170,12 +169,17 @@ class _TensorJvp(_Record):
     """Facade node of a custom_jvp call: the VJP is the facade's own reverse mode
     over the tangent map ``t -> rule(primals, t)[1]``."""
 
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.was_tensor = [is_tensor(p) for p in self.primals]
+        self.primals = None
+
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
         from .grad_mode import enable_grad
         from .tensors import tensor
         keep = is_tensor(ct)
-        primals = [x if keep or not is_tensor(p) else as_tensor(x)
-                   for x, p in zip(ins, self.primals)]
+        primals = [x if keep or not was else as_tensor(x)
+                   for x, was in zip(ins, self.was_tensor)]
         ts = [tensor(zeros_like(p), requires_grad=True) if is_inexact(p) else zeros_like(p)
               for p in primals]
         with enable_grad():
@@ -213,7 +217,7 @@ def _reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
 
 class _ReverseVjp(_Record):
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
-        return self.spec.bwd(self.res, self.ct_tree(ct), self.primals)
+        return self.spec.bwd(self.res, self.ct_tree(ct), self.in_avals)
 
 
 def transpose_rule(spec: Any, spec_out: OutSpec, primals: list, cts: list) -> list:

@@ -6,13 +6,16 @@ pass; the backward pass recomputes them from the function's inputs.
 How, per situation:
 
 * **reverse mode** (the current trace is a reverse trace, e.g. inside ``grad``):
-  the function runs once, normally (equations keep their constant inputs); the
-  equations it appended to the tape are then cut out and replaced by one ``checkpoint`` equation whose inputs are every
-  tape value the block read (its arguments *and* any closed-over traced values,
-  e.g. parameters) and whose residuals are just those inputs. Its VJP replays
-  the cut equations (their primitives and constants, not your Python code) under
-  the current trace and pulls the cotangent back through them. Replaying with
-  ordinary ``bind`` keeps everything differentiable, so higher order works.
+  the function runs once, normally (its equations keep their constant inputs
+  and the values they read from before the block, not the block's own
+  intermediates). The equations it appended to the tape are then cut out and
+  replaced by one ``checkpoint`` equation whose inputs are every tape value the
+  block read -- its arguments *and* closed-over traced values such as
+  parameters -- and whose residuals are just those inputs. Its VJP replays the
+  cut equations (their primitives and constants, not your Python code) under
+  the current trace, freeing each value after its last use, and pulls the
+  cotangent back through them. Replaying with ordinary ``bind`` keeps
+  everything differentiable, so higher order works.
 * **Tensors** at the root (``loss.backward()``): the function runs under
   ``no_grad``; one ``CheckpointBackward`` node is recorded. Its backward re-runs
   the function with grad enabled on detached copies of the inputs and calls
@@ -21,6 +24,12 @@ How, per situation:
   through it is not supported.
 * anywhere else (forward mode, ``vmap``, no transform) there is nothing to save
   and the function simply runs.
+
+What it saves: the block's inputs stay, its intermediates go. A layer that keeps
+only its input anyway (``tanh(h @ W)``) gains nothing from being checkpointed on
+its own; checkpoint *segments* of k layers (k about the square root of the depth)
+to keep one input per segment plus one segment's values during the backward pass.
+Traced values must leave the function only through its return value.
 
 Only the innermost reverse trace rematerialises: in ``grad(grad(checkpoint(f)))``
 the outer ``grad`` keeps ``f``'s values as usual, and ``grad(vmap(checkpoint(f)))``
@@ -99,15 +108,17 @@ remat = checkpoint
 
 def _remat_reverse(trace: ReverseTrace, fun: Callable, args: tuple, kwargs: dict) -> Any:
     start = len(trace.eqns)
-    cls = trace.__class__
+    cls, keep_all = trace.__class__, trace.keep_all
     outer_block = _BLOCK_START.get(trace)
-    if not trace.keep_all:
-        trace.__class__ = _BlockTrace          # keep inputs the replay needs, no more
+    if cls in (ReverseTrace, _BlockTrace) and not keep_all:
+        trace.__class__ = _BlockTrace          # keep what the replay needs, no more
         _BLOCK_START[trace] = trace.next_id
+    else:
+        trace.keep_all = True                  # (a subclass: keep every input)
     try:
         out = fun(*args, **kwargs)
     finally:
-        trace.__class__ = cls
+        trace.__class__, trace.keep_all = cls, keep_all
         if outer_block is None:
             _BLOCK_START.pop(trace, None)
         else:

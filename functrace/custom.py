@@ -56,7 +56,7 @@ class _Spec:
     """The static part of one call: the custom function, the values of its
     ``nondiff_argnums`` and the pytree structure of the other arguments."""
 
-    __slots__ = ("cf", "nargs", "nondiff", "args_tree", "counts")
+    __slots__ = ("cf", "nargs", "nondiff", "args_tree", "counts", "leaves")
 
     def __init__(self, cf: "_CustomFunction", args: tuple):
         self.cf = cf
@@ -72,11 +72,8 @@ class _Spec:
                                 "(functions, Python numbers, strings), pass arrays normally")
         self.nondiff = {i: args[i] for i in nd}
         diff = [a for i, a in enumerate(args) if i not in self.nondiff]
-        self.counts = [len(tree_flatten(a)[0]) for a in diff]
-        _, self.args_tree = tree_flatten(diff)
-
-    def flatten(self, args: tuple) -> list:
-        return tree_flatten([a for i, a in enumerate(args) if i not in self.nondiff])[0]
+        self.leaves, self.args_tree = tree_flatten(diff)
+        self.counts = [c.num_leaves for c in self.args_tree.children]
 
     def diff_args(self, leaves: Sequence[Any]) -> list:
         """The differentiable arguments rebuilt from their leaves."""
@@ -135,6 +132,8 @@ def _resolve_kwargs(fun: Callable, args: tuple, kwargs: dict) -> tuple:
 
 
 class _CustomFunction:
+    """Common part of :class:`custom_vjp` and :class:`custom_jvp`."""
+
     kind = ""
 
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
@@ -145,11 +144,16 @@ class _CustomFunction:
     def _check(self) -> None:
         raise NotImplementedError
 
+    def __get__(self, instance: Any, owner_type: Any = None) -> Any:
+        """As a method: bind the instance as the first argument."""
+        return self if instance is None else functools.partial(self, instance)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check()
         args = _resolve_kwargs(self.fun, args, kwargs)
         spec = _Spec(self, args)
-        return dispatch(spec, spec.flatten(args))
+        leaves, spec.leaves = spec.leaves, None      # the spec outlives the call
+        return dispatch(spec, leaves)
 
 
 class custom_vjp(_CustomFunction):

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._callprim import aval, replay, skeleton, zeros_like
-from .api import _as_tree_primals, check_float_args, grad, jvp
+from .api import _as_tree_primals, check_float_args, grad, jvp, value_and_grad
 from .core import concrete, current_trace, using_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten, tree_leaves, tree_unflatten
@@ -90,36 +90,39 @@ def _vdot(a: Any, b: Any) -> Any:
 
 def hvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
         mode: str = "fwd-rev") -> tuple:
-    """``(grad f(*primals), H @ tangents)`` without forming the Hessian ``H``.
+    """``(f(*primals), H @ tangents)`` without forming the Hessian ``H``.
 
-    ``mode="fwd-rev"`` (forward-over-reverse, the default) is ``jvp(grad(f))``:
-    one forward-mode pass over the gradient computation, about the cost of two
-    gradients. ``mode="rev-rev"`` differentiates ``<grad f(x), v>`` with reverse
-    mode instead; use it for functions with a ``custom_vjp`` (no forward mode).
-    With several primals, both results are tuples (one entry per primal).
+    Like ``torch.autograd.functional.hvp``, the first result is the function's
+    value. ``mode="fwd-rev"`` (forward-over-reverse, the default) is
+    ``jvp(value_and_grad(f))``: one forward-mode pass over the gradient
+    computation, about the cost of two gradients. ``mode="rev-rev"``
+    differentiates ``<grad f(x), v>`` with reverse mode instead; use it for
+    functions with a ``custom_vjp`` (no forward mode). With several primals the
+    product is a tuple (one entry per primal).
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> f = lambda x: fnp.sum(x ** 3)
     >>> hvp(f, (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
-    (array([ 3., 12.]), array([6., 0.]))
+    (np.float64(9.0), array([6., 0.]))
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("hvp expects primals and tangents as tuples, e.g. hvp(f, (x,), (v,))")
     single = len(primals) == 1
     nums = 0 if single else tuple(range(len(primals)))
-    g = grad(f, argnums=nums)
     if mode == "fwd-rev":
-        return jvp(g, tuple(primals), tuple(tangents))
+        (value, _), (_, hv) = jvp(value_and_grad(f, argnums=nums), tuple(primals),
+                                  tuple(tangents))
+        return value, hv
     if mode != "rev-rev":
         raise ValueError(f"mode must be 'fwd-rev' or 'rev-rev', got {mode!r}")
     v = tangents[0] if single else tuple(tangents)
 
     def inner(*xs: Any) -> tuple:
-        gx = g(*xs)
-        return _vdot(gx, v), gx
+        value, gx = value_and_grad(f, argnums=nums)(*xs)
+        return _vdot(gx, v), value
 
-    hv, gx = grad(inner, argnums=nums, has_aux=True)(*primals)
-    return gx, hv
+    hv, value = grad(inner, argnums=nums, has_aux=True)(*primals)
+    return value, hv
 
 
 __all__ = ["linearize", "hvp"]

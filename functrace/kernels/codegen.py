@@ -30,7 +30,7 @@ import threading
 import types
 import warnings
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 

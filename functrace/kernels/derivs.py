@@ -154,7 +154,7 @@ def _power_needs_pow(x, y, out) -> bool:
 
 
 @_entry("power", 2, "both", 4, pre=_power_pre, make_pre=_identity2, pre_dtypes=BOTH,
-        pre_when=_power_needs_pow, pre_passes=3)
+        pre_when=_power_needs_pow, pre_passes=8)
 def _power(T):
     zero, one, two, three = T(0), T(1), T(2), T(3)
 

@@ -63,12 +63,10 @@ class Fuser:
         pos = self._position(eqn)
         if pos is None:
             return False
-        run = _collect(self.eqns, pos, ct.shape, dtype, cts, self.max_run)
-        if run is None or run[1] * ct.size < self.min_work:
+        found = _collect(self.eqns, pos, ct.shape, dtype, cts, self.max_run)
+        if found is None or found[1] * ct.size < self.min_work:
             return False
-        run = run[0]
-        if not run:
-            return False
+        run = found[0]
         key, operands, leaves = _lower(run, ct, dtype)
         kernel = get_kernel(key)
         if kernel is None:
