@@ -194,10 +194,9 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     @functools.wraps(f)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums = _normalize_argnums(argnums, len(args))
-        dyn = [_as_tree_primals(args[i]) for i in nums]
-        flat, in_tree = tree_flatten(dyn)
-        leaf_owner = _leaf_positions(dyn, nums)
-        for p, pos in zip(flat, leaf_owner):
+        flat, in_tree = tree_flatten([args[i] for i in nums])
+        flat = [_as_primal(leaf) for leaf in flat]
+        for p, pos in zip(flat, _leaf_positions(in_tree, nums)):
             _check_float(p, f, pos, "grad")
 
         def flat_f(*leaves):
@@ -220,8 +219,9 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     return value_and_grad_f
 
 
-def _leaf_positions(dyn: list, nums: tuple) -> list:
-    return [pos for sub, pos in zip(dyn, nums) for _ in tree_flatten(sub)[0]]
+def _leaf_positions(in_tree: Any, nums: tuple) -> list:
+    """The argument position owning each leaf of the flattened list of arguments."""
+    return [pos for sub, pos in zip(in_tree.children, nums) for _ in range(sub.num_leaves)]
 
 
 def _check_scalar_output(values: list) -> Any:

@@ -175,9 +175,7 @@ def sum_to_shape(x: Any, shape: tuple) -> Any:
     The single place where broadcasting is undone; built from differentiable
     primitives. A cotangent smaller than its input is broadcast up instead.
     """
-    from .primitives.reductions import reduce_sum_p
-    from .primitives.shape_ops import broadcast_to_p, reshape_p
-    xshape = np.shape(x)
+    xshape = _shape(x)
     if xshape == shape:
         return x
     lead = len(xshape) - len(shape)
@@ -186,13 +184,17 @@ def sum_to_shape(x: Any, shape: tuple) -> Any:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, d in enumerate(shape) if d == 1 and xshape[lead + i] != 1)
     x = reduce_sum_p.bind(x, axes=axes, keepdims=False)
-    if np.shape(x) != shape:
+    if _shape(x) != shape:
         x = reshape_p.bind(x, shape=shape)
     return x
 
 
+from .primitives.elementwise import add_p  # noqa: E402  (primitives import this module lazily)
+from .primitives.reductions import reduce_sum_p  # noqa: E402
+from .primitives.shape_ops import broadcast_to_p, reshape_p  # noqa: E402
+
+
 def _add(a: Any, b: Any) -> Any:
-    from .primitives.elementwise import add_p
     return add_p.bind(a, b)
 
 

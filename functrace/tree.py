@@ -99,13 +99,19 @@ def tree_flatten(tree: Any, is_leaf: Optional[Callable[[Any], bool]] = None) -> 
 
 
 def _flatten(tree: Any, leaves: list, is_leaf: Any) -> PyTreeDef:
-    node = None if (is_leaf is not None and is_leaf(tree)) else _node_type(tree)
-    if node is None:
+    if is_leaf is not None and is_leaf(tree):
         leaves.append(tree)
         return _LEAF
+    key: Any = type(tree)
+    node = _REGISTRY.get(key)
+    if node is None:
+        if not _is_namedtuple(tree):
+            leaves.append(tree)
+            return _LEAF
+        node = _node_type(tree)
+        key = ("namedtuple", key)
     children, aux = node.flatten(tree)
-    key = type(tree) if not _is_namedtuple(tree) else ("namedtuple", type(tree))
-    return PyTreeDef(key, aux, tuple(_flatten(c, leaves, is_leaf) for c in children), node)
+    return PyTreeDef(key, aux, tuple([_flatten(c, leaves, is_leaf) for c in children]), node)
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:

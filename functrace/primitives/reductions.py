@@ -25,6 +25,8 @@ def _expand_back(ct, x_shape, axes, keepdims):
 
 
 def _reduce_sum_impl(x, axes, keepdims):
+    if type(x) is np.ndarray:       # skip np.sum's Python-level wrapper (~1 us)
+        return np.add.reduce(x, axis=axes, keepdims=keepdims)
     return np.sum(x, axis=axes, keepdims=keepdims)
 
 

@@ -40,7 +40,21 @@ def _broadcast_to_batch(args, dims, shape):
     return broadcast_to_p.bind(x, shape=B.shape_of(x)[:1] + tuple(shape)), 0
 
 
-broadcast_to_p = deflinear("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+def _broadcast_to_impl(x, shape):
+    """A read-only broadcast view, built directly when that is easy (np.broadcast_to
+    costs ~2.5 us of Python per call, the direct view ~0.5 us)."""
+    if type(x) is np.ndarray and x.flags.c_contiguous and x.ndim <= len(shape):
+        lead = len(shape) - x.ndim
+        if all(d == t or d == 1 for d, t in zip(x.shape, shape[lead:])):
+            strides = (0,) * lead + tuple(
+                st if d == t else 0 for st, d, t in zip(x.strides, x.shape, shape[lead:]))
+            view = np.ndarray(shape, x.dtype, x, 0, strides)
+            view.flags.writeable = False
+            return view
+    return np.broadcast_to(x, shape)
+
+
+broadcast_to_p = deflinear("broadcast_to", _broadcast_to_impl,
                            _broadcast_to_vjp, batch=_broadcast_to_batch)
 
 

@@ -175,9 +175,12 @@ expit_p = defelementwise("expit", _expit_impl, (lambda x, out: out * (1.0 - out)
 def _logsumexp_impl(x: Any, axes: tuple, keepdims: bool) -> Any:
     x = np.asarray(x)
     m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(kept_shape(x.shape, axes))
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    if np.isfinite(m).all():        # fast path: the sum is >= 1, its log is finite
+        out = np.log(np.add.reduce(np.exp(x - m), axis=axes, keepdims=True)) + m
+    else:
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axes)
 
 
