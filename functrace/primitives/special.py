@@ -175,7 +175,7 @@ expit_p = defelementwise("expit", _expit_impl, (lambda x, out: out * (1.0 - out)
 def _logsumexp_impl(x: Any, axes: tuple, keepdims: bool) -> Any:
     x = np.asarray(x)
     m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(kept_shape(x.shape, axes))
-    if np.isfinite(m).all():        # fast path: the sum is >= 1, its log is finite
+    if x.size and np.isfinite(m).all():   # fast path: the sum is >= 1, its log is finite
         out = np.log(np.add.reduce(np.exp(x - m), axis=axes, keepdims=True)) + m
     else:
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
