@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_DEMO := $(VENV)/.installed-demo
+STAMP_BENCH := $(VENV)/.installed-bench
 
 .PHONY: test demo bench clean
 
@@ -19,11 +20,18 @@ $(STAMP_DEMO): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test,examples]"
 	touch $@
 
+$(STAMP_BENCH): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test,examples,bench]"
+	touch $@
+
 test: $(STAMP_TEST)
 	$(PY) -m pytest
 
 demo: $(STAMP_DEMO)
 	$(PY) examples/tour.py
+
+bench: $(STAMP_BENCH)
+	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
