@@ -120,6 +120,9 @@ def _table(name: str, dtype: str, sizes: list, found: dict, quick: bool) -> Tabl
     table.series[f"bandwidth floor ({dtype}, {name})"] = [(n, floor[n]) for n in sizes]
     table.notes += missing_note(found, quick)
     table.notes.append("ratio = time / functrace's time (> 1: slower than functrace)")
+    table.notes.append("at n = 1e6 (4-8 MB temporaries) times depend on glibc's heap state "
+                       "(freed temporaries returned to the OS are page-faulted again), which "
+                       "differs with what ran earlier in this one process: expect noise there")
     return table
 
 

@@ -58,8 +58,7 @@ def _report(tables: dict, quick: bool, plots: list) -> str:
              f"Machine: {machine_line()}.  ",
              f"Peers: {peer_versions()} (torch with {TORCH_THREADS} threads).  ",
              f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M')}).  ",
-             f"Kernel thresholds in force: {K.thresholds()} "
-             "(`parallel_min_size` = 2^62 means parallel kernels are off).", "",
+             f"Kernel thresholds in force: {_thresholds_text(K)}.", "",
              "Times are medians after warm-up; ratios divide by functrace's time in the same "
              "run (> 1 means slower than functrace). Other jobs shared this 2-core machine: "
              "compare ratios within a table, not absolute times across runs.", ""]
@@ -67,6 +66,11 @@ def _report(tables: dict, quick: bool, plots: list) -> str:
     for name, ts in tables.items():
         lines += ["", f"## {name}", ""] + [t.markdown() for t in ts]
     return "\n".join(lines) + "\n"
+
+
+def _thresholds_text(K) -> str:
+    return ", ".join(f"{k} = {'off' if v == K.PARALLEL_OFF else f'{v:,}'}"
+                     for k, v in K.thresholds().items())
 
 
 def _plots(tables: dict, out_dir: str) -> list:
@@ -101,7 +105,7 @@ def _plot_table(ax, table: Table) -> None:
     for label, points in table.series.items():
         sizes, secs = zip(*points)
         style = "k--" if label.startswith("bandwidth") else "-o"
-        ax.loglog(sizes, secs, style, label=label.split(" (")[0], markersize=3)
+        ax.loglog(sizes, secs, style, label=label.rsplit(" (", 1)[0], markersize=3)
     ax.set_title(table.title.split(": ", 1)[-1], fontsize=9)
     ax.set_xlabel("n (elements)")
     ax.set_ylabel("seconds per call")

@@ -178,6 +178,16 @@ def test_fused_runs_equal_rules(everywhere, f, shapes, dtype):
     assert_close(fast, slow, dtype)
 
 
+@pytest.mark.parametrize("f", [tanh_exp_sin, poly], ids=["compute-bound", "memory-bound"])
+def test_parallel_kernels_equal_rules(everywhere, f):
+    K.set_thresholds(parallel_min_size=0, parallel_min_size_light=0)
+    x = np.random.default_rng(7).uniform(-1, 1, (50, 40))
+    ct = np.random.default_rng(8).standard_normal(x.shape)
+    fast, slow, calls = both_paths(f, [x], ct)
+    assert calls == 1
+    assert_close(fast, slow, "float64")
+
+
 def test_grad_of_sum_uses_scalar_cotangent(everywhere):
     x = np.linspace(-1, 1, 50)
     before = K.kernel_calls()

@@ -27,9 +27,9 @@ from .policy import (PARALLEL_OFF, _state, cache_dir, is_enabled, set_enabled, s
                      thresholds)
 
 __all__ = ["set_enabled", "is_enabled", "enabled", "set_thresholds", "thresholds",
-           "kernel_calls", "compiled_count", "disk_cache_stats", "PARALLEL_OFF", "supported",
-           "install", "new_fuser",
-           "cache_dir", "generate_source", "DERIVS", "ScalarDerivs", "Fuser"]
+           "PARALLEL_OFF", "kernel_calls", "compiled_count", "disk_cache_stats", "cache_dir",
+           "supported", "install", "new_fuser", "generate_source", "DERIVS", "ScalarDerivs",
+           "Fuser"]
 
 _SAVES = {(True, False): "in", (False, True): "out", (True, True): "both",
           (False, False): "none"}

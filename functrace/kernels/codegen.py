@@ -76,6 +76,7 @@ _KERNELS: dict = {}
 _FAILED: set = set()
 _SCALARS: dict = {}
 _LOCK = threading.Lock()
+_PARALLEL_SAFE = [True]    # False once Numba's threading layer is found not thread-safe
 _DERIVS_HASH = hashlib.sha256(Path(_derivs.__file__).read_bytes()).hexdigest()[:16]
 
 
@@ -85,6 +86,8 @@ def get_kernel(key: tuple) -> Optional[Callable]:
     if kernel is not None or key in _FAILED:
         return kernel
     program = Program(*key[:4], tuple(Step(*step) for step in key[4]))
+    if program.parallel and not _PARALLEL_SAFE[0]:
+        program = program._replace(parallel=False)
     with _LOCK:
         if program not in _KERNELS and program not in _FAILED:
             try:
@@ -187,12 +190,18 @@ def _build(program: Program) -> Callable:
     sig = numba.void(nt.int64, *[arr_in if k == "a" else T for k in program.operands],
                      *[nt.Array(T, 1, "C")] * program.n_leaves)
     options = dict(error_model="numpy", parallel=program.parallel, nogil=True)
+    kernel = None
     if file_backed:
         try:
-            return numba.njit(sig, cache=True, **options)(module.kernel)
+            kernel = numba.njit(sig, cache=True, **options)(module.kernel)
         except Exception:  # noqa: BLE001 - e.g. an unwritable numba cache
-            pass
-    return numba.njit(sig, **options)(module.kernel)
+            kernel = None
+    if kernel is None:
+        kernel = numba.njit(sig, **options)(module.kernel)
+    if program.parallel and numba.threading_layer() not in ("omp", "tbb"):
+        _PARALLEL_SAFE[0] = False      # workqueue: unsafe when called from several threads
+        return _build(program._replace(parallel=False))
+    return kernel
 
 
 def _load_module(source: str) -> tuple:

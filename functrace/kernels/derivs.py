@@ -46,6 +46,8 @@ class ScalarDerivs:
             the reference machine numpy's SIMD ufuncs compute them 5-20× faster
             than Numba's scalar libm calls (no SVML), except float64 sin/cos.
         pre_passes: numpy passes the pre-pass itself makes (for the cost model).
+        heavy: dtypes whose in-loop derivative calls libm (float64 sin/cos):
+            such compute-bound runs may use parallel kernels on large arrays.
     """
 
     name: str
@@ -58,6 +60,7 @@ class ScalarDerivs:
     pre_dtypes: tuple = ()
     pre_when: Optional[Callable] = None
     pre_passes: int = 1
+    heavy: tuple = ()
 
 
 DERIVS: dict[str, ScalarDerivs] = {}
@@ -285,14 +288,14 @@ def _logaddexp(T):
 # -- trigonometric and hyperbolic -----------------------------------------------------------
 
 @_entry("sin", 1, "in", 2, pre=lambda need, x: (np.cos(x),), make_pre=_identity,
-        pre_dtypes=("float32",))
+        pre_dtypes=("float32",), heavy=("float64",))
 def _sin(T):
     def sin_d(x): return np.cos(x)
     return (sin_d,)
 
 
 @_entry("cos", 1, "in", 3, pre=lambda need, x: (np.sin(x),), make_pre=_negated,
-        pre_dtypes=("float32",))
+        pre_dtypes=("float32",), heavy=("float64",))
 def _cos(T):
     def cos_d(x): return -np.sin(x)
     return (cos_d,)

@@ -166,7 +166,9 @@ def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
         return index[key]
 
     operand(ct)
+    heavy = False
     for eqn, spec, saved, pre in run:
+        heavy = heavy or (not pre and dtype in spec.heavy)
         if pre:
             saved = spec.pre(tuple(vid is not None for vid in eqn.in_ids), *saved)
         targets = []
@@ -180,7 +182,8 @@ def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
                     leaves.append(vid)
                 targets.append(("g", leaves.index(vid)))
         steps.append((spec.name, pre, tuple([operand(v) for v in saved]), tuple(targets)))
-    parallel = ct.size >= policy._state["parallel_min_size"]
+    state = policy._state
+    parallel = ct.size >= state["parallel_min_size" if heavy else "parallel_min_size_light"]
     key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps))
     return key, operands, leaves
 

@@ -28,11 +28,17 @@ chain: 15, the polynomial: 8). Hence:
   check is all that tiny arrays pay, ~0.05 µs per equation);
 * ``min_work = 65536``: a run is fused when size × passes saved reaches it
   (tanh alone from 21,846 elements, the polynomial from 8,192);
-* ``parallel_min_size = PARALLEL_OFF``: ``parallel=True`` kernels (``prange``)
-  ran 1.1-2.1× faster than serial ones from 262,144 elements when both cores
-  were free, but stalled ~8 ms per call at every size whenever another process
-  kept the second core busy (as on a shared CI machine), so they are opt-in:
-  ``set_thresholds(parallel_min_size=262144)`` on a dedicated machine.
+* ``parallel_min_size = 1_000_000``: from a million elements, *compute-bound*
+  runs (libm calls inside the loop: float64 sin/cos) use a ``parallel=True``
+  kernel (Numba ``prange``; OpenMP/TBB threading layer only). With both cores
+  free, parallel kernels ran the tanh·exp·sin chain 1.6-2.2× faster from
+  16k elements on; but whenever another process kept the second core busy
+  they stalled ~8 ms per call at every size, so they are used only where the
+  serial kernel takes ~20 ms (float64 sin/cos: ~20 ns per element) and even a
+  stalled call gains. Memory-bound
+  runs (everything else) gained ≤ 1.3-1.8× at 4M elements and stay serial
+  (``parallel_min_size_light = PARALLEL_OFF``); ``set_thresholds(
+  parallel_min_size=PARALLEL_OFF)`` turns parallel kernels off altogether.
 
 Kernels and their generated sources are cached on disk in
 ``$FUNCTRACE_CACHE_DIR``, else ``$XDG_CACHE_HOME/functrace`` (``~/.cache``), else
@@ -47,16 +53,17 @@ from pathlib import Path
 from typing import Optional
 
 ENV_VAR = "FUNCTRACE_NUMBA"
-PARALLEL_OFF = 1 << 62        # parallel kernels are opt-in (see the module docstring)
+PARALLEL_OFF = 1 << 62        # as parallel_min_size: never use parallel kernels
 
 _state: dict = {
     "enabled": os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off"),
     "min_size": 2048,
     "min_work": 65536,
-    "parallel_min_size": PARALLEL_OFF,
+    "parallel_min_size": 1_000_000,
+    "parallel_min_size_light": PARALLEL_OFF,
     "max_run": 64,
 }
-_KEYS = ("min_size", "min_work", "parallel_min_size", "max_run")
+_KEYS = ("min_size", "min_work", "parallel_min_size", "parallel_min_size_light", "max_run")
 
 
 def set_enabled(flag: bool) -> None:
@@ -77,17 +84,20 @@ def is_enabled() -> bool:
 
 def set_thresholds(min_size: Optional[int] = None, min_work: Optional[int] = None,
                    parallel_min_size: Optional[int] = None,
+                   parallel_min_size_light: Optional[int] = None,
                    max_run: Optional[int] = None) -> dict:
     """Change the thresholds; returns the previous values (a dict for ``**``).
 
     ``min_size``: elements below which no kernel is considered; ``min_work``:
     a run is fused only if its size times the numpy passes it saves reaches
-    this; ``parallel_min_size``: elements from which parallel kernels run
-    (``PARALLEL_OFF`` by default); ``max_run``: longest fused run. The tests
-    set ``min_size=0, min_work=0`` to check kernels on tiny and 0-d arrays.
+    this; ``parallel_min_size``: elements from which compute-bound runs use
+    parallel kernels; ``parallel_min_size_light``: the same for memory-bound
+    runs (``PARALLEL_OFF`` by default); ``max_run``: longest fused run. The
+    tests set ``min_size=0, min_work=0`` to check kernels on tiny and 0-d arrays.
     """
     previous = thresholds()
-    for key, value in zip(_KEYS, (min_size, min_work, parallel_min_size, max_run)):
+    values = (min_size, min_work, parallel_min_size, parallel_min_size_light, max_run)
+    for key, value in zip(_KEYS, values):
         if value is not None:
             if int(value) < 0:
                 raise ValueError(f"{key} must be >= 0, got {value}")
@@ -96,7 +106,7 @@ def set_thresholds(min_size: Optional[int] = None, min_work: Optional[int] = Non
 
 
 def thresholds() -> dict:
-    """The current ``min_size``, ``min_work``, ``parallel_min_size`` and ``max_run``."""
+    """The current thresholds (see :func:`set_thresholds`)."""
     return {k: _state[k] for k in _KEYS}
 
 
