@@ -16,8 +16,7 @@ from .tree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
 
 from . import tensors as _tensors
 from .tensors import *  # noqa: F401,F403  (the PyTorch-style Tensor facade)
-from . import autograd, grad_mode, nn, optim, viz  # noqa: F401
-from .serialization import load, save  # noqa: F401
+from . import grad_mode  # noqa: F401
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 
@@ -25,21 +24,41 @@ globals().update(_tensors.DTYPE_ALIASES)    # ft.float, ft.int, ft.bool (as in t
 
 __version__ = "0.1.0"
 
+# Loaded on first use (PEP 562), to keep `import functrace` fast: name -> (module, attribute).
+_LAZY = {
+    "autograd": ("functrace.autograd", None), "nn": ("functrace.nn", None),
+    "optim": ("functrace.optim", None), "viz": ("functrace.viz", None),
+    "extend": ("functrace.extend", None),
+    "save": ("functrace.serialization", "save"), "load": ("functrace.serialization", "load"),
+    "custom_vjp": ("functrace.custom", "custom_vjp"),
+    "custom_jvp": ("functrace.custom", "custom_jvp"),
+    "checkpoint": ("functrace.checkpointing", "checkpoint"),
+    "remat": ("functrace.checkpointing", "remat"),
+    "linearize": ("functrace.linearization", "linearize"),
+    "hvp": ("functrace.linearization", "hvp"),
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'functrace' has no attribute {name!r}")
+    import importlib
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "vmap", "jacobian", "jacrev", "jacfwd", "hessian",
     "elementwise_grad", "stop_gradient", "make_tape", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node",
 ] + _tensors.__all__ + [
-    "autograd", "nn", "optim", "viz", "save", "load", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "inference_mode", "is_inference_mode_enabled", "float", "int", "bool"]
-
-# custom derivative rules, checkpointing, linearize/hvp, user primitives (issue 5)
-from .custom import custom_jvp, custom_vjp  # noqa: E402
-__all__ += ["custom_vjp", "custom_jvp"]
-from .checkpointing import checkpoint, remat  # noqa: E402
-__all__ += ["checkpoint", "remat"]
-from .linearization import hvp, linearize  # noqa: E402
-__all__ += ["linearize", "hvp"]
-from . import extend  # noqa: E402,F401
-__all__ += ["extend"]
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+    "is_inference_mode_enabled", "float", "int", "bool"] + sorted(_LAZY)

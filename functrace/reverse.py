@@ -7,6 +7,7 @@ place that picks a compiled kernel over a primitive's differentiable rule.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
@@ -106,7 +107,8 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     get = cts.get
     fuser, kmin = None, _NEVER
     if _KERNELS_ON[0] and current_trace() is EVAL_TRACE:
-        eqns, fuser, kmin = _kernel_fuser(eqns, ct_hook)
+        eqns = eqns if type(eqns) is list else list(eqns)
+        kmin = _kernel_floor()     # kernels are imported at the first large cotangent
     for eqn in eqns:
         ct = pop(eqn.out_id, None)
         if ct is None:
@@ -114,9 +116,12 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
         if ct_hook is not None:
             ct = ct_hook(eqn, ct)
         prim = eqn.prim
-        if (type(ct) is _ndarray and ct.size >= kmin and prim.kernel is not None
-                and fuser.run(eqn, ct, cts, consume)):
-            continue
+        if type(ct) is _ndarray and ct.size >= kmin:
+            if fuser is None:
+                fuser, kmin = _kernel_fuser(eqns, ct_hook)
+            if (fuser is not None and prim.kernel is not None and ct.size >= kmin
+                    and fuser.run(eqn, ct, cts, consume)):
+                continue
         rule = prim.vjp
         ins = eqn.ins
         out = eqn.out
@@ -143,9 +148,20 @@ _KERNELS_ON = [True]     # False if functrace.kernels cannot be imported
 _KERNELS: list = []      # [functrace.kernels, the registry, its size when installed]
 
 
-def _kernel_fuser(eqns: Iterable[Eqn], ct_hook: Optional[Callable]) -> tuple:
-    """``(eqns as a list, fuser, min size)`` for a pass at the root trace, or
-    ``(eqns, None, _NEVER)`` when the kernels are switched off.
+def _kernel_floor() -> int:
+    """The smallest cotangent for which the kernels are consulted (their
+    ``min_size``; the default 2048 while :mod:`functrace.kernels` is not imported,
+    so that small gradients never pay for importing it)."""
+    policy = sys.modules.get("functrace.kernels.policy")
+    return _DEFAULT_KERNEL_MIN_SIZE if policy is None else policy.min_size()
+
+
+_DEFAULT_KERNEL_MIN_SIZE = 2048   # = functrace.kernels.policy's default min_size (a test checks)
+
+
+def _kernel_fuser(eqns: list, ct_hook: Optional[Callable]) -> tuple:
+    """``(fuser, min size)`` for a pass at the root trace, or ``(None, _NEVER)``
+    when the kernels are switched off.
 
     Imports :mod:`functrace.kernels` on first use (it imports Numba only when a
     kernel is built) and attaches kernels to newly registered primitives. With
@@ -157,16 +173,15 @@ def _kernel_fuser(eqns: Iterable[Eqn], ct_hook: Optional[Callable]) -> tuple:
             from . import kernels
         except ImportError:            # pragma: no cover - numpy-only installs
             _KERNELS_ON[0] = False
-            return eqns, None, _NEVER
+            return None, _NEVER
         from .registry import PRIMITIVES
         _KERNELS.extend([kernels, PRIMITIVES, -1])
     kernels, registry, installed = _KERNELS
     if installed != len(registry):
         kernels.install(registry)
         _KERNELS[2] = len(registry)
-    eqns = eqns if type(eqns) is list else list(eqns)
     fuser = kernels.new_fuser(eqns, ct_hook is None)
-    return (eqns, fuser, fuser.min_size) if fuser is not None else (eqns, None, _NEVER)
+    return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
 
 
 def sum_to_shape(x: Any, shape: tuple) -> Any:

@@ -73,3 +73,15 @@ def test_no_writable_directory_compiles_in_memory(monkeypatch):
     assert K.kernel_calls() == before + 1
     expected = np.cbrt(x) / np.sqrt(x * x + 1) + np.arcsinh(x) / (3 * np.cbrt(x) ** 2)
     np.testing.assert_allclose(g, expected, rtol=1e-12)
+
+
+def test_small_gradients_do_not_import_the_kernels_and_floor_matches_policy():
+    """A small gradient must not pay for importing functrace.kernels, and the
+    floor the backward pass uses before that import equals the policy default."""
+    code = ("import sys, numpy as np, functrace as ft\n"
+            "ft.grad(lambda x: (x * x).sum())(np.ones(3))\n"
+            "assert 'functrace.kernels' not in sys.modules\n"
+            "from functrace import reverse\n"
+            "from functrace.kernels import policy\n"
+            "assert reverse._DEFAULT_KERNEL_MIN_SIZE == policy._state['min_size']\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
