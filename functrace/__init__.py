@@ -14,17 +14,16 @@ from .tape import Tape
 from .tree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
                    tree_structure, tree_unflatten)
 
-from . import tensors as _tensors
-from .tensors import *  # noqa: F401,F403  (the PyTorch-style Tensor facade)
 from . import grad_mode  # noqa: F401
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 
-globals().update(_tensors.DTYPE_ALIASES)    # ft.float, ft.int, ft.bool (as in torch)
-
 __version__ = "0.1.0"
 
 # Loaded on first use (PEP 562), to keep `import functrace` fast: name -> (module, attribute).
+# The PyTorch-style names (ft.tensor, ft.Tensor, ft.float32, ft.sum, ...) come from
+# functrace.tensors, imported when the first of them is asked for; no Tensor can
+# exist before that, so nothing is missed by loading it late.
 _LAZY = {
     "autograd": ("functrace.autograd", None), "nn": ("functrace.nn", None),
     "optim": ("functrace.optim", None), "viz": ("functrace.viz", None),
@@ -38,27 +37,46 @@ _LAZY = {
     "hvp": ("functrace.linearization", "hvp"),
 }
 
-
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'functrace' has no attribute {name!r}")
-    import importlib
-    module_name, attr = _LAZY[name]
-    module = importlib.import_module(module_name)
-    value = module if attr is None else getattr(module, attr)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted(set(globals()) | set(_LAZY))
-
-
-__all__ = [
+_CORE_ALL = [
     "grad", "value_and_grad", "vjp", "jvp", "vmap", "jacobian", "jacrev", "jacfwd", "hessian",
     "elementwise_grad", "stop_gradient", "make_tape", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
-    "tree_structure", "register_pytree_node",
-] + _tensors.__all__ + [
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
-    "is_inference_mode_enabled", "float", "int", "bool"] + sorted(_LAZY)
+    "tree_structure", "register_pytree_node", "no_grad", "enable_grad", "set_grad_enabled",
+    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", *sorted(_LAZY)]
+
+
+def _facade_names() -> dict:
+    """Import the Tensor facade and publish its names in this module."""
+    import importlib
+    tensors = importlib.import_module("functrace.tensors")
+    names = {name: getattr(tensors, name) for name in tensors.__all__}
+    names.update(tensors.DTYPE_ALIASES)       # ft.float, ft.int, ft.bool (as in torch)
+    names["__all__"] = _CORE_ALL + sorted(set(names) - {"__all__"})
+    globals().update(names)
+    return names
+
+
+_LOADING: set = set()
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        module_name, attr = _LAZY[name]
+        module = importlib.import_module(module_name)
+        value = module if attr is None else getattr(module, attr)
+        globals()[name] = value
+        return value
+    if (not name.startswith("__") or name == "__all__") and "functrace.tensors" not in _LOADING:
+        _LOADING.add("functrace.tensors")
+        try:
+            names = _facade_names()
+        finally:
+            _LOADING.discard("functrace.tensors")
+        if name in names:
+            return names[name]
+    raise AttributeError(f"module 'functrace' has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY) | set(__getattr__("__all__")))
