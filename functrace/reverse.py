@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
-from .core import EVAL_TRACE, Primitive, Trace, Tracer, concrete, current_trace
+from .core import _ROOT_HANDLERS, EVAL_TRACE, Primitive, Trace, Tracer, concrete, current_trace
 from .tape import Eqn
 
 
@@ -60,7 +60,11 @@ class ReverseTrace(Trace):
                     primals = list(args)
                 ids[i] = arg._id
                 primals[i] = arg._value
-        out = self.parent.process(prim, primals, params)
+        parent = self.parent
+        if parent is EVAL_TRACE and not _ROOT_HANDLERS:    # skip one call on the hot path
+            out = prim.impl(*primals, **params)
+        else:
+            out = parent.process(prim, primals, params)
         if ids is None or prim.vjp is None:
             return out
         vid = self.next_id
@@ -76,12 +80,12 @@ class ReverseTrace(Trace):
 
 
 def _broadcast_shapes(primals: list, ids: list, out: Any) -> Optional[tuple]:
-    """Shapes of the variable inputs if any differs from the output's, else None."""
+    """Shapes of the variable inputs if any differs from the output's, else None
+    (the common case: no broadcasting to undo in the backward pass)."""
     out_shape = _shape(out)
-    shapes = tuple([None if vid is None else _shape(p) for p, vid in zip(primals, ids)])
-    for shape in shapes:
-        if shape is not None and shape != out_shape:
-            return shapes
+    for p, vid in zip(primals, ids):
+        if vid is not None and _shape(p) != out_shape:
+            return tuple([None if v is None else _shape(q) for q, v in zip(primals, ids)])
     return None
 
 
