@@ -74,12 +74,12 @@ class ReverseTrace(Trace):
             prim, params, ids, vid,
             primals if (prim.saves_in or keep_all) else None,
             out if prim.saves_out else None,
-            _broadcast_shapes(primals, ids, out) if prim.broadcasts else None,
+            broadcast_shapes(primals, ids, out) if prim.broadcasts else None,
             (_shape(out), np.result_type(concrete(out))) if keep_all else None))
         return ReverseTracer(self, out, vid)
 
 
-def _broadcast_shapes(primals: list, ids: list, out: Any) -> Optional[tuple]:
+def broadcast_shapes(primals: list, ids: list, out: Any) -> Optional[tuple]:
     """Shapes of the variable inputs if any differs from the output's, else None
     (the common case: no broadcasting to undo in the backward pass)."""
     out_shape = _shape(out)

@@ -20,6 +20,7 @@ import numpy as np
 from .. import core
 from ..core import EVAL_TRACE, Primitive, _current_trace
 from ..grad_mode import STATE
+from ..reverse import broadcast_shapes
 from ..tape import Eqn
 from ._tensor import Tensor, next_id
 
@@ -254,7 +255,7 @@ def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list
         node.ins = node.args = None
     node.out = out if prim.saves_out else None
     node.out_vc = None
-    node.in_shapes = _in_shapes(datas, in_ids, out.shape) if prim.broadcasts else None
+    node.in_shapes = broadcast_shapes(datas, in_ids, out) if prim.broadcasts else None
     node.aval = None
     node.freed = False
     node.hooks = None
@@ -273,14 +274,6 @@ def version_or_none(a: Any) -> Optional[int]:
     """A Tensor argument's version (None for constants)."""
     if type(a) in TENSOR_TYPES:
         return 0 if a._vc is None else a._vc[0]
-    return None
-
-
-def _in_shapes(datas: list, in_ids: list, out_shape: tuple) -> Optional[tuple]:
-    """Input shapes, only when a differentiated input was broadcast (else None)."""
-    for d, vid in zip(datas, in_ids):
-        if vid is not None and d.shape != out_shape:
-            return tuple(d.shape if v is not None else None for d, v in zip(datas, in_ids))
     return None
 
 
