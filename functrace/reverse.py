@@ -217,22 +217,6 @@ def _add(a: Any, b: Any) -> Any:
     return add_p.bind(a, b)
 
 
-def new_reverse_trace(parent: Trace, keep_all: bool = False) -> ReverseTrace:
-    return ReverseTrace(parent, keep_all)
-
-
-def cotangent_seed(out: Any) -> Any:
-    """The cotangent 1 for a scalar output, as an array of the output's dtype."""
-    return np.ones(np.shape(out), dtype=np.result_type(out))
-
-
-def maybe_tracer_id(x: Any, trace: ReverseTrace) -> Optional[int]:
-    """The tape id of ``x`` if it is one of ``trace``'s tracers, else ``None``."""
-    if type(x) is ReverseTracer and x._trace is trace:
-        return x._id
-    return None
-
-
 def _shape(x: Any) -> tuple:
     shape = getattr(x, "shape", None)
     return np.shape(x) if shape is None else shape
