@@ -377,3 +377,17 @@ def test_tensors_act_as_constants_inside_functrace_grad():
 def test_functrace_grad_accepts_tensors_that_do_not_require_grad():
     g = ft.grad(lambda x: fnp.sum(x ** 2))(ft.tensor([1.0, 2.0], dtype=ft.float64))
     assert g.tolist() == [2.0, 4.0]
+
+
+def test_pow_grad_fn_names_follow_pytorch():
+    """x ** 2 -> PowBackward0, x ** y (tensor exponent) -> PowBackward1, 2 ** x -> PowBackward2;
+    gradients of x ** y: d/dx = y x^(y-1), d/dy = x^y ln x."""
+    x = ft.tensor(2.0, requires_grad=True)
+    y = ft.tensor(3.0, requires_grad=True)
+    assert type((x ** 2).grad_fn).__name__ == "PowBackward0"
+    assert type((2 ** x).grad_fn).__name__ == "PowBackward2"
+    z = x ** y
+    assert type(z.grad_fn).__name__ == "PowBackward1"
+    z.backward()
+    assert abs(float(x.grad) - 3.0 * 4.0) < 1e-6
+    assert abs(float(y.grad) - 8.0 * np.log(2.0)) < 1e-5

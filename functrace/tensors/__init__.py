@@ -169,6 +169,7 @@ def _install() -> None:
         "cpu": lambda self: self, "rsub": _ops.rsub,
         "__rsub__": lambda self, other: relabel(fnp.subtract(other, self), "RsubBackward1",
                                                 self),
+        "__pow__": _ops.pow,
         "__rpow__": lambda self, other: relabel(fnp.power(other, self), "PowBackward2", self),
         "where": lambda self, condition, other: _shape.where(condition, self, other),
         "__floordiv__": _ops.floor_divide, "__rfloordiv__": _swap(_ops.floor_divide),

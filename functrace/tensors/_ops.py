@@ -81,8 +81,13 @@ def fmod(input: Any, other: Any) -> Any:
 
 
 def pow(input: Any, exponent: Any) -> Any:
-    """``input ** exponent``. Example: ``ft.pow(x, 2)``."""
-    return fnp.power(input, exponent)
+    """``input ** exponent``. Example: ``ft.pow(x, 2)``.
+
+    As in PyTorch the node is ``PowBackward0`` for a number exponent and
+    ``PowBackward1`` for a tensor exponent.
+    """
+    out = fnp.power(input, exponent)
+    return relabel(out, "PowBackward1", input, exponent) if isinstance(exponent, Tensor) else out
 
 
 def neg(input: Any) -> Any:
