@@ -20,4 +20,6 @@ def test_run_all_quick(tmp_path):
     for script in run_all.SCRIPTS:
         assert f"## {script}" in report
     assert all(table.rows for table in tables)
-    assert (tmp_path / "elementwise.png").exists()
+    import importlib.util
+    if importlib.util.find_spec("matplotlib") is not None:    # the plot is optional
+        assert (tmp_path / "elementwise.png").exists()
