@@ -38,13 +38,22 @@ def _numeric_array(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
+def _stack(tensors: List[Tensor]) -> Tensor:
+    first = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.shape != first:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(first)} at entry 0 and {list(t.shape)} at entry {i}")
+    return stack(tensors, 0)
+
+
 def default_collate(batch: List[Any]) -> Any:
     """Merge a list of samples into a batch (see the module docstring for the rules)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return stack(list(batch), 0)
+        return _stack(list(batch))
     if isinstance(elem, np.ndarray):
-        return stack([as_tensor(_numeric_array(b)) for b in batch], 0)
+        return _stack([as_tensor(_numeric_array(b)) for b in batch])
     if isinstance(elem, np.generic):
         return as_tensor(_numeric_array(np.array(batch)))
     if isinstance(elem, float):
