@@ -19,8 +19,10 @@ Deliberate differences from PyTorch (and why):
   ``functrace.float64``), and type promotion follows numpy: an int tensor
   divided by an int is float64, a 0-d float64 tensor promotes float32 ones,
   and mixing float32 and float64 in ``matmul`` promotes instead of raising.
-* Random numbers come from numpy's generator: the same seed gives other
-  numbers than torch (distributions and initialisations are the same).
+* Random numbers come from numpy's PCG64 generator: the same seed gives other
+  numbers than torch (distributions and initialisations are the same), but
+  ``ft.manual_seed``/``ft.Generator`` make every random function, ``Dropout``,
+  ``DataLoader`` shuffling and ``random_split`` reproducible.
 * View-producing operations may return numpy views. Modifying such a view in
   place while gradients are recorded raises (functrace has no ``CopySlices``
   rebase of the base tensor); under ``no_grad`` the write goes through.
@@ -35,7 +37,8 @@ Deliberate differences from PyTorch (and why):
   tensor's buffer (so ``detach()``-ed aliases see it); nodes recorded by the
   in-place operation itself keep a copy of the old value they need.
 * ``inference_mode`` is ``no_grad`` (there are no inference tensors), and
-  the device is always the CPU.
+  the device is always the CPU: other devices raise where they are asked for,
+  and ``ft.device("cpu") == "cpu"`` is True (False in torch).
 """
 from __future__ import annotations
 
