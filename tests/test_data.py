@@ -125,7 +125,7 @@ def test_default_collate_follows_torch():
     assert batch[1].dtype == ft.int64 and batch[1].tolist() == [1, 2]
     assert batch[2].dtype == ft.float64 and batch[2].tolist() == [0.5, 1.5]
     assert batch[3].dtype == ft.bool and batch[3].tolist() == [True, False]
-    assert batch[4] == ["a", "b"]
+    assert batch[4] == ("a", "b")          # the transposed strings, as torch returns them
     arrays = default_collate([np.ones((2, 3), np.float64), np.zeros((2, 3), np.float64)])
     assert arrays.shape == (2, 2, 3) and arrays.dtype == ft.float64
     scalars = default_collate([np.float32(1), np.float32(2)])

@@ -47,7 +47,7 @@ def _stack(tensors: List[Tensor]) -> Tensor:
     return stack(tensors, 0)
 
 
-def default_collate(batch: List[Any]) -> Any:
+def default_collate(batch: Sequence[Any]) -> Any:
     """Merge a list of samples into a batch (see the module docstring for the rules)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
@@ -69,11 +69,11 @@ def default_collate(batch: List[Any]) -> Any:
         except TypeError:
             return merged
     if _is_namedtuple(elem):
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, Sequence):
         if any(len(e) != len(elem) for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        fields = [default_collate(list(s)) for s in zip(*batch)]
+        fields = [default_collate(s) for s in zip(*batch)]
         if isinstance(elem, tuple):
             return fields
         try:
