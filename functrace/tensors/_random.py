@@ -58,8 +58,9 @@ class Generator:
     def __init__(self, device: Any = "cpu") -> None:
         check_device(device)
         self._lock = threading.Lock()
-        self._seed = DEFAULT_SEED
-        self._rng = np.random.Generator(np.random.PCG64(DEFAULT_SEED))
+        # (seed, numpy generator), replaced in one assignment so that an interrupt never
+        # leaves a seed paired with another seed's stream
+        self._stream = (DEFAULT_SEED, np.random.Generator(np.random.PCG64(DEFAULT_SEED)))
 
     @property
     def device(self) -> Any:
@@ -68,9 +69,9 @@ class Generator:
     def manual_seed(self, seed: int) -> "Generator":
         """Restart the stream from ``seed`` (returns the generator)."""
         seed = _check_seed(seed)
-        rng = np.random.Generator(np.random.PCG64(seed))
+        stream = (seed, np.random.Generator(np.random.PCG64(seed)))
         with self._lock:
-            self._seed, self._rng = seed, rng
+            self._stream = stream
         return self
 
     def seed(self) -> int:
@@ -81,12 +82,13 @@ class Generator:
 
     def initial_seed(self) -> int:
         """The seed the stream was last started from."""
-        return self._seed
+        return self._stream[0]
 
     def get_state(self) -> Tensor:
         """The stream's state as a uint8 tensor (for :meth:`set_state`)."""
         with self._lock:
-            state = {"seed": self._seed, "bit_generator": self._rng.bit_generator.state}
+            seed, rng = self._stream
+            state = {"seed": seed, "bit_generator": rng.bit_generator.state}
         data = np.frombuffer(json.dumps(state).encode(), dtype=np.uint8).copy()
         return make(data, None, False)
 
@@ -101,14 +103,15 @@ class Generator:
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             raise ValueError("set_state expects a state returned by Generator.get_state() "
                              "or functrace.get_rng_state()") from None
+        stream = (seed, np.random.Generator(bit_generator))
         with self._lock:
-            self._seed, self._rng = seed, np.random.Generator(bit_generator)
+            self._stream = stream
         return self
 
     def draw(self, sample: Callable[[np.random.Generator], Any]) -> Any:
         """``sample(numpy_generator)`` while holding this stream's lock."""
         with self._lock:
-            return sample(self._rng)
+            return sample(self._stream[1])
 
 
 default_generator = Generator().manual_seed(int.from_bytes(os.urandom(8), "little"))

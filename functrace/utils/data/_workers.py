@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError
-from typing import Any, Callable, Deque, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Deque, Iterator, NamedTuple, Optional, Tuple
 
 from ...tensors._random import Generator, set_thread_generator
 

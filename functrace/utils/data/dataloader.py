@@ -17,7 +17,7 @@ from ...tensors._random import Generator, draw
 from ._collate import default_collate, default_convert
 from ._workers import EXHAUSTED, WorkerPool, iterate_iterable, iterate_map_style
 from .dataset import IterableDataset
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
 class DataLoader:
