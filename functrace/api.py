@@ -11,8 +11,8 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import (Tracer, _current_trace, call_traced, check_not_complex, concrete,
-                   current_trace, is_tracer)
+from .core import (Tracer, _current_trace, as_numeric, call_traced, check_not_complex, concrete,
+                   current_trace)
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
@@ -34,21 +34,6 @@ def _as_primal(x: Any) -> Any:
         raise TypeError(f"cannot differentiate with respect to a {type(x).__name__}: "
                         "pass numpy arrays, Python numbers or pytrees of them")
     return arr
-
-
-def _as_value(x: Any, what: str) -> Any:
-    """An output, cotangent or tangent leaf as an array (tracers pass through); a
-    ``TypeError`` naming ``what`` for anything that is not numeric (a string, an
-    object), which would otherwise fail obscurely or silently give zeros."""
-    value = x if isinstance(x, (Tracer, np.ndarray)) or is_tracer(x) else np.asarray(x)
-    dtype = np.result_type(concrete(value))
-    if dtype.kind not in "biufc":
-        shown = f" ({x!r})" if isinstance(x, (str, bytes)) and len(x) < 40 else ""
-        kind = (f"numpy array of dtype {dtype}" if isinstance(x, np.ndarray)
-                else type(x).__name__ + shown)
-        raise TypeError(f"{what} is a {kind}: expected arrays, numbers, or pytrees "
-                        "(tuples, lists, dicts) of them")
-    return value
 
 
 def _check_float(x: Any, fn: Callable, position: int, transform: str) -> None:
@@ -146,7 +131,7 @@ def _unwrap_outputs(trace: ReverseTrace, out: Any) -> tuple:
             values.append(leaf._value)
             ids.append(leaf._id)
         else:
-            values.append(_as_value(leaf, f"{trace.name}: an output of the function"))
+            values.append(as_numeric(leaf, f"{trace.name}: an output of the function"))
             ids.append(None)
     return values, ids, treedef
 
@@ -213,7 +198,7 @@ def _vjp(f: Callable, primals: Sequence[Any], has_aux: bool, name: str) -> tuple
 def _check_cotangent(ct: Any, out: Any, k: int, n: int) -> Any:
     """The cotangent ``ct`` of output leaf ``k`` (of ``n``) checked against it."""
     what = "vjp_fn: the cotangent" + (f" (leaf {k})" if n > 1 else "")
-    ct = _as_value(ct, what)
+    ct = as_numeric(ct, what)
     check_not_complex(ct, what)
     check_not_complex(out, "the function's output" + (f" (leaf {k})" if n > 1 else ""))
     if np.shape(ct) != np.shape(out):
@@ -335,7 +320,7 @@ def _jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str
         raise ValueError(f"primals and tangents must have the same structure, got {p_tree} "
                          f"and {t_tree}")
     check_float_args(p_trees, f, range(len(p_trees)), name)
-    t_flat = [check_tangent(t, p, f"{name}: the tangent (leaf {i})")
+    t_flat = [check_tangent(t, np.shape(p), f"{name}: the tangent (leaf {i})")
               for i, (p, t) in enumerate(zip(p_flat, t_flat))]
     trace = JVPTrace(current_trace(), name)
     tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
@@ -352,18 +337,18 @@ def _jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str
             values.append(leaf._value)
             tans.append(_cast_like(leaf._tangent, leaf._value))
         else:
-            values.append(_as_value(leaf, f"{name}: an output of the function"))
+            values.append(as_numeric(leaf, f"{name}: an output of the function"))
             tans.append(_cast_like(None, values[-1]))
     return tree_unflatten(out_tree, values), tree_unflatten(out_tree, tans)
 
 
-def check_tangent(t: Any, primal: Any, what: str) -> Any:
-    """A tangent checked against its primal (numeric, real, same shape)."""
-    t = _as_value(t, what)
+def check_tangent(t: Any, shape: tuple, what: str) -> Any:
+    """A tangent checked against its primal's ``shape`` (numeric, real, same shape)."""
+    t = as_numeric(t, what)
     check_not_complex(t, what)
-    if np.shape(t) != np.shape(primal):
+    if np.shape(t) != shape:
         raise ValueError(f"{what}: shape {np.shape(t)} does not match the primal's shape "
-                         f"{np.shape(primal)}")
+                         f"{shape}")
     return t
 
 

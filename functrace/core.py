@@ -318,6 +318,21 @@ def check_no_derivative(x: Any, conversion: str) -> None:
         layer = layer._value
 
 
+def as_numeric(x: Any, what: str) -> Any:
+    """An output, cotangent or tangent leaf as an array (traced values pass through);
+    a ``TypeError`` naming ``what`` for anything that is not numeric (a string, an
+    object), which would otherwise fail obscurely or silently give zeros."""
+    value = x if isinstance(x, (Tracer, np.ndarray)) or is_tracer(x) else np.asarray(x)
+    dtype = np.result_type(concrete(value))
+    if dtype.kind not in "biufc":
+        shown = f" ({x!r})" if isinstance(x, (str, bytes)) and len(x) < 40 else ""
+        kind = (f"numpy array of dtype {dtype}" if isinstance(x, np.ndarray)
+                else type(x).__name__ + shown)
+        raise TypeError(f"{what} is a {kind}: expected arrays, numbers, or pytrees "
+                        "(tuples, lists, dicts) of them")
+    return value
+
+
 def check_not_complex(x: Any, what: str) -> None:
     """``TypeError`` for complex values, which functrace does not differentiate yet
     (the one place to relax when complex support arrives)."""

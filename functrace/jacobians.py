@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .core import concrete
+from .core import as_numeric, concrete
 from .tree import tree_flatten, tree_unflatten
 
 
@@ -126,7 +126,7 @@ def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
         partial_f = _partial(f, args, kwargs, nums)
         if sum(_size(np.shape(x)) for x in dyn_leaves) == 0:
             out_leaves, out_tree = tree_flatten(partial_f(*dyn))
-            out_leaves = [api._as_value(o, f"{name}: an output of the function")
+            out_leaves = [as_numeric(o, f"{name}: an output of the function")
                           for o in out_leaves]
             blocks = [[np.zeros(np.shape(o) + np.shape(x), _dtype(o)) for x in dyn_leaves]
                       for o in out_leaves]
