@@ -11,8 +11,8 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import (Tracer, _current_trace, as_numeric, call_traced, check_not_complex, concrete,
-                   current_trace)
+from .core import (Tracer, _current_trace, as_numeric, call_traced, check_callable,
+                   check_not_complex, concrete, current_trace)
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
@@ -169,6 +169,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
 
 def _vjp(f: Callable, primals: Sequence[Any], has_aux: bool, name: str) -> tuple:
     """:func:`vjp` for transform ``name`` (named in errors)."""
+    check_callable(f, name)
     trees = [_as_tree_primals(p) for p in primals]
     check_float_args(trees, f, range(len(trees)), name)
     flat, in_tree = tree_flatten(trees)
@@ -227,6 +228,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
     (array(9.), 6.0)
     """
+    check_callable(f, "grad")
     check_argnums(argnums)
 
     @functools.wraps(f)
@@ -311,6 +313,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
 
 def _jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str) -> tuple:
     """:func:`jvp` for transform ``name`` (named in errors)."""
+    check_callable(f, name)
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp expects primals and tangents as tuples, e.g. jvp(f, (x,), (v,))")
     p_trees = [_as_tree_primals(p) for p in primals]
@@ -376,11 +379,14 @@ def make_tape(f: Callable) -> Callable[..., Tape]:
         c:f64[] = reduce_sum[axes=(0,),keepdims=False] b
       in (c,) }
     """
+    check_callable(f, "make_tape")
+
     @functools.wraps(f)
     def make_tape_f(*args: Any) -> Tape:
         flat, in_tree = tree_flatten([_as_tree_primals(a) for a in args])
         trace, tracers, out = _trace_reverse(
-            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True)
+            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True,
+            name="make_tape")
         _, ids, _ = _unwrap_outputs(trace, out)
         avals = {t._id: (np.shape(t._value), np.result_type(concrete(t._value)))
                  for t in tracers}

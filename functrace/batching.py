@@ -35,7 +35,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
-from .core import Primitive, Trace, Tracer, _current_trace, call_traced, concrete, current_trace
+from .core import (Primitive, Trace, Tracer, _current_trace, call_traced, check_callable,
+                   concrete, current_trace)
 from .tree import PyTreeDef, tree_flatten, tree_unflatten
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them
@@ -278,6 +279,7 @@ def vmap(f: Callable, in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
     {'twice': array([[2., 0.],
            [0., 2.]])}
     """
+    check_callable(f, "vmap")
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
     check_axis_spec(in_axes, "in_axes")

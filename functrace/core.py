@@ -318,6 +318,13 @@ def check_no_derivative(x: Any, conversion: str) -> None:
         layer = layer._value
 
 
+def check_callable(f: Any, transform: str) -> None:
+    """``TypeError`` at the transform's creation unless ``f`` is a function."""
+    if not callable(f):
+        raise TypeError(f"{transform} expects a function, got "
+                        f"{type(f).__name__} {f!r:.60}")
+
+
 def as_numeric(x: Any, what: str) -> Any:
     """An output, cotangent or tangent leaf as an array (traced values pass through);
     a ``TypeError`` naming ``what`` for anything that is not numeric (a string, an

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .core import as_numeric, concrete
+from .core import as_numeric, check_callable, concrete
 from .tree import tree_flatten, tree_unflatten
 
 
@@ -75,6 +75,7 @@ def jacrev(f: Callable, argnums: Any = 0) -> Callable:
 def _jacrev(f: Callable, argnums: Any, name: str) -> Callable:
     from . import api, numpy as fnp
     from .batching import vmap
+    check_callable(f, name)
     api.check_argnums(argnums)
 
     @functools.wraps(f)
@@ -115,6 +116,7 @@ def jacfwd(f: Callable, argnums: Any = 0) -> Callable:
 def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
     from . import api, numpy as fnp
     from .batching import vmap
+    check_callable(f, name)
     api.check_argnums(argnums)
 
     @functools.wraps(f)
@@ -168,11 +170,12 @@ def elementwise_grad(f: Callable) -> Callable:
     array([1., 1.])
     """
     from . import api
+    check_callable(f, "elementwise_grad")
 
     @functools.wraps(f)
     def elementwise_grad_f(x: Any, *rest: Any) -> Any:
         api.check_float_args([api._as_tree_primals(x)], f, (0,), "elementwise_grad")
-        out, f_vjp = api.vjp(lambda x_: f(x_, *rest), x)
+        out, f_vjp = api._vjp(lambda x_: f(x_, *rest), [x], False, "elementwise_grad")
         return f_vjp(np.ones(np.shape(out), np.result_type(concrete(out))))[0]
 
     return elementwise_grad_f

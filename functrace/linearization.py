@@ -14,8 +14,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._callprim import aval, replay, skeleton, zeros_like
-from .api import _as_tree_primals, check_float_args, check_tangent, grad, jvp, value_and_grad
-from .core import concrete, current_trace, using_trace
+from .api import _as_tree_primals, _jvp, check_float_args, check_tangent, grad, jvp, value_and_grad
+from .core import check_callable, concrete, current_trace, using_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
@@ -33,14 +33,15 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     >>> f_jvp(np.array([2.0, 0.0]))
     array([0., 0.])
     """
+    check_callable(f, "linearize")
     p_trees = tuple(_as_tree_primals(p) for p in primals)
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
-    trace = ReverseTrace(current_trace(), keep_all=True)
+    trace = ReverseTrace(current_trace(), keep_all=True, name="linearize")
     t_in = [trace.new_input(zeros_like(p)) for p in flat]
     try:
         with using_trace(trace):
-            out, t_out = jvp(f, p_trees, tuple(tree_unflatten(in_tree, t_in)))
+            out, t_out = _jvp(f, p_trees, tuple(tree_unflatten(in_tree, t_in)), "linearize")
     finally:
         trace.alive = False
     t_leaves, out_tree = tree_flatten(t_out)
@@ -103,6 +104,7 @@ def hvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     >>> hvp(f, (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
     (np.float64(9.0), array([6., 0.]))
     """
+    check_callable(f, "hvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("hvp expects primals and tangents as tuples, e.g. hvp(f, (x,), (v,))")
     p_leaves, p_tree = tree_flatten(list(primals))

@@ -22,6 +22,15 @@ class _Required:
 required = _Required()
 
 
+def check_number(value: Any, what: str, low: float = 0.0) -> None:
+    """PyTorch's ``Invalid <what>: <value>`` for a value below ``low``, and a
+    ``TypeError`` naming ``what`` for a value that is not a number at all."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"Invalid {what}: {value!r} (expected a number)")
+    if value < low:
+        raise ValueError(f"Invalid {what}: {value}")
+
+
 class Optimizer:
     """Base class: ``params`` is an iterable of tensors or of dicts (parameter groups)."""
 
