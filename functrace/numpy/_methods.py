@@ -204,7 +204,8 @@ def _unsupported_kwargs(fn, kwargs) -> list:
 def _array(self, dtype=None, copy=None):
     """numpy's view of a tracer (``np.asarray(t)``, ``np.array([t])``): only for a
     value without a derivative, which would otherwise be lost."""
-    value = np.asarray(self._concrete_for("conversion to a numpy array (np.asarray, np.array([...]))"))
+    value = np.asarray(self._concrete_for(
+        "conversion to a numpy array (np.asarray, np.array([...]))"))
     if dtype is not None and value.dtype != dtype:
         return value.astype(dtype)
     return value.copy() if copy else value
