@@ -2,7 +2,8 @@
 
 Kinks are deterministic: d|x|/dx = 0 at 0; ties in maximum/minimum (and fmax,
 fmin) split the gradient evenly; clip passes the gradient at its bounds to ``x``
-(as PyTorch's clamp does); power's derivatives avoid 0 * inf at x = 0.
+(as PyTorch's clamp does); power's derivatives avoid 0 * inf at x = 0 and take
+PyTorch's values where they are undefined (see ``_power_dy``).
 """
 from __future__ import annotations
 
@@ -113,10 +114,24 @@ def _power_dx(x, y, out):
 
 
 def _power_dy(x, y, out):
+    """``x**y log x``, with PyTorch's values where that is undefined: at ``x == 0``
+    the limit from the right (0 for ``y >= 0``, -inf for ``y < 0``); NaN for ``x < 0``."""
     if isinstance(x, (int, float)):          # a Python-number base: keep out's dtype
-        return out * math.log(x) if x != 0 else 0.0 * out
-    safe_x = where_p.bind(x == 0, 1.0, x)
-    return out * log_p.bind(safe_x)
+        if x > 0:
+            return out * math.log(x)
+        if x < 0:
+            return out * math.nan
+        return _power_dy_at_zero_base(y, out)
+    zero = N.equal_p.bind(x, 0)              # a primitive, so that it stays batched under vmap
+    if not np.any(concrete(zero)):
+        return out * log_p.bind(x)
+    safe = out * log_p.bind(where_p.bind(zero, 1.0, x))
+    return where_p.bind(zero, _power_dy_at_zero_base(y, out), safe)
+
+
+def _power_dy_at_zero_base(y, out):
+    dtype = _dtype_of(out)
+    return where_p.bind(N.less_p.bind(y, 0), np.array(-np.inf, dtype), np.zeros((), dtype))
 
 
 power_p = defelementwise("power", np.power, (_power_dx, _power_dy), saves="both")
@@ -145,9 +160,17 @@ log_p = defelementwise("log", np.log, (lambda x, out: 1.0 / x,))
 log2_p = defelementwise("log2", np.log2, (lambda x, out: 1.0 / (x * _LN2),))
 log10_p = defelementwise("log10", np.log10, (lambda x, out: 1.0 / (x * _LN10),))
 log1p_p = defelementwise("log1p", np.log1p, (lambda x, out: 1.0 / (1.0 + x),))
+
+
+def _logaddexp_dx(x, y, out):
+    """``expit(x - y)``: exact where ``exp(x - out)`` is off by ``ulp(out)`` (it gives
+    1, not 1/2, at ``x = y = 1e17``) and defined at ``x = inf, y`` finite."""
+    from .special import expit_p     # special.py imports this module
+    return expit_p.bind(x - y)
+
+
 logaddexp_p = defelementwise("logaddexp", np.logaddexp, (
-    lambda x, y, out: exp_p.bind(x - out),
-    lambda x, y, out: exp_p.bind(y - out)), saves="both")
+    _logaddexp_dx, lambda x, y, out: _logaddexp_dx(y, x, out)))
 
 # -- trigonometric and hyperbolic -----------------------------------------------
 

@@ -1,0 +1,266 @@
+"""Numerics at the edges, where the peers (JAX, PyTorch) give values and we must too:
+power at zero or negative bases, logsumexp/softmax/logaddexp at large inputs, det
+at singular matrices. Expected values are exact or from finite differences."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import functrace as ft
+import functrace.kernels as K
+import functrace.numpy as fnp
+import functrace.scipy.special as fsp
+from functrace.testing import check_grads
+
+from specs.linalg import cofactor_by_minors, singular
+
+INF, NAN = math.inf, math.nan
+
+
+def quiet(f, *args):
+    """``f(*args)`` with numpy's divide/invalid warnings silenced (inf/nan expected)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return f(*args)
+
+
+# -- power -----------------------------------------------------------------------------
+
+# (x, y, d/dx x**y, d/dy x**y): PyTorch's values (JAX's too, except d/dy at x = 0, y < 0,
+# where JAX gives NaN and PyTorch -inf, the limit from the right of x**y log x).
+POWER_TABLE = [
+    (2.0, 3.0, 12.0, 8.0 * math.log(2.0)),
+    (0.0, 2.0, 0.0, 0.0),
+    (0.0, 1.0, 1.0, 0.0),
+    (0.0, 0.5, INF, 0.0),
+    (0.0, 0.0, 0.0, 0.0),
+    (0.0, -1.0, -INF, -INF),
+    (0.0, -1.5, -INF, -INF),
+    (-2.0, 3.0, 12.0, NAN),
+    (-2.0, 0.0, 0.0, NAN),
+    (-2.0, 0.5, NAN, NAN),
+]
+_XS, _YS, _DX, _DY = (np.array(c) for c in zip(*POWER_TABLE))
+
+
+def test_power_python_negative_base_is_nan_not_an_error():
+    assert math.isnan(ft.grad(lambda y: (-2.0) ** y)(3.0))
+    g = ft.grad(lambda y: fnp.sum((-2.0) ** y))(np.array([3.0, 2.0], np.float32))
+    assert g.dtype == np.float32 and np.isnan(g).all()
+
+
+@pytest.mark.parametrize("x, y, dx, dy", POWER_TABLE)
+def test_power_derivatives_scalar(x, y, dx, dy):
+    gx, gy = quiet(ft.grad(fnp.power, argnums=(0, 1)), x, y)
+    np.testing.assert_array_equal([gx, gy], [dx, dy])
+    _, tx = quiet(ft.jvp, lambda x: fnp.power(x, y), (x,), (1.0,))
+    _, ty = quiet(ft.jvp, lambda y: fnp.power(x, y), (y,), (1.0,))
+    np.testing.assert_array_equal([tx, ty], [dx, dy])
+    if x == 0.0:      # a Python-number base takes its own branch
+        np.testing.assert_array_equal(quiet(ft.grad(lambda y: 0.0 ** y), y), dy)
+
+
+def test_power_derivatives_arrays_and_facade():
+    gx, gy = quiet(ft.grad(lambda x, y: fnp.sum(fnp.power(x, y)), argnums=(0, 1)), _XS, _YS)
+    np.testing.assert_array_equal(gx, _DX)
+    np.testing.assert_array_equal(gy, _DY)
+    x, y = ft.tensor(_XS, requires_grad=True), ft.tensor(_YS, requires_grad=True)
+    quiet(lambda: (x ** y).sum().backward())
+    np.testing.assert_array_equal(x.grad.numpy(), _DX)
+    np.testing.assert_array_equal(y.grad.numpy(), _DY)
+    y0 = ft.tensor([2.0, -1.0], requires_grad=True)       # Tensor.__rpow__, Python base
+    quiet(lambda: (0.0 ** y0).sum().backward())
+    np.testing.assert_array_equal(y0.grad.numpy(), [0.0, -INF])
+
+
+def test_power_kernel_derivatives_at_the_edges():
+    """The kernel table's in-loop and pre-pass derivatives (plain Python, no Numba)."""
+    spec = K.DERIVS["power"]
+    for dtype in ("float64", "float32"):
+        T = np.dtype(dtype).type
+        x, y = _XS.astype(dtype), _YS.astype(dtype)
+        out = quiet(np.power, x, y)
+        in_loop = [[quiet(d, T(a), T(b), T(o)) for a, b, o in zip(x, y, out)]
+                   for d in spec.make(T)]
+        pre = quiet(spec.pre, (True, True), x, y, out)
+        for expected, loop, via_pre in zip((_DX, _DY), in_loop, pre):
+            np.testing.assert_array_equal(loop, expected.astype(dtype))
+            np.testing.assert_array_equal(via_pre, expected.astype(dtype))
+            assert via_pre.dtype == dtype
+
+
+@pytest.mark.skipif(not K.is_enabled(), reason="kernels switched off")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_power_kernel_agrees_with_rule_at_the_edges(dtype):
+    x, y, w = _XS.astype(dtype), _YS.astype(dtype), np.full(len(_XS), 1.5, dtype)
+    f = ft.grad(lambda x, y, w: fnp.sum(fnp.power(x, y) * w), argnums=(0, 1, 2))
+    previous = K.set_thresholds(min_size=0, min_work=0)
+    try:
+        calls = K.kernel_calls()
+        fast = quiet(f, x, y, w)
+        assert K.kernel_calls() > calls
+    finally:
+        K.set_thresholds(**previous)
+    with K.enabled(False):
+        slow = quiet(f, x, y, w)
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(fast[0], 1.5 * _DX.astype(dtype))
+    np.testing.assert_array_equal(fast[1], 1.5 * _DY.astype(dtype))
+
+
+# -- logsumexp, softmax, logaddexp -------------------------------------------------------
+
+def test_logsumexp_gradient_at_huge_equal_inputs():
+    x = np.array([1e17, 1e17])
+    np.testing.assert_array_equal(ft.grad(fsp.logsumexp)(x), [0.5, 0.5])
+    np.testing.assert_array_equal(ft.jvp(fsp.logsumexp, (x,), (np.array([1.0, 0.0]),))[1], 0.5)
+    np.testing.assert_allclose(ft.hessian(fsp.logsumexp)(x), [[0.25, -0.25], [-0.25, 0.25]])
+    np.testing.assert_array_equal(fsp.softmax(x), [0.5, 0.5])
+    np.testing.assert_allclose(fsp.log_softmax(x), [-math.log(2.0)] * 2, rtol=1e-15)
+    np.testing.assert_array_equal(ft.grad(lambda v: fsp.log_softmax(v)[0])(x), [0.5, -0.5])
+
+
+@pytest.mark.parametrize("offset", [1e4, -1e4, 3e6])
+def test_logsumexp_gradient_float32_large_logits(offset):
+    x = (offset + np.linspace(-3.0, 3.0, 7)).astype(np.float32)
+    shifted = x.astype(np.float64) - np.float64(x.max())      # exact: float32 spacing
+    exact = np.exp(shifted) / np.exp(shifted).sum()
+    for value in (ft.grad(fsp.logsumexp)(x), fsp.softmax(x), np.exp(fsp.log_softmax(x))):
+        assert value.dtype == np.float32
+        np.testing.assert_allclose(value, exact, rtol=2e-6)
+
+
+def test_softmax_gradient_matches_finite_differences_at_large_offsets():
+    x = 1e3 + np.random.default_rng(0).uniform(-2, 2, (2, 4))
+    check_grads(lambda v: fsp.softmax(v, axis=1), (x,), order=2)
+    check_grads(lambda v: fsp.logsumexp(v, axis=0), (x,), order=2)
+
+
+def test_logaddexp_gradient_at_huge_and_infinite_inputs():
+    g = ft.grad(fnp.logaddexp, argnums=(0, 1))
+    assert g(1e17, 1e17) == (0.5, 0.5)
+    assert g(np.inf, 0.0) == (1.0, 0.0)
+    a, b = g(np.float32(1e4), np.float32(1e4 + 1))
+    assert a.dtype == np.float32
+    np.testing.assert_allclose([a, b], [1 / (1 + math.e), 1 / (1 + 1 / math.e)], rtol=1e-6)
+    t = ft.tensor([1e17, 0.0], requires_grad=True)
+    ft.nn.functional.softplus(t).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), [1.0, 0.5])
+
+
+@pytest.mark.skipif(not K.is_enabled(), reason="kernels switched off")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_logaddexp_kernel_agrees_with_rule_at_large_inputs(dtype):
+    x = np.array([1e17, 1e4, -1e4, np.inf, 0.0, 3.0], dtype)
+    y = np.array([1e17, 1e4 + 1, 1e4, 0.0, -np.inf, 3.0], dtype)
+    f = ft.grad(lambda x, y: fnp.sum(fnp.logaddexp(x, y) * 2.0), argnums=(0, 1))
+    previous = K.set_thresholds(min_size=0, min_work=0)
+    try:
+        fast = f(x, y)
+    finally:
+        K.set_thresholds(**previous)
+    with K.enabled(False):
+        slow = f(x, y)
+    np.testing.assert_allclose(fast, slow, rtol=1e-6)
+    np.testing.assert_array_equal(fast[0][[0, 3, 4, 5]], [1.0, 2.0, 2.0, 1.0])
+
+
+# -- det and slogdet at singular matrices ----------------------------------------------
+
+def _singular(n, deficiency, stack=(), seed=0):
+    return singular(deficiency)(np.random.default_rng(seed), stack + (n, n), "float64")
+
+
+@pytest.mark.parametrize("n, deficiency", [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3),
+                                           (4, 1), (4, 2), (5, 3)])
+def test_det_gradient_at_singular_matrix_is_the_cofactor_matrix(n, deficiency):
+    a = _singular(n, deficiency)
+    assert np.linalg.matrix_rank(a) == n - deficiency
+    expected = cofactor_by_minors(a)
+    np.testing.assert_allclose(ft.grad(fnp.linalg.det)(a), expected, atol=1e-12)
+    e = np.random.default_rng(1).standard_normal((n, n))
+    np.testing.assert_allclose(ft.jvp(fnp.linalg.det, (a,), (e,))[1], np.sum(expected * e),
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("n, deficiency", [(2, 1), (2, 2), (3, 1), (3, 2), (4, 2)])
+def test_det_hessian_at_singular_matrix(n, deficiency):
+    """The Hessian of det is the derivative of the (polynomial) cofactor matrix."""
+    a = _singular(n, deficiency)
+    h = 1e-5
+    fd = np.empty((n, n, n, n))
+    for k in range(n):
+        for m in range(n):
+            e = np.zeros((n, n))
+            e[k, m] = h
+            fd[:, :, k, m] = (cofactor_by_minors(a + e) - cofactor_by_minors(a - e)) / (2 * h)
+    np.testing.assert_allclose(ft.hessian(fnp.linalg.det)(a), fd, atol=1e-8)
+    np.testing.assert_allclose(ft.jacrev(ft.grad(fnp.linalg.det))(a), fd, atol=1e-8)
+
+
+def test_det_third_derivative_is_the_same_at_singular_and_regular_matrices():
+    """det of a 3x3 matrix is cubic: its third derivative is a constant."""
+    rng = np.random.default_rng(2)
+    e, f, g = (rng.standard_normal((3, 3)) for _ in range(3))
+
+    def d1(a):
+        return ft.jvp(fnp.linalg.det, (a,), (e,))[1]
+
+    def d3(a):      # forward over reverse over forward
+        return np.sum(ft.vjp(ft.grad(d1), a)[1](f)[0] * g)
+
+    def d3_rev(a):  # reverse over reverse over reverse
+        d2 = lambda a: ft.vjp(ft.grad(fnp.linalg.det), a)[1](e)[0]    # noqa: E731
+        return np.sum(ft.vjp(d2, a)[1](f)[0] * g)
+    points = (_singular(3, 1), _singular(3, 2), np.zeros((3, 3)), rng.standard_normal((3, 3)))
+    values = [d(a) for a in points for d in (d3, d3_rev)]
+    assert abs(values[-1]) > 0.1
+    np.testing.assert_allclose(values, values[-1], rtol=1e-12)
+
+
+def test_det_gradient_batched_mixed_and_vmapped():
+    a = np.stack([_singular(3, 1, seed=3), np.eye(3) * 2.0, _singular(3, 3),
+                  _singular(3, 2, seed=4)])
+    g = ft.grad(lambda a: fnp.sum(fnp.linalg.det(a)))(a)
+    np.testing.assert_allclose(g, cofactor_by_minors(a), atol=1e-12)
+    np.testing.assert_allclose(ft.vmap(ft.grad(fnp.linalg.det))(a), g, atol=1e-12)
+    h = ft.vmap(ft.hessian(fnp.linalg.det))(a)
+    for i in range(len(a)):
+        np.testing.assert_allclose(h[i], ft.hessian(fnp.linalg.det)(a[i]), atol=1e-12)
+    g32 = ft.grad(lambda a: fnp.sum(fnp.linalg.det(a)))(a.astype(np.float32))
+    assert g32.dtype == np.float32
+    np.testing.assert_allclose(g32, g, atol=1e-5)
+
+
+def test_det_gradient_near_singular_is_accurate():
+    a = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0 + 1e-13]])
+    np.testing.assert_allclose(ft.grad(fnp.linalg.det)(a), cofactor_by_minors(a), atol=1e-12)
+
+
+def test_det_facade_backward_at_singular_matrix():
+    a = _singular(3, 1)
+    t = ft.tensor(a, requires_grad=True)
+    fnp.linalg.det(t).backward()
+    np.testing.assert_allclose(t.grad.numpy(), cofactor_by_minors(a), atol=1e-12)
+    t = ft.tensor(a, requires_grad=True)
+    (g,) = ft.autograd.grad(fnp.linalg.det(t), t, create_graph=True)
+    (g * 1.0).sum().backward()
+    expected = ft.grad(lambda m: fnp.sum(ft.grad(fnp.linalg.det)(m)))(a)
+    np.testing.assert_allclose(t.grad.numpy(), expected, atol=1e-12)
+
+
+def test_slogdet_gradient_at_singular_matrix_is_inf_or_nan():
+    for deficiency in (1, 2):
+        a = _singular(3, deficiency)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sign, logabsdet = fnp.linalg.slogdet(a)
+            g = ft.grad(lambda m: fnp.linalg.slogdet(m).logabsdet)(a)
+            _, t = ft.jvp(lambda m: fnp.linalg.slogdet(m).logabsdet, (a,), (np.eye(3),))
+        assert sign == 0.0 and logabsdet == -np.inf
+        assert np.linalg.det(a) == 0.0
+        assert not np.isfinite(g).any()            # cofactor / 0: +-inf, or nan for 0/0
+        assert not np.isfinite(t)
