@@ -4,6 +4,7 @@ at singular matrices. Expected values are exact or from finite differences."""
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -264,3 +265,60 @@ def test_slogdet_gradient_at_singular_matrix_is_inf_or_nan():
         assert np.linalg.det(a) == 0.0
         assert not np.isfinite(g).any()            # cofactor / 0: +-inf, or nan for 0/0
         assert not np.isfinite(t)
+
+
+# -- var and std without degrees of freedom ----------------------------------------------
+
+NO_DOF = [  # (x, axis, ddof): N - ddof <= 0
+    (np.array([1.0]), None, 1), (np.array([1.0, 2.0]), None, 2),
+    (np.array([1.0, 2.0]), None, 3), (np.array([[1.0], [2.0]]), 1, 1),
+    (np.array([3.0, 3.0]), 0, 2), (np.zeros(0), None, 0)]
+
+
+@pytest.mark.parametrize("x, axis, ddof", NO_DOF)
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_std_without_dof_match_numpy_and_warn(name, x, axis, ddof):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = getattr(np, name)(x, axis=axis, ddof=ddof)
+    f = getattr(fnp, name)
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom <= 0 for slice"):
+        value = quiet(f, x, axis, None, ddof)
+    np.testing.assert_array_equal(value, expected)
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom <= 0 for slice"):
+        g = quiet(ft.grad(lambda v: fnp.sum(f(v, axis=axis, ddof=ddof))), x)
+    assert g.shape == x.shape and np.isnan(g).all()
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"):
+        _, t = quiet(ft.jvp, lambda v: f(v, axis=axis, ddof=ddof), (x,), (np.ones_like(x),))
+    assert np.isnan(t).all()
+
+
+def test_var_std_without_dof_float32_and_second_order():
+    x = np.array([1.0, 2.0], np.float32)
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"):
+        h = quiet(ft.hessian(lambda v: fnp.std(v, ddof=2)), x)
+    assert h.dtype == np.float32 and np.isnan(h).all()
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"):
+        value = quiet(fnp.var, x, None, None, 2)
+    assert value.dtype == np.float32 and value == np.inf
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_facade_var_std_without_dof_warn_like_pytorch(name):
+    message = rf"{name}\(\): degrees of freedom is <= 0\. Correction should be strictly less"
+    for data, kw, expected in (([1.0], {}, NAN), ([1.0, 2.0], {"correction": 2}, INF),
+                               ([[1.0], [2.0]], {"dim": 1}, [NAN, NAN])):
+        t = ft.tensor(data, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = quiet(lambda: getattr(t, name)(**kw))
+        messages = [str(w.message) for w in caught]
+        assert any(w.category is UserWarning and re.match(message, str(w.message))
+                   for w in caught), messages
+        assert not any("Degrees of freedom" in m for m in messages)   # not numpy's too
+        np.testing.assert_array_equal(out.detach().numpy(), expected)
+        quiet(out.sum().backward)
+        assert np.isnan(t.grad.numpy()).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                # enough degrees of freedom: silent
+        getattr(ft.tensor([1.0, 2.0]), name)()
