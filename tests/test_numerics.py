@@ -14,6 +14,7 @@ import functrace as ft
 import functrace.kernels as K
 import functrace.numpy as fnp
 import functrace.scipy.special as fsp
+from functrace.numerics import zero_guard
 from functrace.testing import check_grads
 
 from specs.linalg import cofactor_by_minors, singular
@@ -288,9 +289,9 @@ def test_var_std_without_dof_match_numpy_and_warn(name, x, axis, ddof):
     with pytest.warns(RuntimeWarning, match="Degrees of freedom <= 0 for slice"):
         g = quiet(ft.grad(lambda v: fnp.sum(f(v, axis=axis, ddof=ddof))), x)
     assert g.shape == x.shape and np.isnan(g).all()
-    with pytest.warns(RuntimeWarning, match="Degrees of freedom"):
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"), zero_guard(False):
         _, t = quiet(ft.jvp, lambda v: f(v, axis=axis, ddof=ddof), (x,), (np.ones_like(x),))
-    assert np.isnan(t).all()
+    assert np.isnan(t).all()    # (along ones, a shift, the zero guard would give 0)
 
 
 def test_var_std_without_dof_float32_and_second_order():
@@ -322,3 +323,141 @@ def test_facade_var_std_without_dof_warn_like_pytorch(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")                # enough degrees of freedom: silent
         getattr(ft.tensor([1.0, 2.0]), name)()
+
+
+# -- the zero guard (functrace.numerics) ------------------------------------------------
+
+def masked_sqrt(x):
+    return fnp.sum(fnp.where(x > 0, fnp.sqrt(x), 0.0))
+
+
+def masked_xlogx(x):
+    return fnp.sum(fnp.where(x > 0, x * fnp.log(x), 0.0))
+
+
+def masked_reciprocal(x):
+    return fnp.sum(fnp.where(x != 0, 1.0 / x, 0.0))
+
+
+def masked_nan_loss(x, y):
+    """Squared error with NaN (missing) targets masked out."""
+    return fnp.sum(fnp.where(fnp.isnan(y), 0.0, (x - y) ** 2))
+
+
+def test_without_zero_guard_masked_branches_give_nan_as_in_jax_and_pytorch():
+    with zero_guard(False):
+        g = quiet(ft.grad(masked_sqrt), np.array([-1.0, 0.0, 4.0]))
+    np.testing.assert_array_equal(g, [NAN, NAN, 0.25])
+
+
+@pytest.mark.parametrize("f, x, grad, hess_diag", [
+    (masked_sqrt, [-1.0, 0.0, 4.0], [0.0, 0.0, 0.25], [0.0, 0.0, -1 / 32]),
+    (masked_xlogx, [0.0, 1.0, math.e], [0.0, 1.0, 2.0], [0.0, 1.0, 1 / math.e]),
+    (masked_reciprocal, [0.0, 2.0], [0.0, -0.25], [0.0, 0.25]),
+])
+def test_zero_guard_masked_branches(f, x, grad, hess_diag):
+    x = np.array(x)
+    with zero_guard(True):
+        g = quiet(ft.grad(f), x)
+        h = quiet(ft.hessian(f), x)
+        h_rev = quiet(ft.jacrev(ft.grad(f)), x)
+        j = quiet(ft.jacfwd(f), x)
+        gv = quiet(ft.vmap(ft.grad(f)), x[None])
+    np.testing.assert_allclose(g, grad, rtol=1e-15)
+    np.testing.assert_allclose(j, grad, rtol=1e-15)
+    np.testing.assert_allclose(gv[0], grad, rtol=1e-15)
+    np.testing.assert_allclose(h, np.diag(hess_diag), rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(h_rev, np.diag(hess_diag), rtol=1e-15, atol=1e-300)
+
+
+def test_zero_guard_nan_targets_masked_out_of_a_loss():
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([0.5, NAN, 1.0])
+    with zero_guard(True):
+        g = quiet(ft.grad(masked_nan_loss), x, y)
+    np.testing.assert_array_equal(g, [1.0, 0.0, 4.0])
+    with zero_guard(False):
+        assert np.isnan(quiet(ft.grad(masked_nan_loss), x, y)[1])
+
+
+def test_zero_guard_forward_mode_zero_tangent_times_infinite_derivative():
+    with zero_guard(True):
+        _, t = quiet(ft.jvp, fnp.power, (0.0, 0.5), (0.0, 1.0))   # 0 * inf + 1 * 0
+        _, t2 = quiet(ft.jvp, fnp.multiply, (np.inf, 2.0), (1.0, 0.0))
+        _, t3 = quiet(ft.jvp, fnp.divide, (1.0, 0.0), (0.0, 1.0))  # -1 * inf / 0
+    assert t == 0.0 and t2 == 2.0 and t3 == -INF
+    with zero_guard(False):
+        assert math.isnan(quiet(ft.jvp, fnp.power, (0.0, 0.5), (0.0, 1.0))[1])
+
+
+def test_zero_guard_trades_nan_for_zero_in_removable_singularities():
+    """The documented price: sqrt(x)**2 = x, but 2 sqrt(0) * inf -> 0, not 1."""
+    with zero_guard(True):
+        assert quiet(ft.grad(lambda x: fnp.sqrt(x) ** 2), 0.0) == 0.0
+    with zero_guard(False):
+        assert math.isnan(quiet(ft.grad(lambda x: fnp.sqrt(x) ** 2), 0.0))
+
+
+def test_zero_guard_changes_nothing_where_no_nan_arises():
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(0.5, 2, (3, 4)), rng.uniform(0.5, 2, (4,))
+
+    def f(x, y):
+        z = fnp.tanh(x * y) / (x + 1.0) + fnp.log(x) * fnp.power(x, y) - fnp.where(x > 1, x, 0.0)
+        return fnp.sum(z * z)
+    with zero_guard(False):
+        expected = ft.hessian(f, argnums=(0, 1))(x, y)
+    with zero_guard(True):
+        actual = ft.hessian(f, argnums=(0, 1))(x, y)
+        check_grads(f, (x, y), order=2)
+    for a, e in zip(ft.tree_leaves(actual), ft.tree_leaves(expected)):
+        np.testing.assert_array_equal(a, e)
+
+
+def test_zero_guard_in_the_facade():
+    t = ft.tensor([-1.0, 0.0, 4.0], requires_grad=True)
+    with zero_guard(True):
+        quiet(lambda: ft.where(t > 0, t.sqrt(), 0.0).sum().backward())
+    np.testing.assert_array_equal(t.grad.numpy(), [0.0, 0.0, 0.25])
+
+
+@pytest.mark.skipif(not K.is_enabled(), reason="kernels switched off")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_zero_guard_kernels_agree_with_rules(dtype):
+    rng = np.random.default_rng(8)
+    x = rng.uniform(-2, 2, 300).astype(dtype)
+    x[::7] = 0.0
+    y = rng.uniform(-2, 2, 300).astype(dtype)
+
+    def f(x, y):
+        r = fnp.sqrt(x) * fnp.log(x) + fnp.power(x, y) / x + fnp.tanh(y) * fnp.arccosh(x + 0.5)
+        return fnp.sum(fnp.where(x > 0.5, r, 0.0))
+    grad = ft.grad(f, argnums=(0, 1))
+    previous = K.set_thresholds(min_size=0, min_work=0, max_run=10_000)
+    try:
+        for guard in (True, False):
+            with zero_guard(guard):
+                calls = K.kernel_calls()
+                fast = quiet(grad, x, y)
+                assert K.kernel_calls() > calls
+                with K.enabled(False):
+                    slow = quiet(grad, x, y)
+            for a, b in zip(fast, slow):
+                assert a.dtype == dtype
+                np.testing.assert_allclose(a, b, rtol=1e-5 if dtype == "float32" else 1e-12)
+                assert np.isnan(a).any() != guard
+    finally:
+        K.set_thresholds(**previous)
+
+
+def test_zero_guard_environment_variable(tmp_path):
+    import subprocess
+    import sys
+    code = ("import numpy as np, functrace as ft, functrace.numpy as fnp, functrace.numerics as n;"
+            "np.seterr(all='ignore');"
+            "print(n.zero_guard_enabled(), "
+            "ft.grad(lambda x: fnp.where(x > 0, fnp.sqrt(x), 0.0))(-1.0))")
+    for value, expected in (("1", "True 0.0"), ("0", "False nan")):
+        env = dict(__import__("os").environ, FUNCTRACE_ZERO_GUARD=value)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout.split()
+        assert " ".join(out) == expected

@@ -82,17 +82,19 @@ def _warn_if_no_dof(a: Any, axes: tuple, ddof: int) -> None:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
 
 
-def variance(a: Any, axes: tuple, dtype: Any, ddof: int, keepdims: bool) -> Any:
-    """:func:`var` over normalised ``axes``, without the warning (the Tensor facade
-    gives PyTorch's instead)."""
+def variance(a: Any, axes: tuple, dtype: Any, ddof: int, keepdims: bool,
+             root: bool = False) -> Any:
+    """:func:`var` (with ``root``, :func:`std`) over normalised ``axes``, without the
+    warning (the Tensor facade gives PyTorch's instead)."""
     centered = a - mean(a, axis=axes, dtype=dtype, keepdims=True)
     total = sum(centered * centered, axis=axes, keepdims=keepdims)
     dof = _count(a, axes) - ddof
     if dof > 0:
-        return total / dof
-    # numpy divides by max(dof, 0). A zero that depends on ``a`` (not the constant 0)
-    # makes the gradient NaN everywhere, not the +-inf of d(total) / 0.
-    return total / (0.0 * total)
+        return safe_sqrt(total / dof) if root else total / dof
+    # numpy divides by max(dof, 0). Dividing by a zero that depends on ``a`` (not
+    # by the constant 0) makes the gradient NaN everywhere (undefined) instead of
+    # the +-inf of d(total) / 0, also under the zero guard (functrace.numerics).
+    return (sqrt_p.bind(total) if root else total) / (0.0 * total)
 
 
 def safe_sqrt(x: Any) -> Any:
@@ -111,7 +113,7 @@ def std(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
     """
     axes = normalize_axes(axis, np.ndim(a))
     _warn_if_no_dof(a, axes, ddof)
-    return safe_sqrt(variance(a, axes, dtype, ddof, keepdims))
+    return variance(a, axes, dtype, ddof, keepdims, root=True)
 
 
 def cumsum(a: Any, axis: Optional[int] = None, dtype: Any = None) -> Any:

@@ -3,7 +3,9 @@
 Kinks are deterministic: d|x|/dx = 0 at 0; ties in maximum/minimum (and fmax,
 fmin) split the gradient evenly; clip passes the gradient at its bounds to ``x``
 (as PyTorch's clamp does); power's derivatives avoid 0 * inf at x = 0 and take
-PyTorch's values where they are undefined (see ``_power_dy``).
+PyTorch's values where they are undefined (see ``_power_dy``). Under the zero
+guard (:mod:`functrace.numerics`) multiply and divide, like every derived rule,
+keep exact zero cotangents zero.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core import concrete
+from ..numerics import GUARD, keep_zeros
 from ..registry import defelementwise, defprimitive
 from . import nondiff as N
 
@@ -65,14 +68,20 @@ subtract_p = defprimitive("subtract", np.subtract, _subtract_vjp, _subtract_jvp,
 
 
 def _multiply_vjp(ct, ins, out, argnum):
-    return ct * ins[1 - argnum]
+    g = ct * ins[1 - argnum]
+    return keep_zeros(ct, g) if GUARD[0] else g
 
 
 def _multiply_jvp(primals, tangents, out):
     (x, y), (tx, ty) = primals, tangents
     if tx is None:
-        return x * ty
-    return tx * y if ty is None else tx * y + x * ty
+        return _guarded(ty, x * ty)
+    return _guarded(tx, tx * y) if ty is None else _guarded(tx, tx * y) + _guarded(ty, x * ty)
+
+
+def _guarded(c, g):
+    """``g``, a product or quotient of ``c``, under the zero guard (functrace.numerics)."""
+    return keep_zeros(c, g) if GUARD[0] else g
 
 
 multiply_p = defprimitive("multiply", np.multiply, _multiply_vjp, _multiply_jvp,
@@ -80,15 +89,15 @@ multiply_p = defprimitive("multiply", np.multiply, _multiply_vjp, _multiply_jvp,
 
 
 def _divide_vjp(ct, ins, out, argnum):
-    return ct / ins[1] if argnum == 0 else -ct * out / ins[1]
+    return _guarded(ct, ct / ins[1] if argnum == 0 else -ct * out / ins[1])
 
 
 def _divide_jvp(primals, tangents, out):
     (x, y), (tx, ty) = primals, tangents
     if ty is None:
-        return tx / y
-    t = -ty * out / y
-    return t if tx is None else tx / y + t
+        return _guarded(tx, tx / y)
+    t = _guarded(ty, -ty * out / y)
+    return t if tx is None else _guarded(tx, tx / y) + t
 
 
 divide_p = defprimitive("divide", np.divide, _divide_vjp, _divide_jvp, saves="both",

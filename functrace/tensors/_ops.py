@@ -234,7 +234,7 @@ def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:
 
 
 def _variance(name: str, input: Any, dim: Dim, unbiased: Optional[bool], keepdim: bool,
-              correction: Optional[int]) -> Any:
+              correction: Optional[int], root: bool = False) -> Any:
     """``fnp.var`` with PyTorch's warning (not numpy's) when no degrees of freedom remain."""
     ddof = _correction(unbiased, correction)
     axes = R.normalize_axes(_axis(dim), np.ndim(input))
@@ -242,7 +242,7 @@ def _variance(name: str, input: Any, dim: Dim, unbiased: Optional[bool], keepdim
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                       "less than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=3)
-    return R.variance(input, axes, None, ddof, keepdim)
+    return R.variance(input, axes, None, ddof, keepdim, root)
 
 
 def var(input: Any, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False,
@@ -255,7 +255,7 @@ def var(input: Any, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: b
 def std(input: Any, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         *, correction: Optional[int] = None) -> Any:
     """Standard deviation with ``correction=1`` by default, as in PyTorch."""
-    out = R.safe_sqrt(_variance("std", input, dim, unbiased, keepdim, correction))
+    out = _variance("std", input, dim, unbiased, keepdim, correction, root=True)
     return relabel(out, "StdBackward0", input)
 
 
