@@ -80,10 +80,11 @@ def keep_zeros(c: Any, g: Any) -> Any:
     """``g`` (a product ``c * d`` or quotient ``c / d``) with 0 where ``c == 0``.
 
     Only a NaN in ``g`` can differ from 0 where ``c`` is 0, so ``g`` is returned
-    as it is unless it holds a NaN (one cheap check); the fix is a ``where`` of
-    primitives, so it is recorded, batched and differentiated like any rule.
+    as it is unless it holds a NaN (one cheap check, kept lean: it runs once per
+    rule); the fix is a ``where`` of primitives, so it is recorded, batched and
+    differentiated like any rule.
     """
-    if not _has_nan(concrete(g)):
+    if _nan_free(g if type(g) is _ndarray else concrete(g)):
         return g
     from .primitives.elementwise import where_p    # primitives import this module
     from .primitives.nondiff import equal_p
@@ -91,17 +92,18 @@ def keep_zeros(c: Any, g: Any) -> Any:
     return where_p.bind(equal_p.bind(c, 0), zero, g)
 
 
-def _has_nan(v: Any) -> bool:
-    if type(v) is np.ndarray:
-        if v.size <= 1:
-            return v.size == 1 and v.dtype.kind in "fc" and v.item() != v.item()
-        if v.dtype.kind not in "fc":
-            return False
-        if v.size > _BLAS_MAX:            # OpenBLAS may thread (and stall) a long dot
-            return bool(np.isnan(np.maximum.reduce(v, axis=None)))
-        flat = v.reshape(-1)
-        return bool(np.isnan(np.vdot(flat, flat)))   # a sum of squares: NaN iff one is
-    return bool(v != v)
+def _nan_free(v: Any) -> bool:
+    if type(v) is _ndarray:
+        size = v.size
+        if size == 1:
+            v = v.item()
+        elif size <= _LIST_MAX and v.ndim == 1:   # no numpy call: Python's sum is NaN if an
+            v = sum(v.tolist())                    # entry is (or for inf - inf: a false alarm)
+        else:                                      # NaN propagates through maximum
+            v = _max_reduce(v, axis=None) if size else 0.0
+    return v == v
 
 
-_BLAS_MAX = 8192    # vdot: ~0.45 us on tiny arrays (maximum.reduce: ~0.8 us)
+_ndarray = np.ndarray
+_max_reduce = np.maximum.reduce
+_LIST_MAX = 64      # below, tolist + sum beat one numpy reduction (~0.8 us)

@@ -2,10 +2,24 @@
 
 Kinks are deterministic: d|x|/dx = 0 at 0; ties in maximum/minimum (and fmax,
 fmin) split the gradient evenly; clip passes the gradient at its bounds to ``x``
-(as PyTorch's clamp does); power's derivatives avoid 0 * inf at x = 0 and take
-PyTorch's values where they are undefined (see ``_power_dy``). Under the zero
-guard (:mod:`functrace.numerics`) multiply and divide, like every derived rule,
-keep exact zero cotangents zero.
+(as PyTorch's clamp does). Under the zero guard (:mod:`functrace.numerics`)
+multiply and divide, like every derived rule, keep exact zero cotangents zero.
+
+Power takes PyTorch's values where its derivatives are singular (JAX's too,
+but for d/dy at x = 0, y < 0, where JAX gives nan):
+
+===========  ===============  ==========================  ==========================
+x            y                d(x**y)/dx                  d(x**y)/dy
+===========  ===============  ==========================  ==========================
+x > 0        any              y x**(y-1)                  x**y log x
+x = 0        y > 1 / = 1      0 / 1                       0
+x = 0        0 < y < 1        inf                         0
+x = 0        y = 0            0                           0
+x = 0        y < 0            -inf                        -inf (limit from the right)
+x < 0        integer y != 0   y x**(y-1) (finite)         nan (log of a negative)
+x < 0        y = 0            0                           nan
+x < 0        non-integer y    nan                         nan
+===========  ===============  ==========================  ==========================
 """
 from __future__ import annotations
 
