@@ -4,7 +4,7 @@ A masked branch gets an exact zero cotangent, and ``0 * inf`` is NaN:
 
 >>> import numpy as np, functrace, functrace.numpy as fnp, functrace.numerics as fn
 >>> f = lambda x: fnp.sum(fnp.where(x > 0, fnp.sqrt(x), 0.0))
->>> with np.errstate(all="ignore"):
+>>> with fn.zero_guard(False), np.errstate(all="ignore"):
 ...     functrace.grad(f)(np.array([-1.0, 0.0, 4.0]))      # as in JAX and PyTorch
 array([ nan,  nan, 0.25])
 >>> with fn.zero_guard(True), np.errstate(all="ignore"):
@@ -23,9 +23,11 @@ at ``x = 0`` has the one-sided derivative 1, but the square's derivative there i
 0, so the guarded chain rule gives ``0 * inf -> 0`` (JAX and PyTorch give NaN).
 Nothing else changes: where no NaN arises, results are bit-for-bit the same.
 
-The guard is off by default (it costs more than 5% on tiny arrays, see
-``benchmarks/RESULTS.md``): ``FUNCTRACE_ZERO_GUARD=1`` turns it on for the
-process, :func:`set_zero_guard` from Python, :func:`zero_guard` in a block.
+The guard is off by default: it costs 5-15% on tiny arrays and on the numpy
+rules path, ~0% in the compiled kernels (``python benchmarks/bench_zero_guard.py``).
+``FUNCTRACE_ZERO_GUARD=1`` turns it on for the process, :func:`set_zero_guard`
+from Python, :func:`zero_guard` in a block (the switch is process-wide, like
+the kernels' switch).
 """
 from __future__ import annotations
 
@@ -47,9 +49,10 @@ def set_zero_guard(flag: bool) -> None:
     """Turn the zero guard on or off for this process.
 
     >>> import functrace.numerics as fn
+    >>> previous = fn.zero_guard_enabled()
     >>> fn.set_zero_guard(True); fn.zero_guard_enabled()
     True
-    >>> fn.set_zero_guard(False)
+    >>> fn.set_zero_guard(previous)
     """
     GUARD[0] = bool(flag)
 
@@ -69,8 +72,8 @@ def zero_guard(flag: bool = True) -> Iterator[None]:
     True
     """
     previous = GUARD[0]
-    GUARD[0] = bool(flag)
-    try:
+    try:                  # set inside the try: an interrupt at any point restores it
+        GUARD[0] = bool(flag)
         yield
     finally:
         GUARD[0] = previous

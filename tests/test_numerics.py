@@ -461,3 +461,10 @@ def test_zero_guard_environment_variable(tmp_path):
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                              text=True, check=True).stdout.split()
         assert " ".join(out) == expected
+
+
+def test_numerics_docstring_examples():
+    import doctest
+    import functrace.numerics
+    result = doctest.testmod(functrace.numerics)
+    assert result.failed == 0 and result.attempted > 0
