@@ -20,6 +20,7 @@ from .tree import (register_pytree_node as register_pytree_node, tree_flatten as
                    tree_structure as tree_structure, tree_unflatten as tree_unflatten)
 
 from . import grad_mode  # noqa: F401
+from . import tree as tree  # ft.tree.register_dataclass, ...
 from .grad_mode import (enable_grad as enable_grad, inference_mode as inference_mode,
                         is_grad_enabled as is_grad_enabled,
                         is_inference_mode_enabled as is_inference_mode_enabled,

@@ -17,7 +17,7 @@ from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
 from .tape import Tape
-from .tree import tree_flatten, tree_map, tree_unflatten
+from .tree import tree_flatten, tree_map, tree_unflatten, unregistered_hint
 
 ArgNums = Union[int, Sequence[int]]
 
@@ -31,7 +31,8 @@ def _as_primal(x: Any) -> Any:
     arr = np.asarray(x)
     if arr.dtype == object:
         raise TypeError(f"cannot differentiate with respect to a {type(x).__name__}: "
-                        "pass numpy arrays, Python numbers or pytrees of them")
+                        "pass numpy arrays, Python numbers or pytrees of them"
+                        + unregistered_hint(x))
     return arr
 
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
 from .core import Primitive, Trace, Tracer, _current_trace, concrete, current_trace
-from .tree import PyTreeDef, tree_flatten, tree_unflatten
+from .tree import PyTreeDef, tree_flatten, tree_unflatten, unregistered_hint
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them
 
@@ -169,7 +169,7 @@ def _as_batched_leaf(leaf: Any) -> Any:
     arr = np.asarray(concrete(leaf))
     if arr.dtype == object:
         raise TypeError(f"vmap cannot map over a {type(leaf).__name__}: pass arrays, "
-                        "numbers, or pytrees of them")
+                        "numbers, or pytrees of them" + unregistered_hint(leaf))
     return arr
 
 
