@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
+from ._checks import require_function
 from .core import Tracer, _current_trace, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
@@ -144,6 +145,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     >>> f_vjp(np.ones(2))[0]
     array([2.        , 1.08060461])
     """
+    require_function(f, "vjp")
     trees = [_as_tree_primals(p) for p in primals]
     check_float_args(trees, f, range(len(trees)), "vjp")
     flat, in_tree = tree_flatten(trees)
@@ -192,6 +194,8 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
     (array(9.), 6.0)
     """
+    require_function(f, "value_and_grad")
+
     @functools.wraps(f)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums = _normalize_argnums(argnums, len(args))
@@ -250,6 +254,7 @@ def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
     >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
     (3.0, 2.0)
     """
+    require_function(f, "grad")
     vg = value_and_grad(f, argnums, has_aux)
 
     @functools.wraps(f)
@@ -269,6 +274,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     >>> jvp(fnp.sin, (0.0,), (2.0,))
     (array(0.), array(2.))
     """
+    require_function(f, "jvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp expects primals and tangents as tuples, e.g. jvp(f, (x,), (v,))")
     p_trees = [_as_tree_primals(p) for p in primals]
@@ -326,6 +332,8 @@ def make_tape(f: Callable) -> Callable[..., Tape]:
         c:f64[] = reduce_sum[axes=(0,),keepdims=False] b
       in (c,) }
     """
+    require_function(f, "make_tape")
+
     @functools.wraps(f)
     def make_tape_f(*args: Any) -> Tape:
         flat, in_tree = tree_flatten([_as_tree_primals(a) for a in args])

@@ -34,6 +34,8 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ._checks import require_function
+from ._foreign import PLAIN, is_foreign
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
 from .core import Primitive, Trace, Tracer, _current_trace, concrete, current_trace
 from .tree import PyTreeDef, tree_flatten, tree_unflatten, unregistered_hint
@@ -77,15 +79,18 @@ class BatchTrace(Trace):
             if type(arg) is BatchTracer and arg._trace is self:
                 if dims is None:
                     dims = [None] * len(args)
-                    values = list(args)
+                    values = list(values)
                 dims[i] = arg._bdim
                 values[i] = arg._value
+            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
+                values = list(values)
+                values[i] = np.asarray(arg)
         if type(params.get("idx")) is tuple:       # getitem / scatter_add: batched indices?
             params, batched_idx = self._unwrap_index(params)
             if batched_idx and dims is None:
                 dims = [None] * len(args)
         if dims is None:
-            return self.parent.process(prim, args, params)
+            return self.parent.process(prim, values, params)
         token = _current_trace.set(self.parent)
         try:
             if prim.batch is None:
@@ -260,6 +265,7 @@ def vmap(f: Callable, in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
     {'twice': array([[2., 0.],
            [0., 2.]])}
     """
+    require_function(f, "vmap")
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
 

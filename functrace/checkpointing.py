@@ -62,6 +62,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ._checks import require_function
 from ._callprim import (CallRecord, OutSpec, as_tensor, call_primitive, is_tensor, owner,
                         last_uses, record_reverse, record_tensor_node, replay, skeleton,
                         vjp_leaves)
@@ -87,6 +88,7 @@ def checkpoint(fun: Optional[Callable] = None, *, static_argnums: Sequence[int] 
     """
     if fun is None:
         return functools.partial(checkpoint, static_argnums=static_argnums)
+    require_function(fun, "checkpoint")
 
     @functools.wraps(fun)
     def checkpointed(*args: Any, **kwargs: Any) -> Any:

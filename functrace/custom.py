@@ -46,6 +46,7 @@ import functools
 import inspect
 from typing import Any, Callable, Optional, Sequence
 
+from ._checks import require_function
 from . import _custom_rules as rules
 from ._callprim import owner
 from .core import is_tracer
@@ -137,6 +138,7 @@ class _CustomFunction:
     kind = ""
 
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        require_function(fun, type(self).__name__)
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = tuple(sorted(int(i) for i in nondiff_argnums))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from ._checks import require_function
 from .core import concrete
 from .tree import tree_flatten, tree_unflatten
 
@@ -72,6 +73,7 @@ def jacrev(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     array([[2., 0.],
            [0., 4.]])
     """
+    require_function(f, "jacrev")
     from . import api, numpy as fnp
     from .batching import vmap
 
@@ -106,6 +108,7 @@ def jacfwd(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     array([[ 3.,  0.],
            [ 0., 12.]])
     """
+    require_function(f, "jacfwd")
     from . import api, numpy as fnp
     from .batching import vmap
 
@@ -147,6 +150,7 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
+    require_function(f, "hessian")
     return jacfwd(jacrev(f, argnums), argnums)
 
 
@@ -157,6 +161,7 @@ def elementwise_grad(f: Callable) -> Callable:
     >>> elementwise_grad(fnp.sin)(np.zeros(2))
     array([1., 1.])
     """
+    require_function(f, "elementwise_grad")
     from . import api
 
     @functools.wraps(f)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._callprim import aval, replay, skeleton, zeros_like
+from ._checks import require_function
 from .api import _as_tree_primals, check_float_args, grad, jvp, value_and_grad
 from .core import concrete, current_trace, using_trace
 from .reverse import ReverseTrace, ReverseTracer
@@ -33,6 +34,7 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     >>> f_jvp(np.array([2.0, 0.0]))
     array([0., 0.])
     """
+    require_function(f, "linearize")
     p_trees = tuple(_as_tree_primals(p) for p in primals)
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
@@ -105,6 +107,7 @@ def hvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     >>> hvp(f, (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
     (np.float64(9.0), array([6., 0.]))
     """
+    require_function(f, "hvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("hvp expects primals and tangents as tuples, e.g. hvp(f, (x,), (v,))")
     single = len(primals) == 1

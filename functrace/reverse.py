@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Optional
 import numpy as np
 
 from .core import _ROOT_HANDLERS, EVAL_TRACE, Primitive, Trace, Tracer, concrete, current_trace
+from ._foreign import PLAIN, is_foreign
 from .tape import Eqn
 
 
@@ -57,9 +58,12 @@ class ReverseTrace(Trace):
             if type(arg) is ReverseTracer and arg._trace is self:
                 if ids is None:
                     ids = [None] * len(args)
-                    primals = list(args)
+                    primals = list(primals)
                 ids[i] = arg._id
                 primals[i] = arg._value
+            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
+                primals = list(primals)
+                primals[i] = np.asarray(arg)
         parent = self.parent
         if parent is EVAL_TRACE and not _ROOT_HANDLERS:    # skip one call on the hot path
             out = prim.impl(*primals, **params)
