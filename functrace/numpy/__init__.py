@@ -24,7 +24,7 @@ from ._creation import (arange as arange, array as array, asarray as asarray, em
                         linspace as linspace, logspace as logspace, meshgrid as meshgrid,
                         ones as ones, ones_like as ones_like, zeros as zeros,
                         zeros_like as zeros_like)
-from ._keywords import add_keyword_hints
+from ._keywords import add_keyword_hints as _add_keyword_hints
 from ._methods import install_array_methods
 from ._reductions import normalize_axes
 from ._reductions import (amax as amax, amin as amin, argmax as argmax, argmin as argmin,
@@ -86,4 +86,4 @@ def size(a: Any) -> int:
 
 
 install_array_methods(Tracer)
-add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
+_add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=

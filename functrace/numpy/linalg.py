@@ -19,7 +19,7 @@ from . import _linalg_ops as _ops
 from . import _reductions as _R
 from . import _shape as _S
 from . import _ufuncs as _U
-from ._keywords import add_keyword_hints
+from ._keywords import add_keyword_hints as _add_keyword_hints
 
 Ord = Optional[Union[int, float, str]]
 
@@ -223,4 +223,4 @@ def matrix_norm(x: Any, keepdims: bool = False, ord: Ord = "fro") -> Any:
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
 
 
-add_keyword_hints(globals(), "functrace.numpy.linalg")   # norm(x, dim=0) -> use axis=
+_add_keyword_hints(globals(), "functrace.numpy.linalg")   # norm(x, dim=0) -> use axis=

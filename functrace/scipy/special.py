@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core import concrete, is_tracer
 from ..numpy import _ufuncs as U
-from ..numpy._keywords import add_keyword_hints
+from ..numpy._keywords import add_keyword_hints as _add_keyword_hints
 from ..numpy._reductions import normalize_axes
 from ..primitives import special as P
 
@@ -109,4 +109,4 @@ def softmax(x: Any, axis: Axis = None) -> Any:
     return U.exp(log_softmax(x, axis=axis))
 
 
-add_keyword_hints(globals(), "functrace.scipy.special")   # softmax(x, dim=0) -> use axis=
+_add_keyword_hints(globals(), "functrace.scipy.special")   # softmax(x, dim=0) -> use axis=
