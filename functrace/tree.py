@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict, defaultdict, deque
-from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, TypeVar
+from typing import (Any, Callable, Iterable, NamedTuple, Optional, Sequence, TypeVar,
+                    overload)
 
 T = TypeVar("T", bound=type)
 
@@ -64,6 +65,14 @@ def _sorted_keys(d: dict) -> list:
         return sorted(d)
     except TypeError:
         return list(d)
+
+
+@overload
+def register_dataclass(nodetype: T, data_fields: Optional[Sequence[str]] = None,
+                       meta_fields: Optional[Sequence[str]] = None) -> T: ...
+@overload
+def register_dataclass(nodetype: None = None, data_fields: Optional[Sequence[str]] = None,
+                       meta_fields: Optional[Sequence[str]] = None) -> Callable[[T], T]: ...
 
 
 def register_dataclass(nodetype: Optional[T] = None, data_fields: Optional[Sequence[str]] = None,

@@ -5,6 +5,7 @@ is, so every name it touches has to be visible to type checkers.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 from typing import Any, Callable, NamedTuple
 
@@ -19,6 +20,19 @@ from functrace.testing import check_grads
 class Params(NamedTuple):
     w: np.ndarray
     b: np.ndarray
+
+
+@ft.tree.register_dataclass(meta_fields=["name"])
+@dataclasses.dataclass(frozen=True)
+class Layer:
+    w: np.ndarray
+    name: str = "dense"
+
+
+def dataclass_params() -> Layer:
+    g: Layer = ft.grad(lambda p: fnp.sum(p.w ** 2))(Layer(np.ones(2)))
+    assert g.name == "dense"
+    return g
 
 
 def loss(params: Params, x: np.ndarray, y: np.ndarray) -> Any:
@@ -85,4 +99,5 @@ def facade() -> float:
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    print(functional(rng.normal(size=(5, 3)), rng.normal(size=5)), facade())
+    print(functional(rng.normal(size=(5, 3)), rng.normal(size=5)), facade(),
+          dataclass_params().w)
