@@ -19,22 +19,68 @@ work is kept small because it is paid on every call.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Optional
 
 import numpy as np
 
 from . import policy
 from .codegen import get_kernel
+from .derivs import DERIVS
 
 _FLOATS = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
 _ndarray = np.ndarray
 _generic = np.generic
-_STATS = {"calls": 0}
+
+
+class _Stats:
+    """Kernel calls made by this process (counted under a lock: threads call kernels)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.lock = threading.Lock()
+
+
+_STATS = _Stats()
+
+
+_SAVES = {(True, False): "in", (False, True): "out", (True, True): "both",
+          (False, False): "none"}
+
+
+def supported() -> tuple:
+    """Names of the primitives that have scalar derivatives (and so kernels)."""
+    return tuple(sorted(DERIVS))
+
+
+def install(primitives: dict) -> int:
+    """Attach each table entry to the registered primitive of the same name.
+
+    An entry is attached only if the primitive saves the same values the entry
+    expects; returns how many primitives have a kernel. Safe while other
+    threads register primitives (it works on a snapshot of ``primitives``).
+    """
+    count = 0
+    for name, prim in list(primitives.items()):
+        entry = DERIVS.get(name)
+        if entry is not None and _SAVES[(prim.saves_in, prim.saves_out)] == entry.saves:
+            prim.kernel = entry
+            count += 1
+    return count
+
+
+def new_fuser(eqns: list, fuse: bool = True) -> Optional["Fuser"]:
+    """The kernel state for one backward pass over ``eqns`` (backward order), or
+    None when the kernels are switched off."""
+    state = policy._state
+    if not state["enabled"]:
+        return None
+    return Fuser(eqns, state["max_run"] if fuse else 1)
 
 
 def kernel_calls() -> int:
     """How many kernel calls this process has made (tests use it as a probe)."""
-    return _STATS["calls"]
+    return _STATS.calls
 
 
 class Fuser:
@@ -73,7 +119,8 @@ class Fuser:
             return False
         outs = [np.empty(ct.shape, dtype) for _ in leaves]
         kernel(ct.size, *operands, *[g.reshape(-1) for g in outs])
-        _STATS["calls"] += 1
+        with _STATS.lock:
+            _STATS.calls += 1
         _accumulate(cts, leaves, outs)
         if consume:
             for e, _, _, _ in run:

@@ -21,7 +21,7 @@ from .. import numpy as fnp
 from .. import special as S
 from ..core import concrete
 from ..tensors import _ops
-from ..tensors._factories import generator
+from ..tensors._random import draw
 from ..tensors._graph import relabel
 from ..tensors._tensor import Tensor, make
 
@@ -97,7 +97,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
         return input * 0.0
     shape = np.shape(input)
     dtype = np.result_type(concrete(input))
-    keep = (generator().random(shape) >= p).astype(dtype) / dtype.type(1.0 - p)
+    keep = (draw(None, lambda r: r.random(shape)) >= p).astype(dtype) / dtype.type(1.0 - p)
     return relabel(input * keep, "NativeDropoutBackward0", input)
 
 
@@ -276,4 +276,4 @@ def pad(input: Any, pad: tuple, mode: str = "constant", value: float = 0.0) -> A
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "math", "np", "fnp", "S", "Any", "Optional", "Tensor", "make", "concrete",
-    "generator", "relabel")]
+    "draw", "relabel")]

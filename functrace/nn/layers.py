@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
+from ..tensors._device import check_device
 from ..tensors._factories import default_float, empty
 from . import functional as F
 from . import init
@@ -23,6 +24,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check_device(device)
         self.in_features = in_features
         self.out_features = out_features
         dtype = dtype or default_float()

@@ -147,11 +147,14 @@ class Optimizer:
 
 
 def _as_state(value: Any, param: Tensor) -> Any:
+    """A private copy of a saved state value (floating tensors cast to ``param``'s dtype)."""
     if isinstance(value, Tensor):
         data = value._data
         if data.dtype.kind == "f":
             data = data.astype(param._data.dtype)
         return make(np.array(data), None, False)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_as_state(v, param) for v in value)
     return value
 
 
@@ -161,3 +164,48 @@ def buffer(state: dict, name: str, like: np.ndarray, init: Any = 0.0) -> np.ndar
     if t is None:
         t = state[name] = make(np.full_like(like, init), None, False)
     return t._data
+
+
+_OPTION_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_options(**options: float) -> None:
+    """PyTorch's ``ValueError`` for a negative option, e.g. ``Invalid learning rate: -1``."""
+    for name, value in options.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_OPTION_NAMES.get(name, name + ' value')}: {value}")
+
+
+def check_betas(betas: Any) -> tuple:
+    """``betas`` as a pair of floats in [0, 1)."""
+    betas = tuple(betas)
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
+    for i, b in enumerate(betas):
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+    return betas
+
+
+def refuse_flags(optimizer: str, **flags: Any) -> None:
+    """Raise for torch options that have no meaning here (``capturable``, ``fused``, ...).
+
+    ``foreach`` is not among them: it only picks torch's implementation, never the numbers.
+    """
+    for name, value in flags.items():
+        if value:
+            raise ValueError(f"{optimizer}({name}=True) is not supported: functrace's "
+                             "optimizers update numpy arrays eagerly on the CPU (no CUDA graphs, "
+                             "fused kernels or differentiable steps); leave it False")
+
+
+def weight_decayed(param: np.ndarray, grad: np.ndarray, lr: float, weight_decay: float,
+                   decoupled: bool) -> np.ndarray:
+    """Apply weight decay: decoupled shrinks ``param`` in place, else L2 adds ``wd * param``
+    to the gradient (returned)."""
+    if weight_decay == 0:
+        return grad
+    if decoupled:
+        param *= 1.0 - lr * weight_decay
+        return grad
+    return grad + weight_decay * param

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from ._device import CPU
+
 next_id: Callable[[], int] = itertools.count(1).__next__
 _new = object.__new__
 
@@ -313,12 +315,20 @@ class Tensor:
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        """Always ``"cpu"``."""
-        return "cpu"
+    def device(self) -> Any:
+        """Always ``device(type='cpu')`` (which also equals the string ``"cpu"``)."""
+        return CPU
 
     @property
     def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def is_meta(self) -> bool:
         return False
 
     def is_floating_point(self) -> bool:
