@@ -13,6 +13,7 @@ Run: python examples/dask_logistic_regression.py [--rows N] [--features D]
 from __future__ import annotations
 
 import argparse
+import logging
 import resource
 import sys
 import time
@@ -109,7 +110,8 @@ def main() -> None:
 
     from dask.distributed import Client, LocalCluster
     cluster = None if args.scheduler else LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None, silence_logs=logging.ERROR)
     client = Client(args.scheduler or cluster)
     try:
         print(f"cluster: {len(client.nthreads())} workers at {client.scheduler.address}")

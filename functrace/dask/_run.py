@@ -3,6 +3,7 @@ local threaded scheduler; on a cluster, bounded waits instead of a silent hang."
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, Optional
 
@@ -43,14 +44,13 @@ def compute(root: Any, timeout: Optional[float], no_worker_timeout: float) -> An
 
 
 def _wait(client: Any, future: Any, timeout: Optional[float], no_worker_timeout: float) -> Any:
-    from distributed import TimeoutError as PollTimeout
+    # A threading.Event rather than future.result(timeout=...): distributed's timed
+    # sync() can lose a result when its two timeouts race (UnboundLocalError seen here).
+    done = threading.Event()
+    future.add_done_callback(lambda _: done.set())
     start = time.monotonic()
     alone_since = None           # when the scheduler was last seen without any worker
-    while True:
-        try:
-            return future.result(timeout=_POLL_SECONDS)
-        except PollTimeout:
-            pass
+    while not done.wait(_POLL_SECONDS):
         now = time.monotonic()
         if timeout is not None and now - start >= timeout:
             raise TimeoutError(
@@ -68,3 +68,4 @@ def _wait(client: Any, future: Any, timeout: Optional[float], no_worker_timeout:
                 f"{client.scheduler.address} for {no_worker_timeout} s (all died or were "
                 "stopped), so the computation was cancelled. Start workers with "
                 f"`dask worker {client.scheduler.address}` and call again")
+    return future.result()
