@@ -344,3 +344,19 @@ def test_lazy_attribute():
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_misaligned_blocks_are_copied_aligned_and_give_the_same_gradient():
+    """Arrays received over the network can start at any byte (slow numpy paths)."""
+    params, x, y = data()
+    raw = np.zeros(x.nbytes + 1, dtype=np.uint8)
+    skewed = raw[1:].view(np.float64).reshape(x.shape)
+    skewed[...] = x
+    assert not skewed.flags.aligned
+    got = ftd.grad(logistic)(params, da.from_array(skewed, chunks=(25, 4)),
+                             da.from_array(y, chunks=25))
+    assert_tree_close(got, ft.grad(logistic)(params, x, y), rtol=1e-12)
+    from functrace.dask._blocks import Spec
+    spec = Spec(logistic, 0, False, "sum", True, (1,), ("x",))
+    args = spec.arguments(({"w": skewed[0]}, None), (skewed,))
+    assert args[0]["w"].flags.aligned and args[1].flags.aligned
