@@ -360,3 +360,16 @@ def test_misaligned_blocks_are_copied_aligned_and_give_the_same_gradient():
     spec = Spec(logistic, 0, False, "sum", True, (1,), ("x",))
     args = spec.arguments(({"w": skewed[0]}, None), (skewed,))
     assert args[0]["w"].flags.aligned and args[1].flags.aligned
+
+
+def test_large_blocks_on_threads_in_a_fresh_process():
+    """The default (threaded) path runs several backward passes at once from the first
+    call, big enough for the kernels: their first-use setup must hold under threads."""
+    code = ("import numpy as np, dask, dask.array as da, functrace as ft\n"
+            "import functrace.numpy as fnp, functrace.dask as ftd\n"
+            "loss = lambda w, x: fnp.sum(fnp.tanh(x @ w) * fnp.exp(x[:, 0]))\n"
+            "x = np.random.default_rng(0).normal(size=(80_000, 3)); w = np.ones(3)\n"
+            "with dask.config.set(scheduler='threads', num_workers=4):\n"
+            "    g = ftd.grad(loss)(w, da.from_array(x, chunks=(20_000, 3)))\n"
+            "np.testing.assert_allclose(g, ft.grad(loss)(w, x), rtol=1e-12)\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
