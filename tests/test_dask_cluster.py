@@ -1,9 +1,8 @@
 """functrace.dask on a real ``distributed.LocalCluster``: two worker processes on loopback,
-started once for this module. Gradients equal single-process functrace; workers killed by
+started once (the ``dask_cluster`` fixture). Gradients equal single-process functrace; workers killed by
 pid mid-call lose no step; no worker at all is a clear error, not a hang."""
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import time
@@ -25,17 +24,14 @@ PATIENCE = 180.0     # seconds: a bound on every wait, generous for a loaded 2-c
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None,
-                                       silence_logs=logging.CRITICAL)
-    client = distributed.Client(cluster)
+def client(dask_cluster):
+    """A client of the session's LocalCluster (tests/conftest.py) for this module."""
+    client = distributed.Client(dask_cluster)
     try:
         client.wait_for_workers(2, timeout=PATIENCE)
         yield client
     finally:
         client.close()
-        cluster.close()
 
 
 def logistic(params, x, y):
