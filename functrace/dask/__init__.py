@@ -55,10 +55,11 @@ if every worker dies. If no worker is connected for ``no_worker_timeout`` second
 whole call. A block that raises, or gives a NaN loss or gradient, raises
 :class:`BlockError` with the block's index, its rows and the worker's traceback.
 
-Cost: a call costs a fixed overhead ``c`` (graph building, scheduling, one round trip;
-a few milliseconds) plus ``work / p`` on ``p`` worker processes, against ``work`` in
-one process; the cluster wins once ``work > c * p / (p - 1)``: twice the overhead on
-2 cores, barely more than the overhead on many (``benchmarks/bench_dask.py``).
+Cost: a call costs a fixed overhead ``c`` (graph building, scheduling, round trips;
+10-40 ms on a busy 2-core machine, growing by a few ms per block) plus ``work / p`` on
+``p`` worker processes, against ``work`` in one process; the cluster wins once
+``work > c * p / (p - 1)``: twice the overhead on 2 cores, barely more than the
+overhead on many (``benchmarks/bench_dask.py`` measures ``c`` and prints the table).
 """
 try:
     import dask  # noqa: F401
