@@ -18,7 +18,7 @@ from .layers import (Dropout, Dropout1d, Dropout2d, Dropout3d, Flatten, Identity
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                    HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from .modules import Module, Parameter
-from .norms import GroupNorm, LayerNorm
+from .norms import GroupNorm, LayerNorm, RMSNorm
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 from .sparse import Embedding
@@ -26,7 +26,8 @@ from .sparse import Embedding
 __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "ModuleList",
            "ModuleDict", "ParameterList", "ParameterDict", "Linear", "Identity", "Flatten",
            "Unflatten", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "Embedding",
-           "LayerNorm", "GroupNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+           "LayerNorm", "GroupNorm", "RMSNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
+           "GRUCell",
            "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU",
            "Mish", "Hardsigmoid", "Hardswish", "Softplus", "PReLU", "Sigmoid", "Tanh",
            "LogSigmoid", "Softsign", "Tanhshrink", "Softmax", "LogSoftmax", "Softmin",

@@ -118,18 +118,15 @@ def mish(input: Any, inplace: bool = False) -> Any:
 
 def hardsigmoid(input: Any, inplace: bool = False) -> Any:
     """``clip(x / 6 + 1/2, 0, 1)`` (gradient 0 on the kinks, as in PyTorch)."""
-    def fn(x: Any) -> Any:
-        inside = fnp.logical_and(fnp.greater(x, -3.0), fnp.less(x, 3.0))
-        return fnp.where(inside, x / 6.0 + 0.5,
-                         fnp.where(fnp.greater(x, 0.0), 1.0, 0.0))
-    return _apply(input, inplace, fn, "HardsigmoidBackward0")
+    return _apply(input, inplace, lambda x: _clamped(x / 6.0 + 0.5, 0.0, 1.0),
+                  "HardsigmoidBackward0")
 
 
 def hardswish(input: Any, inplace: bool = False) -> Any:
-    """``x * relu6(x + 3) / 6``."""
+    """``x * relu6(x + 3) / 6`` (gradient 0 at -3 and 1 at 3, as in PyTorch)."""
     def fn(x: Any) -> Any:
-        middle = fnp.where(fnp.less_equal(x, 3.0), x * (x + 3.0) / 6.0, x)
-        return fnp.where(fnp.less(x, -3.0), 0.0, middle)
+        middle = fnp.where(fnp.less(x, 3.0), x * (x + 3.0) / 6.0, x)
+        return fnp.where(fnp.less_equal(x, -3.0), 0.0, middle)
     return _apply(input, inplace, fn, "HardswishBackward0")
 
 

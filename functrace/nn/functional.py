@@ -31,7 +31,7 @@ from .activation import (_apply, celu, elu, gelu, hardsigmoid, hardswish, hardta
 from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_logits,
                              cosine_embedding_loss, cross_entropy, huber_loss, kl_div, l1_loss,
                              mse_loss, nll_loss, smooth_l1_loss)
-from .norms import group_norm, layer_norm
+from .norms import group_norm, layer_norm, rms_norm
 from .sparse import embedding
 
 sigmoid = _ops.sigmoid

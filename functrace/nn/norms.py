@@ -1,5 +1,5 @@
-"""Layer and group normalisation: ``F.layer_norm``, ``F.group_norm``, ``nn.LayerNorm``,
-``nn.GroupNorm`` (batch normalisation lives in :mod:`.normalization`).
+"""Layer, group and RMS normalisation: ``F.layer_norm``, ``F.group_norm``, ``F.rms_norm``,
+``nn.LayerNorm``, ``nn.GroupNorm``, ``nn.RMSNorm`` (batch normalisation lives in :mod:`.normalization`).
 
 Written with differentiable functrace ops (mean, variance, rsqrt), so they work
 on Tensors and inside ``functrace.grad``/``vmap``, to any order.
@@ -7,17 +7,18 @@ on Tensors and inside ``functrace.grad``/``vmap``, to any order.
 >>> import functrace as ft
 >>> ln = ft.nn.LayerNorm(3)
 >>> ln
-LayerNorm((3,), eps=1e-05, elementwise_affine=True)
+LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
 >>> ln(ft.tensor([[1.0, 2.0, 3.0]])).detach().numpy().round(4).tolist()
 [[-1.2247, 0.0, 1.2247]]
 """
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
 from .. import numpy as fnp
+from ..core import concrete
 from ..tensors._device import check_device
 from ..tensors._factories import default_float, empty
 from ..tensors._graph import relabel
@@ -48,15 +49,8 @@ def _as_shape(normalized_shape: Shape) -> tuple:
     return tuple(int(n) for n in normalized_shape)
 
 
-def layer_norm(input: Any, normalized_shape: Shape, weight: Any = None, bias: Any = None,
-               eps: float = 1e-5) -> Any:
-    """Normalise over the trailing dimensions ``normalized_shape``, then scale and shift.
-
-    >>> import functrace as ft
-    >>> y = ft.nn.functional.layer_norm(ft.tensor([[0.0, 2.0]]), (2,))
-    >>> [round(v, 3) for v in y[0].tolist()]
-    [-1.0, 1.0]
-    """
+def _check_trailing(input: Any, normalized_shape: Shape, weight: Any, bias: Any) -> tuple:
+    """``normalized_shape`` as a tuple, checked against the input's trailing dimensions."""
     ns = _as_shape(normalized_shape)
     shape = tuple(np.shape(input))
     if len(ns) == 0 or shape[len(shape) - len(ns):] != ns or len(shape) < len(ns):
@@ -68,8 +62,34 @@ def layer_norm(input: Any, normalized_shape: Shape, weight: Any = None, bias: An
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
                                f"got {name} of shape {list(np.shape(p))} and normalized_shape "
                                f"= {list(ns)}")
+    return ns
+
+
+def layer_norm(input: Any, normalized_shape: Shape, weight: Any = None, bias: Any = None,
+               eps: float = 1e-5) -> Any:
+    """Normalise over the trailing dimensions ``normalized_shape``, then scale and shift.
+
+    >>> import functrace as ft
+    >>> y = ft.nn.functional.layer_norm(ft.tensor([[0.0, 2.0]]), (2,))
+    >>> [round(v, 3) for v in y[0].tolist()]
+    [-1.0, 1.0]
+    """
+    ns = _check_trailing(input, normalized_shape, weight, bias)
     out = _normalized(input, tuple(range(-len(ns), 0)), eps)
     return relabel(_affine(out, weight, bias), "NativeLayerNormBackward0", input)
+
+
+def rms_norm(input: Any, normalized_shape: Shape, weight: Any = None,
+             eps: Optional[float] = None) -> Any:
+    """``input / sqrt(mean(input²) + eps)`` over the trailing ``normalized_shape`` dims,
+    times ``weight``; ``eps`` defaults to the dtype's machine epsilon (as PyTorch)."""
+    ns = _check_trailing(input, normalized_shape, weight, None)
+    if eps is None:
+        eps = float(np.finfo(np.result_type(concrete(input))).eps)
+    axes = tuple(range(-len(ns), 0))
+    out = input * fnp.reciprocal(fnp.sqrt(fnp.mean(input * input, axis=axes, keepdims=True)
+                                          + eps))
+    return out if weight is None else out * weight
 
 
 def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None,
@@ -132,14 +152,15 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
     """Group normalisation of ``(N, C, *)`` inputs with ``C`` divisible by ``num_groups``."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+                 affine: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
         super().__init__()
         check_device(device)
         if num_groups <= 0 or num_channels % num_groups != 0:
@@ -149,19 +170,49 @@ class GroupNorm(Module):
         dtype = dtype or default_float()
         if affine:
             self.weight = Parameter(empty(num_channels, dtype=dtype))
-            self.bias = Parameter(empty(num_channels, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(empty(num_channels, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            init.zeros_(self.bias)
+    reset_parameters = LayerNorm.reset_parameters
 
     def forward(self, input: Any) -> Any:
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions,
+    with a learned elementwise scale (ones) unless ``elementwise_affine=False``."""
+
+    def __init__(self, normalized_shape: Shape, eps: Optional[float] = None,
+                 elementwise_affine: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        check_device(device)
+        self.normalized_shape = _as_shape(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(*self.normalized_shape,
+                                          dtype=dtype or default_float()))
+            init.ones_(self.weight)
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input: Any) -> Any:
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
