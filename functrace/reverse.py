@@ -15,6 +15,7 @@ import numpy as np
 from .core import (_ROOT_HANDLERS, _TRACER_TYPES, EVAL_TRACE, Primitive, Trace, Tracer, concrete,
                    current_trace)
 from .kernels import policy as kernel_policy
+from .numerics import GUARD
 from .registry import PRIMITIVES
 from .tape import Eqn
 
@@ -189,7 +190,7 @@ class _KernelSetup:
             fusion = self._setup()
             if fusion is None:
                 return None, _NEVER
-        fuser = fusion.new_fuser(eqns, ct_hook is None)
+        fuser = fusion.new_fuser(eqns, ct_hook is None, GUARD[0])
         return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
 
     def _setup(self) -> Any:
