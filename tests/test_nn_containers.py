@@ -67,7 +67,8 @@ def test_parameter_dict():
 
 
 def test_containers_train_and_optimise_together():
-    model = nn.ModuleDict({"emb": nn.Embedding(5, 3), "rnn": nn.GRU(3, 4, batch_first=True),
+    model = nn.ModuleDict({"emb": nn.Embedding(5, 3),
+                           "rnn": nn.GRU(3, 4, batch_first=True),
                            "head": nn.Sequential(nn.LayerNorm(4), nn.Linear(4, 2))})
     opt = ft.optim.Adam(model.parameters(), lr=0.05)
     idx, target = ft.tensor([[0, 1, 2], [3, 4, 0]]), ft.tensor([0, 1])
@@ -116,14 +117,15 @@ def test_clip_grad_value_and_vectors():
         nn.utils.vector_to_parameters(np.arange(9.0), lin.parameters())
 
 
-# -- nn.init ---------------------------------------------------------------------------------------
+# -- nn.init ----------------------------------------------------------------------------------
 
 def test_orthogonal_init():
     g = ft.Generator().manual_seed(3)
     w = nn.init.orthogonal_(ft.empty(4, 6), gain=2.0, generator=g)
     a = w.numpy()
     np.testing.assert_allclose(a @ a.T, 4 * np.eye(4), atol=1e-5)
-    again = nn.init.orthogonal_(ft.empty(4, 6), gain=2.0, generator=ft.Generator().manual_seed(3))
+    again = nn.init.orthogonal_(ft.empty(4, 6), gain=2.0,
+                                generator=ft.Generator().manual_seed(3))
     assert ft.equal(w, again)
     with pytest.raises(ValueError, match="2 or more dimensions"):
         nn.init.orthogonal_(ft.empty(3))

@@ -249,7 +249,7 @@ def test_lstm_backward_equals_functional_grad():
     w = [p.detach().numpy() for p in lstm.parameters()]
 
     def f(x):
-        seq, h = x, []
+        seq = x
         for layer in range(2):
             p = w[4 * layer:4 * layer + 4]
             states = [np.zeros((1, 3)), np.zeros((1, 3))]

@@ -1,4 +1,4 @@
-"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList``, ``ParameterDict``.
+"""Containers: ``Sequential``, ``ModuleList``/``ModuleDict``, ``ParameterList``/``ParameterDict``.
 
 Each registers what it holds, so the enclosing module's ``parameters()`` and
 ``state_dict()`` reach it (keys ``"0"``, ``"1"``, ... for the lists).

@@ -14,12 +14,11 @@ Tensors (recording the graph) and, equally, on numpy arrays inside
 from __future__ import annotations
 
 import warnings
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
 from .. import numpy as fnp
-from .. import special as S
 from ..core import concrete
 from ..tensors import _ops
 from ..tensors._random import draw
@@ -162,6 +161,11 @@ def pad(input: Any, pad: tuple, mode: str = "constant", value: float = 0.0) -> A
     return fnp.pad(input, widths, constant_values=value)
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in (
-    "annotations", "math", "np", "fnp", "S", "Any", "Optional", "Tensor", "make", "concrete",
-    "draw", "relabel", "warnings")]
+__all__ = ["sigmoid", "tanh", "linear", "normalize", "dropout", "dropout1d", "dropout2d",
+           "dropout3d", "one_hot", "cosine_similarity", "pad", "relu", "relu6", "hardtanh",
+           "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "hardsigmoid",
+           "hardswish", "softplus", "prelu", "logsigmoid", "softsign", "tanhshrink", "softmax",
+           "softmin", "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "kl_div", "cosine_embedding_loss", "nll_loss", "cross_entropy",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "layer_norm",
+           "group_norm", "rms_norm", "embedding"]

@@ -1,5 +1,5 @@
 """Layer, group and RMS normalisation: ``F.layer_norm``, ``F.group_norm``, ``F.rms_norm``,
-``nn.LayerNorm``, ``nn.GroupNorm``, ``nn.RMSNorm`` (batch normalisation lives in :mod:`.normalization`).
+``nn.LayerNorm``, ``nn.GroupNorm``, ``nn.RMSNorm`` (batch norm is in :mod:`.normalization`).
 
 Written with differentiable functrace ops (mean, variance, rsqrt), so they work
 on Tensors and inside ``functrace.grad``/``vmap``, to any order.

@@ -155,8 +155,8 @@ class RNNBase(Module):
             kind = "batched 3-D" if batched else "unbatched 2-D"
             what = "hx and cx" if self.mode == "LSTM" else "hx"
             got = ", ".join(f"{d}-D" for d in dims)
-            raise RuntimeError(f"For {kind} input, {what} should also be {want}-D but got "
-                               f"{'(' + got + ') tensors' if self.mode == 'LSTM' else got + ' tensor'}")
+            got = f"({got}) tensors" if self.mode == "LSTM" else f"{got} tensor"
+            raise RuntimeError(f"For {kind} input, {what} should also be {want}-D but got {got}")
         if not batched:
             states = [fnp.expand_dims(s, 1) for s in states]
         for i, (s, size) in enumerate(zip(states, sizes)):
