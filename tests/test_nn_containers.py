@@ -163,3 +163,13 @@ def test_calculate_gain_and_constant_inits():
     w = nn.init.eye_(ft.empty(2, 3))
     assert w.tolist() == [[1, 0, 0], [0, 1, 0]]
     assert nn.init.constant_(ft.empty(2), 0.5).tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("module", ["activation", "containers", "norms", "sparse", "rnn",
+                                    "rnn_steps", "loss_functions", "utils", "layers"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"functrace.nn.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
