@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import Tracer, _current_trace, concrete, current_trace
+from .core import Tracer, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
@@ -91,12 +91,10 @@ def _cast_like(g: Any, primal: Any) -> Any:
 def _trace_reverse(f: Callable, primals: list, keep_all: bool = False) -> tuple:
     """Run ``f`` on fresh tracers; returns (trace, input tracers, output)."""
     trace = ReverseTrace(current_trace(), keep_all)
-    tracers = [trace.new_input(p) for p in primals]
-    token = _current_trace.set(trace)
     try:
-        out = f(*tracers)
+        tracers = [trace.new_input(p) for p in primals]
+        out = call_under(trace, f, *tracers)
     finally:
-        _current_trace.reset(token)
         trace.alive = False
     return trace, tracers, out
 
@@ -282,12 +280,10 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
             raise ValueError(f"tangent shape {np.shape(t)} does not match primal shape "
                              f"{np.shape(p)} (argument {i})")
     trace = JVPTrace(current_trace())
-    tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
-    token = _current_trace.set(trace)
     try:
-        out = f(*tree_unflatten(p_tree, tracers))
+        tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
+        out = call_under(trace, f, *tree_unflatten(p_tree, tracers))
     finally:
-        _current_trace.reset(token)
         trace.alive = False
     leaves, out_tree = tree_flatten(out)
     values, tans = [], []

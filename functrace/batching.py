@@ -35,7 +35,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
-from .core import Primitive, Trace, Tracer, _current_trace, concrete, current_trace
+from .core import Primitive, Trace, Tracer, call_under, concrete, current_trace
 from .tree import PyTreeDef, tree_flatten, tree_unflatten
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them
@@ -86,14 +86,11 @@ class BatchTrace(Trace):
                 dims = [None] * len(args)
         if dims is None:
             return self.parent.process(prim, args, params)
-        token = _current_trace.set(self.parent)
-        try:
-            if prim.batch is None:
-                out, out_dim = loop_batch(prim, values, dims, params, self.size)
-            else:
-                out, out_dim = prim.batch(values, dims, **params)
-        finally:
-            _current_trace.reset(token)
+        if prim.batch is None:
+            out, out_dim = call_under(self.parent, loop_batch, prim, values, dims, params,
+                                      self.size)
+        else:
+            out, out_dim = call_under(self.parent, prim.batch, values, dims, **params)
         return out if out_dim is None else BatchTracer(self, out, out_dim)
 
     def _unwrap_index(self, params: dict) -> tuple:
@@ -277,14 +274,12 @@ def vmap(f: Callable, in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
                   for leaf, ax in zip(leaves, axes)]
         size = _axis_size(leaves, axes, lambda: _leaf_labels(f, args, kwargs), axis_size)
         trace = BatchTrace(current_trace(), size)
-        leaves = [leaf if ax is None else BatchTracer(trace, leaf, ax % len(shape_of(leaf)))
-                  for leaf, ax in zip(leaves, axes)]
-        b_args, b_kwargs = tree_unflatten(tree, leaves)
-        token = _current_trace.set(trace)
         try:
-            out = f(*b_args, **b_kwargs)
+            leaves = [leaf if ax is None else BatchTracer(trace, leaf, ax % len(shape_of(leaf)))
+                      for leaf, ax in zip(leaves, axes)]
+            b_args, b_kwargs = tree_unflatten(tree, leaves)
+            out = call_under(trace, f, *b_args, **b_kwargs)
         finally:
-            _current_trace.reset(token)
             trace.alive = False
         out_leaves, out_tree = tree_flatten(out)
         oaxes = flat_axes(out_axes, out, "out_axes")

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._callprim import aval, replay, skeleton, zeros_like
 from .api import _as_tree_primals, check_float_args, grad, jvp, value_and_grad
-from .core import concrete, current_trace, using_trace
+from .core import call_under, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
@@ -37,10 +37,9 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
     trace = ReverseTrace(current_trace(), keep_all=True)
-    t_in = [trace.new_input(zeros_like(p)) for p in flat]
     try:
-        with using_trace(trace):
-            out, t_out = jvp(f, p_trees, tuple(tree_unflatten(in_tree, t_in)))
+        t_in = [trace.new_input(zeros_like(p)) for p in flat]
+        out, t_out = call_under(trace, jvp, f, p_trees, tuple(tree_unflatten(in_tree, t_in)))
     finally:
         trace.alive = False
     t_leaves, out_tree = tree_flatten(t_out)
