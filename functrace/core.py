@@ -15,7 +15,11 @@ even before the trace is set -- the caller's context is exactly as it was and
 nothing needs resetting. Every transform and every rule that runs under another
 trace (JVP and batching rules run under the parent) goes through it; there is
 deliberately no ``with``-statement form, because a context manager's
-``__exit__`` can be interrupted before its first instruction.
+``__exit__`` can be interrupted before its first instruction. What remains:
+context variables that a transformed function sets (a plain
+``set_grad_enabled(False)``, the user's own) end with the transform call too;
+and an interrupt during a lazy first-use import (the Tensor facade, the
+kernels) can leave that import half done, as for any Python import.
 """
 from __future__ import annotations
 

@@ -35,6 +35,9 @@ What remains (the same as PyTorch in every case):
   set. ``no_grad`` and ``enable_grad`` have no such window.
 * ``__enter__`` called by hand or through ``contextlib.ExitStack`` sets the
   mode until ``__exit__`` is called, which an interrupt can prevent.
+* A generator suspended at a ``yield`` inside a ``with no_grad()`` block leaves
+  the mode off for the code that iterates it until it resumes (a generator runs
+  in its caller's context).
 
 >>> import functrace as ft
 >>> x = ft.tensor(2.0, requires_grad=True)

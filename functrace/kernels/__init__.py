@@ -65,7 +65,14 @@ def new_fuser(eqns: list, fuse: bool = True) -> Optional[Fuser]:
 
 @contextmanager
 def enabled(flag: bool) -> Iterator[None]:
-    """Turn the kernels on or off inside a ``with`` block.
+    """Turn the kernels on or off inside a ``with`` block (for the whole process).
+
+    Interrupts: the switch happens inside the ``try`` and the ``finally`` is a
+    plain store (no call, at which a signal could be delivered), so an
+    interrupt inside the block restores the switch at once. One inside
+    contextlib's own ``__enter__``/``__exit__`` skips the ``finally`` until the
+    context manager is garbage-collected (closing its generator runs it), which
+    a retained traceback can delay.
 
     >>> import functrace.kernels as K
     >>> with K.enabled(False):
@@ -73,9 +80,9 @@ def enabled(flag: bool) -> Iterator[None]:
     False
     """
     previous = is_enabled()
-    set_enabled(flag)
     try:
+        set_enabled(flag)
         yield
     finally:
-        set_enabled(previous)
+        _state["enabled"] = previous
 
