@@ -30,9 +30,9 @@ What remains (the same as PyTorch in every case):
 
 * ``with set_grad_enabled(mode):`` changes the mode when the object is
   constructed (which is what makes the plain call ``set_grad_enabled(mode)``
-  work). An interrupt delivered after that and before the ``with`` statement
-  has looked up ``__exit__`` -- a window of a few bytecodes -- leaves ``mode``
-  set. ``no_grad`` and ``enable_grad`` have no such window.
+  work). An interrupt delivered after that and before ``__enter__`` runs -- a
+  window of a few bytecodes -- leaves ``mode`` set. ``no_grad``,
+  ``enable_grad`` and ``inference_mode`` have no such window.
 * ``__enter__`` called by hand or through ``contextlib.ExitStack`` sets the
   mode until ``__exit__`` is called, which an interrupt can prevent.
 * A generator suspended at a ``yield`` inside a ``with no_grad()`` block leaves
@@ -185,7 +185,8 @@ class _GradModeContext:
         return _Mode(*flags, prev, owner)
 
     def _exit(self, *exc: Any) -> None:
-        _MODE.set(self._prev)
+        if self._prev is not None:      # (None: __exit__ without __enter__)
+            _MODE.set(self._prev)
 
     __exit__ = _ExitOfWith(_exit)
 
@@ -229,7 +230,10 @@ class set_grad_enabled(_GradModeContext):
     """Set grad mode: as a plain call, a context manager or a decorator.
 
     Called as a function it takes effect immediately; used with ``with`` the
-    previous mode is restored at the end of the block.
+    previous mode is restored at the end of the block. (Taking effect at once
+    leaves a few bytecodes before the ``with`` statement takes over in which an
+    interrupt keeps the mode set, as in PyTorch; ``no_grad``/``enable_grad``
+    have no such window.)
 
     >>> import functrace as ft
     >>> with ft.set_grad_enabled(False):
