@@ -1,4 +1,4 @@
-"""Shared machinery of :mod:`functrace.custom` and :mod:`functrace.checkpoint`.
+"""Shared machinery of :mod:`functrace.calls.custom` and :mod:`functrace.calls.checkpointing`.
 
 * :func:`call_primitive` -- a primitive whose impl and rules delegate to a
   per-call record passed as the parameter ``fun`` (a :class:`CallRecord`). The
@@ -19,10 +19,13 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from .core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
-from .reverse import ReverseTrace, ReverseTracer
-from .tape import Eqn
-from .tree import tree_flatten, tree_unflatten
+from .. import numpy as fnp
+from ..api import jvp, vjp
+from ..core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
+from ..grad_mode import is_grad_enabled
+from ..reverse import ReverseTrace, ReverseTracer
+from ..tape import Eqn
+from ..tree import tree_flatten, tree_unflatten
 
 
 def is_inexact(x: Any) -> bool:
@@ -251,7 +254,6 @@ class OutSpec:
 
     def pack(self, leaves: list) -> Any:
         """One array holding the differentiable leaves (ops under the current trace)."""
-        from . import numpy as fnp
         diff = [leaves[i] for i in self.diff]
         if len(diff) == 1:
             return diff[0]
@@ -263,7 +265,6 @@ class OutSpec:
 
     def unpack(self, packed: Any) -> list:
         """The differentiable leaves back from a packed array (or cotangent)."""
-        from . import numpy as fnp
         if self.n == 1:
             return [packed]
         out = []
@@ -300,7 +301,6 @@ def _on_float_leaves(f: Callable, leaves: Sequence[Any]) -> tuple:
 def vjp_leaves(f: Callable, leaves: Sequence[Any], ct: Any) -> list:
     """Cotangents of ``f(*leaves)`` (one output array) for every leaf; ``None``
     for the integer/boolean leaves."""
-    from .api import vjp
     idx, f_float = _on_float_leaves(f, leaves)
     grads: list = [None] * len(leaves)
     if idx:
@@ -312,7 +312,6 @@ def vjp_leaves(f: Callable, leaves: Sequence[Any], ct: Any) -> list:
 
 def jvp_leaves(f: Callable, leaves: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     """``(f(*leaves), tangent)`` by forward mode; ``None`` tangents are zeros."""
-    from .api import jvp
     idx, f_float = _on_float_leaves(f, leaves)
     tans = tuple(zeros_like(leaves[i]) if tangents[i] is None else tangents[i] for i in idx)
     return jvp(f_float, tuple(leaves[i] for i in idx), tans)
@@ -323,21 +322,20 @@ def jvp_leaves(f: Callable, leaves: Sequence[Any], tangents: Sequence[Any]) -> t
 def tensor_mode(leaves: Sequence[Any]) -> bool:
     """Whether a call on ``leaves`` at the root trace must record a Tensor-graph node:
     grad mode is on and some leaf is a Tensor that requires grad."""
-    from .grad_mode import is_grad_enabled
-    from .tensors._graph import TENSOR_TYPES
+    from ..tensors._graph import TENSOR_TYPES  # (the facade is above calls/)
     if not is_grad_enabled():
         return False
     return any(type(x) in TENSOR_TYPES and x._rg for x in leaves)
 
 
 def is_tensor(x: Any) -> bool:
-    from .tensors._graph import TENSOR_TYPES
+    from ..tensors._graph import TENSOR_TYPES  # (the facade is above calls/)
     return type(x) in TENSOR_TYPES
 
 
 def as_tensor(x: Any) -> Any:
     """``x`` if it is a Tensor, else a constant (no-grad) Tensor of its value."""
-    from .tensors._tensor import make
+    from ..tensors._tensor import make  # (the facade is above calls/)
     return x if is_tensor(x) else make(np.asarray(x), None, False)
 
 
@@ -354,7 +352,7 @@ def from_tensor(x: Any, keep: bool) -> Any:
 def record_tensor_node(prim: Primitive, leaves: Sequence[Any], fun: CallRecord,
                        packed: Any, name: str) -> Any:
     """Record ``packed = prim[fun](*leaves)`` as one node of the Tensor graph."""
-    from .tensors._graph import record_custom
+    from ..tensors._graph import record_custom  # (the facade is above calls/)
     return record_custom(prim, tuple(leaves), {"fun": fun}, np.asarray(concrete(packed)),
                          name)
 
@@ -362,7 +360,7 @@ def record_tensor_node(prim: Primitive, leaves: Sequence[Any], fun: CallRecord,
 def tensor_grads(outs: list, wrt: list, cts: list, create_graph: bool) -> list:
     """``autograd.grad`` of the differentiable ``outs`` (paired with ``cts``) with
     respect to ``wrt``; ``None`` for inputs that do not influence them."""
-    from .tensors._engine import grad
+    from ..tensors._engine import grad  # (the facade is above calls/)
     pairs = [(o, c) for o, c in zip(outs, cts)
              if is_tensor(o) and o._rg and c is not None]
     if not pairs or not wrt:
