@@ -172,7 +172,6 @@ class _Remat(CallRecord):
     recorded, the values) of the tape values it reads, and its output ids."""
 
     def __init__(self, name: str, block: list, spec_out: OutSpec, out_leaves: list):
-        super().__init__()
         self.name = name
         self.eqns = skeleton(block)
         self.spec_out = spec_out
@@ -237,7 +236,6 @@ def _remat_tensors(fun: Callable, args: tuple, kwargs: dict, leaves: list) -> An
 class _TensorRemat(CallRecord):
     def __init__(self, name: str, fun: Callable, args: tuple, kwargs: dict, leaves: list,
                  spec_out: OutSpec):
-        super().__init__()
         self.name, self.fun, self.spec_out = name, fun, spec_out
         self.in_tree = tree_flatten((args, kwargs))[1]
         self.requires = [is_tensor(x) and x._rg for x in leaves]

@@ -148,7 +148,6 @@ def _tensor_call(spec: Any, leaves: list) -> Any:
 class _Record(CallRecord):
     def __init__(self, spec: Any, spec_out: OutSpec, out_leaves: list, res: Any,
                  primals: list):
-        super().__init__()
         self.name = spec.cf.__name__
         self.spec, self.spec_out, self.res = spec, spec_out, res
         diff = set(spec_out.diff)        # zeros stand in for the non-float outputs' cts
@@ -317,7 +316,6 @@ class GenericCall(CallRecord):
     """
 
     def __init__(self, spec: Any):
-        super().__init__()
         self.spec = spec
         self.name = spec.cf.__name__
         self.spec_out: Optional[OutSpec] = None

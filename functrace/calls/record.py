@@ -49,37 +49,15 @@ def zeros_like(x: Any) -> np.ndarray:
 
 # -- the call primitive ---------------------------------------------------------------
 
-_TAKEN = object()   # a cotangent already handed to the backward pass
-
-
 class CallRecord:
-    """Per-call state of a call primitive; subclasses implement :meth:`pullback`.
-
-    :meth:`vjp` computes all input cotangents at once (the backward pass asks
-    for them one argument at a time with the same ``ct`` object) and hands each
-    out once, dropping the cache when every computed cotangent has been taken;
-    asking again for one already handed out recomputes (a second backward pass
-    seeded with the same array).
-    """
+    """Per-call state of a call primitive; subclasses implement :meth:`pullback`,
+    which gives every input's cotangent at once (the primitive's all-arguments
+    VJP rule, called once per backward pass)."""
 
     name = "call"
 
-    def __init__(self) -> None:
-        self._ct: Any = None
-        self._grads: Optional[list] = None
-
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
         raise NotImplementedError
-
-    def vjp(self, ct: Any, ins: Sequence[Any], argnum: int) -> Any:
-        grads = self._grads
-        if grads is None or self._ct is not ct or grads[argnum] is _TAKEN:
-            grads = self._grads = list(self.pullback(ct, ins))
-            self._ct = ct
-        g, grads[argnum] = grads[argnum], _TAKEN
-        if all(x is None or x is _TAKEN for x in grads):
-            self._ct = self._grads = None
-        return g
 
     def impl(self, args: tuple) -> Any:
         raise NotImplementedError(f"{self.name} has no implementation at the root trace")
@@ -102,8 +80,8 @@ def _call_impl(*args: Any, fun: CallRecord) -> Any:
     return fun.impl(args)
 
 
-def _call_vjp(ct: Any, ins: Any, out: Any, argnum: int, fun: CallRecord) -> Any:
-    return fun.vjp(ct, ins, argnum)
+def _call_vjp_all(ct: Any, ins: Any, out: Any, needed: frozenset, fun: CallRecord) -> list:
+    return fun.pullback(ct, ins)
 
 
 def _call_jvp(primals: Any, tangents: Any, out: Any, fun: CallRecord) -> Any:
@@ -117,7 +95,7 @@ def _call_batch(args: Any, dims: Any, fun: CallRecord) -> tuple:
 def call_primitive(name: str) -> Primitive:
     """An unregistered primitive whose impl and rules are the methods of its
     ``fun`` parameter (a :class:`CallRecord`). It saves its inputs."""
-    prim = Primitive(name, _call_impl, _call_vjp, _call_jvp, saves="in")
+    prim = Primitive(name, _call_impl, jvp=_call_jvp, saves="in", vjp_all=_call_vjp_all)
     prim.batch = _call_batch
     return prim
 
