@@ -18,7 +18,7 @@ from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
-from .tape import Tape
+from .tape import ALL, DECLARED, Residuals, Tape
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 def _cast_like(g: Any, primal: Any) -> Any:
@@ -39,11 +39,11 @@ def _cast_like(g: Any, primal: Any) -> Any:
 
 # -- reverse mode ------------------------------------------------------------------
 
-def _trace_reverse(f: Callable, primals: list, keep_all: bool = False,
+def _trace_reverse(f: Callable, primals: list, residuals: Residuals = DECLARED,
                    name: str = "grad") -> tuple:
     """Run ``f`` on fresh tracers of a reverse trace for transform ``name``;
     returns (trace, input tracers, output)."""
-    trace = ReverseTrace(current_trace(), keep_all, name)
+    trace = ReverseTrace(current_trace(), residuals, name)
     try:
         tracers = [trace.new_input(p) for p in primals]
         out = call_under(trace, call_traced, f, *tracers)
@@ -300,7 +300,7 @@ def make_tape(f: Callable) -> Callable[..., Tape]:
     def make_tape_f(*args: Any) -> Tape:
         flat, in_tree = tree_flatten([as_tree_primals(a) for a in args])
         trace, tracers, out = _trace_reverse(
-            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True,
+            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, ALL,
             name="make_tape")
         _, ids, _ = _unwrap_outputs(trace, out)
         avals = {t._id: (np.shape(t._value), np.result_type(concrete(t._value)))

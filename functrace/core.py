@@ -106,9 +106,18 @@ def _one_argument(vjp_all: VjpAllRule) -> VjpRule:
 
 class Trace:
     """Base of all traces. ``parent`` is the trace that computes primal values;
-    ``name`` is the transform that runs it (``"grad"``, ``"vmap"``, ...), for errors."""
+    ``name`` is the transform that runs it (``"grad"``, ``"vmap"``, ...), for errors.
+
+    **C6, "nobody records".** ``records`` says whether primitives bound while
+    this trace is current may be seen by anything but their numpy
+    implementation (recorded, pushed forward, batched): true for every
+    transform; false only for the root trace when no Tensor graph records
+    (see :class:`EvalTrace`). The backward pass picks a compiled kernel over a
+    rule only when ``current_trace().records`` is false.
+    """
 
     __slots__ = ("parent", "alive", "name")
+    records = True
 
     def __init__(self, parent: Optional["Trace"], name: str = "a transform"):
         self.parent = parent
@@ -154,6 +163,7 @@ class EvalTrace(Trace):
     """
 
     __slots__ = ()
+    records = False
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         if _ROOT_HANDLERS:            # one lookup per argument: Tensors and tracers

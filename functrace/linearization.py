@@ -18,6 +18,7 @@ from .api import check_tangent, grad, jvp, jvp_named, value_and_grad
 from .argnums import as_tree_primals, check_float_args
 from .core import call_under, check_callable, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
+from .tape import ALL
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
 
@@ -38,7 +39,7 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     p_trees = tuple(as_tree_primals(p) for p in primals)
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
-    trace = ReverseTrace(current_trace(), keep_all=True, name="linearize")
+    trace = ReverseTrace(current_trace(), ALL, name="linearize")
     try:
         t_in = [trace.new_input(zeros_like(p)) for p in flat]
         out, t_out = call_under(trace, jvp_named, f, p_trees,

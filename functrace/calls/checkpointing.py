@@ -6,9 +6,9 @@ pass; the backward pass recomputes them from the function's inputs.
 How, per situation:
 
 * **reverse mode** (the current trace is a reverse trace, e.g. inside ``grad``):
-  the function runs once, normally (its equations keep their constant inputs
-  and the values they read from before the block, not the block's own
-  intermediates). The equations it appended to the tape are then cut out and
+  the function runs once, normally, under the trace's ``block`` residual policy
+  (:mod:`functrace.tape`: its equations keep their constant inputs and the
+  values they read from before the block, not the block's own intermediates). The equations it appended to the tape are then cut out and
   replaced by one ``checkpoint`` equation whose inputs are every tape value the
   block read -- its arguments *and* closed-over traced values such as
   parameters -- and whose residuals are just those inputs. Its VJP replays the
@@ -65,9 +65,10 @@ import numpy as np
 from ..core import EVAL_TRACE, call_under, check_callable, concrete, current_trace
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..reverse import ReverseTrace, ReverseTracer
+from ..tape import block
 from ..tree import tree_flatten, tree_unflatten
 from .record import (CallRecord, OutSpec, as_tensor, call_primitive, is_tensor, last_uses,
-                     owner, record_reverse, record_tensor_node, replay, skeleton, vjp_leaves)
+                     owner, record_tensor_node, replay, skeleton, vjp_leaves)
 
 checkpoint_p = call_primitive("checkpoint")
 
@@ -109,62 +110,25 @@ remat = checkpoint
 
 def _remat_reverse(trace: ReverseTrace, fun: Callable, args: tuple, kwargs: dict) -> Any:
     start = len(trace.eqns)
-    cls, keep_all = trace.__class__, trace.keep_all
-    outer_block = _BLOCK_START.get(trace)
-    try:        # (the changes inside: an interrupt must not leave them, nor leak the trace)
-        if cls in (ReverseTrace, _BlockTrace) and not keep_all:
-            trace.__class__ = _BlockTrace          # keep what the replay needs, no more
-            _BLOCK_START[trace] = trace.next_id
-        else:
-            trace.keep_all = True                  # (a subclass: keep every input)
+    residuals = trace.residuals
+    try:        # (an interrupt must not leave the block's policy on the trace)
+        if not residuals.keep_all:                 # keep what the replay needs, no more
+            trace.residuals = block(trace.next_id)
         out = fun(*args, **kwargs)
     finally:
-        trace.__class__, trace.keep_all = cls, keep_all
-        if outer_block is None:
-            _BLOCK_START.pop(trace, None)
-        else:
-            _BLOCK_START[trace] = outer_block
-    block = trace.eqns[start:]
+        trace.residuals = residuals
+    block_eqns = trace.eqns[start:]
     leaves, tree = tree_flatten(out)
     diff = [i for i, x in enumerate(leaves) if type(x) is ReverseTracer and x._trace is trace]
-    if not block or not diff:
+    if not block_eqns or not diff:
         return out
     del trace.eqns[start:]
     spec_out = OutSpec(tree, leaves, diff)
-    rec = _Remat(getattr(fun, "__name__", "checkpoint"), block, spec_out, leaves)
+    rec = _Remat(getattr(fun, "__name__", "checkpoint"), block_eqns, spec_out, leaves)
     packed = call_under(trace.parent, spec_out.pack,
                         [x._value if i in diff else x for i, x in enumerate(leaves)])
-    tracer = record_reverse(trace, checkpoint_p, rec.ext_ids, rec.ext_values, packed, rec,
-                            save_ins=True)
+    tracer = trace.record(checkpoint_p, {"fun": rec}, rec.ext_ids, list(rec.ext_values), packed)
     return spec_out.rebuild(spec_out.unpack(tracer), leaves)
-
-
-_BLOCK_START: dict = {}     # trace -> first tape id of the block being recorded
-
-
-class _BlockTrace(ReverseTrace):
-    """A reverse trace while it records a checkpointed block. An equation whose
-    primitive saves no inputs still keeps its constant inputs and the values it
-    reads from before the block -- what the replay needs -- but not the block's
-    own intermediates (``keep_all`` would keep those too)."""
-
-    __slots__ = ()
-
-    @property
-    def block_start(self) -> int:
-        """Ids below this were recorded before the block (read by record_reverse)."""
-        return _BLOCK_START[self]
-
-    def process(self, prim: Any, args: tuple, params: dict) -> Any:
-        eqns = self.eqns
-        n = len(eqns)
-        out = ReverseTrace.process(self, prim, args, params)
-        if len(eqns) > n and eqns[-1].ins is None:
-            eqn = eqns[-1]
-            start = _BLOCK_START[self]
-            eqn.ins = [a._value if vid is not None and vid < start else
-                       None if vid is not None else a for a, vid in zip(args, eqn.in_ids)]
-        return out
 
 
 class _Remat(CallRecord):

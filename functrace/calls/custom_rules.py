@@ -22,12 +22,16 @@ from ..grad_mode import enable_grad, no_grad
 from ..reverse import ReverseTrace
 from ..tree import tree_flatten, tree_unflatten
 from .record import (CallRecord, OutSpec, as_tensor, aval, call_primitive, camel, from_tensor,
-                     is_inexact, is_tensor, owner, record_reverse, record_tensor_node,
+                     is_inexact, is_tensor, owner, record_tensor_node,
                      tensor_grads, tensor_mode, unwrap_own, vjp_leaves, zeros_like)
 
 custom_vjp_p = call_primitive("custom_vjp")
 custom_jvp_p = call_primitive("custom_jvp")
 _PRIMS = {"vjp": custom_vjp_p, "jvp": custom_jvp_p}
+# On a reverse tape the record holds what the rule needs (fwd's residuals, the
+# primals of a custom_jvp), so the equation keeps no inputs of its own.
+_TAPE_PRIMS = {"vjp": call_primitive("custom_vjp", saves="none"),
+               "jvp": call_primitive("custom_jvp", saves="none")}
 
 Handler = Callable[[Any, Any, list], Any]
 _HANDLERS: dict = {}
@@ -218,7 +222,7 @@ def _reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
     cls = _ReverseVjp if spec.cf.kind == "vjp" else _ReverseJvp
     rec = cls(spec, spec_out, out_leaves, res, primals)
     ids = [leaf._id if o else None for leaf, o in zip(leaves, own)]
-    tracer = record_reverse(trace, _PRIMS[spec.cf.kind], ids, primals, packed, rec)
+    tracer = trace.record(_TAPE_PRIMS[spec.cf.kind], {"fun": rec}, ids, primals, packed)
     return spec_out.rebuild(spec_out.unpack(tracer), out_leaves)
 
 

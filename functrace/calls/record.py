@@ -10,8 +10,6 @@
   is used as is. Integer and boolean leaves are constants.
 * :func:`vjp_leaves` / :func:`jvp_leaves` -- VJP/JVP of a flat function with
   respect to its floating-point leaves only.
-* :func:`record_reverse` -- append one equation to a reverse tape by hand (for
-  rules that must not be recorded by the parent traces, see ``custom_vjp``).
 """
 from __future__ import annotations
 
@@ -23,8 +21,6 @@ from .. import numpy as fnp
 from ..api import jvp, vjp
 from ..core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
 from ..grad_mode import is_grad_enabled
-from ..reverse import ReverseTrace, ReverseTracer
-from ..tape import Eqn
 from ..tree import tree_flatten, tree_unflatten
 
 
@@ -92,32 +88,13 @@ def _call_batch(args: Any, dims: Any, fun: CallRecord) -> tuple:
     return fun.batch(args, dims)
 
 
-def call_primitive(name: str) -> Primitive:
+def call_primitive(name: str, saves: str = "in") -> Primitive:
     """An unregistered primitive whose impl and rules are the methods of its
-    ``fun`` parameter (a :class:`CallRecord`). It saves its inputs."""
-    prim = Primitive(name, _call_impl, jvp=_call_jvp, saves="in", vjp_all=_call_vjp_all)
+    ``fun`` parameter (a :class:`CallRecord`). It saves its inputs, unless the
+    record keeps what its pullback needs itself (``saves="none"``)."""
+    prim = Primitive(name, _call_impl, jvp=_call_jvp, saves=saves, vjp_all=_call_vjp_all)
     prim.batch = _call_batch
     return prim
-
-
-def record_reverse(trace: ReverseTrace, prim: Primitive, ids: list, primals: list,
-                   value: Any, fun: CallRecord, save_ins: bool = False) -> ReverseTracer:
-    """Append ``value = prim[fun](primals)`` to ``trace``'s tape only (the parent
-    traces do not see this equation) and return the new tracer. The inputs are
-    kept as the equation's residuals with ``save_ins`` (or for printing)."""
-    vid = trace.next_id
-    trace.next_id = vid + 1
-    keep = trace.keep_all
-    if keep or save_ins:
-        ins = list(primals)
-    elif hasattr(trace, "block_start"):     # recording a checkpointed block
-        start = trace.block_start
-        ins = [p if i is None or i < start else None for p, i in zip(primals, ids)]
-    else:
-        ins = None
-    trace.eqns.append(Eqn(prim, {"fun": fun}, ids, vid, ins, None, None,
-                          aval(value) if keep else None))
-    return ReverseTracer(trace, value, vid)
 
 
 def owner(leaves: Sequence[Any]) -> Any:
@@ -166,9 +143,9 @@ def last_uses(eqns: Sequence[tuple], keep: Sequence[int]) -> list:
     return frees
 
 
-def skeleton(eqns: Sequence[Eqn]) -> list:
+def skeleton(eqns: Sequence[Any]) -> list:
     """Equations without their residuals: only the constant inputs are kept
-    (they must have been recorded, e.g. with ``keep_all``)."""
+    (they must have been recorded, e.g. with the ``ALL`` residual policy)."""
     return [(e.prim, e.params, e.in_ids, e.out_id,
              [v if vid is None else None for v, vid in zip(e.ins, e.in_ids)])
             for e in eqns]

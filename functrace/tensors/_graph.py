@@ -20,8 +20,7 @@ import numpy as np
 from .. import core
 from ..core import EVAL_TRACE, Primitive, _current_trace
 from ..grad_mode import is_grad_enabled
-from ..reverse import broadcast_shapes
-from ..tape import Eqn
+from ..tape import DECLARED, Eqn, record_eqn
 from ._tensor import Tensor, next_id
 
 _new = object.__new__
@@ -239,28 +238,25 @@ def _as_constants(prim: Primitive, args: Any, params: dict) -> Any:
 
 def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list,
            parents: list, out: np.ndarray) -> Tensor:
-    """Make the node for ``out = prim(*args)`` and the output tensor it produced."""
+    """Make the node for ``out = prim(*args)`` and the output tensor it produced.
+
+    The node is built by the one recorder (:func:`functrace.tape.record_eqn`);
+    the facade fills only its own slots (links, versions, hooks)."""
     cls = _PRIM_CLASSES.get(prim)
-    node = _new(cls if cls is not None else _class_for(prim, params))
-    node.prim = prim
-    node.params = params
-    node.in_ids = in_ids
+    tid = next_id()
+    node = record_eqn(cls if cls is not None else _class_for(prim, params), prim, params,
+                      in_ids, tid, datas, out, DECLARED)
     node.parents = parents
-    tid = node.out_id = next_id()
     node.vers = None
-    if prim.saves_in:
-        node.ins = datas
+    if node.ins is not None:
         node.args = args
         for a in args:
             if type(a) in TENSOR_TYPES and a._vc is not None:
                 node.vers = [version_or_none(a) for a in args]
                 break
     else:
-        node.ins = node.args = None
-    node.out = out if prim.saves_out else None
+        node.args = None
     node.out_vc = None
-    node.in_shapes = broadcast_shapes(datas, in_ids, out) if prim.broadcasts else None
-    node.aval = None
     node.freed = False
     node.hooks = None
     t = _new(Tensor)

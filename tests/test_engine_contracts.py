@@ -1,0 +1,78 @@
+"""The engine's written contracts (C1 dispatch, C2 constants, C3 recorder, C6 records),
+each stated in the docstring of the module that owns it, and those docstrings' examples."""
+import doctest
+import importlib
+
+import numpy as np
+import pytest
+
+import functrace as ft
+import functrace.numpy as fnp
+from functrace import core, tape
+from functrace.reverse import ReverseTrace
+
+
+@pytest.mark.parametrize("module", ["functrace.core", "functrace.tape", "functrace.argnums"])
+def test_docstring_examples(module):
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
+
+
+# -- C3: one recorder, the residual policy as data ----------------------------------------
+
+def _eqns(f, x, residuals=tape.DECLARED):
+    trace = ReverseTrace(core.current_trace(), residuals)
+    core.call_under(trace, f, trace.new_input(x))
+    return trace.eqns
+
+
+def test_declared_policy_keeps_what_each_primitive_declares():
+    sin, exp = _eqns(lambda x: fnp.exp(fnp.sin(x)), np.ones(2))
+    assert sin.ins is not None and sin.out is None          # sin saves its input
+    assert exp.ins is None and exp.out is not None          # exp saves its output
+    assert sin.aval is None and exp.aval is None
+
+
+def test_all_policy_keeps_every_input_and_the_type():
+    for eqn in _eqns(lambda x: fnp.exp(fnp.sin(x)), np.ones(2), tape.ALL):
+        assert eqn.ins is not None and eqn.aval == ((2,), np.dtype(np.float64))
+
+
+def test_a_checkpointed_block_records_under_a_block_policy_on_the_same_trace():
+    seen = []
+
+    def block(h):
+        trace = core.current_trace()
+        seen.append((type(trace), trace.residuals))
+        return fnp.exp(fnp.exp(h) * 2.0)
+
+    def f(x):
+        y = ft.checkpoint(block)(fnp.sin(x))
+        trace = core.current_trace()
+        seen.append((type(trace), trace.residuals))
+        return y
+
+    eqns = _eqns(f, np.ones(2))
+    (cls, inside), (after_cls, after) = seen
+    assert cls is ReverseTrace and after_cls is ReverseTrace        # no class swap
+    assert inside.block_start == 2 and after is tape.DECLARED     # ids 0, 1: x, sin(x)
+    assert [e.prim.name for e in eqns] == ["sin", "checkpoint"]
+    # what the replay needs: the block's first exp keeps its input (read from before
+    # the block), the multiply keeps its constant but not the block's own exp
+    first_exp, mul, _ = eqns[1].params["fun"].eqns
+    assert first_exp[4] == [None] and mul[4][1] == 2.0 and mul[4][0] is None
+
+
+def test_facade_nodes_come_from_the_same_recorder():
+    x = ft.tensor([1.0, 2.0], requires_grad=True)
+    node = x.exp().grad_fn
+    assert isinstance(node, tape.Eqn) and node.ins is None and node.out is not None
+    assert x.sin().grad_fn.ins is not None and x.sin().grad_fn.aval is None
+
+
+# -- C6: "nobody records" is one attribute --------------------------------------------------
+
+def test_records():
+    assert core.EVAL_TRACE.records is False
+    assert ReverseTrace(core.EVAL_TRACE).records is True
+    assert ft.grad(lambda x: core.current_trace().records * x)(1.0) == 1.0
