@@ -10,10 +10,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .argnums import (ArgNums, as_primal, as_tree_primals, check_argnums, check_float,
-                      check_float_args, leaf_positions, normalize_argnums)
-from .core import (Tracer, as_numeric, call_traced, call_under, check_callable,
-                   check_not_complex, concrete, current_trace)
+from .argnums import (ArgNums, as_numeric, as_primal, as_tree_primals, check_argnums,
+                      check_callable, check_float, check_float_args, check_not_complex,
+                      leaf_positions, normalize_argnums)
+from .core import Tracer, call_traced, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p

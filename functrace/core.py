@@ -7,6 +7,18 @@ trace whose ``parent`` is the trace that was current when they started; a trace
 treats only its own tracers as variables and hands every primal computation to
 its parent, so traces nest without levels and without perturbation confusion.
 
+**C2, ``process`` never mutates its arguments.** A trace's ``process`` unwraps
+its own tracers into a new list and leaves ``args`` as it got them. Every other
+argument is a constant for it: another trace's tracer (handed down to the
+parent unchanged), or a foreign value -- a Tensor of the facade, a pandas
+Series -- which the trace lowers to a plain value itself, with
+:func:`lower_constant`, in the same loop (one set lookup, :data:`PLAIN`, for the
+usual constants). So residuals, rules and parents only ever see plain values,
+and the root trace meets a Tensor only in a call made outside every transform:
+that is when it hands it to the facade, the one object in its slot
+(:func:`set_facade`). A new trace that does not lower would hand Tensors to the
+facade, which records them: lowering is part of writing a trace.
+
 Interrupt safety. The current trace is never set and later restored in the
 caller's ``contextvars.Context``: :func:`call_under` runs a function in a *copy*
 of it with the new trace set inside the copy, so when the function ends -- by
@@ -25,7 +37,7 @@ from __future__ import annotations
 
 import contextvars
 import operator
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -128,25 +140,32 @@ class Trace:
         raise NotImplementedError
 
 
-RootHandler = Callable[[Primitive, tuple, dict], Any]
-_ROOT_HANDLERS: dict = {}    # exact type -> handler; once one is registered, tracer types too
 _TRACER_TYPES: set = set()   # every Tracer subclass (added by Tracer.__init_subclass__)
+_WATCHED: set = set()        # what the root trace looks at: tracer types and the facade's
 
 
-def register_root_handler(cls: type, handler: RootHandler) -> None:
-    """Let the root trace hand primitives applied to ``cls`` instances to ``handler``.
+class Facade:
+    """What the Tensor facade gives the root trace (:func:`set_facade`): it gets the
+    primitives and calls made on its types outside every transform."""
 
-    This is how the Tensor facade records its persistent graph: a primitive
-    bound with a Tensor argument outside any transform goes to the facade,
-    which unwraps, computes (through :data:`EVAL_TRACE`) and records.
-    Subclasses must be registered too (lookup is by exact type).
-    """
-    _ROOT_HANDLERS[cls] = handler
-    for tracer_type in _TRACER_TYPES:      # the same lookup then rejects tracers
-        _ROOT_HANDLERS.setdefault(tracer_type, _reject_tracer)
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        raise NotImplementedError
+
+    def process_call(self, call: Any, args: Sequence[Any]) -> Any:
+        raise NotImplementedError
 
 
-def _reject_tracer(prim: Primitive, args: tuple, params: dict) -> Any:
+def set_facade(facade: Facade, types: Iterable[type]) -> None:
+    """Install ``facade`` in the root trace's one slot, for instances of ``types``
+    (exact types; call again for each new subclass). A second, different facade
+    is refused."""
+    if EVAL_TRACE.facade is not None and EVAL_TRACE.facade is not facade:
+        raise ValueError("a facade is already installed in the root trace")
+    EVAL_TRACE.facade = facade
+    _WATCHED.update(types)
+
+
+def _reject_tracer(args: tuple) -> None:
     """A tracer reached the root trace: no running transform owns it (it escaped,
     or it is used in another thread). Computing on it would recurse forever."""
     for arg in args:
@@ -158,31 +177,28 @@ def _reject_tracer(prim: Primitive, args: tuple, params: dict) -> Any:
 class EvalTrace(Trace):
     """The root trace: runs the numpy implementation, records nothing.
 
-    Values of a type with a registered root handler (Tensors) are handed to
-    that handler instead. Tracers never belong here (see :func:`_reject_tracer`).
+    Values of the facade's types (Tensors) are handed to the facade
+    (:func:`set_facade`): by C2 they reach the root trace only from calls made
+    outside every transform. Tracers never belong here (see :func:`_reject_tracer`).
     """
 
-    __slots__ = ()
+    __slots__ = ("facade",)
     records = False
 
+    def __init__(self) -> None:
+        super().__init__(None, "the root trace")
+        self.facade: Optional[Facade] = None
+
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        if _ROOT_HANDLERS:            # one lookup per argument: Tensors and tracers
-            for arg in args:
-                handler = _ROOT_HANDLERS.get(type(arg))
-                if handler is not None:
-                    return handler(prim, args, params)
-        else:
-            for arg in args:
+        for arg in args:            # one set lookup per argument: Tensors and tracers
+            if type(arg) in _WATCHED:
                 if type(arg) in _TRACER_TYPES:
-                    _reject_tracer(prim, args, params)
-        return prim.impl(*args, **params)
-
-    def compute(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Run the numpy implementation directly (for root handlers)."""
+                    _reject_tracer(args)
+                return self.facade.process(prim, args, params)
         return prim.impl(*args, **params)
 
 
-EVAL_TRACE = EvalTrace(None)
+EVAL_TRACE = EvalTrace()
 _current_trace: contextvars.ContextVar[Trace] = contextvars.ContextVar(
     "functrace_current_trace", default=EVAL_TRACE)
 
@@ -261,8 +277,7 @@ class Tracer:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _TRACER_TYPES.add(cls)
-        if _ROOT_HANDLERS:
-            _ROOT_HANDLERS.setdefault(cls, _reject_tracer)
+        _WATCHED.add(cls)
 
     @property
     def shape(self) -> tuple:
@@ -376,38 +391,6 @@ def check_no_derivative(x: Any, conversion: str) -> None:
         layer = layer._value
 
 
-def check_callable(f: Any, transform: str) -> None:
-    """``TypeError`` at the transform's creation unless ``f`` is a function."""
-    if not callable(f):
-        raise TypeError(f"{transform} expects a function, got {type(f).__name__} "
-                        f"{f!r:.60}: pass the function itself (f, not f(x))")
-
-
-def as_numeric(x: Any, what: str) -> Any:
-    """An output, cotangent or tangent leaf as an array (traced values pass through);
-    a ``TypeError`` naming ``what`` for anything that is not numeric (a string, an
-    object), which would otherwise fail obscurely or silently give zeros."""
-    value = x if isinstance(x, (Tracer, np.ndarray)) or is_tracer(x) else np.asarray(x)
-    dtype = np.result_type(concrete(value))
-    if dtype.kind not in "biufc":
-        shown = f" ({x!r})" if isinstance(x, (str, bytes)) and len(x) < 40 else ""
-        kind = (f"numpy array of dtype {dtype}" if isinstance(x, np.ndarray)
-                else type(x).__name__ + shown)
-        raise TypeError(f"{what} is a {kind}: expected arrays, numbers, or pytrees "
-                        "(tuples, lists, dicts) of them")
-    return value
-
-
-def check_not_complex(x: Any, what: str) -> None:
-    """``TypeError`` for complex values, which functrace does not differentiate yet
-    (the one place to relax when complex support arrives)."""
-    if np.result_type(concrete(x)).kind == "c":
-        raise TypeError(f"{what} is complex ({np.result_type(concrete(x))}): complex values "
-                        "are not supported yet by functrace's transforms (a real function's "
-                        "derivative would silently drop the imaginary part). Pass real "
-                        "arrays, e.g. the real and imaginary parts separately.")
-
-
 _CONCRETE_GETTERS: dict = {}
 
 
@@ -426,6 +409,30 @@ def concrete(x: Any) -> Any:
         x = x._value
     getter = _CONCRETE_GETTERS.get(type(x))
     return x if getter is None else getter(x)
+
+
+PLAIN = frozenset({np.ndarray, float, int, bool, complex, type(None), *np.sctypeDict.values()})
+
+
+def lower_constant(arg: Any) -> Any:
+    """A constant argument of a transform as a plain value (C2): a Tensor's data,
+    another library's array (a pandas Series, an xarray DataArray, which keep their
+    own type through numpy functions) as ``np.asarray``; anything else as it is.
+    Transforms call it in their unwrap loop for arguments whose type is not in
+    :data:`PLAIN` (one set lookup for the usual constants) and that are no tracer.
+
+    >>> class Wrapped:
+    ...     def __array__(self, dtype=None, copy=None):
+    ...         return np.ones(2)
+    >>> lower_constant(Wrapped()), lower_constant("text")
+    (array([1., 1.]), 'text')
+    """
+    getter = _CONCRETE_GETTERS.get(type(arg))
+    if getter is not None:
+        return getter(arg)
+    if hasattr(type(arg), "__array__") and not isinstance(arg, (Tracer, np.ndarray)):
+        return np.asarray(arg)
+    return arg
 
 
 def is_tracer(x: Any) -> bool:

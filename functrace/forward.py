@@ -5,8 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ._foreign import PLAIN, is_foreign
-from .core import Primitive, Trace, Tracer, call_under, concrete
+from .core import PLAIN, Primitive, Trace, Tracer, call_under, concrete, lower_constant
 
 
 class JVPTracer(Tracer):
@@ -48,9 +47,11 @@ class JVPTrace(Trace):
                     primals = list(primals)
                 tangents[i] = arg._tangent
                 primals[i] = arg._value
-            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
-                primals = list(primals)
-                primals[i] = np.asarray(arg)
+            elif type(arg) not in PLAIN:      # a Tensor, a pandas Series, ...: constants (C2)
+                low = lower_constant(arg)         # (another trace's tracer stays as it is)
+                if low is not arg:
+                    primals = list(primals)
+                    primals[i] = low
         out = self.parent.process(prim, primals, params)
         if tangents is None or prim.jvp is None:
             return out

@@ -15,8 +15,8 @@ import numpy as np
 
 from .calls.record import aval, replay, skeleton, zeros_like
 from .api import check_tangent, grad, jvp, jvp_named, value_and_grad
-from .argnums import as_tree_primals, check_float_args
-from .core import call_under, check_callable, concrete, current_trace
+from .argnums import as_tree_primals, check_callable, check_float_args
+from .core import call_under, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tape import ALL
 from .tree import tree_flatten, tree_leaves, tree_unflatten

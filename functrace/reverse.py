@@ -12,9 +12,8 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
-from ._foreign import PLAIN, is_foreign
-from .core import (_ROOT_HANDLERS, _TRACER_TYPES, EVAL_TRACE, Primitive, Trace, Tracer, concrete,
-                   current_trace)
+from .core import (_TRACER_TYPES, EVAL_TRACE, PLAIN, Primitive, Trace, Tracer, concrete,
+                   current_trace, lower_constant)
 from .kernels import policy as kernel_policy
 from .numerics import GUARD
 from .registry import PRIMITIVES
@@ -64,7 +63,7 @@ class ReverseTrace(Trace):
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         ids = None
         primals: Any = args
-        inline = self.parent is EVAL_TRACE and not _ROOT_HANDLERS
+        inline = self.parent is EVAL_TRACE
         for i, arg in enumerate(args):
             if type(arg) is ReverseTracer and arg._trace is self:
                 if ids is None:
@@ -75,9 +74,9 @@ class ReverseTrace(Trace):
             elif type(arg) not in PLAIN:        # one lookup for the usual constants
                 if type(arg) in _TRACER_TYPES:
                     inline = False     # not ours: the root trace raises UnexpectedTracerError
-                elif is_foreign(arg):                          # a pandas Series, ...
+                else:                  # a Tensor, a pandas Series, ...: a plain constant (C2)
                     primals = list(primals)
-                    primals[i] = np.asarray(arg)
+                    primals[i] = lower_constant(arg)
         parent = self.parent
         if inline:         # the root trace's work without its call, on the hot path
             out = prim.impl(*primals, **params)
@@ -139,32 +138,43 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
             if (fuser is not None and prim.kernel is not None and ct.size >= kmin
                     and fuser.run(eqn, ct, cts, consume)):
                 continue
-        rule = prim.vjp
-        ins = eqn.ins
-        out = eqn.out
-        params = eqn.params
-        in_shapes = eqn.in_shapes
-        in_ids = eqn.in_ids
-        grads = None if prim.vjp_all is None else \
-            prim.vjp_all(ct, ins, out, _needed(in_ids), **params)
-        for argnum, vid in enumerate(in_ids):
-            if vid is None:
-                continue
-            g = rule(ct, ins, out, argnum, **params) if grads is None else grads[argnum]
-            if g is None:
-                continue
-            if in_shapes is not None and shape_of(g) != in_shapes[argnum]:
-                g = sum_to_shape(g, in_shapes[argnum])
-            prev = get(vid)
-            cts[vid] = g if prev is None else _add(prev, g)
+        if prim.vjp_all is not None:
+            _vjp_all(eqn, ct, cts)
+        else:
+            rule = prim.vjp
+            ins = eqn.ins
+            out = eqn.out
+            params = eqn.params
+            in_shapes = eqn.in_shapes
+            for argnum, vid in enumerate(eqn.in_ids):
+                if vid is None:
+                    continue
+                g = rule(ct, ins, out, argnum, **params)
+                if g is None:
+                    continue
+                if in_shapes is not None and shape_of(g) != in_shapes[argnum]:
+                    g = sum_to_shape(g, in_shapes[argnum])
+                prev = get(vid)
+                cts[vid] = g if prev is None else _add(prev, g)
         if consume:
             eqn.ins = eqn.out = None
     return cts
 
 
-def _needed(in_ids: list) -> frozenset:
-    """The argument numbers whose cotangent an all-arguments rule must give."""
-    return frozenset([i for i, vid in enumerate(in_ids) if vid is not None])
+def _vjp_all(eqn: Eqn, ct: Any, cts: dict) -> None:
+    """``backward_pass``'s step for a primitive with an all-arguments rule: one
+    call for every variable argument (the per-argument loop, otherwise)."""
+    in_ids, in_shapes = eqn.in_ids, eqn.in_shapes
+    needed = frozenset([i for i, vid in enumerate(in_ids) if vid is not None])
+    grads = eqn.prim.vjp_all(ct, eqn.ins, eqn.out, needed, **eqn.params)
+    for argnum, vid in enumerate(in_ids):
+        g = None if vid is None else grads[argnum]
+        if g is None:
+            continue
+        if in_shapes is not None and shape_of(g) != in_shapes[argnum]:
+            g = sum_to_shape(g, in_shapes[argnum])
+        prev = cts.get(vid)
+        cts[vid] = g if prev is None else _add(prev, g)
 
 
 _ndarray = np.ndarray

@@ -76,3 +76,42 @@ def test_records():
     assert core.EVAL_TRACE.records is False
     assert ReverseTrace(core.EVAL_TRACE).records is True
     assert ft.grad(lambda x: core.current_trace().records * x)(1.0) == 1.0
+
+
+# -- C2: process never mutates its arguments; transforms lower foreign constants ------------
+
+def test_a_transform_lowers_a_tensor_without_touching_the_arguments():
+    from functrace.primitives.elementwise import multiply_p
+    t = ft.tensor([2.0, 3.0], requires_grad=True)
+    trace = ReverseTrace(core.current_trace())
+    x = trace.new_input(np.ones(2))
+    args = [x, t]
+    core.call_under(trace, trace.process, multiply_p, args, {})
+    assert args[0] is x and args[1] is t                      # not rewritten in place
+    (eqn,) = trace.eqns
+    assert [type(v) for v in eqn.ins] == [np.ndarray, np.ndarray]
+    assert t.grad is None and t.grad_fn is None
+
+
+class _CountingFacade(core.Facade):
+    def __init__(self, inner):
+        self.inner, self.calls = inner, 0
+
+    def process(self, prim, args, params):
+        self.calls += 1
+        return self.inner.process(prim, args, params)
+
+
+def test_the_facade_sees_only_calls_made_outside_every_transform(monkeypatch):
+    w = ft.tensor([0.5, -1.0], requires_grad=True)
+    spy = _CountingFacade(core.EVAL_TRACE.facade)
+    monkeypatch.setattr(core.EVAL_TRACE, "facade", spy)
+    x = np.array([1.0, 2.0])
+    f = lambda x: fnp.sum(fnp.sin(x * w) + w)
+    np.testing.assert_allclose(ft.grad(f)(x), np.cos(x * w.detach().numpy()) * [0.5, -1.0])
+    ft.jvp(f, (x,), (x,))
+    ft.vmap(lambda r: fnp.sin(r * w))(np.ones((3, 2)))
+    ft.hessian(f)(x)
+    assert spy.calls == 0 and w.grad is None
+    (w * 2.0).sum().backward()                 # outside every transform: the facade records
+    assert spy.calls == 2 and w.grad is not None

@@ -62,7 +62,8 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ..core import EVAL_TRACE, call_under, check_callable, concrete, current_trace
+from ..argnums import check_callable
+from ..core import EVAL_TRACE, call_under, concrete, current_trace
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..reverse import ReverseTrace, ReverseTracer
 from ..tape import block

@@ -46,7 +46,8 @@ import functools
 import inspect
 from typing import Any, Callable, Optional, Sequence
 
-from ..core import check_callable, is_tracer
+from ..argnums import check_callable
+from ..core import is_tracer
 from ..tree import tree_flatten, tree_unflatten
 from . import custom_rules as rules
 

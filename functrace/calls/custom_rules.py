@@ -15,8 +15,8 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..batching import vmap
-from ..core import (EVAL_TRACE, as_numeric, call_under, check_not_complex, concrete,
-                    current_trace, is_tracer)
+from ..argnums import as_numeric, check_not_complex
+from ..core import EVAL_TRACE, call_under, concrete, current_trace, is_tracer
 from ..forward import JVPTrace, JVPTracer
 from ..grad_mode import enable_grad, no_grad
 from ..reverse import ReverseTrace

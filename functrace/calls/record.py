@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..api import jvp, vjp
-from ..core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
+from ..core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace, lower_constant
 from ..grad_mode import is_grad_enabled
 from ..tree import tree_flatten, tree_unflatten
 
@@ -152,11 +152,12 @@ def skeleton(eqns: Sequence[Any]) -> list:
 
 
 def unwrap_own(trace: Any, leaves: Sequence[Any]) -> tuple:
-    """(values one layer down, mask of the leaves that are ``trace``'s own tracers)."""
+    """(values one layer down, mask of the leaves that are ``trace``'s own tracers);
+    the other leaves are constants, lowered to plain values (contract C2)."""
     values, own = [], []
     for leaf in leaves:
         mine = getattr(leaf, "_trace", None) is trace
-        values.append(leaf._value if mine else leaf)
+        values.append(leaf._value if mine else lower_constant(leaf))
         own.append(mine)
     return values, own
 

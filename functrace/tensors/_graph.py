@@ -1,7 +1,10 @@
-"""The persistent graph of the Tensor facade: nodes, leaves and the root handler.
+"""The persistent graph of the Tensor facade: nodes, leaves and the facade's slot.
 
 A primitive bound on Tensors outside any functional transform reaches
-:func:`handle` (registered with :func:`functrace.core.register_root_handler`).
+:func:`handle` through :data:`FACADE`, installed in the root trace's one slot
+(:func:`functrace.core.set_facade`); inside a transform Tensors are constants,
+which the transform lowers to their data itself (contract C2 in
+:mod:`functrace.core`), so the facade never sees them.
 It unwraps the data, runs the primitive's numpy ``impl`` and, when grad mode
 is on and an input requires grad, records a :class:`Node`: an
 :class:`~functrace.tape.Eqn` (so the one ``backward_pass`` can run it) plus the
@@ -18,7 +21,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from .. import core
-from ..core import EVAL_TRACE, Primitive, _current_trace
+from ..core import Primitive
 from ..grad_mode import is_grad_enabled
 from ..tape import DECLARED, Eqn, record_eqn
 from ._tensor import Tensor, next_id
@@ -187,8 +190,6 @@ def relabel(out: Any, name: str, *inputs: Any) -> Any:
 
 def handle(prim: Primitive, args: tuple, params: dict) -> Any:
     """Compute ``prim`` on Tensor arguments and record a node when needed."""
-    if _current_trace.get() is not EVAL_TRACE:
-        return _as_constants(prim, args, params)
     datas = list(args)
     in_ids = parents = None
     i = 0
@@ -218,22 +219,6 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
         t._meta = None
         return t
     return record(prim, args, datas, params, in_ids, parents, out)
-
-
-def _as_constants(prim: Primitive, args: Any, params: dict) -> Any:
-    """Inside a functional transform Tensors are constants: compute on their data.
-
-    When ``args`` is a list it is the calling trace's own list of primals, which
-    that trace keeps as the equation's residuals; the Tensors are replaced by
-    their data in place so the transform's backward pass sees plain arrays too
-    (otherwise its rules would bind on the Tensors and record facade graphs).
-    """
-    if type(args) is not list:
-        args = list(args)
-    for i, a in enumerate(args):
-        if type(a) in TENSOR_TYPES:
-            args[i] = a._data
-    return prim.impl(*args, **params)
 
 
 def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list,
@@ -300,11 +285,22 @@ def _data_of(t: Tensor) -> np.ndarray:
     return t._data
 
 
+class TensorFacade(core.Facade):
+    """The facade in the root trace's slot: primitives on Tensors outside every
+    transform go to :func:`handle`."""
+
+    process = staticmethod(handle)
+
+
+FACADE = TensorFacade()
+
+
 def register_tensor_type(cls: type) -> None:
-    """Make the root trace hand primitives on ``cls`` instances to :func:`handle`."""
+    """Make the root trace hand primitives on ``cls`` instances to :data:`FACADE`
+    and let :func:`functrace.core.concrete` see their data."""
     TENSOR_TYPES.add(cls)
-    core.register_root_handler(cls, handle)
     core.register_concrete_type(cls, _data_of)
+    core.set_facade(FACADE, (cls,))
 
 
 register_tensor_type(Tensor)
