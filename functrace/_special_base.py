@@ -79,7 +79,7 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
     """
     a = _float(a)
     if b is not None:
-        ndim = len(np.broadcast_shapes(np.shape(concrete(a)), np.shape(concrete(b))))
+        ndim = len(np.broadcast_shapes(np.shape(a), np.shape(b)))   # logical shapes
         axes = normalize_axes(axis, ndim)
         if np.any(np.asarray(concrete(b)) < 0):
             out, sign = _signed_logsumexp(a, b, axes, bool(keepdims))
