@@ -6,8 +6,8 @@ Rows live in one module per kind (``elementwise``, ``reductions``, ``shape``,
 """
 from ._spec import Spec  # noqa: F401
 from . import elementwise, reductions, shape, linalg, special
-from . import scipy_linalg, scipy_special
+from . import scipy_linalg, scipy_signal, scipy_special
 
 ALL_SPECS = [*elementwise.SPECS, *reductions.SPECS, *shape.SPECS, *linalg.SPECS,
              *special.SPECS, *scipy_special.SPECS,
-             *scipy_linalg.SPECS]
+             *scipy_linalg.SPECS, *scipy_signal.SPECS]
