@@ -23,6 +23,13 @@ def arg(x: Any) -> Any:
     return _float(x)
 
 
+def of_params(fn: Callable[..., Any], *params: Any) -> Any:
+    """``fn(*params)``, as a Python float when every parameter is a Python number: a
+    constant that, like the numbers themselves, does not promote float32 data."""
+    out = fn(*params)
+    return float(out) if all(isinstance(p, (int, float)) for p in params) else out
+
+
 def standardize(x: Any, loc: Any, scale: Any) -> Any:
     """``(x - loc) / scale``."""
     return (arg(x) - arg(loc)) / arg(scale)

@@ -11,8 +11,8 @@ from typing import Any
 
 from ... import numpy as fnp
 from .. import special as fsp
-from ._common import (LOG_2PI, Distribution, arg, log_scale, on_support, standardize,
-                      valid_scale)
+from ._common import (LOG_2PI, Distribution, arg, log_scale, of_params, on_support,
+                      standardize, valid_scale)
 
 _LOG2 = math.log(2.0)
 
@@ -151,7 +151,8 @@ class _T(Distribution):
     def logpdf(self, x: Any, df: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z, df = standardize(x, loc, scale), arg(df)
         half = 0.5 * (df + 1.0)
-        norm = fsp.gammaln(half) - fsp.gammaln(0.5 * df) - 0.5 * fnp.log(df * math.pi)
+        norm = of_params(lambda d: fsp.gammaln(0.5 * (d + 1.0)) - fsp.gammaln(0.5 * d)
+                         - 0.5 * fnp.log(d * math.pi), df)
         return valid_scale(norm - half * fnp.log1p(z * z / df) - log_scale(scale), scale)
 
     def cdf(self, x: Any, df: Any, loc: Any = 0, scale: Any = 1) -> Any:

@@ -13,7 +13,8 @@ from typing import Any
 
 from ... import numpy as fnp
 from .. import special as fsp
-from ._common import Distribution, arg, log_scale, on_support, standardize, valid_scale
+from ._common import (Distribution, arg, log_scale, of_params, on_support, standardize,
+                      valid_scale)
 
 
 class _Gamma(Distribution):
@@ -28,7 +29,7 @@ class _Gamma(Distribution):
         z, a = standardize(x, loc, scale), arg(a)
         inside = fnp.greater_equal(z, 0)
         value = on_support(inside, z, lambda s: fsp.xlogy(a - 1.0, s) - s, -math.inf, 1.0)
-        return valid_scale(value - fsp.gammaln(a) - log_scale(scale), scale)
+        return valid_scale(value - of_params(fsp.gammaln, a) - log_scale(scale), scale)
 
     def cdf(self, x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z = fnp.maximum(standardize(x, loc, scale), 0.0)
@@ -60,7 +61,7 @@ class _Beta(Distribution):
         inside = fnp.logical_and(fnp.greater_equal(z, 0), fnp.less_equal(z, 1))
         value = on_support(inside, z, lambda s: fsp.xlogy(a - 1.0, s)
                            + fsp.xlog1py(b - 1.0, -s), -math.inf, 0.5)
-        return valid_scale(value - fsp.betaln(a, b) - log_scale(scale), scale)
+        return valid_scale(value - of_params(fsp.betaln, a, b) - log_scale(scale), scale)
 
     def cdf(self, x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z = fnp.clip(standardize(x, loc, scale), 0.0, 1.0)
@@ -111,7 +112,8 @@ class _Binom(Distribution):
         valid = fnp.logical_and(valid, fnp.less_equal(k, n))
 
         def log_pmf(s):
-            comb = fsp.gammaln(n + 1.0) - fsp.gammaln(s + 1.0) - fsp.gammaln(n - s + 1.0)
+            comb = (of_params(lambda m: fsp.gammaln(m + 1.0), n) - fsp.gammaln(s + 1.0)
+                    - fsp.gammaln(n - s + 1.0))
             return comb + fsp.xlogy(s, p) + fsp.xlog1py(n - s, -p)
         return on_support(valid, k, log_pmf, -math.inf, 0.0)
 
