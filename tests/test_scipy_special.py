@@ -139,3 +139,15 @@ def test_bessel_derivatives_at_zero():
     assert functrace.grad(fsp.j1)(0.0) == 0.5
     np.testing.assert_allclose(functrace.grad(lambda x: fsp.jn(2, x))(1.3),
                                (sc.jn(1, 1.3) - sc.jn(3, 1.3)) / 2)
+
+
+@pytest.mark.parametrize("name", [
+    "functrace.scipy", "functrace.scipy.special", "functrace._special_base",
+    "functrace.scipy.stats", "functrace.scipy.stats._location_scale",
+    "functrace.scipy.stats._shape_families", "functrace.scipy.stats._multivariate",
+    "functrace.scipy.linalg", "functrace.scipy.signal", "functrace.scipy.integrate"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
