@@ -1,6 +1,10 @@
 import os
 import sys
 
+# No window from matplotlib in tests or the example scripts they run (functrace and
+# the examples never choose a backend themselves)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
 # make ``tests/specs`` importable as ``specs``
 sys.path.insert(0, os.path.dirname(__file__))
 
