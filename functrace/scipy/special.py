@@ -27,20 +27,13 @@ from typing import Any
 
 import numpy as np
 
-<<<<<<< HEAD
 from .. import _special_base as _base
 from ..core import is_tracer
+from ..numpy._keywords import add_keyword_hints as _add_keyword_hints
 from ..primitives import bessel as _B
 from ..primitives import special_functions as _P
 from .._special_base import (erf, erfc, expit, log_softmax, logit, logsumexp,  # noqa: F401
                              softmax)
-=======
-from ..core import concrete, is_tracer
-from ..numpy import _ufuncs as U
-from ..numpy._keywords import add_keyword_hints as _add_keyword_hints
-from ..numpy._reductions import normalize_axes
-from ..primitives import special as P
->>>>>>> main
 
 __all__ = ["gammaln", "digamma", "psi", "polygamma", "gamma", "rgamma", "beta", "betaln",
            "gammainc", "gammaincc", "betainc", "erf", "erfc", "erfinv", "erfcinv", "expit",
@@ -139,7 +132,6 @@ def multigammaln(a: Any, d: int) -> Any:
 
     Example: ``multigammaln(3.0, 1) == gammaln(3.0)``.
     """
-<<<<<<< HEAD
     d = int(d)
     if d < 1:
         raise ValueError(f"multigammaln: the dimension d must be a positive integer, got {d}")
@@ -282,9 +274,5 @@ def ive(v: Any, z: Any) -> Any:
     """``iv(v, z) exp(-|z|)``, finite for large ``|z|``."""
     return _B.ive_p.bind(_order(v), _value(z))
 
-=======
-    return U.exp(log_softmax(x, axis=axis))
-
 
 _add_keyword_hints(globals(), "functrace.scipy.special")   # softmax(x, dim=0) -> use axis=
->>>>>>> main
