@@ -10,7 +10,9 @@ functrace primitives, so all orders work:
 * ``gammainc``/``gammaincc`` in ``x``: the gamma density; in ``a``: the series
   :func:`functrace.primitives.gammainc_series.gammainc_da` (first order; its own
   derivative in ``a`` raises NotImplementedError);
-* ``betainc`` in ``x``: the beta density; in ``a``/``b``: NotImplementedError;
+* ``betainc`` in ``x``: the beta density; in ``a``/``b``: the series of
+  :mod:`functrace.primitives.betainc_series` (first order; second derivatives in
+  ``a``/``b`` raise NotImplementedError);
 * ``erfinv' = sqrt(pi)/2 exp(erfinv^2)``, ``ndtri' = sqrt(2 pi) exp(ndtri^2 / 2)``,
   ``log_ndtr' = phi(x) / Phi(x)`` computed as ``exp(-x^2/2 - log_ndtr(x)) / sqrt(2 pi)``
   (finite far in both tails);
@@ -30,6 +32,7 @@ import scipy.special as sc
 from ..registry import defelementwise
 from . import nondiff as N
 from .elementwise import exp_p, log1p_p, log_p, where_p
+from .betainc_series import betainc_grad_impl
 from .gammainc_series import gammainc_da_impl
 
 _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
@@ -118,14 +121,35 @@ gammaincc_p = defelementwise("gammaincc", scipy_ufunc(sc.gammaincc), (
     lambda a, x, out: -gamma_density(a, x)))
 
 
-def _beta_density(a: Any, b: Any, x: Any, out: Any) -> Any:
+def beta_density(a: Any, b: Any, x: Any) -> Any:
+    """``x^(a-1) (1-x)^(b-1) / B(a, b)``: d betainc(a, b, x) / dx."""
     return exp_p.bind(xlogy_p.bind(a - 1.0, x) + xlog1py_p.bind(b - 1.0, -x)
                       - betaln_p.bind(a, b))
 
 
+_SECOND_IN_AB = _not_implemented("betainc's first derivative in a or b (that is, its "
+                                 "second derivative in the shape parameters)")
+
+
+def _betainc_da(a: Any, b: Any, x: Any) -> Any:
+    return betainc_grad_impl(a, b, x, 0)
+
+
+def _betainc_db(a: Any, b: Any, x: Any) -> Any:
+    return betainc_grad_impl(a, b, x, 1)
+
+
+betainc_da_p = defelementwise("betainc_da", scipy_ufunc(_betainc_da), (
+    _SECOND_IN_AB, _SECOND_IN_AB,
+    lambda a, b, x, out: beta_density(a, b, x) * (log_p.bind(x) - _digamma_difference(a, b))))
+betainc_db_p = defelementwise("betainc_db", scipy_ufunc(_betainc_db), (
+    _SECOND_IN_AB, _SECOND_IN_AB,
+    lambda a, b, x, out: beta_density(a, b, x) * (log1p_p.bind(-x)
+                                                  - _digamma_difference(b, a))))
 betainc_p = defelementwise("betainc", scipy_ufunc(sc.betainc), (
-    _not_implemented("betainc with respect to a"),
-    _not_implemented("betainc with respect to b"), _beta_density))
+    lambda a, b, x, out: betainc_da_p.bind(a, b, x),
+    lambda a, b, x, out: betainc_db_p.bind(a, b, x),
+    lambda a, b, x, out: beta_density(a, b, x)))
 
 # -- error function inverses and the normal distribution ---------------------------------
 

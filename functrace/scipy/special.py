@@ -11,7 +11,9 @@ Each function works on numpy arrays, Python numbers and traced values (``grad``,
   ``a`` (first order, by a convergent series or quadrature, about 1e-13 relative;
   a second derivative in ``a`` raises NotImplementedError, as JAX and HIPS autograd
   have none either);
-* ``betainc(a, b, x)``: in ``x`` only (``a``, ``b``: NotImplementedError);
+* ``betainc(a, b, x)``: in ``x`` (all orders) and in ``a``, ``b`` (first order, by a
+  convergent series, about 1e-14 relative; second derivatives in ``a``/``b`` raise
+  NotImplementedError);
 * ``xlogy(0, y) = 0`` with ``d/dy = 0`` there; ``d/dx = log(y)`` (as in JAX).
 
 >>> import numpy as np, functrace, functrace.scipy.special as fsp
@@ -119,7 +121,8 @@ def gammaincc(a: Any, x: Any) -> Any:
 
 
 def betainc(a: Any, b: Any, x: Any) -> Any:
-    """Regularised incomplete beta ``I_x(a, b)``; differentiable in ``x`` only.
+    """Regularised incomplete beta ``I_x(a, b)``; differentiable in ``x`` and (to first
+    order) in ``a`` and ``b``.
 
     Example: ``betainc(1.0, 1.0, 0.3) = 0.3``.
     """

@@ -82,8 +82,14 @@ for _name in ("gammainc", "gammaincc"):
          _ref(getattr(sc, _name)), domain=((0.5, 4.0), (0.2, 6.0)), order=1)
 _row("gammainc_da", ("gammainc_da",), lambda x: P.gammainc_da_p.bind(_A, x), [(2, 3)], None,
      domain=(0.2, 6.0))
-_row("betainc/x", ("betainc",), lambda x: fsp.betainc(_A, 3.0 - _A / 2, x), [(2, 3)],
-     _ref(sc.betainc, _A, 3.0 - _A / 2, promote=True), domain=(0.1, 0.9))
+_B = 3.0 - _A / 2
+_row("betainc/x", ("betainc",), lambda x: fsp.betainc(_A, _B, x), [(2, 3)],
+     _ref(sc.betainc, _A, _B, promote=True), domain=(0.1, 0.9))
+_row("betainc/a-b-x", ("betainc",), fsp.betainc, [(2, 3), (3,), (2, 1)], _ref(sc.betainc),
+     domain=((0.5, 4.0), (0.5, 4.0), (0.05, 0.95)), order=1)
+for _name in ("betainc_da", "betainc_db"):
+    _row(_name, (_name,), lambda x, p=getattr(P, f"{_name}_p"): p.bind(_A, _B, x), [(2, 3)],
+         None, domain=(0.1, 0.9))
 
 # Composites
 _row("multigammaln", ("gammaln", "add"), lambda x: fsp.multigammaln(x, 3), [(2, 3)],

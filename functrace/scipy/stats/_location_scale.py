@@ -2,7 +2,7 @@
 
 Every method takes scipy's arguments (``loc=0, scale=1`` and shape parameters) and is
 differentiable in the data and in every parameter, to any order (``t.cdf`` in ``df``:
-NotImplementedError, see ``functrace.scipy.special.betainc``).
+to first order, see ``functrace.scipy.special.betainc``).
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """gamma, chi2 and beta (continuous, with shape parameters), poisson and binom.
 
-Differentiable in the data and every parameter, with two exceptions that raise
-NotImplementedError (see ``functrace.scipy.special``): ``beta.cdf``/``sf`` in ``a``
-and ``b``, and second derivatives of ``gamma.cdf``/``chi2.cdf`` in the shape. The
+Differentiable in the data and every parameter; the cdfs (``betainc``, ``gammainc``)
+only to first order in the shape parameters (a second derivative there raises
+NotImplementedError, see ``functrace.scipy.special``). The
 discrete distributions' ``k`` and ``binom``'s ``n`` enter the cdf through ``floor``,
 a constant; ``logpmf`` is differentiable in ``k`` as the continuous formula.
 """
