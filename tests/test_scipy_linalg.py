@@ -38,6 +38,11 @@ def test_per_example_solves_and_gradients():
     out = functrace.vmap(lambda a: fsl.lu_solve(fsl.lu_factor(a), b), in_axes=2)(
         np.moveaxis(stack, 0, 2))
     np.testing.assert_allclose(out, np.linalg.solve(stack, b))
+    # stacks broadcast against one right-hand side, and one matrix against stacked ones
+    np.testing.assert_allclose(fsl.lu_solve(fsl.lu_factor(stack), b), out)
+    bs = np.stack([b, 2 * b])
+    np.testing.assert_allclose(fsl.lu_solve(fsl.lu_factor(SPD), bs, trans=1),
+                               np.linalg.solve(SPD.T, bs))
 
 
 def test_lu_factor_matches_scipy_with_pivoting():

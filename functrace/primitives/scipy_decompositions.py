@@ -28,7 +28,7 @@ from ..registry import defnondiff, defprimitive
 from .linalg import matmul_p, swap_last_two
 from .reductions import reduce_sum_p
 from .scipy_linalg import per_matrix, solve_triangular_p, triangle_mask
-from .shape_ops import concatenate_p, getitem_p, reshape_p
+from .shape_ops import broadcast_to_p, concatenate_p, getitem_p, reshape_p
 from .special_functions import float_dtype
 from .elementwise import where_p
 
@@ -74,9 +74,14 @@ lu_permutation_p = defnondiff("lu_permutation", _permutation_impl, batch="stacke
 
 
 def permute_rows(x, perm):
-    """``x[..., perm, :]`` for a (stack of) permutation(s), batched under vmap."""
+    """``x[..., perm, :]`` for a (stack of) permutation(s), batched under vmap; the
+    leading axes of ``x`` and ``perm`` broadcast."""
     from ..numpy._shape_extra import take_along_axis
-    idx = reshape_p.bind(perm, shape=tuple(np.shape(perm)) + (1,))
+    x_shape, p_shape = tuple(np.shape(x)), tuple(np.shape(perm))
+    batch = np.broadcast_shapes(x_shape[:-2], p_shape[:-1])
+    if x_shape[:-2] != batch:
+        x = broadcast_to_p.bind(x, shape=batch + x_shape[-2:])
+    idx = reshape_p.bind(perm, shape=(1,) * (len(batch) + 1 - len(p_shape)) + p_shape + (1,))
     return take_along_axis(x, idx, axis=-2)
 
 
