@@ -49,7 +49,7 @@ _LAZY = {
     "optim": ("functrace.optim", None), "viz": ("functrace.viz", None),
     "utils": ("functrace.utils", None), "cuda": ("functrace.cuda", None),
     "backends": ("functrace.backends", None),
-    "extend": ("functrace.extend", None),
+    "extend": ("functrace.extend", None), "dask": ("functrace.dask", None),
     "save": ("functrace.serialization", "save"), "load": ("functrace.serialization", "load"),
     "custom_vjp": ("functrace.custom", "custom_vjp"),
     "custom_jvp": ("functrace.custom", "custom_jvp"),
@@ -64,7 +64,8 @@ _CORE_ALL = [
     "elementwise_grad", "stop_gradient", "make_tape", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "no_grad", "enable_grad", "set_grad_enabled",
-    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", *sorted(_LAZY)]
+    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled",
+    *sorted(set(_LAZY) - {"dask"})]     # star-imports must not need (or import) Dask
 
 
 def _facade_names() -> dict:
