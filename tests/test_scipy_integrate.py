@@ -81,6 +81,30 @@ def test_matrix_state_and_scalar_state():
     assert fsi.odeint(decay, 1.0, np.array([0.0, 1.0]), 1.0).shape == (2,)
 
 
+def test_pytree_states_and_arguments():
+    def dynamics(state, t, params):
+        pos, vel = state["pos"], state["vel"]
+        return {"pos": vel, "vel": -params["k"] * pos - params["c"][0] * vel}
+
+    state = {"pos": np.array([1.0, 0.5]), "vel": np.zeros(2)}
+    t = np.linspace(0.0, 2.0, 5)
+
+    def loss(params):
+        ys = fsi.odeint(dynamics, state, t, params, rtol=1e-10, atol=1e-10)
+        return fnp.sum(ys["pos"] ** 2) + fnp.sum(ys["vel"])
+
+    params = {"k": np.array(2.0), "c": np.array([0.3])}
+    ys = fsi.odeint(dynamics, state, t, params)
+    assert ys["pos"].shape == (5, 2) and ys["vel"].shape == (5, 2)
+    flat = fsi.odeint(oscillator, np.array([1.0, 0.0]), t, np.sqrt(2.0), 0.3)
+    np.testing.assert_allclose(ys["pos"][:, 0], flat[:, 0], rtol=1e-6)
+    single = fsi.odeint(lambda s, t: (-s[0],), (np.ones(2),), t)
+    assert isinstance(single, tuple) and single[0].shape == (5, 2)
+    g = functrace.grad(loss)(params)
+    assert set(g) == {"k", "c"} and g["c"].shape == (1,)
+    check_grads(loss, (params,), order=1, atol=1e-5, rtol=1e-4)
+
+
 def test_errors_are_clear():
     with pytest.raises(ValueError, match="strictly increasing"):
         fsi.odeint(decay, 1.0, np.array([1.0, 0.0]), 1.0)

@@ -17,11 +17,45 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import numpy as fnp
 from .._special_base import _float
 from ..core import concrete
 from ..primitives.ode import OdeLayout, odeint_p
+from ..tree import tree_flatten, tree_unflatten
 
 __all__ = ["odeint"]
+
+
+def _is_pytree(x: Any) -> bool:
+    """Whether ``x`` is a container of arrays rather than one array or number (a list
+    counts as a container, as in JAX)."""
+    leaves = tree_flatten(x)[0]
+    return not (len(leaves) == 1 and leaves[0] is x)
+
+
+class _PytreeDynamics:
+    """``func`` on pytrees, seen as a function of one flat state vector and the leaves
+    of the extra arguments (what the ``odeint`` primitive integrates)."""
+
+    def __init__(self, func: Callable[..., Any], y_tree: Any, shapes: list, args_tree: Any):
+        self.func, self.y_tree, self.shapes, self.args_tree = func, y_tree, shapes, args_tree
+
+    def unflatten_state(self, flat: Any) -> Any:
+        leaves, start = [], 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            leaves.append(fnp.reshape(flat[..., start:start + size],
+                                      tuple(np.shape(flat)[:-1]) + shape))
+            start += size
+        return tree_unflatten(self.y_tree, leaves)
+
+    def __call__(self, y: Any, t: Any, *arg_leaves: Any) -> Any:
+        out = self.func(self.unflatten_state(y), t, *tree_unflatten(self.args_tree,
+                                                                    list(arg_leaves)))
+        leaves, tree = tree_flatten(out)
+        if tree != self.y_tree:
+            raise ValueError("odeint: func must return a pytree of the structure of y0")
+        return fnp.concatenate([fnp.ravel(leaf) for leaf in leaves])
 
 
 def odeint(func: Callable[..., Any], y0: Any, t: Any, *args: Any, rtol: float = 1.4e-8,
@@ -37,11 +71,23 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, *args: Any, rtol: float = 
     ``vmap``). ``func`` must be written with ``functrace.numpy`` and must not close
     over values being differentiated: pass them in ``args``.
 
+    ``y0`` and the arguments may be pytrees (tuples, dicts, ... of arrays), as in JAX;
+    ``func`` then returns a pytree of the structure of ``y0``.
+
     Returns an array of shape ``(len(t),) + y0.shape`` (float64 unless all inputs are
-    float32).
+    float32), or for a pytree ``y0`` the same pytree of such arrays.
     """
     if not callable(func):
         raise TypeError(f"odeint: func must be callable, got {type(func).__name__}")
+    y_leaves, y_tree = tree_flatten(y0)
+    arg_leaves, args_tree = tree_flatten(args)
+    if _is_pytree(y0) or any(_is_pytree(a) for a in args):      # flatten them
+        shapes = [tuple(np.shape(leaf)) for leaf in y_leaves]
+        flat_func = _PytreeDynamics(func, y_tree, shapes, args_tree)
+        y_flat = fnp.concatenate([fnp.ravel(_float(leaf)) for leaf in y_leaves])
+        ys = odeint(flat_func, y_flat, t, *arg_leaves, rtol=rtol, atol=atol,
+                    mxstep=mxstep, hmax=hmax)
+        return flat_func.unflatten_state(ys)
     y0, t = _float(y0), _float(t)
     args = tuple(_float(a) for a in args)
     for i, a in enumerate(args):
