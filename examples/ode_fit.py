@@ -4,8 +4,8 @@ A predator-prey (Lotka-Volterra) system ``x' = a x - b x y``, ``y' = -c y + d x 
 is observed with noise at a few times. We recover ``(a, b, c, d)`` and the initial
 populations by least squares: ``functrace.value_and_grad`` differentiates through
 ``functrace.scipy.integrate.odeint`` by the adjoint method, and scipy's L-BFGS
-minimises. The Hessian of the loss at the optimum (second derivatives through the
-ODE solver) then gives Laplace-approximation standard errors.
+minimises. The Jacobian of the residuals at the optimum (forward mode through the
+solver, by sensitivity equations) then gives Gauss-Newton standard errors.
 
 Run: python examples/ode_fit.py [--observations N] [--noise SIGMA]
 """
@@ -44,9 +44,12 @@ def make_data(n_obs: int, noise: float, seed: int = 0) -> tuple:
 
 
 def fit(times: np.ndarray, observed: np.ndarray, noise: float, tol: float = 1e-8) -> dict:
+    def residuals(log_params):
+        return (simulate(log_params, times, tol) - observed) / noise
+
     def loss(log_params):
-        residual = simulate(log_params, times, tol) - observed
-        return 0.5 * fnp.sum(residual * residual) / noise ** 2
+        r = residuals(log_params)
+        return 0.5 * fnp.sum(r * r)
 
     value_and_grad = ft.value_and_grad(loss)
 
@@ -56,8 +59,8 @@ def fit(times: np.ndarray, observed: np.ndarray, noise: float, tol: float = 1e-8
 
     start = np.log(np.array([0.7, 0.3, 1.1, 0.3, 3.0, 3.0]))
     result = scipy.optimize.minimize(objective, start, jac=True, method="L-BFGS-B")
-    hessian = ft.jacfwd(ft.grad(loss))(result.x)          # forward over reverse
-    covariance = np.linalg.inv(hessian)
+    jac = ft.jacfwd(residuals)(result.x).reshape(-1, len(result.x))   # forward mode
+    covariance = np.linalg.inv(jac.T @ jac)              # Gauss-Newton: J^T J ~ Hessian
     return {"log_params": result.x, "params": np.exp(result.x),
             "stderr": np.exp(result.x) * np.sqrt(np.diag(covariance)),   # delta method
             "loss": result.fun, "evaluations": result.nfev}
