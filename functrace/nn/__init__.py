@@ -14,9 +14,17 @@ from .layers import (ELU, GELU, Dropout, Flatten, Identity, LeakyReLU, Linear, L
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,
                    L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from .modules import Module, ModuleDict, ModuleList, Parameter, Sequential
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AvgPool1d,
+                      AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d)
 
 __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList",
            "ModuleDict", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "GELU", "SiLU",
            "LeakyReLU", "ELU", "Softplus", "Softmax", "LogSoftmax", "Dropout", "Flatten",
            "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
-           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "Conv1d", "Conv2d", "Conv3d",
+           "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d", "MaxPool2d",
+           "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "BatchNorm1d", "BatchNorm2d",
+           "BatchNorm3d"]

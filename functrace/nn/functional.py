@@ -1,4 +1,5 @@
-"""``functrace.nn.functional`` (import as ``F``): activations, dropout and losses as functions.
+"""``functrace.nn.functional`` (import as ``F``): activations, dropout, losses, convolutions
+and pooling as functions.
 
 Built on :mod:`functrace.special` and :mod:`functrace.numpy`, so they work on
 Tensors (recording the graph) and, equally, on numpy arrays inside
@@ -24,6 +25,9 @@ from ..tensors import _ops
 from ..tensors._random import draw
 from ..tensors._graph import relabel
 from ..tensors._tensor import Tensor, make
+from ._functional_conv import *  # noqa: F401,F403  (conv1d/2d/3d, conv_transpose1d/2d/3d)
+from ._functional_pool import *  # noqa: F401,F403  (max/avg/adaptive pooling)
+from ._functional_norm import batch_norm  # noqa: F401
 
 relu = _ops.relu
 sigmoid = _ops.sigmoid

@@ -1,0 +1,212 @@
+"""The numpy implementations behind the convolution and pooling primitives.
+
+Sliding windows are read-only stride-trick views of the padded input (no Python
+loop over pixels). A convolution copies its windows into one column matrix per
+group (im2col) and makes one BLAS matmul of it; the column layout is chosen so
+that the copy moves long contiguous runs (output positions when there are more
+of them than kernel positions, kernel positions otherwise). The transposed
+operations (col2im) add one strided block per kernel position (or per output
+position, if there are fewer of those) into a zero-filled padded buffer.
+
+Arrays are ``(..., *spatial)``: the last ``len(kernel)`` axes are spatial.
+``padding`` is a tuple of ``(low, high)`` pairs, one per spatial axis. Measured
+against Numba loop kernels at the benchmark's shapes, these were faster
+(``benchmarks/bench_conv.py``; see the module docstring there).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+def out_sizes(spatial: tuple, kernel: tuple, stride: tuple, padding: tuple,
+              dilation: tuple) -> tuple:
+    """The number of windows along each spatial axis."""
+    return tuple((n + lo + hi - d * (k - 1) - 1) // s + 1
+                 for n, k, s, (lo, hi), d in zip(spatial, kernel, stride, padding, dilation))
+
+
+def pad_spatial(x: np.ndarray, padding: tuple, value: float = 0.0) -> np.ndarray:
+    """``x`` with its trailing spatial axes padded (``x`` itself when nothing to pad)."""
+    if not any(lo or hi for lo, hi in padding):
+        return x
+    nd = len(padding)
+    spatial = x.shape[x.ndim - nd:]
+    out = np.full(x.shape[:x.ndim - nd] + tuple(n + lo + hi for n, (lo, hi)
+                                                in zip(spatial, padding)), value, x.dtype)
+    out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, padding))] = x
+    return out
+
+
+def windows(xp: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
+            out: tuple) -> np.ndarray:
+    """Read-only view ``(..., *out, *kernel)`` of the windows of a padded array."""
+    nd = len(kernel)
+    lead = xp.ndim - nd
+    steps = xp.strides[lead:]
+    return as_strided(xp, xp.shape[:lead] + tuple(out) + tuple(kernel),
+                      xp.strides[:lead] + tuple(s * t for s, t in zip(stride, steps))
+                      + tuple(d * t for d, t in zip(dilation, steps)), writeable=False)
+
+
+def _block(offset: tuple, stride: tuple, dilation: tuple, out: tuple) -> tuple:
+    """The strided slice of the padded input read at kernel position ``offset``."""
+    return (Ellipsis,) + tuple(slice(o * d, o * d + s * (m - 1) + 1, s)
+                               for o, s, d, m in zip(offset, stride, dilation, out))
+
+
+def _window_slice(pos: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
+    """The strided slice of the padded input covered by the window at output ``pos``."""
+    return (Ellipsis,) + tuple(slice(p * s, p * s + d * (k - 1) + 1, d)
+                               for p, k, s, d in zip(pos, kernel, stride, dilation))
+
+
+def _padded_buffer(lead: tuple, spatial: tuple, kernel: tuple, stride: tuple,
+                   padding: tuple, dilation: tuple, out: tuple, dtype: np.dtype) -> np.ndarray:
+    """Zeros large enough for every window (and for the padded input)."""
+    sizes = tuple(max(n + lo + hi, s * (m - 1) + d * (k - 1) + 1)
+                  for n, (lo, hi), k, s, d, m in zip(spatial, padding, kernel, stride,
+                                                      dilation, out))
+    return np.zeros(lead + sizes, dtype)
+
+
+def _crop(buf: np.ndarray, spatial: tuple, padding: tuple) -> np.ndarray:
+    return buf[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, padding))]
+
+
+def col2im(cols: np.ndarray, spatial: tuple, stride: tuple, padding: tuple,
+           dilation: tuple) -> np.ndarray:
+    """The transpose of taking windows: ``cols`` ``(..., *kernel, *out)`` summed back
+    into an array ``(..., *spatial)`` (each input element gets every window's share)."""
+    nd = len(spatial)
+    lead_nd = cols.ndim - 2 * nd
+    kernel, out = cols.shape[lead_nd:lead_nd + nd], cols.shape[lead_nd + nd:]
+    buf = _padded_buffer(cols.shape[:lead_nd], spatial, kernel, stride, padding, dilation,
+                         out, cols.dtype)
+    head = (slice(None),) * lead_nd
+    if math.prod(kernel) <= math.prod(out):
+        for offset in itertools.product(*map(range, kernel)):
+            buf[_block(offset, stride, dilation, out)] += cols[head + offset]
+    else:
+        for pos in itertools.product(*map(range, out)):
+            buf[_window_slice(pos, kernel, stride, dilation)] += cols[head + (Ellipsis,) + pos]
+    return _crop(buf, spatial, padding)
+
+
+# -- convolution ---------------------------------------------------------------------
+
+def conv(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple, dilation: tuple,
+         groups: int) -> np.ndarray:
+    """Cross-correlation of ``x`` ``(N, C, *spatial)`` with ``w`` ``(O, C // groups, *kernel)``."""
+    kernel = w.shape[2:]
+    nd = len(kernel)
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    out = out_sizes(x.shape[2:], kernel, stride, padding, dilation)
+    win = windows(pad_spatial(x, padding), kernel, stride, dilation, out)  # (N, C, *out, *k)
+    cg_k, positions = c // groups * math.prod(kernel), math.prod(out)
+    w2 = w.reshape(groups, o // groups, cg_k)
+    spatial_axes, kernel_axes = tuple(range(2, 2 + nd)), tuple(range(2 + nd, 2 + 2 * nd))
+    if positions >= math.prod(kernel):
+        cols = win.transpose((0, 1) + kernel_axes + spatial_axes).reshape(
+            n, groups, cg_k, positions)
+        return np.matmul(w2, cols).reshape((n, o) + out)
+    # Few output positions (the weight gradient's convolution): positions x (C, kernel).
+    win = win.reshape((n, groups, c // groups) + out + kernel)
+    cols = win.transpose((1, 0) + tuple(range(3, 3 + nd)) + (2,)
+                         + tuple(range(3 + nd, 3 + 2 * nd))).reshape(groups, n * positions, cg_k)
+    res = np.matmul(cols, w2.transpose(0, 2, 1))                 # (g, N * P, O / g)
+    res = res.reshape(groups, n, positions, o // groups).transpose(1, 0, 3, 2)
+    return np.ascontiguousarray(res).reshape((n, o) + out)
+
+
+def conv_transpose(y: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple,
+                   dilation: tuple, groups: int, spatial: tuple) -> np.ndarray:
+    """The transpose of :func:`conv` in ``x``: ``y`` ``(N, O, *out)`` to ``(N, C, *spatial)``."""
+    kernel = w.shape[2:]
+    n, o = y.shape[:2]
+    out = y.shape[2:]
+    cg = w.shape[1]
+    cg_k, positions = cg * math.prod(kernel), math.prod(out)
+    w2 = w.reshape(groups, o // groups, cg_k).transpose(0, 2, 1)   # (g, Cg * K, O / g)
+    cols = np.matmul(w2, y.reshape(n, groups, o // groups, positions))
+    cols = cols.reshape((n, groups * cg) + tuple(kernel) + tuple(out))
+    return col2im(cols, spatial, stride, padding, dilation)
+
+
+# -- pooling -------------------------------------------------------------------------
+
+def window_sum(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
+               dilation: tuple) -> np.ndarray:
+    """The sum of each window (zero padding), ``(..., *spatial)`` to ``(..., *out)``."""
+    xp = pad_spatial(x, padding)
+    out = out_sizes(x.shape[x.ndim - len(kernel):], kernel, stride, padding, dilation)
+    offsets = itertools.product(*map(range, kernel))
+    acc = np.array(xp[_block(next(offsets), stride, dilation, out)])
+    for offset in offsets:
+        acc += xp[_block(offset, stride, dilation, out)]
+    return acc
+
+
+def window_sum_transpose(ct: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
+                         dilation: tuple, spatial: tuple) -> np.ndarray:
+    """The transpose of :func:`window_sum`: each window's value added to all its elements."""
+    nd = len(kernel)
+    lead, out = ct.shape[:ct.ndim - nd], ct.shape[ct.ndim - nd:]
+    buf = _padded_buffer(lead, spatial, kernel, stride, padding, dilation, out, ct.dtype)
+    for offset in itertools.product(*map(range, kernel)):
+        buf[_block(offset, stride, dilation, out)] += ct
+    return _crop(buf, spatial, padding)
+
+
+def _lowest(dtype: np.dtype) -> float:
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def window_argmax(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
+                  dilation: tuple) -> np.ndarray:
+    """int64 flat index (into the spatial axes of ``x``) of each window's maximum.
+
+    The first maximum in row-major window order wins, and a NaN counts as the
+    maximum, as in PyTorch; padding never wins.
+    """
+    nd = len(kernel)
+    spatial = x.shape[x.ndim - nd:]
+    out = out_sizes(spatial, kernel, stride, padding, dilation)
+    win = windows(pad_spatial(x, padding, _lowest(x.dtype)), kernel, stride, dilation, out)
+    flat = win.reshape(win.shape[:win.ndim - nd] + (-1,))
+    pick = np.argmax(flat, axis=-1)
+    coords = _window_coords(pick, kernel, stride, padding, dilation, out)
+    outside = np.zeros(pick.shape, dtype=bool)
+    for c, n in zip(coords, spatial):
+        outside |= (c < 0) | (c >= n)
+    if outside.any():      # all of a window's elements equal the lowest value
+        coords = _first_inside(pick, outside, kernel, stride, padding, dilation, spatial, out)
+    return np.ravel_multi_index(coords, spatial).astype(np.int64, copy=False)
+
+
+def _window_coords(pick: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
+                   dilation: tuple, out: tuple) -> list:
+    """Input coordinates (per spatial axis) of kernel position ``pick`` of each window."""
+    nd = len(kernel)
+    offsets = np.unravel_index(pick, kernel)
+    coords = []
+    for i, (j, s, (lo, _), d) in enumerate(zip(offsets, stride, padding, dilation)):
+        start = (np.arange(out[i]) * s - lo).reshape((-1,) + (1,) * (nd - 1 - i))
+        coords.append(start + j * d)
+    return coords
+
+
+def _first_inside(pick: np.ndarray, outside: np.ndarray, kernel: tuple, stride: tuple,
+                  padding: tuple, dilation: tuple, spatial: tuple, out: tuple) -> list:
+    """Coordinates where windows that picked padding take their first inside element."""
+    first = []
+    for i, (n, s, (lo, _), d) in enumerate(zip(spatial, stride, padding, dilation)):
+        start = np.arange(out[i]) * s - lo
+        first.append(np.where(start < 0, -(start // d), 0))      # kernel steps to get inside
+    first_pick = np.ravel_multi_index(np.ix_(*first), kernel)
+    pick = np.where(outside, np.broadcast_to(first_pick, pick.shape), pick)
+    return _window_coords(pick, kernel, stride, padding, dilation, out)
