@@ -8,8 +8,8 @@ mode the running statistics are used (see :func:`functrace.nn.functional.batch_n
 >>> import functrace as ft
 >>> bn = ft.nn.BatchNorm2d(3)
 >>> y = bn(ft.randn(4, 3, 5, 5) * 2 + 1)
->>> round(float(y.mean()), 6), bn.running_mean.shape
-(0.0, functrace.Size([3]))
+>>> abs(float(y.mean())) < 1e-6, bool(y.std() > 0.99), bn.running_mean.shape
+(True, True, functrace.Size([3]))
 """
 from __future__ import annotations
 
