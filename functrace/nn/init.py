@@ -120,7 +120,10 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
                      generator: Optional[Generator] = None) -> Tensor:
     """Uniform in ``[-b, b]``, ``b = gain * sqrt(3 / fan)`` (He); ``nn.Linear`` uses a=sqrt(5)."""
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    fan = _fan(tensor, mode)
+    if fan == 0:            # a zero-element tensor: nothing to fill (as PyTorch, which warns)
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, generator)
 

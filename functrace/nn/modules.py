@@ -135,6 +135,11 @@ class Module:
             self.__dict__.setdefault("_non_persistent", set()).add(name)
 
     def add_module(self, name: str, module: Optional["Module"]) -> None:
+        if module is not None and not isinstance(module, Module):
+            kind = type(module)
+            name = kind.__qualname__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__}.{kind.__qualname__}"
+            raise TypeError(f"{name} is not a Module subclass")
         self._discard(name)
         self._modules[name] = module
 

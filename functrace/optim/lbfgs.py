@@ -190,7 +190,7 @@ class LBFGS(Optimizer):
     def _directional_evaluate(self, closure: Callable[[], Any], x: List[np.ndarray], t: Any,
                               d: np.ndarray) -> Tuple[float, np.ndarray]:
         self._add(t, d)
-        loss = float(_call(closure))
+        loss = _scalar(_call(closure))
         flat_grad = self._flat_grad()
         self._restore(x)
         return loss, flat_grad
@@ -212,10 +212,16 @@ class LBFGS(Optimizer):
         if np.abs(flat_grad).max() <= group["tolerance_grad"]:
             return orig_loss
         memory = _Memory.load(state)
-        memory.loss = float(orig_loss)
+        memory.loss = _scalar(orig_loss)
         _iterate(self, closure, group, state, memory, flat_grad)
         memory.save(state)
         return orig_loss
+
+
+def _scalar(loss: Any) -> float:
+    """The closure's loss as a float (``.item()``: no requires-grad conversion warning)."""
+    item = getattr(loss, "item", None)
+    return float(item() if item is not None else loss)
 
 
 def _call(closure: Callable[[], Any]) -> Any:
@@ -316,7 +322,7 @@ def _iterate(opt: LBFGS, closure: Callable[[], Any], group: dict, state: dict,
         else:
             opt._add(t, d)
             if n_iter != max_iter:      # the last iteration's loss is not needed
-                memory.loss = float(_call(closure))
+                memory.loss = _scalar(_call(closure))
                 flat_grad = opt._flat_grad()
                 opt_cond = np.abs(flat_grad).max() <= tol_grad
                 evals = 1

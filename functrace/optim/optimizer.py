@@ -22,6 +22,15 @@ class _Required:
 required = _Required()
 
 
+def check_number(value: Any, what: str, low: float = 0.0) -> None:
+    """PyTorch's ``Invalid <what>: <value>`` for a value below ``low``, and a
+    ``TypeError`` naming ``what`` for a value that is not a number at all."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"Invalid {what}: {value!r} (expected a number)")
+    if value < low:
+        raise ValueError(f"Invalid {what}: {value}")
+
+
 class Optimizer:
     """Base class: ``params`` is an iterable of tensors or of dicts (parameter groups)."""
 
@@ -172,16 +181,16 @@ _OPTION_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
 def check_options(**options: float) -> None:
     """PyTorch's ``ValueError`` for a negative option, e.g. ``Invalid learning rate: -1``."""
     for name, value in options.items():
-        if not 0.0 <= value:
-            raise ValueError(f"Invalid {_OPTION_NAMES.get(name, name + ' value')}: {value}")
+        check_number(value, _OPTION_NAMES.get(name, name + " value"))
 
 
 def check_betas(betas: Any) -> tuple:
     """``betas`` as a pair of floats in [0, 1)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     betas = tuple(betas)
-    if len(betas) != 2:
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
     for i, b in enumerate(betas):
+        check_number(b, f"beta parameter at index {i}")
         if not 0.0 <= b < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {b}")
     return betas

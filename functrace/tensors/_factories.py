@@ -55,9 +55,14 @@ def default_float() -> np.dtype:
 
 
 def parse_size(size: tuple) -> tuple:
-    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``."""
+    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``; a ``TypeError`` for
+    anything but ints (as PyTorch: ``zeros(2.5)`` is not ``zeros(2)``)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
+    for s in size:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"argument 'size' must be tuple of ints, but found element of "
+                            f"type {type(s).__name__} ({s!r})")
     return tuple(int(s) for s in size)
 
 
@@ -113,6 +118,9 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
     arr = np.array(raw)
     if arr.dtype == object:
         raise TypeError(f"could not convert {type(data).__name__} to a tensor")
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"tensor(): invalid data type '{type(data).__name__}' (a tensor "
+                        f"holds numbers; numpy read it as {arr.dtype})")
     arr = arr.astype(_dtype(dtype) or _infer_dtype(raw, arr), copy=False)
     return _leaf(arr, requires_grad)
 
@@ -136,6 +144,9 @@ def from_numpy(arr: np.ndarray) -> Tensor:
 
 def _filled(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
     check_device(device)
+    if np.asarray(fill).dtype.kind not in "biufc":
+        raise TypeError(f"full(): argument 'fill_value' must be Number, not "
+                        f"{type(fill).__name__}")
     return _leaf(np.full(parse_size(size), fill, dtype=_dtype(dtype) or default_float()),
                  requires_grad)
 
@@ -177,6 +188,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
     check_device(device)
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dtype = _dtype(dtype) or (int64 if ints else default_float())
     return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)

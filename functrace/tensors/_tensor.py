@@ -64,6 +64,8 @@ class RemovableHandle:
         self.remove()
 
 
+_WARNED_FLOAT: list = []   # Tensor.__float__ of a tensor that requires grad warned
+
 class Tensor:
     """An n-dimensional array that can record operations for ``backward()``.
 
@@ -343,6 +345,11 @@ class Tensor:
         return self._data.reshape(())
 
     def __float__(self) -> float:
+        if self._rg and not _WARNED_FLOAT:     # as PyTorch: once per process, float() only
+            _WARNED_FLOAT.append(True)
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
+                          "to unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self._scalar())
 
     def __int__(self) -> int:
