@@ -144,11 +144,14 @@ def test_max_pool1d_and_3d(kw):
     compare(lambda x: F.max_pool3d(x, **kw), lambda x: TF.max_pool3d(x, **kw), [(1, 2, 5, 6, 7)])
 
 
-def test_max_pool_ties_nan_and_infinities_pick_what_torch_picks():
-    x = np.array([[1.0, 3.0, 3.0, 0.0], [3.0, -np.inf, 2.0, np.nan],
-                  [-np.inf, -np.inf, 5.0, 5.0], [-np.inf, -np.inf, 5.0, 1.0]])[None, None]
+def test_max_pool_ties_nans_and_infinities_pick_what_torch_picks():
+    """First maximum, but the last NaN; never padding, even in all -inf windows."""
+    x = np.array([[1.0, 3.0, 3.0, 0.0, np.nan], [3.0, -np.inf, 2.0, np.nan, 1.0],
+                  [-np.inf, -np.inf, 5.0, 5.0, np.nan], [-np.inf, -np.inf, 5.0, 1.0, 2.0]])
+    x = x[None, None]
     for kw in (dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1),
-               dict(kernel_size=2, stride=2, padding=1)):
+               dict(kernel_size=2, stride=2, padding=1), dict(kernel_size=(2, 3), stride=1),
+               dict(kernel_size=2, stride=1, dilation=(1, 2), ceil_mode=True)):
         ours, idx = F.max_pool2d(ft.tensor(x), return_indices=True, **kw)
         ref, ref_idx = TF.max_pool2d(torch.tensor(x), return_indices=True, **kw)
         np.testing.assert_array_equal(ours.numpy(), ref.numpy())

@@ -170,43 +170,55 @@ def window_argmax(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
                   dilation: tuple) -> np.ndarray:
     """int64 flat index (into the spatial axes of ``x``) of each window's maximum.
 
-    The first maximum in row-major window order wins, and a NaN counts as the
-    maximum, as in PyTorch; padding never wins.
+    As in PyTorch: the first maximum in row-major window order wins, except that
+    a NaN always takes over (so the last NaN wins); padding never wins, and a
+    window whose elements all equal the lowest value picks its first element.
+    One vectorised pass per kernel position keeps the running maximum.
     """
     nd = len(kernel)
     spatial = x.shape[x.ndim - nd:]
     out = out_sizes(spatial, kernel, stride, padding, dilation)
-    win = windows(pad_spatial(x, padding, _lowest(x.dtype)), kernel, stride, dilation, out)
-    flat = win.reshape(win.shape[:win.ndim - nd] + (-1,))
-    pick = np.argmax(flat, axis=-1)
-    coords = _window_coords(pick, kernel, stride, padding, dilation, out)
-    outside = np.zeros(pick.shape, dtype=bool)
-    for c, n in zip(coords, spatial):
-        outside |= (c < 0) | (c >= n)
-    if outside.any():      # all of a window's elements equal the lowest value
-        coords = _first_inside(pick, outside, kernel, stride, padding, dilation, spatial, out)
-    return np.ravel_multi_index(coords, spatial).astype(np.int64, copy=False)
+    lowest = _lowest(x.dtype)
+    xp = pad_spatial(x, padding, lowest)
+    offsets = list(itertools.product(*map(range, kernel)))
+    best = np.array(xp[_block(offsets[0], stride, dilation, out)])
+    pick = np.zeros(best.shape, np.int64)
+    for k, offset in enumerate(offsets[1:], 1):
+        value = xp[_block(offset, stride, dilation, out)]
+        better = value > best
+        if x.dtype.kind in "fc":
+            better |= np.isnan(value)
+        np.copyto(best, value, where=better)
+        np.copyto(pick, k, where=better)
+    plane = np.cumprod((1,) + spatial[:0:-1])[::-1]       # flat stride of each axis
+    delta = np.array([sum(o * d * p for o, d, p in zip(off, dilation, plane))
+                      for off in offsets], np.int64)
+    flat = _window_starts(spatial, stride, padding, out, plane) + delta[pick]
+    stuck = best == lowest               # maybe padding: every element is the lowest value
+    if stuck.any():
+        first = _window_starts(spatial, stride, padding, out, plane) + _first_inside(
+            spatial, kernel, stride, padding, dilation, out, plane)
+        flat = np.where(stuck, first, flat)
+    return flat
 
 
-def _window_coords(pick: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
-                   dilation: tuple, out: tuple) -> list:
-    """Input coordinates (per spatial axis) of kernel position ``pick`` of each window."""
-    nd = len(kernel)
-    offsets = np.unravel_index(pick, kernel)
-    coords = []
-    for i, (j, s, (lo, _), d) in enumerate(zip(offsets, stride, padding, dilation)):
-        start = (np.arange(out[i]) * s - lo).reshape((-1,) + (1,) * (nd - 1 - i))
-        coords.append(start + j * d)
-    return coords
+def _window_starts(spatial: tuple, stride: tuple, padding: tuple, out: tuple,
+                   plane: np.ndarray) -> np.ndarray:
+    """Flat index of each window's first element (which may lie in the padding)."""
+    nd = len(spatial)
+    base = np.zeros(out, np.int64)
+    for i, (s, (lo, _), p) in enumerate(zip(stride, padding, plane)):
+        base += ((np.arange(out[i]) * s - lo) * p).reshape((-1,) + (1,) * (nd - 1 - i))
+    return base
 
 
-def _first_inside(pick: np.ndarray, outside: np.ndarray, kernel: tuple, stride: tuple,
-                  padding: tuple, dilation: tuple, spatial: tuple, out: tuple) -> list:
-    """Coordinates where windows that picked padding take their first inside element."""
-    first = []
-    for i, (n, s, (lo, _), d) in enumerate(zip(spatial, stride, padding, dilation)):
+def _first_inside(spatial: tuple, kernel: tuple, stride: tuple, padding: tuple,
+                  dilation: tuple, out: tuple, plane: np.ndarray) -> np.ndarray:
+    """Flat offset, from its start, of each window's first element inside the input."""
+    nd = len(spatial)
+    steps = np.zeros(out, np.int64)
+    for i, (s, (lo, _), d, p) in enumerate(zip(stride, padding, dilation, plane)):
         start = np.arange(out[i]) * s - lo
-        first.append(np.where(start < 0, -(start // d), 0))      # kernel steps to get inside
-    first_pick = np.ravel_multi_index(np.ix_(*first), kernel)
-    pick = np.where(outside, np.broadcast_to(first_pick, pick.shape), pick)
-    return _window_coords(pick, kernel, stride, padding, dilation, out)
+        inside = np.where(start < 0, -(start // d), 0) * d      # kernel steps to get inside
+        steps += (inside * p).reshape((-1,) + (1,) * (nd - 1 - i))
+    return steps
