@@ -130,11 +130,41 @@ def conv_transpose(y: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple,
     n, o = y.shape[:2]
     out = y.shape[2:]
     cg = w.shape[1]
-    cg_k, positions = cg * math.prod(kernel), math.prod(out)
-    w2 = w.reshape(groups, o // groups, cg_k).transpose(0, 2, 1)   # (g, Cg * K, O / g)
-    cols = np.matmul(w2, y.reshape(n, groups, o // groups, positions))
+    w2 = w.reshape(groups, o // groups, cg * math.prod(kernel)).transpose(0, 2, 1)
+    if all(s == 1 for s in stride) and math.prod(kernel) <= math.prod(out):
+        return _conv_transpose_flat(y, w2, kernel, padding, dilation, spatial)
+    cols = np.matmul(w2, y.reshape(n, groups, o // groups, math.prod(out)))
     cols = cols.reshape((n, groups * cg) + tuple(kernel) + tuple(out))
     return col2im(cols, spatial, stride, padding, dilation)
+
+
+def _conv_transpose_flat(y: np.ndarray, w2: np.ndarray, kernel: tuple, padding: tuple,
+                         dilation: tuple, spatial: tuple) -> np.ndarray:
+    """Stride 1: each kernel position adds one contiguous run of the flattened planes.
+
+    ``y`` is laid out on the rows of the padded output (zeros beyond its own
+    columns), so that kernel position ``k`` shifts every column product by the
+    same flat offset; the zeros land harmlessly on the row ends. ``w2`` is the
+    weight as ``(groups, C / g * K, O / g)``.
+    """
+    n, o = y.shape[:2]
+    out = y.shape[2:]
+    groups = w2.shape[0]
+    sizes = tuple(max(size + lo + hi, m + d * (k - 1)) for size, m, (lo, hi), k, d
+                  in zip(spatial, out, padding, kernel, dilation))
+    wide = np.zeros((n, o, out[0]) + sizes[1:], y.dtype)
+    wide[(Ellipsis,) + tuple(slice(0, m) for m in out)] = y
+    run = out[0] * math.prod(sizes[1:])
+    cols = np.matmul(w2, wide.reshape(n, groups, o // groups, run))
+    cols = cols.reshape(n, -1, math.prod(kernel), run)
+    plane = math.prod(sizes[1:])
+    buf = np.zeros((n, cols.shape[1], (sizes[0] + 1) * plane), cols.dtype)
+    steps = np.cumprod((1,) + sizes[:0:-1])[::-1]          # flat stride of each axis
+    for k, offset in enumerate(itertools.product(*map(range, kernel))):
+        shift = int(sum(i * d * st for i, d, st in zip(offset, dilation, steps)))
+        buf[:, :, shift:shift + run] += cols[:, :, k]
+    buf = buf[:, :, :sizes[0] * plane].reshape((n, cols.shape[1]) + sizes)
+    return _crop(buf, spatial, padding)
 
 
 # -- pooling -------------------------------------------------------------------------
@@ -173,7 +203,8 @@ def window_argmax(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
     As in PyTorch: the first maximum in row-major window order wins, except that
     a NaN always takes over (so the last NaN wins); padding never wins, and a
     window whose elements all equal the lowest value picks its first element.
-    One vectorised pass per kernel position keeps the running maximum.
+    Vectorised over windows: the maximum, then one comparison per kernel position
+    (the index counts the positions before the first maximum).
     """
     nd = len(kernel)
     spatial = x.shape[x.ndim - nd:]
@@ -181,15 +212,18 @@ def window_argmax(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
     lowest = _lowest(x.dtype)
     xp = pad_spatial(x, padding, lowest)
     offsets = list(itertools.product(*map(range, kernel)))
-    best = np.array(xp[_block(offsets[0], stride, dilation, out)])
-    pick = np.zeros(best.shape, np.int64)
-    for k, offset in enumerate(offsets[1:], 1):
-        value = xp[_block(offset, stride, dilation, out)]
-        better = value > best
-        if x.dtype.kind in "fc":
-            better |= np.isnan(value)
-        np.copyto(best, value, where=better)
-        np.copyto(pick, k, where=better)
+    blocks = [xp[_block(offset, stride, dilation, out)] for offset in offsets]
+    best = np.array(blocks[0])
+    for block in blocks[1:]:
+        np.maximum(best, block, out=best)
+    below = np.less(blocks[0], best)     # the first maximum wins: count the positions
+    pick = below.astype(np.int8 if len(blocks) <= 127 else np.int64)   # before it
+    for block in blocks[1:-1]:
+        below &= np.less(block, best)
+        pick += below
+    if x.dtype.kind == "f" and np.isnan(best).any():   # the last NaN wins
+        for k, block in enumerate(blocks):
+            np.copyto(pick, k, where=np.isnan(block))
     plane = np.cumprod((1,) + spatial[:0:-1])[::-1]       # flat stride of each axis
     delta = np.array([sum(o * d * p for o, d, p in zip(off, dilation, plane))
                       for off in offsets], np.int64)
