@@ -196,8 +196,8 @@ def test_batch_norm_running_statistics_follow_the_documented_update():
     assert bn.num_batches_tracked.item() == 1
     bn.eval()
     z = bn(ft.tensor(x))
-    np.testing.assert_allclose(z.detach().numpy(), (x - bn.running_mean.numpy()[:, None, None]) / np.sqrt(
-        bn.running_var.numpy()[:, None, None] + 1e-5), rtol=1e-5)
+    mean, var = bn.running_mean.numpy()[:, None, None], bn.running_var.numpy()[:, None, None]
+    np.testing.assert_allclose(z.detach().numpy(), (x - mean) / np.sqrt(var + 1e-5), rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1
 
 
@@ -234,7 +234,8 @@ def test_conv_modules_parameters_init_and_repr():
     bound = 1 / math.sqrt(2 * 3 * 2)         # kaiming_uniform(a=sqrt(5)) = 1 / sqrt(fan_in)
     assert np.abs(conv.weight.detach().numpy()).max() <= bound
     assert np.abs(conv.bias.detach().numpy()).max() <= bound
-    assert repr(conv) == "Conv2d(4, 8, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), groups=2)"
+    assert repr(conv) == ("Conv2d(4, 8, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), "
+                          "groups=2)")
     up = ft.nn.ConvTranspose2d(4, 6, 3, groups=2, bias=False)
     assert up.weight.shape == (4, 3, 3, 3) and up.bias is None
     assert [n for n, _ in ft.nn.Sequential(conv, ft.nn.BatchNorm2d(8)).named_parameters()] == \

@@ -325,7 +325,8 @@ def test_initialisation_has_torchs_distribution(cls, args):
 
 
 def test_conv_transpose_output_size_argument():
-    ours, ref = ft.nn.ConvTranspose2d(2, 3, 3, stride=2), torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    ours = ft.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    ref = torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
     _copy_params(ours, ref)
     x = RNG.standard_normal((1, 2, 4, 4)).astype(np.float32)
     for size in ([9, 9], [10, 9], [1, 3, 10, 10]):

@@ -250,7 +250,8 @@ def adaptive_avg_pool1d(input: Any, output_size: IntOrTuple) -> Any:
 
 
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
-    """Average over ``output_size`` (an int, a pair, ``None`` keeps a size) bins of ``(N, C, H, W)``.
+    """Average over ``output_size`` bins of ``(N, C, H, W)`` (an int, a pair; ``None``
+    keeps that size).
 
     >>> import numpy as np, functrace.nn.functional as F
     >>> F.adaptive_avg_pool2d(np.arange(9.0).reshape(1, 1, 3, 3), 2)

@@ -42,8 +42,9 @@ def ref_conv(x, w, stride=1, padding=0, dilation=1, groups=1):
     cg, og = c // groups, o // groups
     for pos in itertools.product(*map(range, out_sp)):
         for g in range(groups):
-            window = xp[(slice(None), slice(g * cg, (g + 1) * cg)) + tuple(
-                slice(p * s[i], p * s[i] + d[i] * (k[i] - 1) + 1, d[i]) for i, p in enumerate(pos))]
+            taps = tuple(slice(p * s[i], p * s[i] + d[i] * (k[i] - 1) + 1, d[i])
+                         for i, p in enumerate(pos))
+            window = xp[(slice(None), slice(g * cg, (g + 1) * cg)) + taps]
             out[(slice(None), slice(g * og, (g + 1) * og)) + pos] = np.tensordot(
                 window, w64[g * og:(g + 1) * og], axes=(list(range(1, 2 + nd)),
                                                         list(range(1, 2 + nd))))
