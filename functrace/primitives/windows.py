@@ -1,17 +1,22 @@
 """The numpy implementations behind the convolution and pooling primitives.
 
 Sliding windows are read-only stride-trick views of the padded input (no Python
-loop over pixels). A convolution copies its windows into one column matrix per
-group (im2col) and makes one BLAS matmul of it; the column layout is chosen so
-that the copy moves long contiguous runs (output positions when there are more
-of them than kernel positions, kernel positions otherwise). The transposed
+loop over pixels). A convolution copies its windows into column matrices
+(im2col) and makes BLAS matmuls of them; the column layout is chosen so that
+the copy moves long contiguous runs (output positions when there are more of
+them than kernel positions, kernel positions otherwise), and the batch (or the
+channels) is processed in chunks whose columns fit in the cache. The transposed
 operations (col2im) add one strided block per kernel position (or per output
-position, if there are fewer of those) into a zero-filled padded buffer.
+position, if there are fewer of those) into a zero-filled padded buffer; with
+stride 1 each block is one contiguous run of the flattened planes. Pooling
+loops over kernel positions only, vectorised over all windows.
 
 Arrays are ``(..., *spatial)``: the last ``len(kernel)`` axes are spatial.
-``padding`` is a tuple of ``(low, high)`` pairs, one per spatial axis. Measured
-against Numba loop kernels at the benchmark's shapes, these were faster
-(``benchmarks/bench_conv.py``; see the module docstring there).
+``padding`` is a tuple of ``(low, high)`` pairs, one per spatial axis.
+
+Why not Numba: loop kernels for the forward pass and both gradients were 1.4 to
+47 times slower than these at the benchmark's shapes (one thread; the table is
+printed by ``python benchmarks/bench_conv.py``).
 """
 from __future__ import annotations
 
