@@ -10,11 +10,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .argnums import (ArgNums, as_numeric, as_primal, as_tree_primals, check_argnums,
-                      check_callable, check_float, check_float_args, check_not_complex,
-                      leaf_positions, normalize_argnums)
-from .core import Tracer, call_traced, call_under, concrete, current_trace
+from .argnums import (ArgNums, as_numeric, as_primal, as_tree_primals, call_traced,
+                      check_argnums, check_callable, check_float, check_float_args,
+                      check_not_complex, leaf_positions, normalize_argnums)
+from .core import Tracer, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
+from .grad_mode import call_with_grad_enabled
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
@@ -78,8 +79,8 @@ def _pullback(trace: ReverseTrace, in_tracers: list, out_ids: list, cts: list,
     # vjp_fn called later inside another transform (differentiating with respect to
     # the cotangent) must be recorded by that transform, which descends from
     # trace.parent and so treats the residuals correctly.
-    if any(vid not in input_ids for vid in seeds):
-        backward_pass(reversed(trace.eqns), seeds, consume)
+    if any(vid not in input_ids for vid in seeds):       # (grad mode off: see C6 in core)
+        call_with_grad_enabled(False, backward_pass, reversed(trace.eqns), seeds, consume)
     return [_cast_like(seeds.get(t._id), t._value) for t in in_tracers]
 
 

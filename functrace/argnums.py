@@ -17,7 +17,8 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import Tracer, concrete, is_tracer
+from .core import (ConcretizationError, LostDerivativeError, Tracer, UnexpectedTracerError,
+                   concrete, is_tracer)
 from .tree import tree_flatten, tree_map, unregistered_hint
 
 ArgNums = Union[int, Sequence[int]]
@@ -131,3 +132,20 @@ def check_not_complex(x: Any, what: str) -> None:
                         "are not supported yet by functrace's transforms (a real function's "
                         "derivative would silently drop the imaginary part). Pass real "
                         "arrays, e.g. the real and imaginary parts separately.")
+
+
+def call_traced(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run the user's function ``f`` under a transform.
+
+    numpy reports a tracer conversion that failed while filling an array element
+    (``out[0] = t`` calls ``float(t)``) as ``ValueError: setting an array element
+    with a sequence`` caused by functrace's error (tracers can be indexed, so numpy
+    takes them for sequences). That error is re-raised as it is, at the user's line.
+    """
+    try:
+        return f(*args, **kwargs)
+    except ValueError as e:
+        cause = e.__cause__
+        if isinstance(cause, (LostDerivativeError, ConcretizationError, UnexpectedTracerError)):
+            raise cause.with_traceback(e.__traceback__) from None
+        raise

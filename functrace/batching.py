@@ -34,10 +34,10 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .argnums import arg_label, check_callable
+from .argnums import arg_label, call_traced, check_callable
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
-from .core import (PLAIN, Primitive, Trace, Tracer, call_traced, call_under, concrete,
-                   current_trace, lower_constant)
+from .core import (PLAIN, Primitive, Trace, Tracer, call_under, concrete, current_trace,
+                   lower_constant)
 from .tree import PyTreeDef, tree_flatten, tree_unflatten
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them

@@ -7,6 +7,21 @@ trace whose ``parent`` is the trace that was current when they started; a trace
 treats only its own tracers as variables and hands every primal computation to
 its parent, so traces nest without levels and without perturbation confusion.
 
+**C1, one dispatch rule.** Everything goes to the *current* trace. A primitive:
+``trace.process(prim, args, params)``. A call of a user function that brings its
+own rules or its own way of being recorded (``custom_vjp``, ``custom_jvp``,
+``checkpoint``, ``autograd.Function``: a :class:`Call`):
+``trace.process_call(call, args)``, with ``args`` the call's flat leaves. A trace
+none of whose tracers is among ``args`` hands the call to its parent; the trace
+that owns one runs it: by default as one primitive (``call.bind``, how ``vmap``
+runs it), a reverse trace with ``call.reverse``, a forward trace with
+``call.forward``. At the root, ``call.run`` -- or ``call.tensors(facade)`` when
+the call is made outside every transform on Tensors that the facade records.
+So a new kind of trace needs :meth:`Trace.process` and, only if it has its own
+way of running calls, :meth:`Trace.process_call`; the calls' code lives with the
+calls (:mod:`functrace.calls`, :mod:`functrace.autograd.function`), not in a
+table keyed by trace type.
+
 **C2, ``process`` never mutates its arguments.** A trace's ``process`` unwraps
 its own tracers into a new list and leaves ``args`` as it got them. Every other
 argument is a constant for it: another trace's tracer (handed down to the
@@ -117,15 +132,16 @@ def _one_argument(vjp_all: VjpAllRule) -> VjpRule:
 
 
 class Trace:
-    """Base of all traces. ``parent`` is the trace that computes primal values;
-    ``name`` is the transform that runs it (``"grad"``, ``"vmap"``, ...), for errors.
+    """Base of all traces: :meth:`process` for primitives, :meth:`process_call` for
+    calls (C1). ``parent`` computes the primal values; ``name`` is the transform
+    that runs it (``"grad"``, ``"vmap"``, ...), for errors.
 
-    **C6, "nobody records".** ``records`` says whether primitives bound while
-    this trace is current may be seen by anything but their numpy
-    implementation (recorded, pushed forward, batched): true for every
-    transform; false only for the root trace when no Tensor graph records
-    (see :class:`EvalTrace`). The backward pass picks a compiled kernel over a
-    rule only when ``current_trace().records`` is false.
+    **C6, "nobody records".** ``records``: whether a primitive bound while this
+    trace is current may be seen by anything but its numpy implementation --
+    true for every transform; for the root, whether the facade records now
+    (grad mode on). The backward pass picks a compiled kernel over a rule only
+    when ``current_trace().records`` is false; the functional transforms run
+    their backward pass with grad mode off (their Tensors are constants).
     """
 
     __slots__ = ("parent", "alive", "name")
@@ -139,19 +155,64 @@ class Trace:
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         raise NotImplementedError
 
+    def process_call(self, call: "Call", args: Sequence[Any]) -> Any:
+        """Run ``call`` on ``args`` (flat leaves): the parent's business when none of
+        them is this trace's own tracer, else the call bound as one primitive."""
+        if self.owns(args):
+            return call.bind(self, args)
+        return self.parent.process_call(call, args)
+
+    def owns(self, args: Sequence[Any]) -> bool:
+        """Whether one of ``args`` is a tracer of this trace."""
+        for arg in args:
+            if isinstance(arg, Tracer) and arg._trace is self:
+                return True
+        return False
+
+
+class Call:
+    """A call of a user function with its own rules or its own way of being
+    recorded, as :meth:`Trace.process_call` dispatches it (C1). Each method gets
+    the flat argument leaves and returns the output."""
+
+    __slots__ = ()
+
+    def run(self, args: Sequence[Any]) -> Any:
+        """No transform owns an argument, and no Tensor graph records: just run."""
+        raise NotImplementedError
+
+    def bind(self, trace: Trace, args: Sequence[Any]) -> Any:
+        """``trace`` owns an argument: the call as one primitive ``trace`` processes."""
+        raise NotImplementedError
+
+    def reverse(self, trace: Trace, args: Sequence[Any]) -> Any:
+        """A reverse trace (``grad``, ``vjp``) owns an argument."""
+        return self.bind(trace, args)
+
+    def forward(self, trace: Trace, args: Sequence[Any]) -> Any:
+        """A forward trace (``jvp``) owns an argument."""
+        return self.bind(trace, args)
+
+    def tensors(self, facade: "Facade", args: Sequence[Any]) -> Any:
+        """Record it in the facade's graph (its services: :mod:`functrace.calls.record`)."""
+        return self.run(args)
+
 
 _TRACER_TYPES: set = set()   # every Tracer subclass (added by Tracer.__init_subclass__)
 _WATCHED: set = set()        # what the root trace looks at: tracer types and the facade's
 
 
 class Facade:
-    """What the Tensor facade gives the root trace (:func:`set_facade`): it gets the
-    primitives and calls made on its types outside every transform."""
+    """The Tensor facade as the root trace sees it (:func:`set_facade`): primitives
+    and calls on its types made outside every transform; ``records``: now?"""
+
+    __slots__ = ()
+    records = False
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         raise NotImplementedError
 
-    def process_call(self, call: Any, args: Sequence[Any]) -> Any:
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
         raise NotImplementedError
 
 
@@ -166,8 +227,8 @@ def set_facade(facade: Facade, types: Iterable[type]) -> None:
 
 
 def _reject_tracer(args: tuple) -> None:
-    """A tracer reached the root trace: no running transform owns it (it escaped,
-    or it is used in another thread). Computing on it would recurse forever."""
+    """A tracer reached the root trace: no running transform owns it (escaped, or
+    used in another thread)."""
     for arg in args:
         if isinstance(arg, Tracer):
             arg._check_alive()
@@ -175,19 +236,21 @@ def _reject_tracer(args: tuple) -> None:
 
 
 class EvalTrace(Trace):
-    """The root trace: runs the numpy implementation, records nothing.
-
-    Values of the facade's types (Tensors) are handed to the facade
-    (:func:`set_facade`): by C2 they reach the root trace only from calls made
-    outside every transform. Tracers never belong here (see :func:`_reject_tracer`).
-    """
+    """The root trace: runs the numpy implementation. Values of the facade's types
+    go to the facade: by C2 they get here only in calls made outside every
+    transform. Tracers never belong here (:func:`_reject_tracer`)."""
 
     __slots__ = ("facade",)
-    records = False
 
     def __init__(self) -> None:
         super().__init__(None, "the root trace")
         self.facade: Optional[Facade] = None
+
+    @property  # type: ignore[override]
+    def records(self) -> bool:
+        """Whether the facade records primitives now (false without a facade)."""
+        facade = self.facade
+        return facade is not None and facade.records
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         for arg in args:            # one set lookup per argument: Tensors and tracers
@@ -196,6 +259,15 @@ class EvalTrace(Trace):
                     _reject_tracer(args)
                 return self.facade.process(prim, args, params)
         return prim.impl(*args, **params)
+
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        for arg in args:
+            if type(arg) in _WATCHED:
+                if type(arg) in _TRACER_TYPES:
+                    _reject_tracer(args)
+                if _current_trace.get() is self:    # else: forwarded by a transform, in
+                    return self.facade.process_call(call, args)   # which Tensors are constants
+        return call.run(args)
 
 
 EVAL_TRACE = EvalTrace()
@@ -244,23 +316,6 @@ class ConcretizationError(TypeError):
 class LostDerivativeError(TypeError):
     """A value carrying a derivative was converted to a Python or numpy value
     (``float(t)``, ``out[i] = t``), which would silently drop its gradient."""
-
-
-def call_traced(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run the user's function ``f`` under a transform.
-
-    numpy reports a tracer conversion that failed while filling an array element
-    (``out[0] = t`` calls ``float(t)``) as ``ValueError: setting an array element
-    with a sequence`` caused by functrace's error (tracers can be indexed, so numpy
-    takes them for sequences). That error is re-raised as it is, at the user's line.
-    """
-    try:
-        return f(*args, **kwargs)
-    except ValueError as e:
-        cause = e.__cause__
-        if isinstance(cause, (LostDerivativeError, ConcretizationError, UnexpectedTracerError)):
-            raise cause.with_traceback(e.__traceback__) from None
-        raise
 
 
 class Tracer:

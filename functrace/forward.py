@@ -1,11 +1,11 @@
 """Forward mode: a trace whose tracers carry a primal and a tangent."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
-from .core import PLAIN, Primitive, Trace, Tracer, call_under, concrete, lower_constant
+from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
 
 
 class JVPTracer(Tracer):
@@ -36,6 +36,11 @@ class JVPTrace(Trace):
 
     def __init__(self, parent: Trace, name: str = "jvp"):
         super().__init__(parent, name)
+
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        if self.owns(args):
+            return call.forward(self, args)
+        return self.parent.process_call(call, args)
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         tangents = None

@@ -8,11 +8,11 @@ place that picks a compiled kernel over a primitive's differentiable rule.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-from .core import (_TRACER_TYPES, EVAL_TRACE, PLAIN, Primitive, Trace, Tracer, concrete,
+from .core import (_TRACER_TYPES, EVAL_TRACE, PLAIN, Call, Primitive, Trace, Tracer, concrete,
                    current_trace, lower_constant)
 from .kernels import policy as kernel_policy
 from .numerics import GUARD
@@ -89,6 +89,11 @@ class ReverseTrace(Trace):
         self.eqns.append(record_eqn(Eqn, prim, params, ids, vid, primals, out, self.residuals))
         return ReverseTracer(self, out, vid)
 
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        if self.owns(args):
+            return call.reverse(self, args)
+        return self.parent.process_call(call, args)
+
     def record(self, prim: Primitive, params: dict, ids: list, primals: list,
                out: Any) -> ReverseTracer:
         """Append ``out = prim[params](primals)`` to the tape (``ids[i]``: the tape id
@@ -114,10 +119,11 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     Tensor facade uses it for hooks and ``retain_grad``.
 
     The one place that picks a compiled kernel over the rules: only when
-    nothing records this pass (``current_trace().records`` is false), the
-    cotangent is a plain array of at least ``kernels.thresholds()["min_size"]`` elements and
-    the primitive has a kernel; the fuser then decides (dtype, operands, the
-    size of the run); see :class:`_KernelSetup` and :mod:`functrace.kernels`.
+    nothing records this pass (``current_trace().records`` is false, C6 in
+    :mod:`functrace.core`), for a cotangent array (what kernels take) of at least
+    ``kernels.thresholds()["min_size"]`` elements, and a primitive with a kernel;
+    the fuser then decides (dtype, operands, the size of the run); see
+    :class:`_KernelSetup` and :mod:`functrace.kernels`.
     """
     pop = cts.pop
     get = cts.get

@@ -72,10 +72,37 @@ def test_facade_nodes_come_from_the_same_recorder():
 
 # -- C6: "nobody records" is one attribute --------------------------------------------------
 
-def test_records():
-    assert core.EVAL_TRACE.records is False
+def test_records_says_whether_anything_records():
     assert ReverseTrace(core.EVAL_TRACE).records is True
-    assert ft.grad(lambda x: core.current_trace().records * x)(1.0) == 1.0
+    ft.tensor(0.0)                                        # (the facade is installed)
+    assert core.EVAL_TRACE.records is True                # it records Tensors: grad mode on
+    with ft.no_grad():
+        assert core.EVAL_TRACE.records is False
+    seen = []
+
+    @ft.custom_vjp
+    def f(x):
+        return x
+
+    f.defvjp(lambda x: (x, None), lambda _, ct: (seen.append(core.current_trace().records)
+                                                 or ct,))
+    assert ft.grad(lambda x: (seen.append(core.current_trace().records), f(x))[1])(1.0) == 1.0
+    assert seen == [True, False]      # inside grad; its backward pass, which nobody records
+
+
+def test_kernels_run_in_a_functional_backward_pass_with_the_facade_loaded():
+    import functrace.kernels as K
+    if not K.is_enabled():
+        pytest.skip("compiled kernels are switched off")
+    ft.tensor(0.0)
+    x = np.linspace(-1, 1, 100_000)
+    before = K.kernel_calls()
+    np.testing.assert_allclose(ft.grad(lambda v: fnp.sum(fnp.tanh(v)))(x), 1 - np.tanh(x) ** 2)
+    assert K.kernel_calls() > before
+    t = ft.tensor(x, requires_grad=True)        # create_graph: the rules are recorded
+    (g,) = ft.autograd.grad(fnp.tanh(t).sum(), t, create_graph=True)
+    (h,) = ft.autograd.grad(g.sum(), t)
+    np.testing.assert_allclose(h.numpy(), -2 * np.tanh(x) * (1 - np.tanh(x) ** 2), atol=1e-12)
 
 
 # -- C2: process never mutates its arguments; transforms lower foreign constants ------------
@@ -115,3 +142,59 @@ def test_the_facade_sees_only_calls_made_outside_every_transform(monkeypatch):
     assert spy.calls == 0 and w.grad is None
     (w * 2.0).sum().backward()                 # outside every transform: the facade records
     assert spy.calls == 2 and w.grad is not None
+
+
+# -- C1: one dispatch rule --------------------------------------------------------------------
+
+class _Probe(core.Call):
+    """A call that says which trace ran it, and how."""
+
+    def __init__(self):
+        self.seen = []
+
+    def _ran(self, how, args):
+        self.seen.append(how)
+        return args[0] * 1.0
+
+    def run(self, args):
+        return self._ran("run", args)
+
+    def bind(self, trace, args):
+        return self._ran(("bind", trace.name), args)
+
+    def reverse(self, trace, args):
+        return self._ran(("reverse", trace.name), args)
+
+    def forward(self, trace, args):
+        return self._ran(("forward", trace.name), args)
+
+    def tensors(self, facade, args):
+        return self._ran("tensors", args)
+
+
+def _via(probe, *args):
+    return core.current_trace().process_call(probe, list(args))
+
+
+def test_a_call_goes_to_the_innermost_trace_owning_an_argument():
+    p = _Probe()
+    x, ys = np.ones(2), np.ones((3, 2))
+    _via(p, x)
+    ft.grad(lambda v: fnp.sum(_via(p, v)))(x)
+    ft.jvp(lambda v: _via(p, v), (x,), (x,))
+    ft.vmap(lambda v: _via(p, v))(ys)
+    ft.grad(lambda v: fnp.sum(v * _via(p, x)))(x)                    # a constant argument
+    ft.grad(lambda v: fnp.sum(ft.vmap(lambda y: _via(p, v) * y)(ys)))(x)   # through vmap
+    assert p.seen == ["run", ("reverse", "grad"), ("forward", "jvp"), ("bind", "vmap"), "run",
+                      ("reverse", "grad")]
+
+
+def test_the_facade_runs_calls_made_outside_every_transform_only():
+    p = _Probe()
+    w = ft.tensor([1.0, 2.0], requires_grad=True)
+    _via(p, w)
+    with ft.no_grad():
+        _via(p, w)
+    ft.grad(lambda v: fnp.sum(v * _via(p, w)))(np.ones(2))           # a constant in grad
+    _via(p, ft.tensor([1.0]))                                        # requires no grad
+    assert p.seen == ["tensors", "run", "run", "run"]

@@ -24,7 +24,7 @@ from .. import core
 from ..core import Primitive
 from ..grad_mode import is_grad_enabled
 from ..tape import DECLARED, Eqn, record_eqn
-from ._tensor import Tensor, next_id
+from ._tensor import Tensor, make, next_id
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -287,9 +287,55 @@ def _data_of(t: Tensor) -> np.ndarray:
 
 class TensorFacade(core.Facade):
     """The facade in the root trace's slot: primitives on Tensors outside every
-    transform go to :func:`handle`."""
+    transform go to :func:`handle`; calls (``custom_vjp``, ``checkpoint``,
+    ``autograd.Function``) record one node through ``call.tensors(self, args)``
+    when an argument requires grad and grad mode is on. The other methods are the
+    services those calls use (listed in :mod:`functrace.calls.record`)."""
 
+    __slots__ = ()
+    types = TENSOR_TYPES
     process = staticmethod(handle)
+
+    @property  # type: ignore[override]
+    def records(self) -> bool:
+        return is_grad_enabled()
+
+    def process_call(self, call: core.Call, args: Any) -> Any:
+        if is_grad_enabled() and any(type(a) in TENSOR_TYPES and a._rg for a in args):
+            return call.tensors(self, args)
+        return call.run(args)
+
+    def record(self, prim: Primitive, args: Any, params: dict, out: Any, name: str) -> Tensor:
+        return record_custom(prim, tuple(args), params, out, name)
+
+    def requires_grad(self, x: Any) -> bool:
+        return type(x) in TENSOR_TYPES and x._rg
+
+    def constant(self, x: Any) -> Tensor:
+        return x if type(x) in TENSOR_TYPES else make(_asarray(core.concrete(x)), None, False)
+
+    def leaf(self, x: Any) -> Tensor:
+        return make(np.array(core.concrete(x)), None, True)
+
+    def cotangent(self, g: Any, keep: bool) -> Any:
+        if g is None:
+            return None
+        return self.constant(g) if keep else _asarray(core.concrete(g))
+
+    def grad(self, outs: list, wrt: list, cts: list, create_graph: bool) -> list:
+        from ._engine import grad      # (_engine imports this module)
+        pairs = [(o, c) for o, c in zip(outs, cts) if self.requires_grad(o) and c is not None]
+        if not pairs or not wrt:
+            return [None] * len(wrt)
+        return list(grad([o for o, _ in pairs], wrt, [c for _, c in pairs], retain_graph=True,
+                         create_graph=create_graph, allow_unused=True))
+
+    def backward(self, outs: list, cts: list) -> None:
+        from ._engine import backward      # (_engine imports this module)
+        backward(outs, cts)
+
+    def grad_data(self, t: Tensor) -> Optional[np.ndarray]:
+        return None if t._grad is None else t._grad._data
 
 
 FACADE = TensorFacade()
