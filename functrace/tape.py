@@ -88,7 +88,8 @@ def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
     eqn.params = params
     eqn.in_ids = in_ids
     eqn.out_id = out_id
-    if prim.saves_in or residuals.keep_all:
+    keep_all = residuals.keep_all
+    if prim.saves_in or keep_all:
         eqn.ins = primals
     else:
         start = residuals.block_start
@@ -96,7 +97,7 @@ def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
             p if vid is None or vid < start else None for p, vid in zip(primals, in_ids)]
     eqn.out = out if prim.saves_out else None
     eqn.in_shapes = broadcast_shapes(primals, in_ids, out) if prim.broadcasts else None
-    eqn.aval = (shape_of(out), np.result_type(concrete(out))) if residuals.keep_all else None
+    eqn.aval = (shape_of(out), np.result_type(concrete(out))) if keep_all else None
     return eqn
 
 

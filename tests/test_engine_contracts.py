@@ -198,3 +198,24 @@ def test_the_facade_runs_calls_made_outside_every_transform_only():
     ft.grad(lambda v: fnp.sum(v * _via(p, w)))(np.ones(2))           # a constant in grad
     _via(p, ft.tensor([1.0]))                                        # requires no grad
     assert p.seen == ["tensors", "run", "run", "run"]
+
+
+def test_facade_nodes_keep_their_own_visited_mark_and_name():
+    x = ft.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sin()
+    z = (y * y).sum()                         # y's node is reached twice
+    z.backward(retain_graph=True)
+    z.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 2 * np.sin([1.0, 2.0]) * np.cos([1.0, 2.0]))
+    assert y.grad_fn.aval is None and y.grad_fn.seen is not None   # aval: printing only
+
+    class Twice(ft.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            return v * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    assert type(Twice.apply(x).grad_fn).__name__ == "TwiceBackward"   # named when recorded

@@ -65,8 +65,8 @@ def _check_node(node: Node) -> None:
 def collect(roots: Sequence[Tensor]) -> tuple:
     """(nodes in reverse creation order, leaves by id, whether any node has hooks).
 
-    Visited nodes are marked by storing this walk's token in their (otherwise
-    unused) ``aval`` slot, which is cheaper than a set of ids.
+    Visited nodes are marked by storing this walk's token in their ``seen`` slot,
+    which is cheaper than a set of ids.
     """
     token = object()
     stack: list = []
@@ -75,8 +75,8 @@ def collect(roots: Sequence[Tensor]) -> tuple:
         node = r._node
         if node is None:
             leaves[r._id] = r
-        elif node.aval is not token:
-            node.aval = token
+        elif node.seen is not token:
+            node.seen = token
             stack.append(node)
     nodes: list = []
     hooked = False
@@ -93,8 +93,8 @@ def collect(roots: Sequence[Tensor]) -> tuple:
                 continue
             if type(p) in TENSOR_TYPES:
                 leaves[p._id] = p
-            elif p.aval is not token:
-                p.aval = token
+            elif p.seen is not token:
+                p.seen = token
                 push(p)
     nodes.sort(key=_out_id, reverse=True)
     return nodes, leaves, hooked

@@ -100,11 +100,12 @@ class Node(Eqn):
     has a version counter; otherwise all are at version 0), the output's
     version counter ``out_vc`` (once one exists for a saved output), ``freed``
     (saved values released by a backward without ``retain_graph``) and
-    ``hooks``. Its ``out_id`` is also its creation order, and the ``aval`` slot
-    (used by tapes for printing) marks the nodes a graph walk has visited.
+    ``hooks``. Its ``out_id`` is also its creation order; ``seen`` holds the token
+    of the last graph walk that visited it. Its class, named like PyTorch's
+    ``grad_fn``, is chosen when it is recorded.
     """
 
-    __slots__ = ("args", "parents", "vers", "out_vc", "freed", "hooks")
+    __slots__ = ("args", "parents", "vers", "out_vc", "freed", "hooks", "seen")
 
     def name(self) -> str:
         """The PyTorch-style name, e.g. ``"MulBackward0"``."""
@@ -222,15 +223,16 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
 
 
 def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list,
-           parents: list, out: np.ndarray) -> Tensor:
-    """Make the node for ``out = prim(*args)`` and the output tensor it produced.
+           parents: list, out: np.ndarray, cls: Optional[type] = None) -> Tensor:
+    """Make the node for ``out = prim(*args)`` and the output tensor it produced;
+    ``cls`` is the node's class (its ``grad_fn`` name), else the primitive's.
 
     The node is built by the one recorder (:func:`functrace.tape.record_eqn`);
     the facade fills only its own slots (links, versions, hooks)."""
-    cls = _PRIM_CLASSES.get(prim)
+    if cls is None:
+        cls = _PRIM_CLASSES.get(prim) or _class_for(prim, params)
     tid = next_id()
-    node = record_eqn(cls if cls is not None else _class_for(prim, params), prim, params,
-                      in_ids, tid, datas, out, DECLARED)
+    node = record_eqn(cls, prim, params, in_ids, tid, datas, out, DECLARED)
     node.parents = parents
     node.vers = None
     if node.ins is not None:
@@ -244,6 +246,7 @@ def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list
     node.out_vc = None
     node.freed = False
     node.hooks = None
+    node.seen = None
     t = _new(Tensor)
     t._data = out
     t._node = node
@@ -276,9 +279,7 @@ def record_custom(prim: Primitive, args: tuple, params: dict, out: np.ndarray,
             if a._rg:
                 in_ids[i] = a._id
                 parents[i] = a._node or a
-    t = record(prim, args, datas, params, in_ids, parents, _asarray(out))
-    t._node.__class__ = node_class(name)
-    return t
+    return record(prim, args, datas, params, in_ids, parents, _asarray(out), node_class(name))
 
 
 def _data_of(t: Tensor) -> np.ndarray:
