@@ -40,7 +40,8 @@ def check_inplace(t: Tensor) -> None:
 
 
 def commit(t: Tensor, result: Any, start: int) -> Tensor:
-    """Write ``result`` into ``t`` in place and make ``t`` its graph output.
+    """Write ``result`` into ``t`` in place and make ``t`` its graph output (a
+    constant when ``result`` is one while gradients are recorded).
 
     ``start`` is an id taken before ``result`` was computed: nodes recorded since
     then that saved ``t``'s buffer get a private copy before it is overwritten.
@@ -65,6 +66,12 @@ def commit(t: Tensor, result: Any, start: int) -> Tensor:
         t._node = node
         t._id = node.out_id
         t._rg = True
+    elif t._rg and is_grad_enabled():
+        # A constant result (floor_, round_, sign_, //=): the new value depends on
+        # nothing, like the out-of-place result; keeping the old node would send
+        # gradients through an operation whose output was overwritten.
+        t._node = None
+        t._rg = False
     return t
 
 
