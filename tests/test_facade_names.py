@@ -15,7 +15,9 @@ shape (2, 3) that require grad, one per positional parameter) gets its own in
 """
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 import subprocess
 import sys
 
@@ -24,11 +26,16 @@ import pytest
 
 import functrace as ft
 import functrace.numpy as fnp
+import functrace.primitives
+import functrace.scipy.linalg as fsl
 import functrace.scipy.special as fsp
 import functrace.tensors as T
 from functrace.registry import PRIMITIVES
 from functrace.tensors._graph import TORCH_NAMES, Node
 from functrace.tensors._table import NO_ROW, ROWS, node_names
+
+for _module in pkgutil.iter_modules(functrace.primitives.__path__):    # register every primitive
+    importlib.import_module(f"functrace.primitives.{_module.name}")
 
 
 class Lib:
@@ -152,27 +159,55 @@ METHOD_EXAMPLES = {
 }
 # The grad_fn of a row whose name depends on the call (a function of the params).
 EXPECTED = {"__getitem__": "SelectBackward0"}
-# How Tensors reach the primitive of each node() row, and the torch call of the same name.
+# node() rows: how Tensors reach the primitive in functrace, and torch's function of that name.
 NODE_CALLS = {
-    "linalg.inv": lambda L: (L.square(),),
-    "linalg.det": lambda L: (L.square(),),
-    "linalg.slogdet": lambda L: (L.square(),),
-    "linalg.solve": lambda L: (L.square(), L.x(3, 2)),
-    "linalg.cholesky": lambda L: (L.square(),),
-    "logaddexp": lambda L: (L.x(2, 3), L.x(2, 3)),
-    "special.erfc": lambda L: (L.x(2, 3),),
-    "nn.functional.pad": lambda L: (L.x(2, 3),),
-    "index_put": lambda L: (L.y(2, 3), L.x(3)),
+    "linalg.inv": (lambda L: fnp.linalg.inv(L.square()),
+                   lambda L: L.m.linalg.inv(L.square())),
+    "linalg.det": (lambda L: fnp.linalg.det(L.square()),
+                   lambda L: L.m.linalg.det(L.square())),
+    "linalg.slogdet": (lambda L: fnp.linalg.slogdet(L.square()).logabsdet,
+                       lambda L: L.m.linalg.slogdet(L.square()).logabsdet),
+    "linalg.solve": (lambda L: fnp.linalg.solve(L.square(), L.x(3, 2)),
+                     lambda L: L.m.linalg.solve(L.square(), L.x(3, 2))),
+    "linalg.cholesky": (lambda L: fnp.linalg.cholesky(L.square()),
+                        lambda L: L.m.linalg.cholesky(L.square())),
+    "linalg.eigh": (lambda L: fsl.eigh(L.square())[0],
+                    lambda L: L.m.linalg.eigh(L.square())[0]),
+    "linalg.lu_factor": (lambda L: fsl.lu_factor(L.square())[0],
+                         lambda L: L.m.linalg.lu_factor(L.square())[0]),
+    "linalg.matrix_exp": (lambda L: fsl.expm(L.square() * 0.1),
+                          lambda L: L.m.linalg.matrix_exp(L.square() * 0.1)),
+    "linalg.solve_triangular": (
+        lambda L: fsl.solve_triangular(L.square(), L.x(3, 2)),
+        lambda L: L.m.linalg.solve_triangular(L.square(), L.x(3, 2), upper=True)),
+    "logaddexp": (lambda L: fnp.logaddexp(L.x(2, 3), L.x(2, 3)),
+                  lambda L: L.m.logaddexp(L.x(2, 3), L.x(2, 3))),
+    "index_put": (lambda L: _setitem(L.y(2, 3), 0, L.x(3)),
+                  lambda L: L.m.index_put(L.y(2, 3), (L.const(0),), L.x(3))),
+    "nn.functional.pad": (lambda L: fnp.pad(L.x(2, 3), ((0, 0), (1, 2))),
+                          lambda L: L.m.nn.functional.pad(L.x(2, 3), (1, 2))),
+    "special.polygamma": (lambda L: fsp.polygamma(1, L.x(2, 3)),
+                          lambda L: L.m.special.polygamma(1, L.x(2, 3))),
+    "special.gammainc": (lambda L: fsp.gammainc(L.x(2, 3, low=1, high=2), L.x(2, 3)),
+                         lambda L: L.m.special.gammainc(L.x(2, 3, low=1, high=2), L.x(2, 3))),
+    "special.gammaincc": (lambda L: fsp.gammaincc(L.x(2, 3, low=1, high=2), L.x(2, 3)),
+                          lambda L: L.m.special.gammaincc(L.x(2, 3, low=1, high=2),
+                                                          L.x(2, 3))),
 }
-FT_NODE_FUNCTIONS = {
-    "linalg.inv": fnp.linalg.inv, "linalg.det": fnp.linalg.det,
-    "linalg.slogdet": lambda a: fnp.linalg.slogdet(a).logabsdet,
-    "linalg.solve": fnp.linalg.solve,
-    "linalg.cholesky": fnp.linalg.cholesky, "logaddexp": fnp.logaddexp,
-    "special.erfc": fsp.erfc,
-    "nn.functional.pad": lambda x: fnp.pad(x, ((0, 0), (1, 2))),
-    "index_put": lambda y, v: y.__setitem__(0, v) or y,
-}
+for _name in ("erfc", "erfinv", "gammaln", "digamma", "i0", "i0e", "i1", "i1e", "log_ndtr",
+              "ndtri", "entr"):        # one argument, the same function in both
+    NODE_CALLS[f"special.{_name}"] = (lambda L, f=getattr(fsp, _name): f(L.x(2, 3)),
+                                      lambda L, n=_name: getattr(L.m.special, n)(L.x(2, 3)))
+for _name in ("xlogy", "xlog1py"):
+    NODE_CALLS[f"special.{_name}"] = (
+        lambda L, f=getattr(fsp, _name): f(L.x(2, 3), L.x(2, 3)),
+        lambda L, n=_name: getattr(L.m.special, n)(L.x(2, 3), L.x(2, 3)))
+
+
+def _setitem(y, index, value):
+    y[index] = value
+    return y
+
 
 FUNCTION_ROWS = [r for r in ROWS if r.function is not None]
 METHOD_ROWS = [r for r in ROWS if r.method is not None]
@@ -294,15 +329,15 @@ def test_in_place_variant_gives_the_rows_grad_fn(row):
 
 @pytest.mark.parametrize("row", [_params(r) for r in NODE_ROWS])
 def test_node_row_names_its_primitives_nodes(row):
-    (name,) = row.names
     (prim,) = row.prims
-    result = FT_NODE_FUNCTIONS[name](*NODE_CALLS[name](Lib(ft)))
+    result = NODE_CALLS[row.names[0]][0](Lib(ft))
     names = {n.name() for n in graph_nodes(first_tensor(result, ft.Tensor))
              if n.prim.name == prim}
     assert names == {row.grad_fn}
 
 
 def test_every_primitive_has_a_row_or_a_reason():
+    """Every primitive of functrace.primitives (all of them are registered above)."""
     named = {p for r in ROWS for p in r.prims}
     assert not named & set(NO_ROW), sorted(named & set(NO_ROW))
     missing = sorted(set(PRIMITIVES) - named - set(NO_ROW))
@@ -404,14 +439,4 @@ def test_row_names_are_torch_names_with_torch_grad_fns(row, torch):
 
 @pytest.mark.parametrize("row", [_params(r) for r in NODE_ROWS])
 def test_node_rows_grad_fn_is_torchs(row, torch):
-    (name,) = row.names
-    fn = torch
-    for part in name.split("."):
-        fn = getattr(fn, part)
-    args = NODE_CALLS[name](Lib(torch))
-    if name == "nn.functional.pad":
-        args = (*args, (1, 2))
-    if name == "index_put":
-        args = (args[0], (torch.tensor(0),), args[1])
-    out = fn(*args)
-    assert grad_fn_name(getattr(out, "logabsdet", out), torch.Tensor) == row.grad_fn
+    assert grad_fn_name(NODE_CALLS[row.names[0]][1](Lib(torch)), torch.Tensor) == row.grad_fn

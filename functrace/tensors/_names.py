@@ -290,19 +290,50 @@ node("linalg.det", "det", "LinalgDetBackward0")
 node("linalg.slogdet", "slogdet", "LinalgSlogdetBackward0")
 node("linalg.solve", "solve", "LinalgSolveExBackward0")
 node("linalg.cholesky", "cholesky", "LinalgCholeskyExBackward0")
+node("linalg.eigh", "eigh", "LinalgEighBackward0")
+node("linalg.lu_factor", "lu", "LinalgLuFactorExBackward0")
+node("linalg.matrix_exp", "expm", "LinalgMatrixExpBackward0")
+node("linalg.solve_triangular", "solve_triangular", "LinalgSolveTriangularBackward0")
 node("logaddexp", "logaddexp", "LogaddexpBackward0")
-node("special.erfc", "erfc", "ErfcBackward0")
-node("nn.functional.pad", "pad", "ConstantPadNdBackward0")
 node("index_put", "scatter_add", "IndexPutBackward0")
+node("nn.functional.pad", "pad", "ConstantPadNdBackward0")
+node("special.erfc", "erfc", "ErfcBackward0")
+node("special.erfinv", "erfinv", "ErfinvBackward0")
+node("special.gammaln", "gammaln", "LgammaBackward0")
+node("special.digamma", "digamma", "DigammaBackward0")
+node("special.polygamma", "polygamma", "PolygammaBackward0")
+node("special.gammainc", "gammainc", "IgammaBackward0")
+node("special.gammaincc", "gammaincc", "IgammacBackward0")
+node("special.i0", "i0", "I0Backward0")
+node("special.i0e", "i0e", "SpecialI0EBackward0")
+node("special.i1", "i1", "SpecialI1Backward0")
+node("special.i1e", "i1e", "SpecialI1EBackward0")
+node("special.log_ndtr", "log_ndtr", "SpecialLogNdtrBackward0")
+node("special.ndtri", "ndtri", "SpecialNdtriBackward0")
+node("special.xlogy", "xlogy", "XlogyBackward0")
+node("special.xlog1py", "xlog1py", "SpecialXlog1PyBackward0")
+node("special.entr", "entr", "SpecialEntrBackward0")
 
-no_row("cbrt", "torch has no cbrt (functrace.numpy.cbrt's nodes are CbrtBackward0)")
+# -- primitives without a row (their nodes are called <Primitive>Backward0) ---------------
+_NOT_IN_TORCH = "torch has no such function"
+for _prim in ("cbrt", "gamma", "rgamma", "beta", "betaln", "betainc", "erfcinv", "rel_entr",
+              "jv", "yv", "iv", "ive", "sqrtm", "solve_sylvester", "odeint", "convolve_nd"):
+    no_row(_prim, _NOT_IN_TORCH)
+for _prim in ("j0", "j1", "y0", "y1"):
+    no_row(_prim, "torch.special.bessel_* have no derivative in torch (constant results)")
+no_row("ndtr", "torch.special.ndtr is a composite in torch (its node is MulBackward1)")
 no_row("rint", "torch has no rint: torch.round is numpy's rint, and ft.round binds round")
-no_row("cofactor", "a step inside det's derivative, not an operation anyone calls")
+for _prim in ("cofactor", "betainc_da", "betainc_db", "gammainc_da"):
+    no_row(_prim, "a step inside another primitive's derivative, not an operation")
+for _prim in ("conv", "conv_transpose", "window_sum", "window_argmax", "window_sum_transpose"):
+    no_row(_prim, "inside functrace.nn.functional's convolutions and pooling, whose results "
+                  "carry torch's node names (ConvolutionBackward0, MaxPool2DBackward0, ...)")
+no_row("lu_pivots", "the pivots of linalg.lu_factor: integers, a constant")
+no_row("lu_permutation", "the permutation of linalg.lu_factor's pivots: a constant")
 no_row("stop_gradient", "Tensor.detach() makes its constant without a primitive")
-no_row("zeros_like", "ft.zeros_like builds its tensor itself; the primitive is functrace.numpy's")
-no_row("ones_like", "ft.ones_like builds its tensor itself; the primitive is functrace.numpy's")
-no_row("full_like", "ft.full_like builds its tensor itself; the primitive is functrace.numpy's")
-no_row("reduce_all", "ft.all computes on the data (a constant) without a primitive")
-no_row("reduce_any", "ft.any computes on the data (a constant) without a primitive")
+for _prim in ("zeros_like", "ones_like", "full_like"):
+    no_row(_prim, f"ft.{_prim} builds its tensor itself; the primitive is functrace.numpy's")
+for _prim in ("reduce_all", "reduce_any"):
+    no_row(_prim, f"ft.{_prim[7:]} computes on the data (a constant) without a primitive")
 
 name_rows(globals())
