@@ -11,7 +11,8 @@ derivations are in :mod:`._table`.
 
 Adding a torch operation is one row (and its function, if it is new):
 
-* a function that is also a Tensor method::
+* a function that is also a Tensor method (here replacing the ``node()`` row
+  below that names ``logaddexp``'s nodes today)::
 
       logaddexp = op(fnp.logaddexp, "LogaddexpBackward0", prim="logaddexp")
 
