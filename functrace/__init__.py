@@ -32,7 +32,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for type checkers
     from . import autograd as autograd, extend as extend, nn as nn, optim as optim, viz as viz
-    from . import backends as backends, cuda as cuda, utils as utils
+    from . import backends as backends, cuda as cuda, dask as dask, utils as utils
     from .checkpointing import checkpoint as checkpoint, remat as remat
     from .custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
     from .linearization import hvp as hvp, linearize as linearize
@@ -122,9 +122,12 @@ class _FacadeLoading(_threading.local):
 _LOADING = _FacadeLoading()
 
 
-def __getattr__(name: str):
-    # Thread-safe without a lock of our own: import_module makes another thread
-    # wait until the module is fully imported, and publishing names is idempotent.
+def _load_attribute(name: str):
+    """PEP 562's module ``__getattr__``: a name of _LAZY or of the facade, loaded now.
+
+    Thread-safe without a lock of our own: import_module makes another thread
+    wait until the module is fully imported, and publishing names is idempotent.
+    """
     if name in _LAZY:
         import importlib
         module_name, attr = _LAZY[name]
@@ -146,3 +149,7 @@ def __getattr__(name: str):
 
 def __dir__() -> list:
     return sorted(set(globals()) | set(_LAZY) | set(__all__))
+
+
+if not TYPE_CHECKING:   # type checkers read the declarations above, and so reject ft.gard too
+    __getattr__ = _load_attribute

@@ -12,7 +12,7 @@ rows shadow builtins such as ``sum`` and ``max`` that this code uses).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import Any, Callable, TypeVar, Union
 
 from ._inplace import inplace_of
 
@@ -35,8 +35,8 @@ class Row:
     """
 
     names: tuple
-    function: Optional[Callable[..., Any]]
-    method: Optional[Callable[..., Any]]
+    function: Any           # a callable, or None
+    method: Any             # a callable (or a property, ``T``), or None
     grad_fn: GradFn = None
     prims: tuple = ()
     inplace: bool = False
