@@ -71,8 +71,8 @@ __all__ += sorted(set(_LAZY) - {"dask"})    # star-imports must not need (or imp
 _N_BEFORE_FACADE = len(__all__)
 # The PyTorch-style names come from functrace.tensors, imported when the first of them
 # is asked for; no Tensor can exist before that, so nothing is missed by loading it late.
-# New facade names go here too (tests/test_facade_names.py checks the list).
-__all__ += [                      # the Tensor facade (functrace.tensors; a test checks the list)
+# A new facade name goes here too (tests/test_facade_names.py checks this list).
+__all__ += [                      # the Tensor facade: functrace.tensors.__all__ and dtype aliases
     "Generator", "Size", "Tensor", "abs", "absolute", "acos", "acosh", "add", "all", "allclose",
     "amax", "amin", "any", "arange", "arccos", "arcsin", "arctan", "arctan2", "argmax",
     "argmin", "argsort", "as_tensor", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli",

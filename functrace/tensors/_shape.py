@@ -34,7 +34,6 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
     return fnp.concatenate(list(tensors), axis=dim)
 
 
-
 def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
     """Stack along a new ``dim``."""
     tensors = list(tensors)
@@ -97,7 +96,6 @@ def transpose(input: Any, dim0: int, dim1: int) -> Any:
     nd = np.ndim(input)
     out = fnp.swapaxes(input, _norm_dim(dim0, nd), _norm_dim(dim1, nd))
     return relabel(out, "TransposeBackward0", input)
-
 
 
 def t(input: Any) -> Any:
