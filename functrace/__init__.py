@@ -11,6 +11,7 @@ from .api import (elementwise_grad, grad, hessian, jacfwd, jacobian, jacrev, jvp
                   make_tape, stop_gradient, value_and_grad, vjp)
 from .core import Primitive, UnexpectedTracerError
 from .batching import vmap
+from .jit import jit  # noqa: E402  (binds the name over the subpackage: ft.jit is the function)
 from .registry import PRIMITIVES
 from .tape import Tape
 from .tree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
@@ -41,7 +42,7 @@ _LAZY = {
 
 _CORE_ALL = [
     "grad", "value_and_grad", "vjp", "jvp", "vmap", "jacobian", "jacrev", "jacfwd", "hessian",
-    "elementwise_grad", "stop_gradient", "make_tape", "Tape", "Primitive", "PRIMITIVES",
+    "elementwise_grad", "stop_gradient", "make_tape", "jit", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", *sorted(_LAZY)]

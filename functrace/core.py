@@ -81,6 +81,15 @@ class Trace:
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         raise NotImplementedError
 
+    def observe(self, tracer: "Tracer", what: str, value: Any) -> None:
+        """Python looked at the concrete value of one of this trace's tracers.
+
+        ``what`` is ``"bool"``, ``"int"``, ``"float"``, ``"index"`` (a conversion;
+        ``value`` is its result) or ``"value"`` (library code used the whole
+        array, see :func:`concrete_value`). Traces that replay a recorded program
+        (``functrace.jit``) turn this into a guard; the others ignore it.
+        """
+
 
 RootHandler = Callable[[Primitive, tuple, dict], Any]
 _ROOT_HANDLERS: dict = {}
@@ -186,18 +195,18 @@ class Tracer:
         return shape[0]
 
     def __bool__(self) -> bool:
-        return bool(self._scalar_value("bool"))
+        return _observed(self, "bool", bool(self._scalar_value("bool")))
 
     def __float__(self) -> float:
         """A constant: the gradient does not flow through ``float(t)``."""
-        return float(self._scalar_value("float"))
+        return _observed(self, "float", float(self._scalar_value("float")))
 
     def __int__(self) -> int:
         """A constant: the gradient does not flow through ``int(t)``."""
-        return int(self._scalar_value("int"))
+        return _observed(self, "int", int(self._scalar_value("int")))
 
     def __index__(self) -> int:
-        return int(self._scalar_value("index"))
+        return _observed(self, "index", int(self._scalar_value("index")))
 
     def _scalar_value(self, what: str) -> Any:
         """The concrete value for a Python conversion; an error if vmap batches it."""
@@ -236,6 +245,22 @@ def concrete(x: Any) -> Any:
         x = x._value
     getter = _CONCRETE_GETTERS.get(type(x))
     return x if getter is None else getter(x)
+
+
+def concrete_value(x: Any) -> Any:
+    """:func:`concrete`, for code that uses the *value* itself, not only its shape
+    or dtype (index arrays, masks built with numpy, ``.item()``): every trace
+    under ``x`` is told (:meth:`Trace.observe`), so that a replayed program
+    (``functrace.jit``) re-checks the value instead of baking it in."""
+    return _observed(x, "value", concrete(x))
+
+
+def _observed(x: Any, what: str, value: Any) -> Any:
+    """Tell each trace under ``x`` that Python saw ``value``; return ``value``."""
+    while isinstance(x, Tracer):
+        x._trace.observe(x, what, value)
+        x = x._value
+    return value
 
 
 def is_tracer(x: Any) -> bool:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from .. import special as S
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..tensors import _ops
 from ..tensors._factories import generator
 from ..tensors._graph import relabel
@@ -77,7 +77,7 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     if beta != 1.0:
         soft = soft / beta
     linear_part = fnp.greater(scaled, threshold)
-    out = fnp.where(linear_part, input, soft) if np.any(concrete(linear_part)) else soft
+    out = fnp.where(linear_part, input, soft) if np.any(concrete_value(linear_part)) else soft
     return relabel(out, "SoftplusBackward0", input)
 
 
@@ -103,7 +103,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding of class indices (a constant)."""
-    idx = np.asarray(concrete(tensor)).astype(np.int64)
+    idx = np.asarray(concrete_value(tensor)).astype(np.int64)
     n = int(idx.max()) + 1 if num_classes == -1 else num_classes
     return make(np.eye(n, dtype=np.int64)[idx], None, False)
 
@@ -166,7 +166,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
              reduction: str = "mean") -> Any:
     """Negative log-likelihood of class indices ``target`` given log-probabilities
     ``input`` of shape ``(N, C)`` or ``(N, C, d1, ...)``."""
-    t = np.asarray(concrete(target)).astype(np.int64)
+    t = np.asarray(concrete_value(target)).astype(np.int64)
     valid = t != ignore_index
     safe = np.where(valid, t, 0)
     picked = fnp.take_along_axis(input, np.expand_dims(safe, 1), axis=1)
@@ -174,7 +174,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     dtype = np.result_type(concrete(input))
     w = valid.astype(dtype)
     if weight is not None:
-        w = w * np.asarray(concrete(weight), dtype=dtype)[safe]
+        w = w * np.asarray(concrete_value(weight), dtype=dtype)[safe]
     loss = -picked * w
     out = _reduce(loss, reduction, weight_sum=dtype.type(w.sum()) if reduction == "mean"
                   else None)
@@ -188,7 +188,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     logp = _ops.log_softmax(input, dim=1 if np.ndim(input) > 1 else 0)
     if np.ndim(input) == 1:
         logp = fnp.expand_dims(logp, 0)
-        target = np.asarray(concrete(target)).reshape(1, *np.shape(concrete(target)))
+        target = np.asarray(concrete_value(target)).reshape(1, *np.shape(concrete(target)))
     if np.result_type(concrete(target)).kind == "f":
         return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing)
     out = nll_loss(logp, target, weight, ignore_index, reduction)
@@ -200,7 +200,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
 
 def _uniform_nll(logp: Any, target: Any, ignore_index: int, reduction: str) -> Any:
     """The cross entropy against the uniform distribution (for label smoothing)."""
-    valid = np.asarray(concrete(target)) != ignore_index
+    valid = np.asarray(concrete_value(target)) != ignore_index
     per_sample = -fnp.mean(logp, axis=1) * valid.astype(np.result_type(concrete(logp)))
     if reduction == "mean":
         return fnp.sum(per_sample) / max(int(valid.sum()), 1)
@@ -215,7 +215,7 @@ def _soft_cross_entropy(logp: Any, target: Any, weight: Any, reduction: str,
     prod = logp * target
     if weight is not None:
         shape = (1, n_classes) + (1,) * (np.ndim(logp) - 2)
-        prod = prod * np.reshape(np.asarray(concrete(weight)), shape)
+        prod = prod * np.reshape(np.asarray(concrete_value(weight)), shape)
     loss = -fnp.sum(prod, axis=1)
     return _reduce(loss, reduction)
 
@@ -249,7 +249,7 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
     if log_target:
         loss = fnp.exp(target) * (target - input)
     else:
-        t = np.asarray(concrete(target))
+        t = np.asarray(concrete_value(target))
         log_t = np.log(np.where(t > 0, t, 1.0))
         loss = target * (log_t - input)
     if reduction == "batchmean":

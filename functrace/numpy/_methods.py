@@ -50,13 +50,13 @@ def _setitem(self, idx, value):
 
 def _item(self, *args):
     """A Python number (a constant: no gradient flows through it)."""
-    from ..core import concrete
-    return concrete(self).item(*args)
+    from ..core import concrete_value
+    return concrete_value(self).item(*args)
 
 
 def _tolist(self):
-    from ..core import concrete
-    return concrete(self).tolist()
+    from ..core import concrete_value
+    return concrete_value(self).tolist()
 
 
 def _copy(self, order="C"):

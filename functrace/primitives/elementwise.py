@@ -119,7 +119,14 @@ def _power_dy(x, y, out):
     return out * log_p.bind(safe_x)
 
 
-power_p = defelementwise("power", np.power, (_power_dx, _power_dy), saves="both")
+def _power_impl(x, y):
+    # numpy's ``**`` (x ** 2 is a square, x ** 0.5 a sqrt, ...), not np.power: the rules
+    # evaluate ``x ** k`` with the operator on plain arrays, and a jitted replay of the
+    # same rule must give the same bits.
+    return x ** y if isinstance(x, (np.ndarray, np.generic)) else np.power(x, y)
+
+
+power_p = defelementwise("power", _power_impl, (_power_dx, _power_dy), saves="both")
 square_p = defelementwise("square", np.square, (lambda x, out: 2.0 * x,))
 sqrt_p = defelementwise("sqrt", np.sqrt, (lambda x, out: 0.5 / out,), saves="out")
 cbrt_p = defelementwise("cbrt", np.cbrt, (lambda x, out: 1.0 / (3.0 * out * out),), saves="out")

@@ -14,7 +14,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ..core import concrete, is_tracer
+from ..core import concrete, concrete_value, is_tracer
 from ..numpy import _ufuncs as U
 from ..numpy._reductions import normalize_axes
 from ..primitives import special as P
@@ -34,7 +34,7 @@ def _float(x: Any) -> Any:
 
 def _weighted(a: Any, b: Any) -> Any:
     """``a + log(b)`` for non-negative weights ``b`` (``-inf`` where ``b == 0``)."""
-    cb = np.asarray(concrete(b))
+    cb = np.asarray(concrete_value(b))
     if np.any(cb < 0):
         raise NotImplementedError("functrace logsumexp supports non-negative b only "
                                   "(negative weights would need return_sign arithmetic)")
