@@ -1,29 +1,123 @@
-"""Lowering a simplified :class:`~functrace.jit.program.Program` to something callable.
+"""Lowering a simplified :class:`~functrace.jit.program.Program` to one Python function.
 
-This layer emits the whole program as generated Python calling each
-primitive's numpy implementation directly (see :mod:`functrace.jit.pycode`).
+The schedule (:mod:`functrace.jit.schedule`) orders the ops and groups the
+fusable ones; each group of two or more ops becomes one call of a Numba kernel
+(:mod:`functrace.jit.kernel`), everything else a direct call of the primitive's
+numpy implementation, and each guard a check (:mod:`functrace.jit.pycode`).
+With the kernels switched off (``FUNCTRACE_NUMBA=0`` or
+:func:`functrace.kernels.set_enabled`), or when Numba cannot build a kernel,
+the same program runs as numpy calls only.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
+
+from ..kernels import policy as kernel_policy
+from . import kernel as K
 from .program import Program, format_items
-from .pycode import python_function
+from .pycode import Emitter
+from .schedule import Group, schedule
+from .trace import Const, Guard, Op
 
 
 class Lowered:
     """A compiled path: ``run(*input values)`` -> tuple of output values."""
 
-    def __init__(self, program: Program, run: Callable, items: list, notes: dict):
+    def __init__(self, program: Program, run: Callable, items: list, kernels: int):
         self.program = program
         self.run = run
         self.items = items
-        self.notes = notes
+        self.kernels = kernels
 
     def describe(self) -> str:
-        return format_items(self.program, self.items, self.notes)
+        return format_items(self.program, self.items)
 
 
 def compile_program(program: Program, fastmath: bool = False) -> Lowered:
-    run = python_function(program)
-    return Lowered(program, run, program.items, {})
+    use_kernels = kernel_policy.is_enabled()
+    items = schedule(program.items, program.avals, enabled=use_kernels)
+    needed = _read_outside(items, program)
+    guard_index = {id(g): k for k, g in enumerate(program.guards)}
+    em = Emitter()
+    shown: list = []
+    kernels = 0
+    for item in items:
+        if type(item) is Guard:
+            em.guard(item, guard_index[id(item)])
+            shown.append(item)
+        elif type(item) is Op:
+            em.op(item)
+            shown.append(item)
+        else:
+            kplan = K.plan(item, program.avals, needed)
+            kernel = K.get_kernel(kplan, fastmath)
+            if kernel is None:
+                for op in item.ops:
+                    em.op(op)
+                shown.extend(item.ops)
+                continue
+            _emit_kernel_call(em, kplan, kernel, program.avals)
+            shown.append(KernelItem(kplan, kernels))
+            kernels += 1
+    em.outputs(program.outputs)
+    return Lowered(program, em.build(program.inputs, "<functrace.jit>"), shown, kernels)
+
+
+def _read_outside(items: list, program: Program) -> set:
+    """Variables read by an item other than the group producing them, a guard or
+    the outputs."""
+    needed = {o for o in program.outputs if type(o) is int}
+    for item in items:
+        if type(item) is Guard:
+            needed.add(item.var)
+        elif type(item) is Op:
+            needed.update(item.in_vars())
+        else:
+            for op in item.ops:
+                needed.update(v for v in op.in_vars() if v not in item.members)
+    return needed
+
+
+def _emit_kernel_call(em: Emitter, kplan: K.KernelPlan, kernel: Any, avals: list) -> None:
+    group: Group = kplan.group
+    shape = group.shape
+    size = int(np.prod(shape, dtype=np.int64))
+    args = [str(n) for n in kplan.sizes] + [em.name(kplan.consts, "consts")]
+    for operand in kplan.operands:
+        args.append(_operand_arg(em, operand, avals))
+    outs = []
+    for q, (var, dtype) in enumerate(zip(kplan.outputs, kplan.out_dtypes)):
+        buf = f"o{var}"
+        em.line(f"{buf} = _empty({size}, {em.name(dtype, 'dt')})")
+        outs.append(buf)
+    em.names["_empty"] = np.empty
+    em.line(f"{em.name(kernel, 'K')}({', '.join(args + outs)})")
+    for var, buf in zip(kplan.outputs, outs):
+        if len(shape) == 1:
+            em.line(f"v{var} = {buf}")
+        else:
+            em.line(f"v{var} = {buf}.reshape({em.name(shape, 'shape')})")
+
+
+def _operand_arg(em: Emitter, operand: K.Operand, avals: list) -> str:
+    ref = operand.ref
+    if type(ref) is Const:
+        flat = np.ascontiguousarray(ref.value, dtype=operand.dtype).reshape(-1)
+        return em.name(flat, "c")
+    if operand.kind == "scalar":
+        return f"v{ref}[()]" if avals[ref].type is np.ndarray else f"v{ref}"
+    return f"v{ref}.ravel()"
+
+
+class KernelItem:
+    """A kernel call in the printed program."""
+
+    def __init__(self, kplan: K.KernelPlan, number: int):
+        self.kplan = kplan
+        self.number = number
+
+    @property
+    def ops(self) -> list:
+        return self.kplan.group.ops

@@ -124,8 +124,8 @@ def _dce(program: Program) -> Program:
 
 # -- printing -----------------------------------------------------------------------------
 
-def format_items(program: Program, items: list, notes: Optional[dict] = None) -> str:
-    """A jaxpr-like listing; ``notes`` maps an item's position to a comment."""
+def format_items(program: Program, items: list) -> str:
+    """A jaxpr-like listing of ``items`` (ops, guards and fused kernels)."""
     names: dict = {}
 
     def name(vid: int) -> str:
@@ -140,18 +140,25 @@ def format_items(program: Program, items: list, notes: Optional[dict] = None) ->
     def ref(r: Any) -> str:
         return name(r) if type(r) is int else const_str(r)
 
+    def op_line(op: Op, indent: str) -> str:
+        args = " ".join(ref(i) for i in op.ins)
+        return f"{indent}{typed(op.out)} = {op.prim.name}{_params(op.params)} {args}"
+
     lines = ["{ lambda ; " + " ".join(typed(v) for v in program.inputs) + ". let"]
-    for k, item in enumerate(items):
-        note = f"    # {notes[k]}" if notes and k in notes else ""
+    for item in items:
         if type(item) is Guard:
             lines.append(f"    guard {item.what}({name(item.var)}) == "
                          f"{_short(item.expected)}  # {item.where}")
         elif isinstance(item, Op):
-            args = " ".join(ref(i) for i in item.ins)
-            lines.append(f"    {typed(item.out)} = {item.prim.name}{_params(item.params)} "
-                         f"{args}{note}")
-        else:
-            lines.append(f"    {item}{note}")
+            lines.append(op_line(item, "    "))
+        else:        # a fused kernel: its ops, and which of their results it writes
+            kplan = item.kplan
+            shape = type_str(kplan.group.shape, kplan.out_dtypes[0] if kplan.out_dtypes
+                             else np.float64)
+            writes = " ".join(name(v) for v in kplan.outputs)
+            lines.append(f"    kernel {item.number} over {shape.split('[')[1][:-1] or '()'}"
+                         f" ({len(item.ops)} ops) writes {writes or '-'}:")
+            lines.extend(op_line(op, "      | ") for op in item.ops)
     lines.append(f"  in ({', '.join(ref(o) for o in program.outputs)},) }}")
     return "\n".join(lines)
 
