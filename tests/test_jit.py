@@ -25,7 +25,8 @@ def test_replay_equals_eager_on_new_values():
     for seed in range(4):
         w, x = rand(3, 2, seed=seed), rand(5, 3, seed=seed + 10)
         assert jf(w, x) == f(w, x)
-    assert jf.cache_info() == {"signatures": 1, "paths": 1, "recordings": 1, "eager": 0}
+    info = jf.cache_info()
+    assert info == {**info, "signatures": 1, "paths": 1, "recordings": 1, "eager": 0}
 
 
 def test_training_step_with_value_and_grad():

@@ -260,10 +260,22 @@ class Jitted:
 
     def cache_info(self) -> dict:
         """``signatures``, ``paths`` (recorded, over all signatures), ``recordings``
-        (eager recording calls made) and ``eager`` (signatures that fell back)."""
+        (eager recording calls made), ``eager`` (signatures that fell back) and
+        ``kernels`` (fused kernel calls in all paths' programs)."""
         entries = list(self._entries.values())
         return {"signatures": len(entries), "paths": sum(e.paths for e in entries),
-                "recordings": self.recordings, "eager": sum(e.eager for e in entries)}
+                "recordings": self.recordings, "eager": sum(e.eager for e in entries),
+                "kernels": sum(p.lowered.kernels for e in entries for p in _paths(e))}
+
+
+def _paths(entry: _Entry) -> list:
+    """Every path of an entry (the decision tree walked without recursion)."""
+    out, todo = [], [entry.root] if entry.root is not None else []
+    while todo:
+        path = todo.pop()
+        out.append(path)
+        todo.extend(path.branches.values())
+    return out
 
 
 def _leaf_kind(leaf: Any) -> Optional[tuple]:

@@ -206,6 +206,14 @@ def compiled_count() -> int:
     return len(_KERNELS)
 
 
+def disk_cache_stats() -> dict:
+    """Numba's disk cache ``hits`` (kernels loaded) and ``misses`` (compiled) in this
+    process, over the fused kernels of :func:`functrace.jit`."""
+    kernels = list(_KERNELS.values())
+    return {"hits": sum(sum(k.stats.cache_hits.values()) for k in kernels),
+            "misses": sum(sum(k.stats.cache_misses.values()) for k in kernels)}
+
+
 def _build(kplan: KernelPlan, fastmath: bool) -> Callable:
     import numba
     from numba import types as nt
