@@ -30,6 +30,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "autograd": ("functrace.autograd", None), "nn": ("functrace.nn", None),
     "optim": ("functrace.optim", None), "viz": ("functrace.viz", None),
+    "utils": ("functrace.utils", None), "cuda": ("functrace.cuda", None),
+    "backends": ("functrace.backends", None),
     "extend": ("functrace.extend", None),
     "save": ("functrace.serialization", "save"), "load": ("functrace.serialization", "load"),
     "custom_vjp": ("functrace.custom", "custom_vjp"),

@@ -12,8 +12,10 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
-from .core import _ROOT_HANDLERS, EVAL_TRACE, Primitive, Trace, Tracer, concrete, current_trace
+from .core import (_ROOT_HANDLERS, _TRACER_TYPES, EVAL_TRACE, Primitive, Trace, Tracer, concrete,
+                   current_trace)
 from .kernels import policy as kernel_policy
+from .numerics import GUARD
 from .registry import PRIMITIVES
 from .tape import Eqn
 
@@ -31,6 +33,10 @@ class ReverseTracer(Tracer):
     def __repr__(self) -> str:
         return f"ReverseTracer(id={self._id}, value={self._value!r})"
 
+    def _has_derivative(self) -> bool:
+        # every recorded value depends on an input; integer ones have no derivative
+        return np.result_type(concrete(self._value)).kind in "fc"
+
 
 class ReverseTrace(Trace):
     """Records every primitive applied to its own tracers as an :class:`Eqn`.
@@ -41,8 +47,8 @@ class ReverseTrace(Trace):
 
     __slots__ = ("eqns", "next_id", "keep_all")
 
-    def __init__(self, parent: Trace, keep_all: bool = False):
-        super().__init__(parent)
+    def __init__(self, parent: Trace, keep_all: bool = False, name: str = "grad"):
+        super().__init__(parent, name)
         self.eqns: list = []
         self.next_id = 0
         self.keep_all = keep_all
@@ -55,6 +61,7 @@ class ReverseTrace(Trace):
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         ids = None
         primals: Any = args
+        inline = self.parent is EVAL_TRACE and not _ROOT_HANDLERS
         for i, arg in enumerate(args):
             if type(arg) is ReverseTracer and arg._trace is self:
                 if ids is None:
@@ -62,8 +69,10 @@ class ReverseTrace(Trace):
                     primals = list(args)
                 ids[i] = arg._id
                 primals[i] = arg._value
+            elif type(arg) in _TRACER_TYPES:
+                inline = False     # not ours: the root trace raises UnexpectedTracerError
         parent = self.parent
-        if parent is EVAL_TRACE and not _ROOT_HANDLERS:    # skip one call on the hot path
+        if inline:         # the root trace's work without its call, on the hot path
             out = prim.impl(*primals, **params)
         else:
             out = parent.process(prim, primals, params)
@@ -181,7 +190,7 @@ class _KernelSetup:
             fusion = self._setup()
             if fusion is None:
                 return None, _NEVER
-        fuser = fusion.new_fuser(eqns, ct_hook is None)
+        fuser = fusion.new_fuser(eqns, ct_hook is None, GUARD[0])
         return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
 
     def _setup(self) -> Any:

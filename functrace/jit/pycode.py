@@ -88,6 +88,9 @@ class Emitter:
             test, seen = f"bool({v}) is {bool(expected)}", f"bool({v})"
         elif what in ("int", "index"):
             test, seen = f"int({v}) == {int(expected)}", f"int({v})"
+        elif what == "complex":
+            test = f"complex({v}) == {self.name(complex(expected), 'g')}"
+            seen = f"complex({v})"
         elif what == "float":
             test = f"_same_float(float({v}), {self.name(float(expected), 'g')})"
             seen = f"float({v})"

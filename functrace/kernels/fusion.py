@@ -11,7 +11,8 @@ one output array each, accumulated into ``cts`` as the composite rules would.
 
 The kernel cache key is a plain tuple equal to the run's
 :class:`~functrace.kernels.codegen.Program` (dtype, serial/parallel, operand
-kinds, leaf count, steps): built from names and indices only, never shapes.
+kinds, leaf count, steps, zero guard): built from names and indices only, never
+shapes.
 
 This module works on duck-typed equations (``prim``, ``in_ids``, ``ins``,
 ``out``, ``in_shapes``, ``out_id``) and imports only numpy; the per-run Python
@@ -69,13 +70,14 @@ def install(primitives: dict) -> int:
     return count
 
 
-def new_fuser(eqns: list, fuse: bool = True) -> Optional["Fuser"]:
+def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False) -> Optional["Fuser"]:
     """The kernel state for one backward pass over ``eqns`` (backward order), or
-    None when the kernels are switched off."""
+    None when the kernels are switched off. ``zero_guard``: zero cotangents give 0
+    through inf/nan derivatives, as the rules do under :mod:`functrace.numerics`."""
     state = policy._state
     if not state["enabled"]:
         return None
-    return Fuser(eqns, state["max_run"] if fuse else 1)
+    return Fuser(eqns, state["max_run"] if fuse else 1, zero_guard)
 
 
 def kernel_calls() -> int:
@@ -91,15 +93,16 @@ class Fuser:
     intermediate cotangent.
     """
 
-    __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work")
+    __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work", "zero_guard")
 
-    def __init__(self, eqns: list, max_run: int):
+    def __init__(self, eqns: list, max_run: int, zero_guard: bool = False):
         state = policy._state
         self.eqns = eqns
         self.cursor = 0
         self.max_run = max_run
         self.min_size = state["min_size"]
         self.min_work = state["min_work"]
+        self.zero_guard = zero_guard
 
     def run(self, eqn: Any, ct: np.ndarray, cts: dict, consume: bool) -> bool:
         """Execute the run headed by ``eqn`` as one kernel; False = use the rules."""
@@ -113,7 +116,7 @@ class Fuser:
         if found is None or found[1] * ct.size < self.min_work:
             return False
         run = found[0]
-        key, operands, leaves = _lower(run, ct, dtype)
+        key, operands, leaves = _lower(run, ct, dtype, self.zero_guard)
         kernel = get_kernel(key)
         if kernel is None:
             return False
@@ -190,7 +193,7 @@ def _saved(eqn: Any, spec: Any, shape: tuple, dtype: str) -> Optional[list]:
     return values
 
 
-def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
+def _lower(run: list, ct: np.ndarray, dtype: str, zero_guard: bool) -> tuple:
     """``(program key, operand values, leaf variable ids)`` of ``run``."""
     T = np.dtype(dtype).type
     shape = ct.shape
@@ -231,7 +234,7 @@ def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
         steps.append((spec.name, pre, tuple([operand(v) for v in saved]), tuple(targets)))
     state = policy._state
     parallel = ct.size >= state["parallel_min_size" if heavy else "parallel_min_size_light"]
-    key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps))
+    key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps), zero_guard)
     return key, operands, leaves
 
 

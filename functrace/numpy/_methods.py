@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Tracer
+from ..core import Tracer, concrete_value
 from . import _reductions as R
 from . import _shape as S
 from . import _ufuncs as U
@@ -49,13 +49,13 @@ def _setitem(self, idx, value):
 
 
 def _item(self, *args):
-    """A Python number (a constant: no gradient flows through it)."""
-    from ..core import concrete_value
-    return concrete_value(self).item(*args)
+    """A Python number, for a value without a derivative (see ``Tracer.__float__``)."""
+    self._concrete_for(".item()")               # the checks: no derivative, not batched
+    return concrete_value(self).item(*args)      # (a jitted replay re-checks the value)
 
 
 def _tolist(self):
-    from ..core import concrete_value
+    self._concrete_for(".tolist()")
     return concrete_value(self).tolist()
 
 
@@ -204,11 +204,13 @@ def _unsupported_kwargs(fn, kwargs) -> list:
 
 
 def _array(self, dtype=None, copy=None):
-    self._check_alive()
-    raise TypeError(
-        "a functrace tracer cannot be turned into a numpy array: that would drop its "
-        "gradient. Use functrace.numpy (fnp) functions on it, or float(x) / "
-        "functrace.stop_gradient(x) for a constant value.")
+    """numpy's view of a tracer (``np.asarray(t)``, ``np.array([t])``): only for a
+    value without a derivative, which would otherwise be lost."""
+    value = np.asarray(self._concrete_for(
+        "conversion to a numpy array (np.asarray, np.array([...]))"))
+    if dtype is not None and value.dtype != dtype:
+        return value.astype(dtype)
+    return value.copy() if copy else value
 
 
 def _check_inputs_alive(values):
