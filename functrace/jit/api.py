@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ..core import EVAL_TRACE, Tracer, current_trace
+from ..core import EVAL_TRACE, Tracer, _current_trace, current_trace
 from ..kernels import policy as kernel_policy
 from ..tree import tree_flatten, tree_unflatten
 from . import program as P
@@ -83,7 +83,8 @@ class Jitted:
         self.fastmath = bool(fastmath)
         self.max_paths = int(max_paths)
         self.recordings = 0                    # eager recording calls so far
-        self._entries: dict = {}
+        self._entries: dict = {}               # full signature -> _Entry
+        self._fast: dict = {}                  # _fast_key of plain calls -> _Entry
         self._lock = threading.Lock()
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
@@ -95,26 +96,44 @@ class Jitted:
     # -- calls --------------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if current_trace() is not EVAL_TRACE:
+        if _current_trace.get() is not EVAL_TRACE:
             return self.fun(*args, **kwargs)     # inside a transform: it traces f itself
+        if not kwargs and not self.static_argnums:
+            values: list = []
+            key = _fast_key(args, values)
+            if key is not None:
+                entry = self._fast.get((key, kernel_policy._state["enabled"]))
+                if entry is not None and entry.root is not None:
+                    return self._run(entry, values, args, kwargs)
         sig = self._signature(args, kwargs)
         entry = self._entries.get(sig.key)
         if entry is None:
             with self._lock:
                 entry = self._entries.setdefault(sig.key, _Entry())
-        path = entry.root
-        if path is None:
+        if entry.root is None:
             return self._first(entry, sig)
-        values = [sig.leaves[i] for i in sig.traced]
+        if not kwargs and not self.static_argnums and len(sig.traced) == len(sig.leaves):
+            key = _fast_key(args, [])
+            if key is not None:
+                self._fast[(key, kernel_policy._state["enabled"])] = entry
+        return self._run(entry, [sig.leaves[i] for i in sig.traced], args, kwargs, sig)
+
+    def _run(self, entry: _Entry, values: list, args: tuple, kwargs: dict,
+             sig: Optional[_Signature] = None) -> Any:
+        """Replay the path tree of ``entry`` on ``values`` (recording a missing path)."""
+        path = entry.root
         while True:
             try:
                 outs = path.run(*values)
             except GuardMiss as miss:
                 nxt = path.branches.get((miss.index, miss.outcome))
                 if nxt is None:
+                    sig = sig or self._signature(args, kwargs)
                     return self._branch(entry, path, miss, sig)
                 path = nxt
                 continue
+            if path.lowered.builds_tree:
+                return outs
             return tree_unflatten(path.program.out_tree, list(outs))
 
     def _first(self, entry: _Entry, sig: _Signature) -> Any:
@@ -257,6 +276,7 @@ class Jitted:
         """Forget every recorded path (the next call records again)."""
         with self._lock:
             self._entries = {}
+            self._fast = {}
 
     def cache_info(self) -> dict:
         """``signatures``, ``paths`` (recorded, over all signatures), ``recordings``
@@ -266,6 +286,44 @@ class Jitted:
         return {"signatures": len(entries), "paths": sum(e.paths for e in entries),
                 "recordings": self.recordings, "eager": sum(e.eager for e in entries),
                 "kernels": sum(p.lowered.kernels for e in entries for p in _paths(e))}
+
+
+def _fast_key(tree: Any, values: list) -> Optional[tuple]:
+    """A hashable key of a call's arguments made of tuples, lists, dicts (string keys)
+    and arrays or numbers only, appending the leaves to ``values`` in
+    ``tree_flatten``'s order; None for anything else (the full path handles it)."""
+    t = type(tree)
+    if t is np.ndarray:
+        values.append(tree)
+        return (tree.shape, tree.dtype)
+    if t is tuple or t is list:
+        parts = []
+        for item in tree:
+            part = _fast_key(item, values)
+            if part is None:
+                return None
+            parts.append(part)
+        return (t, *parts)
+    if t is dict:
+        try:
+            keys = sorted(tree)
+        except TypeError:
+            return None
+        parts = [t]
+        for k in keys:
+            part = _fast_key(tree[k], values)
+            if part is None or type(k) is not str:
+                return None
+            parts.append(k)
+            parts.append(part)
+        return tuple(parts)
+    if t is float or t is int or t is bool:
+        values.append(tree)
+        return t
+    if isinstance(tree, np.generic):
+        values.append(tree)
+        return (t, tree.dtype)
+    return None
 
 
 def _paths(entry: _Entry) -> list:

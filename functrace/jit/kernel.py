@@ -126,9 +126,17 @@ def _is_scalar_const(value: Any) -> bool:
     if isinstance(value, (bool, int, float)):
         return not isinstance(value, int) or abs(value) < 2 ** 53
     if isinstance(value, np.ndarray):
-        return value.size >= 1 and not any(value.strides) and value.dtype.kind in "fb" \
-            and (value.size == 1 or value.ndim > 0)
+        # A uniform constant array (e.g. the broadcast cotangent of a sum, scaled)
+        # is passed as one number: the op's dtype was fixed when it was recorded.
+        return (value.size >= 1 and value.dtype.kind in "fb"
+                and (not any(value.strides) or _uniform_bits(value)))
     return isinstance(value, np.generic) and value.dtype.kind in "fb"
+
+
+def _uniform_bits(value: np.ndarray) -> bool:
+    """Whether every element has the same bits (0.0 and -0.0 differ; so do NaNs)."""
+    bits = np.ascontiguousarray(value).reshape(-1).view(f"u{value.dtype.itemsize}")
+    return bool(np.all(bits == bits[0]))
 
 
 def _const_float(value: Any) -> float:

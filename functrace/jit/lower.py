@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..kernels import policy as kernel_policy
+from . import buffers
 from . import kernel as K
 from .program import Program, format_items
 from .pycode import Emitter
@@ -25,11 +26,13 @@ from .trace import Const, Guard, Op
 class Lowered:
     """A compiled path: ``run(*input values)`` -> tuple of output values."""
 
-    def __init__(self, program: Program, run: Callable, items: list, kernels: int):
+    def __init__(self, program: Program, run: Callable, items: list, kernels: int,
+                 builds_tree: bool):
         self.program = program
         self.run = run
         self.items = items
         self.kernels = kernels
+        self.builds_tree = builds_tree    # run returns the output pytree itself
 
     def describe(self) -> str:
         return format_items(self.program, self.items)
@@ -48,7 +51,7 @@ def compile_program(program: Program, fastmath: bool = False) -> Lowered:
             em.guard(item, guard_index[id(item)])
             shown.append(item)
         elif type(item) is Op:
-            em.op(item)
+            _emit_op(em, item, program.avals)
             shown.append(item)
         else:
             kplan = K.plan(item, program.avals, needed)
@@ -61,8 +64,9 @@ def compile_program(program: Program, fastmath: bool = False) -> Lowered:
             _emit_kernel_call(em, kplan, kernel, program.avals)
             shown.append(KernelItem(kplan, kernels))
             kernels += 1
-    em.outputs(program.outputs)
-    return Lowered(program, em.build(program.inputs, "<functrace.jit>"), shown, kernels)
+    builds_tree = em.outputs(program.outputs, program.out_tree)
+    return Lowered(program, em.build(program.inputs, "<functrace.jit>"), shown, kernels,
+                   builds_tree)
 
 
 def _read_outside(items: list, program: Program) -> set:
@@ -88,17 +92,41 @@ def _emit_kernel_call(em: Emitter, kplan: K.KernelPlan, kernel: Any, avals: list
     for operand in kplan.operands:
         args.append(_operand_arg(em, operand, avals))
     outs = []
-    for q, (var, dtype) in enumerate(zip(kplan.outputs, kplan.out_dtypes)):
+    for var, dtype in zip(kplan.outputs, kplan.out_dtypes):
         buf = f"o{var}"
-        em.line(f"{buf} = _empty({size}, {em.name(dtype, 'dt')})")
+        em.line(f"{buf} = {_allocation(em, size, dtype)}")
         outs.append(buf)
-    em.names["_empty"] = np.empty
     em.line(f"{em.name(kernel, 'K')}({', '.join(args + outs)})")
     for var, buf in zip(kplan.outputs, outs):
         if len(shape) == 1:
             em.line(f"v{var} = {buf}")
         else:
             em.line(f"v{var} = {buf}.reshape({em.name(shape, 'shape')})")
+
+
+def _allocation(em: Emitter, shape: Any, dtype: np.dtype) -> str:
+    """Source text of a fresh output buffer: pooled when large (see buffers)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    shape_name = em.name(shape, "shape") if isinstance(shape, tuple) else str(shape)
+    if size * dtype.itemsize >= buffers.MIN_BYTES:
+        em.names["_take"] = buffers.take
+        return f"_take({em.name([], 'pool')}, {shape_name}, {em.name(dtype, 'dt')})"
+    em.names["_empty"] = np.empty
+    return f"_empty({shape_name}, {em.name(dtype, 'dt')})"
+
+
+def _emit_op(em: Emitter, op: Op, avals: list) -> None:
+    """A numpy call; a ufunc with a large output writes into a pooled buffer."""
+    aval = avals[op.out]
+    impl = op.prim.impl
+    if (isinstance(impl, np.ufunc) and impl.nout == 1 and not op.params
+            and aval.type is np.ndarray and aval.shape
+            and int(np.prod(aval.shape)) * aval.dtype.itemsize >= buffers.MIN_BYTES):
+        args = ", ".join(em.ref(i) for i in op.ins)
+        em.line(f"v{op.out} = {em.name(impl, 'f')}({args}, "
+                f"out={_allocation(em, aval.shape, aval.dtype)})")
+    else:
+        em.op(op)
 
 
 def _operand_arg(em: Emitter, operand: K.Operand, avals: list) -> str:

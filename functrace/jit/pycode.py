@@ -13,7 +13,7 @@ seen, which the caller uses to pick (or record) the path for these inputs.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -102,14 +102,21 @@ class Emitter:
     def line(self, text: str) -> None:
         self.lines.append(text)
 
-    def outputs(self, outputs: list) -> None:
+    def outputs(self, outputs: list, tree: Any = None) -> bool:
+        """``return`` the outputs: as the output pytree itself when ``tree`` is made
+        of tuples, lists, dicts and None only (returns True), else as a flat tuple."""
         refs = []
         for o in outputs:
             if type(o) is Const and isinstance(o.value, np.ndarray):
                 refs.append(f"{self.name(o.value, 'c')}.copy()")   # never hand out ours
             else:
                 refs.append(self.ref(o))
+        built = None if tree is None else _tree_expr(tree, iter(refs), self)
+        if built is not None:
+            self.lines.append(f"return {built}")
+            return True
         self.lines.append(f"return ({', '.join(refs)}{',' if len(refs) == 1 else ''})")
+        return False
 
     def source(self, inputs: list, fname: str = "run") -> str:
         params = ", ".join(f"v{i}" for i in inputs)
@@ -125,15 +132,25 @@ class Emitter:
         return run
 
 
-def python_function(program: Any) -> Callable:
-    """The whole program as Python calling numpy impls (no kernels)."""
-    em = Emitter()
-    guards = 0
-    for item in program.items:
-        if type(item) is Guard:
-            em.guard(item, guards)
-            guards += 1
-        else:
-            em.op(item)
-    em.outputs(program.outputs)
-    return em.build(program.inputs, "<functrace.jit>")
+def _tree_expr(tree: Any, refs: Any, em: Emitter) -> Optional[str]:
+    """Source text building the pytree ``tree`` from ``refs`` (None if a node is not
+    a plain tuple, list, dict or None)."""
+    kind = tree.node_type
+    if kind is None:
+        return next(refs)
+    children = []
+    for child in tree.children:
+        text = _tree_expr(child, refs, em)
+        if text is None:
+            return None
+        children.append(text)
+    if kind is tuple:
+        return f"({', '.join(children)}{',' if len(children) == 1 else ''})"
+    if kind is list:
+        return f"[{', '.join(children)}]"
+    if kind is type(None):
+        return "None"
+    if kind is dict:
+        keys = [em.name(k, "key") for k in tree.aux]
+        return "{" + ", ".join(f"{k}: {c}" for k, c in zip(keys, children)) + "}"
+    return None
