@@ -79,6 +79,14 @@ def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> tuple:
         for k in p_ft:
             p_ft[k] = p_ft[k] - LR * g[k]
     fns["functrace"] = functrace_step
+    p_jit = init_params()
+    jit_step = ft.jit(lambda p, x, t: {k: v - LR * g for (k, v), g in
+                                       zip(sorted(p.items()), _sorted_values(f_grad(p, x, t)))})
+
+    def functrace_jit_step():
+        nonlocal p_jit
+        p_jit = jit_step(p_jit, x, onehot)
+    fns["functrace jit"] = functrace_jit_step
     facade, note = _facade_step(x, labels)
     if facade is not None:
         fns["functrace Tensor"] = facade
@@ -103,6 +111,10 @@ def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> tuple:
     if "jax" in found:
         fns.update(_jax_steps(x, onehot))
     return fns, notes
+
+
+def _sorted_values(d: dict) -> list:
+    return [d[k] for k in sorted(d)]
 
 
 def _facade_step(x: np.ndarray, labels: np.ndarray) -> tuple:
