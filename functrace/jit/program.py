@@ -60,8 +60,12 @@ def build(trace: Any, inputs: list, outputs: list, out_tree: Any) -> Program:
     return Program(inputs, items, outputs, out_tree, trace.avals)
 
 
+# Primitives whose implementation returns its (only) argument itself.
+_IDENTITIES = frozenset({"stop_gradient"})
+
+
 def simplify(program: Program) -> Program:
-    """Common-subexpression elimination, then dead-code elimination."""
+    """Identity ops forwarded, common subexpressions merged, dead code removed."""
     return _dce(_cse(program))
 
 
@@ -74,6 +78,9 @@ def _cse(program: Program) -> Program:
             items.append(item._replace(var=same.get(item.var, item.var)))
             continue
         ins = tuple(same.get(i, i) if type(i) is int else i for i in item.ins)
+        if item.prim.name in _IDENTITIES and type(ins[0]) is int:
+            same[item.out] = ins[0]          # the same object as its input
+            continue
         op = Op(item.prim, item.params, ins, item.out) if ins != item.ins else item
         key = _op_key(op)
         if key is not None:
