@@ -40,6 +40,7 @@ _LAZY = {
     "remat": ("functrace.checkpointing", "remat"),
     "linearize": ("functrace.linearization", "linearize"),
     "hvp": ("functrace.linearization", "hvp"),
+    "func": ("functrace.func", None),
 }
 
 _CORE_ALL = [
