@@ -26,6 +26,14 @@ pytestmark = pytest.mark.skipif(not K.is_enabled(), reason="kernels switched off
 DTYPES = ["float64", "float32"]
 
 
+@pytest.fixture(autouse=True)
+def kernels_for_every_size():
+    """The programs here are small: build kernels whatever the size policy says."""
+    previous = K.set_thresholds(min_size=0, min_work=0)
+    yield
+    K.set_thresholds(**previous)
+
+
 def rand(shape, seed=0, dtype="float64", lo=-2.0, hi=2.0):
     return np.random.default_rng(seed).uniform(lo, hi, shape).astype(dtype)
 
@@ -173,8 +181,9 @@ def test_threads_compile_a_new_kernel_once():
 PROBE = r"""
 import json, sys
 import numpy as np
-import functrace as ft, functrace.numpy as fnp
+import functrace as ft, functrace.numpy as fnp, functrace.kernels as K
 from functrace.jit import kernel
+K.set_thresholds(min_size=0, min_work=0)
 g = ft.jit(ft.grad(lambda x: fnp.sum(((x * x + 3.0 * x) * x - 2.0 * x) * 0.5 + x)))
 x = np.linspace(-1, 1, 1000)
 ok = bool(np.array_equal(g(x), g(x))) and bool(np.allclose(g(x), ((2 * x + 3) * x

@@ -55,7 +55,7 @@ def compile_program(program: Program, fastmath: bool = False) -> Lowered:
             shown.append(item)
         else:
             kplan = K.plan(item, program.avals, needed)
-            kernel = K.get_kernel(kplan, fastmath)
+            kernel = K.get_kernel(kplan, fastmath) if _worth_a_kernel(item) else None
             if kernel is None:
                 for op in item.ops:
                     em.op(op)
@@ -67,6 +67,17 @@ def compile_program(program: Program, fastmath: bool = False) -> Lowered:
     builds_tree = em.outputs(program.outputs, program.out_tree)
     return Lowered(program, em.build(program.inputs, "<functrace.jit>"), shown, kernels,
                    builds_tree)
+
+
+def _worth_a_kernel(group: Group) -> bool:
+    """The kernels' size policy (:func:`functrace.kernels.set_thresholds`): a group
+    becomes a kernel from ``min_size`` elements, when its size times the memory
+    passes it saves (one per op beyond the first) reaches ``min_work``. Smaller
+    groups run as numpy calls: a kernel call costs about as much as one numpy call
+    on small arrays, and building it costs Numba's start-up and compile time."""
+    size = int(np.prod(group.shape, dtype=np.int64))
+    limits = kernel_policy.thresholds()
+    return size >= limits["min_size"] and size * (len(group.ops) - 1) >= limits["min_work"]
 
 
 def _read_outside(items: list, program: Program) -> set:

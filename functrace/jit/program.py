@@ -151,6 +151,11 @@ def format_items(program: Program, items: list) -> str:
         args = " ".join(ref(i) for i in op.ins)
         return f"{indent}{typed(op.out)} = {op.prim.name}{_params(op.params)} {args}"
 
+    for v in program.inputs:          # names in program order
+        name(v)
+    for item in items:
+        for op in ([item] if isinstance(item, Op) else getattr(item, "ops", [])):
+            name(op.out)
     lines = ["{ lambda ; " + " ".join(typed(v) for v in program.inputs) + ". let"]
     for item in items:
         if type(item) is Guard:
