@@ -18,7 +18,7 @@ from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p, getitem_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
 from .tape import Tape
-from .tree import tree_flatten, tree_map, tree_unflatten
+from .tree import tree_flatten, tree_map, tree_unflatten, unregistered_hint
 
 ArgNums = Union[int, Sequence[int]]
 
@@ -32,7 +32,8 @@ def _as_primal(x: Any) -> Any:
     arr = np.asarray(x)
     if arr.dtype == object:
         raise TypeError(f"cannot differentiate with respect to a {type(x).__name__}: "
-                        "pass numpy arrays, Python numbers or pytrees of them")
+                        "pass numpy arrays, Python numbers or pytrees of them"
+                        + unregistered_hint(x))
     return arr
 
 
@@ -233,7 +234,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
     (array(9.), 6.0)
     """
-    check_callable(f, "grad")
+    check_callable(f, "value_and_grad")
     check_argnums(argnums)
 
     @functools.wraps(f)
@@ -294,6 +295,7 @@ def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
     >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
     (3.0, 2.0)
     """
+    check_callable(f, "grad")
     vg = value_and_grad(f, argnums, has_aux)
 
     @functools.wraps(f)

@@ -34,6 +34,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ._foreign import PLAIN, is_foreign
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
 from .core import (Primitive, Trace, Tracer, _current_trace, call_traced, check_callable,
                    concrete, current_trace)
@@ -78,15 +79,18 @@ class BatchTrace(Trace):
             if type(arg) is BatchTracer and arg._trace is self:
                 if dims is None:
                     dims = [None] * len(args)
-                    values = list(args)
+                    values = list(values)
                 dims[i] = arg._bdim
                 values[i] = arg._value
+            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
+                values = list(values)
+                values[i] = np.asarray(arg)
         if type(params.get("idx")) is tuple:       # getitem / scatter_add: batched indices?
             params, batched_idx = self._unwrap_index(params)
             if batched_idx and dims is None:
                 dims = [None] * len(args)
         if dims is None:
-            return self.parent.process(prim, args, params)
+            return self.parent.process(prim, values, params)
         token = _current_trace.set(self.parent)
         try:
             if prim.batch is None:
@@ -182,7 +186,7 @@ def _as_batched_leaf(leaf: Any) -> Any:
     arr = np.asarray(concrete(leaf))
     if arr.dtype == object:
         raise TypeError(f"vmap cannot map over a {type(leaf).__name__}: pass arrays, "
-                        "numbers, or pytrees of them")
+                        "numbers, or pytrees of them" + unregistered_hint(leaf))
     return arr
 
 

@@ -330,8 +330,8 @@ def check_no_derivative(x: Any, conversion: str) -> None:
 def check_callable(f: Any, transform: str) -> None:
     """``TypeError`` at the transform's creation unless ``f`` is a function."""
     if not callable(f):
-        raise TypeError(f"{transform} expects a function, got "
-                        f"{type(f).__name__} {f!r:.60}")
+        raise TypeError(f"{transform} expects a function, got {type(f).__name__} "
+                        f"{f!r:.60}: pass the function itself (f, not f(x))")
 
 
 def as_numeric(x: Any, what: str) -> Any:

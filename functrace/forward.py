@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from ._foreign import PLAIN, is_foreign
 from .core import Primitive, Trace, Tracer, _current_trace, concrete
 
 
@@ -44,9 +45,12 @@ class JVPTrace(Trace):
             if type(arg) is JVPTracer and arg._trace is self:
                 if tangents is None:
                     tangents = [None] * len(args)
-                    primals = list(args)
+                    primals = list(primals)
                 tangents[i] = arg._tangent
                 primals[i] = arg._value
+            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
+                primals = list(primals)
+                primals[i] = np.asarray(arg)
         out = self.parent.process(prim, primals, params)
         if tangents is None or prim.jvp is None:
             return out

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..numerics import GUARD, keep_zeros
 from ..registry import defelementwise, defprimitive
 from . import nondiff as N
@@ -146,7 +146,7 @@ def _power_dy(x, y, out):
             return out * math.nan
         return _power_dy_at_zero_base(y, out)
     zero = N.equal_p.bind(x, 0)              # a primitive, so that it stays batched under vmap
-    if not np.any(concrete(zero)):
+    if not np.any(concrete_value(zero)):
         return out * log_p.bind(x)
     safe = out * log_p.bind(where_p.bind(zero, 1.0, x))
     return where_p.bind(zero, _power_dy_at_zero_base(y, out), safe)

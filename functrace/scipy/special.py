@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import concrete, concrete_value, is_tracer
 from ..numpy import _ufuncs as U
+from ..numpy._keywords import add_keyword_hints as _add_keyword_hints
 from ..numpy._reductions import normalize_axes
 from ..primitives import special as P
 
@@ -59,7 +60,7 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
     axes = normalize_axes(axis, np.ndim(a))
     out = P.logsumexp_p.bind(a, axes=axes, keepdims=bool(keepdims))
     if return_sign:
-        cout = np.asarray(concrete(out))
+        cout = np.asarray(concrete_value(out))
         return out, np.where(np.isneginf(cout), 0.0, 1.0).astype(cout.dtype)[()]
     return out
 
@@ -108,3 +109,6 @@ def softmax(x: Any, axis: Axis = None) -> Any:
     Example: ``fsp.softmax(np.array([1000.0, 1000.0]))`` is ``[0.5, 0.5]``.
     """
     return U.exp(log_softmax(x, axis=axis))
+
+
+_add_keyword_hints(globals(), "functrace.scipy.special")   # softmax(x, dim=0) -> use axis=
