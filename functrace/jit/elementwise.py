@@ -81,6 +81,7 @@ SCALAR: dict = {
     "isinf": lambda a, T: f"np.isinf({a[0]})",
     "isfinite": lambda a, T: f"np.isfinite({a[0]})",
     "astype": lambda a, T: a[0], "astype_nonfloat": lambda a, T: a[0],
+    "broadcast_to": lambda a, T: a[0],     # the operand is read through its broadcast
     "stop_gradient": lambda a, T: a[0],
 }
 
@@ -114,7 +115,7 @@ def compute_dtype(op: Op, avals: list) -> Optional[np.dtype]:
         return None
     if name in _LOGICAL:
         return np.dtype(np.bool_)
-    if name in ("astype", "astype_nonfloat", "where"):
+    if name in ("astype", "astype_nonfloat", "where", "broadcast_to"):
         return out.dtype
     if name in _COMPARES:
         dt = np.result_type(*[_operand_for_typing(i, avals) for i in op.ins])

@@ -126,10 +126,32 @@ def _allocation(em: Emitter, shape: Any, dtype: np.dtype) -> str:
     return f"_empty({shape_name}, {em.name(dtype, 'dt')})"
 
 
+# Primitives whose numpy implementation, on an ndarray, is exactly one method call or
+# ufunc reduction: the generated line makes that call itself (no wrapper, no lambda).
+_DIRECT = {
+    "reshape": lambda x, k: f"{x}.reshape({k['shape']})",
+    "transpose": lambda x, k: f"{x}.transpose({k['axes']})",
+    "getitem": lambda x, k: f"{x}[{k['idx']}]",
+    "reduce_sum": lambda x, k: f"_add_reduce({x}, axis={k['axes']}, keepdims={k['keepdims']})",
+    "reduce_max": lambda x, k: f"_max_reduce({x}, axis={k['axes']}, keepdims={k['keepdims']})",
+    "reduce_min": lambda x, k: f"_min_reduce({x}, axis={k['axes']}, keepdims={k['keepdims']})",
+}
+_REDUCERS = {"_add_reduce": np.add.reduce, "_max_reduce": np.maximum.reduce,
+             "_min_reduce": np.minimum.reduce}
+
+
 def _emit_op(em: Emitter, op: Op, avals: list) -> None:
     """A numpy call; a ufunc with a large output writes into a pooled buffer."""
     aval = avals[op.out]
     impl = op.prim.impl
+    direct = _DIRECT.get(op.prim.name)
+    x = op.ins[0] if op.ins else None
+    if direct is not None and type(x) is int and avals[x].type is np.ndarray \
+            and len(op.ins) == 1:
+        em.names.update(_REDUCERS)
+        params = {k: em.name(v, "k") for k, v in op.params.items()}
+        em.line(f"v{op.out} = {direct(f'v{x}', params)}")
+        return
     if (isinstance(impl, np.ufunc) and impl.nout == 1 and not op.params
             and aval.type is np.ndarray and aval.shape
             and int(np.prod(aval.shape)) * aval.dtype.itemsize >= buffers.MIN_BYTES):
