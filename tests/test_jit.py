@@ -316,3 +316,29 @@ def test_threads_share_one_recording():
     assert len(recorded) == 1
     for got, x in results.values():
         np.testing.assert_array_equal(got, ft.grad(f)(x))
+
+
+def test_tensors_are_refused_with_a_clear_error():
+    t = ft.tensor(np.ones(3))
+    with pytest.raises(TypeError, match="functional_call"):
+        ft.jit(lambda x: x * 2.0)(t)
+    w = ft.tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(TypeError, match="Tensors"):
+        ft.jit(lambda x: fnp.sum(x * w))(np.ones(3))
+
+
+def test_functional_call_of_a_module():
+    net = ft.nn.Sequential(ft.nn.Linear(3, 4), ft.nn.Tanh(), ft.nn.Linear(4, 1))
+    params = {k: v.detach().numpy() for k, v in net.named_parameters()}
+
+    def loss(p, x):
+        return fnp.sum(ft.func.functional_call(net, p, (x,)) ** 2)
+    step = ft.jit(ft.value_and_grad(loss))
+    for seed in range(2):
+        x = rand(5, 3, seed=seed, dtype=np.float32)
+        value, g = step(params, x)
+        v_eager, g_eager = ft.value_and_grad(loss)(params, x)
+        assert value == v_eager
+        for k in params:
+            np.testing.assert_array_equal(g[k], g_eager[k])
+    np.testing.assert_array_equal(net[0].weight.detach().numpy(), params["0.weight"])

@@ -16,13 +16,13 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ..core import EVAL_TRACE, Tracer, _current_trace, current_trace
+from ..core import _CONCRETE_GETTERS, EVAL_TRACE, Tracer, _current_trace, current_trace
 from ..kernels import policy as kernel_policy
 from ..tree import tree_flatten, tree_unflatten
 from . import program as P
 from .lower import compile_program
 from .pycode import GuardMiss
-from .trace import Const, JitTracer, record
+from .trace import _TENSOR_MESSAGE, Const, JitTracer, record
 
 _SCALARS = (bool, int, float, complex)
 DEFAULT_MAX_PATHS = 8
@@ -348,6 +348,8 @@ def _leaf_kind(leaf: Any) -> Optional[tuple]:
         return ("python", t)
     if isinstance(leaf, np.ndarray):
         return ("array", leaf.shape, leaf.dtype.str, t)
+    if t in _CONCRETE_GETTERS:
+        raise TypeError(_TENSOR_MESSAGE)
     if isinstance(leaf, Tracer):
         leaf._check_alive()
         raise TypeError("a traced value from a transform that is no longer running was "

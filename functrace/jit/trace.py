@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
-from ..core import EVAL_TRACE, Primitive, Trace, Tracer, _current_trace
+from ..core import _CONCRETE_GETTERS, EVAL_TRACE, Primitive, Trace, Tracer, _current_trace
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -122,6 +122,8 @@ class JitTrace(Trace):
                     primals = list(args)
                 ins[i] = arg._id
                 primals[i] = arg._value
+            elif type(arg) in _CONCRETE_GETTERS:
+                raise TypeError(_TENSOR_MESSAGE)
         out = self.parent.process(prim, primals, params)
         if ins is None:
             return out
@@ -133,6 +135,13 @@ class JitTrace(Trace):
         if what == "value":
             value = np.array(value, copy=True)      # the caller may mutate its copy
         self.guards.append(Guard(len(self.ops), tracer._id, what, value, user_line()))
+
+
+_TENSOR_MESSAGE = (
+    "functrace.jit records numpy values, not Tensors of the PyTorch-style facade: a "
+    "Tensor's data can change in place, which a recorded program would not see. Pass "
+    "numpy arrays (t.detach().numpy()), and for an ft.nn module pass its parameters as "
+    "a dict of arrays to ft.func.functional_call(module, params, args).")
 
 
 def user_line() -> str:
