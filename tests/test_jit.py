@@ -342,3 +342,17 @@ def test_functional_call_of_a_module():
         for k in params:
             np.testing.assert_array_equal(g[k], g_eager[k])
     np.testing.assert_array_equal(net[0].weight.detach().numpy(), params["0.weight"])
+
+
+def test_results_held_by_the_caller_are_never_overwritten():
+    """Large outputs come from reused buffers, but only from buffers nobody holds
+    (results, or views of them, stay intact)."""
+    jf = ft.jit(lambda x: (fnp.tanh(x), fnp.reshape(fnp.exp(x), (100, 100))))
+    xs = [rand(10_000, seed=k) for k in range(4)]
+    kept = [jf(x) for x in xs]
+    for x, (t, e) in zip(xs, kept):
+        np.testing.assert_array_equal(t, np.tanh(x))
+        np.testing.assert_array_equal(e, np.exp(x).reshape(100, 100))
+    view = jf(xs[0])[1][:10]          # a view keeps its buffer busy
+    jf(xs[1])
+    np.testing.assert_array_equal(view, np.exp(xs[0]).reshape(100, 100)[:10])
