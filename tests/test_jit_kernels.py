@@ -212,3 +212,23 @@ def test_second_process_loads_kernels_from_disk(tmp_path):
 def test_numba_off_is_a_numpy_replay(tmp_path):
     out = probe(FUNCTRACE_NUMBA="0", FUNCTRACE_CACHE_DIR=str(tmp_path))
     assert out == {**out, "ok": True, "numba": False, "kernels": 0}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sums_over_leading_axes_are_fused_bitwise(dtype):
+    """A sum over the rows of a fused run (a bias gradient) accumulates in the
+    kernel, row after row as numpy does: the same bits. Sums over the last axis or
+    over everything keep numpy's pairwise summation."""
+    def fn(m, row, cube):
+        a = m * row + 1.5
+        b = cube * 2.0 - cube * cube
+        return (fnp.sum(a * a, axis=0), fnp.sum(a, axis=0, keepdims=True), fnp.sum(a, axis=1),
+                fnp.sum(b, axis=(0, 1)), fnp.sum(b), fnp.sum(b * 3.0, axis=0))
+    args = [(rand((300, 7), k, dtype), rand(7, k + 1, dtype), rand((5, 6, 4), k + 2, dtype))
+            for k in range(2)]
+    check(fn, *args)
+    jitted = ft.jit(fn)
+    jitted(*args[0])
+    text = jitted.tape(*args[0])
+    kernel_part = text.split("  in (")[0]
+    assert "| " in kernel_part and "reduce_sum[axes=(0,)" in kernel_part

@@ -57,9 +57,9 @@ def compile_program(program: Program, fastmath: bool = False) -> Lowered:
             kplan = K.plan(item, program.avals, needed)
             kernel = K.get_kernel(kplan, fastmath) if _worth_a_kernel(item) else None
             if kernel is None:
-                for op in item.ops:
-                    em.op(op)
-                shown.extend(item.ops)
+                for op in item.ops + item.reductions:
+                    _emit_op(em, op, program.avals)
+                shown.extend(item.ops + item.reductions)
                 continue
             _emit_kernel_call(em, kplan, kernel, program.avals)
             shown.append(KernelItem(kplan, kernels))
@@ -77,7 +77,8 @@ def _worth_a_kernel(group: Group) -> bool:
     on small arrays, and building it costs Numba's start-up and compile time."""
     size = int(np.prod(group.shape, dtype=np.int64))
     limits = kernel_policy.thresholds()
-    return size >= limits["min_size"] and size * (len(group.ops) - 1) >= limits["min_work"]
+    steps = len(group.ops) + len(group.reductions)
+    return size >= limits["min_size"] and size * (steps - 1) >= limits["min_work"]
 
 
 def _read_outside(items: list, program: Program) -> set:
@@ -90,29 +91,28 @@ def _read_outside(items: list, program: Program) -> set:
         elif type(item) is Op:
             needed.update(item.in_vars())
         else:
-            for op in item.ops:
+            for op in item.ops + item.reductions:
                 needed.update(v for v in op.in_vars() if v not in item.members)
     return needed
 
 
 def _emit_kernel_call(em: Emitter, kplan: K.KernelPlan, kernel: Any, avals: list) -> None:
-    group: Group = kplan.group
-    shape = group.shape
-    size = int(np.prod(shape, dtype=np.int64))
     args = [str(n) for n in kplan.sizes] + [em.name(kplan.consts, "consts")]
     for operand in kplan.operands:
         args.append(_operand_arg(em, operand, avals))
     outs = []
     for var, dtype in zip(kplan.outputs, kplan.out_dtypes):
         buf = f"o{var}"
-        em.line(f"{buf} = {_allocation(em, size, dtype)}")
+        n = int(np.prod(avals[var].shape, dtype=np.int64))   # a row sum: smaller
+        em.line(f"{buf} = {_allocation(em, n, dtype)}")
         outs.append(buf)
     em.line(f"{em.name(kernel, 'K')}({', '.join(args + outs)})")
     for var, buf in zip(kplan.outputs, outs):
-        if len(shape) == 1:
+        out_shape = avals[var].shape
+        if len(out_shape) == 1:
             em.line(f"v{var} = {buf}")
         else:
-            em.line(f"v{var} = {buf}.reshape({em.name(shape, 'shape')})")
+            em.line(f"v{var} = {buf}.reshape({em.name(out_shape, 'shape')})")
 
 
 def _allocation(em: Emitter, shape: Any, dtype: np.dtype) -> str:
@@ -181,4 +181,4 @@ class KernelItem:
 
     @property
     def ops(self) -> list:
-        return self.kplan.group.ops
+        return self.kplan.group.ops + self.kplan.group.reductions

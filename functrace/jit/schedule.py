@@ -21,7 +21,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .elementwise import KERNEL_DTYPES, compute_dtype
-from .trace import Const, Guard, Op
+from .trace import Guard, Op
 
 _PY_SCALARS = (bool, int, float)
 
@@ -36,6 +36,7 @@ class Group:
         self.members: set = set()
         self.masks: set = set()
         self.dtypes: dict = {}         # out var -> computation dtype
+        self.reductions: list = []     # reduce_sum ops over the leading block (see below)
 
     def __repr__(self) -> str:
         return f"Group({[op.prim.name for op in self.ops]}, shape={self.shape})"
@@ -136,6 +137,12 @@ def schedule(items: list, avals: list, enabled: bool = True) -> list:
             continue
         producer = max([keys.get(i, (-1, 0)) for i in item.in_vars()] + [barrier])
         spec = fusable(item, avals) if enabled else None
+        host = _reduction_host(item, avals, group_of, open_groups) if enabled else None
+        if host is not None:
+            host.reductions.append(item)
+            host.masks.add(_reduced_mask(item, host.shape))
+            keys[item.out] = (host.major, 0)      # ready after the kernel, not inside it
+            continue
         if spec is None:
             key = (producer[0], producer[1] + 1)
             keys[item.out] = key
@@ -155,8 +162,36 @@ def schedule(items: list, avals: list, enabled: bool = True) -> list:
         group_of[item.out] = group
         keys[item.out] = (group.major, 0)
     placed.sort(key=lambda p: (p[0], p[1]))
-    return [item.ops[0] if type(item) is Group and len(item.ops) == 1 else item
-            for _, _, item in placed]
+    return [item.ops[0] if type(item) is Group and len(item.ops) == 1 and not item.reductions
+            else item for _, _, item in placed]
+
+
+def _reduced_mask(op: Op, shape: tuple) -> tuple:
+    axes = set(op.params["axes"])
+    return tuple(i not in axes for i in significant(shape))
+
+
+def _reduction_host(op: Op, avals: list, group_of: dict, open_groups: dict) -> Optional[Group]:
+    """The open group computing the input of ``op``, a ``reduce_sum`` over the
+    group's leading dimensions (rows), if the kernel can accumulate it: row after
+    row, the order in which numpy reduces over a leading axis, so the sum has the
+    same bits. (Sums over trailing dimensions or over everything use numpy's pairwise
+    summation, which a loop would not reproduce: they stay numpy calls.)"""
+    if op.prim.name != "reduce_sum" or type(op.ins[0]) is not int:
+        return None
+    group = group_of.get(op.ins[0])
+    if group is None or open_groups.get(group.shape) is not group:
+        return None
+    if avals[op.out].dtype != avals[op.ins[0]].dtype or avals[op.out].type is not np.ndarray:
+        return None
+    mask = _reduced_mask(op, group.shape)
+    k = mask.index(True) if True in mask else 0
+    if k == 0 or any(not m for m in mask[k:]):
+        return None                        # not a reduction over leading dims only
+    blocks = collapse(group.shape, group.masks | {mask})
+    if blocks is None or len(blocks) != 2 or blocks[0] != list(range(k)):
+        return None
+    return group
 
 
 def _can_join(group: Group, op: Op, masks: list, keys: dict, group_of: dict) -> bool:
