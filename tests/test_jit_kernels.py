@@ -232,3 +232,13 @@ def test_sums_over_leading_axes_are_fused_bitwise(dtype):
     text = jitted.tape(*args[0])
     kernel_part = text.split("  in (")[0]
     assert "| " in kernel_part and "reduce_sum[axes=(0,)" in kernel_part
+
+
+def test_fastmath_is_opt_in_and_close():
+    def fn(x):
+        return ft.grad(lambda v: fnp.sum(((v * v + 3.0 * v) * v - 2.0 * v) * 0.5 + v))(x)
+    x = rand(1000, 3)
+    fast = ft.jit(fn, fastmath=True)
+    np.testing.assert_allclose(fast(x), eager(fn, x), rtol=1e-14, atol=1e-14)
+    assert fast.cache_info()["kernels"] == 1
+    assert_bitwise(ft.jit(fn)(x), eager(fn, x))

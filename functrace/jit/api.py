@@ -20,7 +20,6 @@ from ..core import _CONCRETE_GETTERS, EVAL_TRACE, Tracer, _current_trace, curren
 from ..kernels import policy as kernel_policy
 from ..tree import tree_flatten, tree_unflatten
 from . import program as P
-from .lower import compile_program
 from .pycode import GuardMiss
 from .trace import _TENSOR_MESSAGE, Const, JitTracer, record
 
@@ -194,6 +193,7 @@ class Jitted:
             else:
                 refs.append(Const(leaf))
                 values.append(leaf)
+        from .lower import compile_program      # (not at import: keeps `import functrace` light)
         program = P.simplify(P.build(trace, inputs, refs, out_tree))
         lowered = compile_program(program, fastmath=self.fastmath)
         return tree_unflatten(out_tree, values), _Path(program, lowered)
