@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import (Tracer, _current_trace, as_numeric, call_traced, check_callable,
+from .core import (Tracer, as_numeric, call_traced, call_under, check_callable,
                    check_not_complex, concrete, current_trace)
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
@@ -118,12 +118,10 @@ def _trace_reverse(f: Callable, primals: list, keep_all: bool = False,
     """Run ``f`` on fresh tracers of a reverse trace for transform ``name``;
     returns (trace, input tracers, output)."""
     trace = ReverseTrace(current_trace(), keep_all, name)
-    tracers = [trace.new_input(p) for p in primals]
-    token = _current_trace.set(trace)
     try:
-        out = call_traced(f, *tracers)
+        tracers = [trace.new_input(p) for p in primals]
+        out = call_under(trace, call_traced, f, *tracers)
     finally:
-        _current_trace.reset(token)
         trace.alive = False
     return trace, tracers, out
 
@@ -333,12 +331,10 @@ def _jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str
     t_flat = [check_tangent(t, np.shape(p), f"{name}: the tangent (leaf {i})")
               for i, (p, t) in enumerate(zip(p_flat, t_flat))]
     trace = JVPTrace(current_trace(), name)
-    tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
-    token = _current_trace.set(trace)
     try:
-        out = call_traced(f, *tree_unflatten(p_tree, tracers))
+        tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
+        out = call_under(trace, call_traced, f, *tree_unflatten(p_tree, tracers))
     finally:
-        _current_trace.reset(token)
         trace.alive = False
     leaves, out_tree = tree_flatten(out)
     values, tans = [], []

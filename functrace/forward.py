@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ._foreign import PLAIN, is_foreign
-from .core import Primitive, Trace, Tracer, _current_trace, concrete
+from .core import Primitive, Trace, Tracer, call_under, concrete
 
 
 class JVPTracer(Tracer):
@@ -54,14 +54,10 @@ class JVPTrace(Trace):
         out = self.parent.process(prim, primals, params)
         if tangents is None or prim.jvp is None:
             return out
-        token = _current_trace.set(self.parent)
-        try:
-            t_out = prim.jvp(primals, tangents, out, **params)
-            if t_out is not None and prim.broadcasts and np.shape(t_out) != np.shape(out):
-                from .primitives.shape_ops import broadcast_to_p
-                t_out = broadcast_to_p.bind(t_out, shape=np.shape(out))
-        finally:
-            _current_trace.reset(token)
+        t_out = call_under(self.parent, prim.jvp, primals, tangents, out, **params)
         if t_out is None:
             return out
+        if prim.broadcasts and np.shape(t_out) != np.shape(out):
+            from .primitives.shape_ops import broadcast_to_p     # (bound under the parent)
+            t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
         return JVPTracer(self, out, t_out)
