@@ -17,7 +17,7 @@ from .core import Tracer, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
 from .grad_mode import call_with_grad_enabled
 from .primitives.nondiff import stop_gradient_p
-from .primitives.shape_ops import astype_p
+from .primitives.shape_ops import astype_p, getitem_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
 from .tape import ALL, DECLARED, Residuals, Tape
 from .tree import tree_flatten, tree_map, tree_unflatten
@@ -31,7 +31,12 @@ def _cast_like(g: Any, primal: Any) -> Any:
         g = np.zeros(shape, dtype=dtype)
         return g[()] if g.ndim == 0 else g
     if isinstance(g, Tracer):
-        return g if concrete(g).dtype == dtype else astype_p.bind(g, dtype=dtype)
+        inner = concrete(g)
+        if inner.dtype != dtype:
+            g = astype_p.bind(g, dtype=dtype)
+        if type(inner) is np.ndarray and inner.ndim == 0 and np.ndim(value) == 0:
+            g = getitem_p.bind(g, idx=())   # a numpy scalar, as for plain arrays below
+        return g
     g = np.asarray(g)
     if g.dtype != dtype:
         g = g.astype(dtype)

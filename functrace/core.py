@@ -7,32 +7,27 @@ trace whose ``parent`` is the trace that was current when they started; a trace
 treats only its own tracers as variables and hands every primal computation to
 its parent, so traces nest without levels and without perturbation confusion.
 
-**C1, one dispatch rule.** Everything goes to the *current* trace. A primitive:
-``trace.process(prim, args, params)``. A call of a user function that brings its
-own rules or its own way of being recorded (``custom_vjp``, ``custom_jvp``,
-``checkpoint``, ``autograd.Function``: a :class:`Call`):
-``trace.process_call(call, args)``, with ``args`` the call's flat leaves. A trace
-none of whose tracers is among ``args`` hands the call to its parent; the trace
-that owns one runs it: by default as one primitive (``call.bind``, how ``vmap``
-runs it), a reverse trace with ``call.reverse``, a forward trace with
-``call.forward``. At the root, ``call.run`` -- or ``call.tensors(facade)`` when
-the call is made outside every transform on Tensors that the facade records.
-So a new kind of trace needs :meth:`Trace.process` and, only if it has its own
-way of running calls, :meth:`Trace.process_call`; the calls' code lives with the
-calls (:mod:`functrace.calls`, :mod:`functrace.autograd.function`), not in a
-table keyed by trace type.
+**C1, one dispatch rule.** Everything goes to the *current* trace: a primitive
+to ``trace.process(prim, args, params)``, a call of a user function with its own
+rules (``custom_vjp``/``custom_jvp``, ``checkpoint``, ``autograd.Function``: a
+:class:`Call`) to ``trace.process_call(call, args)`` (``args``: its flat leaves).
+A trace that owns none of ``args`` hands the call to its parent; the owner runs
+it -- by default as one primitive (``call.bind``, so ``vmap``), a reverse trace
+with ``call.reverse``, a forward trace with ``call.forward``; the root with
+``call.run``, or ``call.tensors(facade)`` for a call made outside every
+transform on Tensors the facade records. A new kind of trace needs ``process``
+and, for its own way of running calls, ``process_call``; the calls' code lives
+with the calls (:mod:`functrace.calls`), not in tables keyed by trace type.
 
-**C2, ``process`` never mutates its arguments.** A trace's ``process`` unwraps
-its own tracers into a new list and leaves ``args`` as it got them. Every other
-argument is a constant for it: another trace's tracer (handed down to the
-parent unchanged), or a foreign value -- a Tensor of the facade, a pandas
-Series -- which the trace lowers to a plain value itself, with
-:func:`lower_constant`, in the same loop (one set lookup, :data:`PLAIN`, for the
-usual constants). So residuals, rules and parents only ever see plain values,
-and the root trace meets a Tensor only in a call made outside every transform:
-that is when it hands it to the facade, the one object in its slot
-(:func:`set_facade`). A new trace that does not lower would hand Tensors to the
-facade, which records them: lowering is part of writing a trace.
+**C2, ``process`` never mutates its arguments.** A trace unwraps its own tracers
+into a new list. Every other argument is a constant: another trace's tracer
+(handed down unchanged), or a foreign value -- a Tensor, a pandas Series -- which
+the trace lowers to a plain value itself, with :func:`lower_constant`, in the
+same loop (one set lookup, :data:`PLAIN`, for the usual constants). So
+residuals, rules and parents see plain values only, and the root trace meets a
+Tensor only in a call made outside every transform: then it hands it to the
+facade, the one object in its slot (:func:`set_facade`). A trace that did not
+lower would hand Tensors to the facade, which records them.
 
 Interrupt safety. The current trace is never set and later restored in the
 caller's ``contextvars.Context``: :func:`call_under` runs a function in a *copy*
@@ -72,15 +67,13 @@ class Primitive:
             argument ``argnum`` (``None`` for "no cotangent"), written with
             differentiable functrace ops. ``None`` for a non-differentiable
             primitive, whose output is always a constant.
-        vjp_all: optional all-arguments form, for rules whose arguments' cotangents
-            share work (one ``solve`` for both arguments of ``solve``; a call
-            primitive's whole pullback): ``vjp_all(ct, ins, out, needed, **params)``
-            returns a sequence with one entry per argument (``None`` for "no
-            cotangent"); ``needed`` is the set of argument numbers whose
-            cotangent is wanted, the others may be ``None``. The backward pass
-            calls it once per equation instead of ``vjp`` once per argument.
-            Given alone, ``vjp`` is derived from it (``needed = {argnum}``); it
-            may also be set later on a primitive that keeps its ``vjp``.
+        vjp_all: optional all-arguments form for rules whose cotangents share
+            work (``solve``, a call primitive's pullback):
+            ``vjp_all(ct, ins, out, needed, **params)`` returns one entry per
+            argument; ``needed`` is the set of argument numbers wanted (the
+            others may be ``None``). The backward pass calls it once per equation
+            instead of ``vjp`` per argument. Given alone, ``vjp`` is derived from
+            it; it may also be set on a primitive that keeps its ``vjp``.
         jvp: ``jvp(primals, tangents, out, **params)``; tangents are ``None`` for
             constants. Returns the output tangent or ``None``.
         saves_in / saves_out: whether the backward pass needs the inputs / output.
@@ -155,6 +148,15 @@ class Trace:
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         raise NotImplementedError
 
+    def observe(self, tracer: "Tracer", what: str, value: Any) -> None:
+        """Python looked at the concrete value of one of this trace's tracers.
+
+        ``what`` is ``"bool"``, ``"int"``, ``"float"``, ``"index"`` (a conversion;
+        ``value`` is its result) or ``"value"`` (library code used the whole
+        array, see :func:`concrete_value`). Traces that replay a recorded program
+        (``functrace.jit``) turn this into a guard; the others ignore it.
+        """
+
     def process_call(self, call: "Call", args: Sequence[Any]) -> Any:
         """Run ``call`` on ``args`` (flat leaves): the parent's business when none of
         them is this trace's own tracer, else the call bound as one primitive."""
@@ -178,7 +180,9 @@ class Call:
     __slots__ = ()
 
     def run(self, args: Sequence[Any]) -> Any:
-        """No transform owns an argument, and no Tensor graph records: just run."""
+        """Run it as ordinary code, its operations going to the current trace: at
+        the root, when no transform owns an argument (and no Tensor graph records
+        it), and in a trace that differentiates nothing (``functrace.jit``)."""
         raise NotImplementedError
 
     def bind(self, trace: Trace, args: Sequence[Any]) -> Any:
@@ -364,21 +368,21 @@ class Tracer:
     def __bool__(self) -> bool:
         """Python control flow on a value works (``if x > 0``); no gradient flows
         through a branch decision."""
-        return bool(self._concrete_for("bool()"))
+        return _observed(self, "bool", bool(self._concrete_for("bool()")))
 
     def __float__(self) -> float:
         """Only for a value without a derivative (else ``TypeError``: the gradient
         would be lost); ``float(functrace.stop_gradient(x))`` for a constant."""
-        return float(self._concrete_for("float()"))
+        return _observed(self, "float", float(self._concrete_for("float()")))
 
     def __int__(self) -> int:
-        return int(self._concrete_for("int()"))
+        return _observed(self, "int", int(self._concrete_for("int()")))
 
     def __complex__(self) -> complex:
-        return complex(self._concrete_for("complex()"))
+        return _observed(self, "complex", complex(self._concrete_for("complex()")))
 
     def __index__(self) -> int:
-        return operator.index(self._concrete_for("use as an index"))
+        return _observed(self, "index", operator.index(self._concrete_for("use as an index")))
 
     def _has_derivative(self) -> bool:
         """Whether this layer carries a derivative that a conversion to a numpy or
@@ -464,6 +468,22 @@ def concrete(x: Any) -> Any:
         x = x._value
     getter = _CONCRETE_GETTERS.get(type(x))
     return x if getter is None else getter(x)
+
+
+def concrete_value(x: Any) -> Any:
+    """:func:`concrete`, for code that uses the *value* itself, not only its shape
+    or dtype (index arrays, masks built with numpy, ``.item()``): every trace
+    under ``x`` is told (:meth:`Trace.observe`), so that a replayed program
+    (``functrace.jit``) re-checks the value instead of baking it in."""
+    return _observed(x, "value", concrete(x))
+
+
+def _observed(x: Any, what: str, value: Any) -> Any:
+    """Tell each trace under ``x`` that Python saw ``value``; return ``value``."""
+    while isinstance(x, Tracer):
+        x._trace.observe(x, what, value)
+        x = x._value
+    return value
 
 
 PLAIN = frozenset({np.ndarray, float, int, bool, complex, type(None), *np.sctypeDict.values()})

@@ -136,6 +136,9 @@ class _FunctionCall(Call):
         self.cls = cls
 
     def run(self, args: Sequence[Any]) -> Any:
+        if any(isinstance(a, Tracer) for a in args):      # (run by functrace.jit's trace)
+            raise NotImplementedError(f"autograd.Function {self.cls.__name__} on traced "
+                                      "values: it runs on Tensors and under grad/vjp only")
         ctx = FunctionCtx(self.cls, tuple(type(a) in TENSOR_TYPES and a._rg for a in args))
         return _run_forward(self.cls, ctx, tuple(args))
 
