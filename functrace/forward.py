@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
+from .primitives.shape_ops import broadcast_to_p
 
 
 class JVPTracer(Tracer):
@@ -64,6 +65,5 @@ class JVPTrace(Trace):
         if t_out is None:
             return out
         if prim.broadcasts and np.shape(t_out) != np.shape(out):
-            from .primitives.shape_ops import broadcast_to_p     # (bound under the parent)
             t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
         return JVPTracer(self, out, t_out)

@@ -13,9 +13,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .calls.record import aval, replay, skeleton, zeros_like
+from . import numpy as fnp
 from .api import check_tangent, grad, jvp, jvp_named, value_and_grad
 from .argnums import as_tree_primals, check_callable, check_float_args
+from .calls.record import aval, replay, skeleton, zeros_like
 from .core import call_under, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tape import ALL
@@ -66,7 +67,6 @@ class _Linear:
         self.out_tree, self.in_tree = out_tree, in_tree
 
     def __call__(self, *tangents: Any) -> Any:
-        from . import numpy as fnp
         flat, tree = tree_flatten(list(tangents))
         if tree != self.in_tree:
             raise ValueError(f"f_jvp expects tangents with the structure of the primals "
@@ -82,7 +82,6 @@ class _Linear:
 
 
 def _vdot(a: Any, b: Any) -> Any:
-    from . import numpy as fnp
     terms = [fnp.sum(x * y) for x, y in zip(tree_leaves(a), tree_leaves(b))]
     total = terms[0]
     for t in terms[1:]:

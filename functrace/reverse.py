@@ -226,7 +226,7 @@ class _KernelSetup:
             fusion = self.fusion
             if fusion is None:
                 try:
-                    from .kernels import fusion
+                    from .kernels import fusion   # (at the first large cotangent: cold start)
                 except ImportError:    # pragma: no cover - numpy-only installs
                     self.available = False
                     return None
