@@ -51,6 +51,8 @@ from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
 import numpy as np
 
+from .debugging.mode import ARMED
+
 VjpRule = Callable[..., Any]   # rule(ct, ins, out, argnum, **params) -> cotangent or None
 VjpAllRule = Callable[..., Any]   # rule(ct, ins, out, needed, **params) -> one entry per argument
 JvpRule = Callable[..., Any]   # rule(primals, tangents, out, **params) -> tangent or None
@@ -262,7 +264,10 @@ class EvalTrace(Trace):
                 if type(arg) in _TRACER_TYPES:
                     _reject_tracer(args)
                 return self.facade.process(prim, args, params)
-        return prim.impl(*args, **params)
+        out = prim.impl(*args, **params)
+        if ARMED[0]:
+            _debug_check(prim, args, params, out)
+        return out
 
     def process_call(self, call: Call, args: Sequence[Any]) -> Any:
         for arg in args:
@@ -272,6 +277,12 @@ class EvalTrace(Trace):
                 if _current_trace.get() is self:    # else: forwarded by a transform, in
                     return self.facade.process_call(call, args)   # which Tensors are constants
         return call.run(args)
+
+
+def _debug_check(prim: Primitive, args: tuple, params: dict, out: Any) -> None:
+    """``functrace.debug_nans``'s check of a value computed at the root."""
+    from .debugging.checks import check_value     # (it imports this module)
+    check_value(prim, args, params, out)
 
 
 EVAL_TRACE = EvalTrace()

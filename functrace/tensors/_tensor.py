@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from ..debugging.flow import facade_cut
+from ..debugging.mode import ARMED
 from ._device import CPU
 
 next_id: Callable[[], int] = itertools.count(1).__next__
@@ -180,7 +182,8 @@ class Tensor:
                 "autograd.backward(). If you indeed want the .grad field to be populated "
                 "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
                 "access the non-leaf Tensor by mistake, make sure you access the leaf "
-                "Tensor instead.", UserWarning, stacklevel=2)
+                "Tensor instead. (functrace.explain_grad(f)(...) says why a gradient is "
+                "missing or zero.)", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -267,6 +270,8 @@ class Tensor:
         """A tensor sharing this data (and version counter) that is not in the graph."""
         t = make(self._data, None, False)
         t._vc = shared_version_counter(self)
+        if ARMED[0]:            # explain_grad: the gradient stops here
+            facade_cut(self, t, "detach", "detach")
         return t
 
     def detach_(self) -> "Tensor":
@@ -357,6 +362,8 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be "
                                "converted to Scalar")
+        if ARMED[0]:
+            facade_cut(self, None, "python_conversion", "item()")
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -387,6 +394,8 @@ class Tensor:
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
                           "to unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)
+        if ARMED[0]:
+            facade_cut(self, None, "python_conversion", "float()")
         return float(self._scalar())
 
     def __int__(self) -> int:
