@@ -26,9 +26,10 @@ REASONS = {
     "nondifferentiable": "a non-differentiable operation",
     "python_conversion": "a conversion to a Python value",
     "detach": "detach()",
-    "no_grad": "an operation run with grad mode off (a no_grad() block, "
-               "set_grad_enabled(False) or inference_mode())",
+    "no_grad": "run with grad mode off: a no_grad() block, set_grad_enabled(False) or "
+               "inference_mode()",
     "requires_grad_false": "an operation on tensors none of which requires grad",
+    "constant": "an operation on constants",
 }
 
 _KINDS = {

@@ -271,7 +271,7 @@ class Tensor:
         t = make(self._data, None, False)
         t._vc = shared_version_counter(self)
         if ARMED[0]:            # explain_grad: the gradient stops here
-            facade_cut(self, t, "detach", "detach")
+            facade_cut(self, t, "detach", "detach()")
         return t
 
     def detach_(self) -> "Tensor":
