@@ -268,3 +268,9 @@ def test_the_grad_is_none_warning_mentions_explain_grad():
     (h * 3).sum().backward()
     with pytest.warns(UserWarning, match="explain_grad"):
         assert h.grad is None
+
+
+def test_backward_of_a_tensor_without_grad_points_to_explain_grad():
+    w = ft.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="does not have a grad_fn.*explain_grad"):
+        ((w > 0) * 1.0).sum().backward()
