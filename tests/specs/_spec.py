@@ -22,7 +22,11 @@ class Spec:
             ``domain(rng, shape, dtype) -> array`` for special inputs
             (positive definite matrices, distinct values for sort, ...), or a
             tuple with one such domain per argument.
-        dtypes: dtypes to check; float32 uses looser tolerances.
+        dtypes: dtypes to check. float32 rows are checked against float64
+            finite differences within float32 rounding (``check_grads``), and
+            a meta-test proves it: a 1% float32-only error in the row's first
+            primitive must fail the row (unless ``extra["scale_invisible"]``
+            says why it cannot show there).
         order: highest derivative order checked (2 unless the rule's own
             derivative is not differentiable, e.g. piecewise-constant).
             ``order=0`` marks a non-differentiable (constant-output) primitive:
@@ -35,6 +39,8 @@ class Spec:
         modes: ``("rev", "fwd")`` by default.
         reference: optional plain-numpy implementation of ``fn``; when given,
             the value *and dtype* of ``fn(*args)`` must match it.
+        extra: row-specific flags: ``locally_constant`` (``order=0`` rows, see
+            above) and ``scale_invisible`` (a reason string).
     """
 
     name: str
@@ -56,7 +62,7 @@ class Spec:
         domains = self.domain if _per_argument(self.domain) else (self.domain,) * len(self.shapes)
         if len(domains) != len(self.shapes):
             raise ValueError(f"{self.name}: {len(domains)} domains for {len(self.shapes)} shapes")
-        return tuple(_sample(d, rng, s, dtype) for d, s in zip(domains, self.shapes))
+        return tuple(_sample(d, rng, s, dtype) for d, s in zip(domains, self.shapes, strict=True))
 
 
 def _per_argument(domain: Any) -> bool:
