@@ -147,7 +147,9 @@ def compare(result: Any, check: Check) -> Status:
         if a.shape != b.shape:
             return Status(False, why=f"shape {a.shape} at {path or 'result'}, "
                                      f"expected {b.shape}")
-        scale = float(np.max(np.abs(b), initial=0.0)) or 1.0
+        scale = float(np.max(np.abs(b), initial=0.0))
+        if not scale >= np.finfo(np.float64).tiny:   # zero or underflowed: absolute error
+            scale = 1.0
         diff = float(np.max(np.abs(a - b), initial=0.0))
         err = diff / scale
         if not diff <= check.tol * scale + check.atol:      # also catches NaN

@@ -89,7 +89,7 @@ def ratio(keys: Callable[[Measurements], list], num: Row, den: Row, bound: float
             return Verdict(NOT_MEASURED, "not run")
         worst = (min if at_least else max)(found, key=lambda f: f[0])
         met = worst[0] >= bound if at_least else worst[0] <= bound
-        where = worst[1] + (f", {_param(worst[2])}" if worst[2] != "time" else "")
+        where = worst[1] + (f", {_param(worst[1], worst[2])}" if worst[2] != "time" else "")
         worst_of = f"worst of {len(found)}: " if len(found) > 1 else ""
         return Verdict(MET if met else MISSED, f"{worst[3]} / {worst[4]} = {worst[0]:.2f}× "
                        f"({worst_of}{where})")
@@ -105,7 +105,7 @@ def at_most(key: str, row: str, param, limit: float, scale: float, unit: str,
         if not values or any(v is None for v, _ in values):
             return m.missing(key, row)
         worst, p = max(values)
-        where = f" at {_param(p)}" if len(values) > 1 else ""
+        where = f" at {_param(key, p)}" if len(values) > 1 else ""
         return Verdict(MET if worst <= limit else MISSED,
                        f"{worst * scale:.3g} {unit}{where} = {worst / limit:.2f}× the limit")
     return evaluate
@@ -122,9 +122,12 @@ def all_of(*evaluations: Callable[[Measurements], Verdict]) -> Callable:
     return evaluate
 
 
-def _param(p) -> str:
+def _param(key: str, p) -> str:
+    """A table's parameter for the verdict: a batch size, a size, or a named value."""
+    if isinstance(p, tuple):                # e.g. ("peak/op", 100_000)
+        return f"{p[0]} at n={p[1]:,}"
     if isinstance(p, int):
-        return f"n={p:,}" if p >= 1000 or p < 64 else f"{p}"
+        return f"batch {p}" if key == "mlp" else f"n={p:,}"
     return str(p)
 
 
