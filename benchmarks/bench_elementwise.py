@@ -54,7 +54,9 @@ WORKLOADS = {"tanh chain": (tanh_terms, numpy_tanh_chain),
 
 def candidates(name: str, x: np.ndarray, found: dict) -> dict:
     terms, by_hand = WORKLOADS[name]
-    fn = lambda v, m: m.sum(terms(v, m))  # noqa: E731
+
+    def fn(v, m):
+        return m.sum(terms(v, m))
     f_grad = ft.grad(lambda v: fn(v, fnp))
 
     def rules():

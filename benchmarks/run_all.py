@@ -5,6 +5,8 @@
 
 ``--out DIR`` writes RESULTS.md and the plots elsewhere (the quick test uses a
 temporary directory so the committed results are never overwritten by it).
+RESULTS.md opens with how many rows passed their check (see ``_common.Check``)
+and the verdict on each target of ``targets.py``, then every table.
 """
 from __future__ import annotations
 
