@@ -39,8 +39,8 @@ def main() -> None:
     print("== Python control flow on values just works:")
 
     def collatz_like(t):
-        while float(t) < 10.0:
-            t = t * 2.0 if float(t) > 1.0 else t + 1.0
+        while t < 10.0:                  # comparisons give plain booleans
+            t = t * 2.0 if t > 1.0 else t + 1.0
         return t
     print("  d/dx =", ft.grad(collatz_like)(0.75))
 

@@ -4,6 +4,8 @@
 >>> functrace.grad(lambda x: fnp.sum(fnp.tanh(x)))(np.zeros(2))
 array([1., 1.])
 """
+import threading as _threading
+
 from . import numpy  # noqa: F401  (installs array methods on tracers)
 from .api import (elementwise_grad, grad, hessian, jacfwd, jacobian, jacrev, jvp,
                   make_tape, stop_gradient, value_and_grad, vjp)
@@ -27,6 +29,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "autograd": ("functrace.autograd", None), "nn": ("functrace.nn", None),
     "optim": ("functrace.optim", None), "viz": ("functrace.viz", None),
+    "utils": ("functrace.utils", None), "cuda": ("functrace.cuda", None),
+    "backends": ("functrace.backends", None),
     "extend": ("functrace.extend", None),
     "save": ("functrace.serialization", "save"), "load": ("functrace.serialization", "load"),
     "custom_vjp": ("functrace.custom", "custom_vjp"),
@@ -56,10 +60,19 @@ def _facade_names() -> dict:
     return names
 
 
-_LOADING: set = set()
+class _FacadeLoading(_threading.local):
+    """Whether this thread is importing the facade (its own lookups of missing
+    names then fail instead of re-entering the half-imported module)."""
+
+    active = False
+
+
+_LOADING = _FacadeLoading()
 
 
 def __getattr__(name: str):
+    # Thread-safe without a lock of our own: import_module makes another thread
+    # wait until the module is fully imported, and publishing names is idempotent.
     if name in _LAZY:
         import importlib
         module_name, attr = _LAZY[name]
@@ -67,12 +80,12 @@ def __getattr__(name: str):
         value = module if attr is None else getattr(module, attr)
         globals()[name] = value
         return value
-    if (not name.startswith("__") or name == "__all__") and "functrace.tensors" not in _LOADING:
-        _LOADING.add("functrace.tensors")
+    if (not name.startswith("__") or name == "__all__") and not _LOADING.active:
+        _LOADING.active = True
         try:
             names = _facade_names()
         finally:
-            _LOADING.discard("functrace.tensors")
+            _LOADING.active = False
         if name in names:
             return names[name]
     raise AttributeError(f"module 'functrace' has no attribute {name!r}")

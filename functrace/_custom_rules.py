@@ -15,7 +15,8 @@ import numpy as np
 from ._callprim import (CallRecord, aval, OutSpec, as_tensor, call_primitive, camel, from_tensor,
                         is_inexact, is_tensor, record_reverse, record_tensor_node,
                         tensor_grads, tensor_mode, unwrap_own, vjp_leaves, zeros_like)
-from .core import EVAL_TRACE, concrete, current_trace, using_trace
+from .core import (EVAL_TRACE, as_numeric, check_not_complex, concrete, current_trace,
+                   using_trace)
 from .forward import JVPTrace, JVPTracer
 from .reverse import ReverseTrace
 from .tree import tree_flatten, tree_unflatten
@@ -57,6 +58,7 @@ def bwd_leaves(spec: Any, result: Any, ref: Sequence[Any]) -> list:
                         f"got {type(result).__name__}"
                         f"{f' of length {len(result)}' if isinstance(result, (tuple, list)) else ''}")
     leaves: list = []
+    arg_of: list = []
     for k, (arg_ct, count) in enumerate(zip(result, spec.counts)):
         sub = [None] * count if arg_ct is None else \
             tree_flatten(arg_ct, is_leaf=lambda x: x is None)[0]
@@ -64,12 +66,16 @@ def bwd_leaves(spec: Any, result: Any, ref: Sequence[Any]) -> list:
             raise TypeError(f"the bwd rule of {name} returned a cotangent for argument {k} "
                             "whose structure differs from the argument's")
         leaves.extend(sub)
+        arg_of.extend([k] * count)
     out = []
-    for g, r in zip(leaves, ref):
+    for g, r, k in zip(leaves, ref, arg_of):
         shape, dtype = r if isinstance(r, tuple) else avals([r])[0]
         if g is None or dtype.kind not in "fc":
             out.append(None)
             continue
+        what = f"the cotangent that the bwd rule of {name} returned for argument {k}"
+        g = as_numeric(g, what)
+        check_not_complex(g, what)
         if np.shape(g) != shape:
             raise ValueError(f"the bwd rule of {name} returned a cotangent of shape "
                              f"{np.shape(g)} for an argument of shape {shape}")
@@ -89,6 +95,9 @@ def _wrap_jvp(trace: JVPTrace, name: str, out: Any, t_out: Any) -> Any:
         if not is_inexact(o):
             result.append(o)
             continue
+        what = f"the tangent that the JVP rule of {name} returned"
+        t = as_numeric(t, what)
+        check_not_complex(t, what)
         if np.shape(t) != np.shape(o):
             raise ValueError(f"the JVP rule of {name} returned a tangent of shape "
                              f"{np.shape(t)} for an output of shape {np.shape(o)}")
@@ -224,6 +233,9 @@ def transpose_rule(spec: Any, spec_out: OutSpec, primals: list, cts: list) -> li
     """VJP of ``t -> rule(primals, t)[1]`` (linear in ``t``) applied to ``cts``."""
     def tangent_map(*ts: Any) -> list:
         t_leaves = spec_out.leaves_of(spec.rule(primals, ts)[1])
+        for i in spec_out.diff:
+            check_not_complex(t_leaves[i], "the tangent that the JVP rule of "
+                              f"{spec.cf.__name__} returned")
         return [t_leaves[i] for i in spec_out.diff]
 
     return vjp_leaves(tangent_map, [zeros_like(p) for p in primals], cts)

@@ -11,7 +11,8 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import Tracer, _current_trace, concrete, current_trace
+from .core import (Tracer, _current_trace, as_numeric, call_traced, check_callable,
+                   check_not_complex, concrete, current_trace)
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
@@ -60,14 +61,32 @@ def _arg_label(fn: Callable, position: int) -> str:
         return str(position)
 
 
+def check_argnums(argnums: Any) -> None:
+    """``TypeError`` unless ``argnums`` is an int or a sequence of ints (checked
+    when the transform is created, where the bad value was written)."""
+    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+    if isinstance(argnums, (tuple, list)) and not nums:
+        raise ValueError("argnums is empty: name at least one argument to differentiate")
+    for a in nums:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"argnums must be an int or a tuple of ints (positions of the "
+                            f"arguments to differentiate), got {argnums!r}")
+
+
 def _normalize_argnums(argnums: ArgNums, nargs: int) -> tuple:
+    check_argnums(argnums)
     single = isinstance(argnums, (int, np.integer))
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
     for a in nums:
         if not -nargs <= a < nargs:
             raise ValueError(f"argnums={argnums!r} is out of range for a function called "
                              f"with {nargs} positional argument(s)")
-    return tuple(a % nargs for a in nums)
+    nums = tuple(a % nargs for a in nums)
+    if len(set(nums)) != len(nums):
+        twice = next(a for a in nums if nums.count(a) > 1)
+        raise ValueError(f"argnums={argnums!r} names argument {twice} more than once: list "
+                         "each argument to differentiate once")
+    return nums
 
 
 def _cast_like(g: Any, primal: Any) -> Any:
@@ -88,13 +107,15 @@ def _cast_like(g: Any, primal: Any) -> Any:
 
 # -- reverse mode ------------------------------------------------------------------
 
-def _trace_reverse(f: Callable, primals: list, keep_all: bool = False) -> tuple:
-    """Run ``f`` on fresh tracers; returns (trace, input tracers, output)."""
-    trace = ReverseTrace(current_trace(), keep_all)
+def _trace_reverse(f: Callable, primals: list, keep_all: bool = False,
+                   name: str = "grad") -> tuple:
+    """Run ``f`` on fresh tracers of a reverse trace for transform ``name``;
+    returns (trace, input tracers, output)."""
+    trace = ReverseTrace(current_trace(), keep_all, name)
     tracers = [trace.new_input(p) for p in primals]
     token = _current_trace.set(trace)
     try:
-        out = f(*tracers)
+        out = call_traced(f, *tracers)
     finally:
         _current_trace.reset(token)
         trace.alive = False
@@ -110,7 +131,7 @@ def _unwrap_outputs(trace: ReverseTrace, out: Any) -> tuple:
             values.append(leaf._value)
             ids.append(leaf._id)
         else:
-            values.append(_as_primal(leaf))
+            values.append(as_numeric(leaf, f"{trace.name}: an output of the function"))
             ids.append(None)
     return values, ids, treedef
 
@@ -143,14 +164,20 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     >>> f_vjp(np.ones(2))[0]
     array([2.        , 1.08060461])
     """
+    return _vjp(f, primals, has_aux, "vjp")
+
+
+def _vjp(f: Callable, primals: Sequence[Any], has_aux: bool, name: str) -> tuple:
+    """:func:`vjp` for transform ``name`` (named in errors)."""
+    check_callable(f, name)
     trees = [_as_tree_primals(p) for p in primals]
-    check_float_args(trees, f, range(len(trees)), "vjp")
+    check_float_args(trees, f, range(len(trees)), name)
     flat, in_tree = tree_flatten(trees)
 
     def flat_f(*leaves):
         return f(*tree_unflatten(in_tree, leaves))
 
-    trace, tracers, out = _trace_reverse(flat_f, flat)
+    trace, tracers, out = _trace_reverse(flat_f, flat, name=name)
     if has_aux:
         out, aux = _split_aux(out, trace)
     values, ids, out_tree = _unwrap_outputs(trace, out)
@@ -160,15 +187,25 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
         if len(ct_leaves) != len(values):
             raise ValueError(f"vjp_fn expected a cotangent with the structure of the "
                              f"output {out_tree}, got {ct_tree}")
-        for c, v in zip(ct_leaves, values):
-            if np.shape(c) != np.shape(v):
-                raise ValueError(f"cotangent shape {np.shape(c)} does not match the output "
-                                 f"shape {np.shape(v)}")
+        ct_leaves = [_check_cotangent(c, v, k, len(values)) for k, (c, v)
+                     in enumerate(zip(ct_leaves, values))]
         grads = _pullback(trace, tracers, ids, ct_leaves, consume=False)
         return tuple(tree_unflatten(in_tree, grads))
 
     result = tree_unflatten(out_tree, values)
     return (result, vjp_fn, aux) if has_aux else (result, vjp_fn)
+
+
+def _check_cotangent(ct: Any, out: Any, k: int, n: int) -> Any:
+    """The cotangent ``ct`` of output leaf ``k`` (of ``n``) checked against it."""
+    what = "vjp_fn: the cotangent" + (f" (leaf {k})" if n > 1 else "")
+    ct = as_numeric(ct, what)
+    check_not_complex(ct, what)
+    check_not_complex(out, "the function's output" + (f" (leaf {k})" if n > 1 else ""))
+    if np.shape(ct) != np.shape(out):
+        raise ValueError(f"cotangent shape {np.shape(ct)} does not match the output "
+                         f"shape {np.shape(out)}")
+    return ct
 
 
 def _as_tree_primals(tree: Any) -> Any:
@@ -191,6 +228,9 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
     (array(9.), 6.0)
     """
+    check_callable(f, "grad")
+    check_argnums(argnums)
+
     @functools.wraps(f)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums = _normalize_argnums(argnums, len(args))
@@ -268,24 +308,28 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     >>> jvp(fnp.sin, (0.0,), (2.0,))
     (array(0.), array(2.))
     """
+    return _jvp(f, primals, tangents, "jvp")
+
+
+def _jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str) -> tuple:
+    """:func:`jvp` for transform ``name`` (named in errors)."""
+    check_callable(f, name)
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp expects primals and tangents as tuples, e.g. jvp(f, (x,), (v,))")
     p_trees = [_as_tree_primals(p) for p in primals]
     p_flat, p_tree = tree_flatten(p_trees)
-    t_flat, t_tree = tree_flatten([_as_tree_primals(t) for t in tangents])
+    t_flat, t_tree = tree_flatten(list(tangents))
     if p_tree != t_tree:
         raise ValueError(f"primals and tangents must have the same structure, got {p_tree} "
                          f"and {t_tree}")
-    check_float_args(p_trees, f, range(len(p_trees)), "jvp")
-    for i, (p, t) in enumerate(zip(p_flat, t_flat)):
-        if np.shape(p) != np.shape(t):
-            raise ValueError(f"tangent shape {np.shape(t)} does not match primal shape "
-                             f"{np.shape(p)} (argument {i})")
-    trace = JVPTrace(current_trace())
+    check_float_args(p_trees, f, range(len(p_trees)), name)
+    t_flat = [check_tangent(t, np.shape(p), f"{name}: the tangent (leaf {i})")
+              for i, (p, t) in enumerate(zip(p_flat, t_flat))]
+    trace = JVPTrace(current_trace(), name)
     tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
     token = _current_trace.set(trace)
     try:
-        out = f(*tree_unflatten(p_tree, tracers))
+        out = call_traced(f, *tree_unflatten(p_tree, tracers))
     finally:
         _current_trace.reset(token)
         trace.alive = False
@@ -296,9 +340,19 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
             values.append(leaf._value)
             tans.append(_cast_like(leaf._tangent, leaf._value))
         else:
-            values.append(_as_primal(leaf))
-            tans.append(_cast_like(None, leaf))
+            values.append(as_numeric(leaf, f"{name}: an output of the function"))
+            tans.append(_cast_like(None, values[-1]))
     return tree_unflatten(out_tree, values), tree_unflatten(out_tree, tans)
+
+
+def check_tangent(t: Any, shape: tuple, what: str) -> Any:
+    """A tangent checked against its primal's ``shape`` (numeric, real, same shape)."""
+    t = as_numeric(t, what)
+    check_not_complex(t, what)
+    if np.shape(t) != shape:
+        raise ValueError(f"{what}: shape {np.shape(t)} does not match the primal's shape "
+                         f"{shape}")
+    return t
 
 
 # -- derived transforms --------------------------------------------------------------
@@ -325,11 +379,14 @@ def make_tape(f: Callable) -> Callable[..., Tape]:
         c:f64[] = reduce_sum[axes=(0,),keepdims=False] b
       in (c,) }
     """
+    check_callable(f, "make_tape")
+
     @functools.wraps(f)
     def make_tape_f(*args: Any) -> Tape:
         flat, in_tree = tree_flatten([_as_tree_primals(a) for a in args])
         trace, tracers, out = _trace_reverse(
-            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True)
+            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True,
+            name="make_tape")
         _, ids, _ = _unwrap_outputs(trace, out)
         avals = {t._id: (np.shape(t._value), np.result_type(concrete(t._value)))
                  for t in tracers}

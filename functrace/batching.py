@@ -35,7 +35,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
-from .core import Primitive, Trace, Tracer, _current_trace, concrete, current_trace
+from .core import (Primitive, Trace, Tracer, _current_trace, call_traced, check_callable,
+                   concrete, current_trace)
 from .tree import PyTreeDef, tree_flatten, tree_unflatten
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them
@@ -67,7 +68,7 @@ class BatchTrace(Trace):
     __slots__ = ("size",)
 
     def __init__(self, parent: Trace, size: int):
-        super().__init__(parent)
+        super().__init__(parent, "vmap")
         self.size = size
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
@@ -141,13 +142,25 @@ def flat_axes(prefix: AxisSpec, tree: Any, what: str) -> list:
     """One axis per leaf of ``tree``, from ``prefix`` (a pytree prefix of ``tree``
     whose leaves are ints or None), as JAX's ``in_axes``/``out_axes``."""
     pleaves, pdef = tree_flatten(prefix, is_leaf=_is_axis)
-    for leaf in pleaves:
-        if not _is_axis(leaf):
-            raise TypeError(f"vmap {what} must be an int, None, or a (nested) container "
-                            f"of them, got an entry {leaf!r}")
+    check_axis_spec(pleaves, what)
     out: list = []
     _broadcast(pdef, iter(pleaves), tree_flatten(tree)[1], out, what)
     return out
+
+
+def check_axis_spec(spec: Any, what: str) -> None:
+    """``TypeError`` unless every leaf of ``spec`` (in_axes/out_axes) is an int or None."""
+    for leaf in tree_flatten(spec, is_leaf=_is_axis)[0]:
+        if not _is_axis(leaf):
+            raise TypeError(f"vmap {what} must be an int, None, or a (nested) container "
+                            f"of them, got an entry {leaf!r}")
+
+
+def _check_axis_size(axis_size: Any) -> None:
+    if axis_size is not None and (isinstance(axis_size, bool) or not isinstance(
+            axis_size, (int, np.integer)) or axis_size < 0):
+        raise TypeError(f"vmap axis_size must be a non-negative int (the batch size when no "
+                        f"argument is mapped), got {axis_size!r}")
 
 
 def _broadcast(pdef: PyTreeDef, pleaves: Any, tdef: PyTreeDef, out: list, what: str) -> None:
@@ -223,12 +236,18 @@ def _axis_size(leaves: list, axes: list, labels: Callable[[], list],
 
 def _unbatch(trace: BatchTrace, leaf: Any, ax: Optional[int]) -> Any:
     """An output leaf with its batch axis at ``ax`` (broadcast if it is unbatched)."""
-    if type(leaf) is BatchTracer and leaf._trace is trace:
-        if ax is None:
-            raise ValueError("vmap has mapped output but out_axes is None")
-        return moveaxis(leaf._value, leaf._bdim, ax)
+    mapped = type(leaf) is BatchTracer and leaf._trace is trace
     if ax is None:
+        if mapped:
+            raise ValueError("vmap has mapped output but out_axes is None")
         return leaf
+    rank = len(shape_of(leaf)) + 1       # with the batch axis
+    if not -rank <= ax < rank:
+        raise ValueError(f"vmap out_axes={ax} is out of range for an output of rank "
+                         f"{rank - 1}: with the batch axis it has {rank} axes, so out_axes "
+                         f"must be in [{-rank}, {rank - 1}] (or None for an unmapped output)")
+    if mapped:
+        return moveaxis(leaf._value, leaf._bdim, ax)
     if isinstance(leaf, Tracer):
         shape = shape_of(leaf)
         ax %= len(shape) + 1
@@ -260,8 +279,12 @@ def vmap(f: Callable, in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
     {'twice': array([[2., 0.],
            [0., 2.]])}
     """
+    check_callable(f, "vmap")
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
+    check_axis_spec(in_axes, "in_axes")
+    check_axis_spec(out_axes, "out_axes")
+    _check_axis_size(axis_size)
 
     @functools.wraps(f)
     def vmapped(*args: Any, **kwargs: Any) -> Any:
@@ -282,7 +305,7 @@ def vmap(f: Callable, in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
         b_args, b_kwargs = tree_unflatten(tree, leaves)
         token = _current_trace.set(trace)
         try:
-            out = f(*b_args, **b_kwargs)
+            out = call_traced(f, *b_args, **b_kwargs)
         finally:
             _current_trace.reset(token)
             trace.alive = False

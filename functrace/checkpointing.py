@@ -65,7 +65,7 @@ import numpy as np
 from ._callprim import (CallRecord, OutSpec, as_tensor, call_primitive, is_tensor, owner,
                         last_uses, record_reverse, record_tensor_node, replay, skeleton,
                         vjp_leaves)
-from .core import EVAL_TRACE, concrete, current_trace, using_trace
+from .core import EVAL_TRACE, check_callable, concrete, current_trace, using_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten
 
@@ -87,6 +87,7 @@ def checkpoint(fun: Optional[Callable] = None, *, static_argnums: Sequence[int] 
     """
     if fun is None:
         return functools.partial(checkpoint, static_argnums=static_argnums)
+    check_callable(fun, "checkpoint")
 
     @functools.wraps(fun)
     def checkpointed(*args: Any, **kwargs: Any) -> Any:

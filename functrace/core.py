@@ -10,6 +10,7 @@ its parent, so traces nest without levels and without perturbation confusion.
 from __future__ import annotations
 
 import contextvars
+import operator
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional
 
@@ -70,20 +71,23 @@ class Primitive:
 
 
 class Trace:
-    """Base of all traces. ``parent`` is the trace that computes primal values."""
+    """Base of all traces. ``parent`` is the trace that computes primal values;
+    ``name`` is the transform that runs it (``"grad"``, ``"vmap"``, ...), for errors."""
 
-    __slots__ = ("parent", "alive")
+    __slots__ = ("parent", "alive", "name")
 
-    def __init__(self, parent: Optional["Trace"]):
+    def __init__(self, parent: Optional["Trace"], name: str = "a transform"):
         self.parent = parent
         self.alive = True
+        self.name = name
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         raise NotImplementedError
 
 
 RootHandler = Callable[[Primitive, tuple, dict], Any]
-_ROOT_HANDLERS: dict = {}
+_ROOT_HANDLERS: dict = {}    # exact type -> handler; once one is registered, tracer types too
+_TRACER_TYPES: set = set()   # every Tracer subclass (added by Tracer.__init_subclass__)
 
 
 def register_root_handler(cls: type, handler: RootHandler) -> None:
@@ -95,23 +99,38 @@ def register_root_handler(cls: type, handler: RootHandler) -> None:
     Subclasses must be registered too (lookup is by exact type).
     """
     _ROOT_HANDLERS[cls] = handler
+    for tracer_type in _TRACER_TYPES:      # the same lookup then rejects tracers
+        _ROOT_HANDLERS.setdefault(tracer_type, _reject_tracer)
+
+
+def _reject_tracer(prim: Primitive, args: tuple, params: dict) -> Any:
+    """A tracer reached the root trace: no running transform owns it (it escaped,
+    or it is used in another thread). Computing on it would recurse forever."""
+    for arg in args:
+        if isinstance(arg, Tracer):
+            arg._check_alive()
+            raise arg._outside_error()
 
 
 class EvalTrace(Trace):
     """The root trace: runs the numpy implementation, records nothing.
 
     Values of a type with a registered root handler (Tensors) are handed to
-    that handler instead.
+    that handler instead. Tracers never belong here (see :func:`_reject_tracer`).
     """
 
     __slots__ = ()
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        if _ROOT_HANDLERS:
+        if _ROOT_HANDLERS:            # one lookup per argument: Tensors and tracers
             for arg in args:
                 handler = _ROOT_HANDLERS.get(type(arg))
                 if handler is not None:
                     return handler(prim, args, params)
+        else:
+            for arg in args:
+                if type(arg) in _TRACER_TYPES:
+                    _reject_tracer(prim, args, params)
         return prim.impl(*args, **params)
 
     def compute(self, prim: Primitive, args: tuple, params: dict) -> Any:
@@ -140,11 +159,34 @@ def using_trace(trace: Trace) -> Iterator[Trace]:
 
 
 class UnexpectedTracerError(RuntimeError):
-    """A tracer was used after the transform that created it had returned."""
+    """A tracer was used after the transform that created it had returned, or
+    outside it (in another thread)."""
 
 
 class ConcretizationError(TypeError):
     """A value batched by ``vmap`` was used where one concrete value is needed."""
+
+
+class LostDerivativeError(TypeError):
+    """A value carrying a derivative was converted to a Python or numpy value
+    (``float(t)``, ``out[i] = t``), which would silently drop its gradient."""
+
+
+def call_traced(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run the user's function ``f`` under a transform.
+
+    numpy reports a tracer conversion that failed while filling an array element
+    (``out[0] = t`` calls ``float(t)``) as ``ValueError: setting an array element
+    with a sequence`` caused by functrace's error (tracers can be indexed, so numpy
+    takes them for sequences). That error is re-raised as it is, at the user's line.
+    """
+    try:
+        return f(*args, **kwargs)
+    except ValueError as e:
+        cause = e.__cause__
+        if isinstance(cause, (LostDerivativeError, ConcretizationError, UnexpectedTracerError)):
+            raise cause.with_traceback(e.__traceback__) from None
+        raise
 
 
 class Tracer:
@@ -157,6 +199,12 @@ class Tracer:
 
     __slots__ = ("_trace", "_value")
     __array_priority__ = 1000
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _TRACER_TYPES.add(cls)
+        if _ROOT_HANDLERS:
+            _ROOT_HANDLERS.setdefault(cls, _reject_tracer)
 
     @property
     def shape(self) -> tuple:
@@ -186,36 +234,120 @@ class Tracer:
         return shape[0]
 
     def __bool__(self) -> bool:
-        return bool(self._scalar_value("bool"))
+        """Python control flow on a value works (``if x > 0``); no gradient flows
+        through a branch decision."""
+        return bool(self._concrete_for("bool()"))
 
     def __float__(self) -> float:
-        """A constant: the gradient does not flow through ``float(t)``."""
-        return float(self._scalar_value("float"))
+        """Only for a value without a derivative (else ``TypeError``: the gradient
+        would be lost); ``float(functrace.stop_gradient(x))`` for a constant."""
+        return float(self._concrete_for("float()"))
 
     def __int__(self) -> int:
-        """A constant: the gradient does not flow through ``int(t)``."""
-        return int(self._scalar_value("int"))
+        return int(self._concrete_for("int()"))
+
+    def __complex__(self) -> complex:
+        return complex(self._concrete_for("complex()"))
 
     def __index__(self) -> int:
-        return int(self._scalar_value("index"))
+        return operator.index(self._concrete_for("use as an index"))
 
-    def _scalar_value(self, what: str) -> Any:
-        """The concrete value for a Python conversion; an error if vmap batches it."""
+    def _has_derivative(self) -> bool:
+        """Whether this layer carries a derivative that a conversion to a numpy or
+        Python value would lose (overridden by the differentiating traces)."""
+        return False
+
+    def _concrete_for(self, what: str) -> Any:
+        """The concrete value for a conversion ``what`` to a Python or numpy value:
+        an error if the tracer is used outside its transform, if the value carries a
+        derivative (except for ``bool`` and ``index``: control flow and integer
+        indices) or if vmap batches it."""
+        self._check_alive()
+        if what not in ("bool()", "use as an index"):
+            check_no_derivative(self, what)
         value = concrete(self)
         if np.ndim(value) != len(self.shape):
             raise ConcretizationError(
-                f"{what}() of a value batched by vmap: it has one value per batch "
+                f"{what} of a value batched by vmap: it has one value per batch "
                 "element, so Python control flow or conversions cannot use it. Use "
                 "fnp.where / arithmetic instead, or move the conversion outside vmap.")
         return value
 
     def _check_alive(self) -> None:
-        if not self._trace.alive:
+        """An error unless this tracer's transform is running and is the current
+        trace or one of its parents (not in another thread, not finished)."""
+        trace = self._trace
+        if not trace.alive:
             raise UnexpectedTracerError(
-                f"a {type(self).__name__} of shape {self.shape} escaped the transform that "
-                "created it and was used after that transform returned. Return values "
-                "from the transformed function instead of storing them in outer "
-                "variables, or take a constant copy with functrace.stop_gradient.")
+                f"a traced value of shape {self.shape} created by {trace.name} was used "
+                f"after {trace.name} returned (it escaped, e.g. stored in an outer "
+                "variable or closure). Return values from the transformed function "
+                "instead, or store functrace.stop_gradient(x), a constant, rather than x.")
+        current = _current_trace.get()
+        while current is not trace:
+            if current is None:
+                raise self._outside_error()
+            current = current.parent
+
+    def _outside_error(self) -> "UnexpectedTracerError":
+        name = self._trace.name
+        return UnexpectedTracerError(
+            f"a traced value of shape {self.shape} created by {name} was used outside "
+            f"{name}, where it is not running (another thread, e.g. a thread-pool worker, "
+            "or another transform's context). Compute with traced values in the thread "
+            f"that runs {name}, or hand other threads constants "
+            "(functrace.stop_gradient(x)).")
+
+
+def check_no_derivative(x: Any, conversion: str) -> None:
+    """``TypeError`` if ``x`` carries a derivative (in any tracer layer) that
+    ``conversion`` would silently drop."""
+    layer = x
+    while isinstance(layer, Tracer):
+        if layer._has_derivative():
+            numpy_too = (" (numpy calls it too, to store a value in a numpy array: "
+                         "out[i] = t)" if conversion in ("float()", "int()", "complex()") else "")
+            raise LostDerivativeError(
+                f"{conversion} of a value that carries a derivative (traced by "
+                f"{layer._trace.name}) would be a constant, silently dropping the gradient "
+                f"through it{numpy_too}. For a constant on purpose, convert "
+                "functrace.stop_gradient(t). To build an array from traced values, use "
+                "functrace.numpy instead of writing into a numpy array: fnp.stack([...]) "
+                "or fnp.array([...]) of the elements, fnp.concatenate, or "
+                "fnp.where(mask, value, x) to replace entries.")
+        layer = layer._value
+
+
+def check_callable(f: Any, transform: str) -> None:
+    """``TypeError`` at the transform's creation unless ``f`` is a function."""
+    if not callable(f):
+        raise TypeError(f"{transform} expects a function, got "
+                        f"{type(f).__name__} {f!r:.60}")
+
+
+def as_numeric(x: Any, what: str) -> Any:
+    """An output, cotangent or tangent leaf as an array (traced values pass through);
+    a ``TypeError`` naming ``what`` for anything that is not numeric (a string, an
+    object), which would otherwise fail obscurely or silently give zeros."""
+    value = x if isinstance(x, (Tracer, np.ndarray)) or is_tracer(x) else np.asarray(x)
+    dtype = np.result_type(concrete(value))
+    if dtype.kind not in "biufc":
+        shown = f" ({x!r})" if isinstance(x, (str, bytes)) and len(x) < 40 else ""
+        kind = (f"numpy array of dtype {dtype}" if isinstance(x, np.ndarray)
+                else type(x).__name__ + shown)
+        raise TypeError(f"{what} is a {kind}: expected arrays, numbers, or pytrees "
+                        "(tuples, lists, dicts) of them")
+    return value
+
+
+def check_not_complex(x: Any, what: str) -> None:
+    """``TypeError`` for complex values, which functrace does not differentiate yet
+    (the one place to relax when complex support arrives)."""
+    if np.result_type(concrete(x)).kind == "c":
+        raise TypeError(f"{what} is complex ({np.result_type(concrete(x))}): complex values "
+                        "are not supported yet by functrace's transforms (a real function's "
+                        "derivative would silently drop the imaginary part). Pass real "
+                        "arrays, e.g. the real and imaginary parts separately.")
 
 
 _CONCRETE_GETTERS: dict = {}

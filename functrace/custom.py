@@ -48,7 +48,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from . import _custom_rules as rules
 from ._callprim import owner
-from .core import is_tracer
+from .core import check_callable, is_tracer
 from .tree import tree_flatten, tree_unflatten
 
 
@@ -131,15 +131,26 @@ def _resolve_kwargs(fun: Callable, args: tuple, kwargs: dict) -> tuple:
     return bound.args
 
 
+def _argnum_tuple(nums: Any) -> tuple:
+    """``nondiff_argnums`` as a sorted tuple of ints (an int alone is accepted)."""
+    nums = nums if isinstance(nums, (tuple, list)) else (nums,)
+    for i in nums:
+        if isinstance(i, bool) or not isinstance(i, int) or i < 0:
+            raise TypeError(f"nondiff_argnums must be non-negative ints (argument "
+                            f"positions), got {nums!r}")
+    return tuple(sorted(nums))
+
+
 class _CustomFunction:
     """Common part of :class:`custom_vjp` and :class:`custom_jvp`."""
 
     kind = ""
 
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        check_callable(fun, f"custom_{self.kind}")
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.nondiff_argnums = tuple(sorted(int(i) for i in nondiff_argnums))
+        self.nondiff_argnums = _argnum_tuple(nondiff_argnums)
 
     def _check(self) -> None:
         raise NotImplementedError
@@ -184,6 +195,8 @@ class custom_vjp(_CustomFunction):
 
     def defvjp(self, fwd: Callable, bwd: Callable) -> None:
         """Set the forward (``(out, residuals)``) and backward rules."""
+        check_callable(fwd, "defvjp (fwd)")
+        check_callable(bwd, "defvjp (bwd)")
         self.fwd, self.bwd = fwd, bwd
 
     def _check(self) -> None:
@@ -223,6 +236,7 @@ class custom_jvp(_CustomFunction):
 
     def defjvp(self, rule: Callable) -> Callable:
         """Set the JVP rule; returns it (usable as ``@f.defjvp``)."""
+        check_callable(rule, "defjvp")
         self.jvp_rule = rule
         return rule
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Primitive, Trace, Tracer, _current_trace
+from .core import Primitive, Trace, Tracer, _current_trace, concrete
 
 
 class JVPTracer(Tracer):
@@ -21,6 +21,9 @@ class JVPTracer(Tracer):
     def __repr__(self) -> str:
         return f"JVPTracer(value={self._value!r}, tangent={self._tangent!r})"
 
+    def _has_derivative(self) -> bool:
+        return self._tangent is not None and np.result_type(concrete(self._value)).kind in "fc"
+
 
 class JVPTrace(Trace):
     """Pushes tangents forward through each primitive's JVP rule.
@@ -30,6 +33,9 @@ class JVPTrace(Trace):
     """
 
     __slots__ = ()
+
+    def __init__(self, parent: Trace, name: str = "jvp"):
+        super().__init__(parent, name)
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         tangents = None

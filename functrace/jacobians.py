@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .core import concrete
+from .core import as_numeric, check_callable, concrete
 from .tree import tree_flatten, tree_unflatten
 
 
@@ -69,14 +69,21 @@ def jacrev(f: Callable, argnums: Any = 0) -> Callable:
     array([[2., 0.],
            [0., 4.]])
     """
+    return _jacrev(f, argnums, "jacrev")
+
+
+def _jacrev(f: Callable, argnums: Any, name: str) -> Callable:
     from . import api, numpy as fnp
     from .batching import vmap
+    check_callable(f, name)
+    api.check_argnums(argnums)
 
     @functools.wraps(f)
     def jacrev_f(*args: Any, **kwargs: Any) -> Any:
         nums = api._normalize_argnums(argnums, len(args))
-        api.check_float_args([api._as_tree_primals(args[i]) for i in nums], f, nums, "jacrev")
-        out, f_vjp = api.vjp(_partial(f, args, kwargs, nums), *[args[i] for i in nums])
+        api.check_float_args([api._as_tree_primals(args[i]) for i in nums], f, nums, name)
+        out, f_vjp = api._vjp(_partial(f, args, kwargs, nums), [args[i] for i in nums],
+                              False, name)
         out_leaves, out_tree = tree_flatten(out)
         dyn_leaves, dyn_tree = tree_flatten([args[i] for i in nums])
         if sum(_size(np.shape(o)) for o in out_leaves) == 0:
@@ -103,26 +110,34 @@ def jacfwd(f: Callable, argnums: Any = 0) -> Callable:
     array([[ 3.,  0.],
            [ 0., 12.]])
     """
+    return _jacfwd(f, argnums, "jacfwd")
+
+
+def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
     from . import api, numpy as fnp
     from .batching import vmap
+    check_callable(f, name)
+    api.check_argnums(argnums)
 
     @functools.wraps(f)
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
         nums = api._normalize_argnums(argnums, len(args))
         dyn = [api._as_tree_primals(args[i]) for i in nums]
-        api.check_float_args(dyn, f, nums, "jacfwd")
+        api.check_float_args(dyn, f, nums, name)
         dyn_leaves, dyn_tree = tree_flatten(dyn)
         partial_f = _partial(f, args, kwargs, nums)
         if sum(_size(np.shape(x)) for x in dyn_leaves) == 0:
             out_leaves, out_tree = tree_flatten(partial_f(*dyn))
+            out_leaves = [as_numeric(o, f"{name}: an output of the function")
+                          for o in out_leaves]
             blocks = [[np.zeros(np.shape(o) + np.shape(x), _dtype(o)) for x in dyn_leaves]
                       for o in out_leaves]
             return _assemble(blocks, out_tree, dyn_tree, isinstance(argnums, int))
         primal: dict = {}
 
         def push(*tangents: Any) -> list:
-            out, t_out = api.jvp(partial_f, tuple(dyn),
-                                 tuple(tree_unflatten(dyn_tree, tangents)))
+            out, t_out = api._jvp(partial_f, tuple(dyn),
+                                  tuple(tree_unflatten(dyn_tree, tangents)), name)
             primal["out"] = out      # unbatched: only the tangents carry the batch
             return tree_flatten(t_out)[0]
 
@@ -144,7 +159,7 @@ def hessian(f: Callable, argnums: Any = 0) -> Callable:
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(f, argnums), argnums)
+    return _jacfwd(_jacrev(f, argnums, "hessian"), argnums, "hessian")
 
 
 def elementwise_grad(f: Callable) -> Callable:
@@ -155,11 +170,12 @@ def elementwise_grad(f: Callable) -> Callable:
     array([1., 1.])
     """
     from . import api
+    check_callable(f, "elementwise_grad")
 
     @functools.wraps(f)
     def elementwise_grad_f(x: Any, *rest: Any) -> Any:
         api.check_float_args([api._as_tree_primals(x)], f, (0,), "elementwise_grad")
-        out, f_vjp = api.vjp(lambda x_: f(x_, *rest), x)
+        out, f_vjp = api._vjp(lambda x_: f(x_, *rest), [x], False, "elementwise_grad")
         return f_vjp(np.ones(np.shape(out), np.result_type(concrete(out))))[0]
 
     return elementwise_grad_f

@@ -14,8 +14,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._callprim import aval, replay, skeleton, zeros_like
-from .api import _as_tree_primals, check_float_args, grad, jvp, value_and_grad
-from .core import concrete, current_trace, using_trace
+from .api import _as_tree_primals, _jvp, check_float_args, check_tangent, grad, jvp, value_and_grad
+from .core import check_callable, concrete, current_trace, using_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
@@ -33,14 +33,15 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     >>> f_jvp(np.array([2.0, 0.0]))
     array([0., 0.])
     """
+    check_callable(f, "linearize")
     p_trees = tuple(_as_tree_primals(p) for p in primals)
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
-    trace = ReverseTrace(current_trace(), keep_all=True)
+    trace = ReverseTrace(current_trace(), keep_all=True, name="linearize")
     t_in = [trace.new_input(zeros_like(p)) for p in flat]
     try:
         with using_trace(trace):
-            out, t_out = jvp(f, p_trees, tuple(tree_unflatten(in_tree, t_in)))
+            out, t_out = _jvp(f, p_trees, tuple(tree_unflatten(in_tree, t_in)), "linearize")
     finally:
         trace.alive = False
     t_leaves, out_tree = tree_flatten(t_out)
@@ -63,15 +64,13 @@ class _Linear:
 
     def __call__(self, *tangents: Any) -> Any:
         from . import numpy as fnp
-        flat, tree = tree_flatten([_as_tree_primals(t) for t in tangents])
+        flat, tree = tree_flatten(list(tangents))
         if tree != self.in_tree:
             raise ValueError(f"f_jvp expects tangents with the structure of the primals "
                              f"{self.in_tree}, got {tree}")
         env = {}
-        for vid, t, (shape, dtype) in zip(self.in_ids, flat, self.in_avals):
-            if np.shape(t) != shape:
-                raise ValueError(f"tangent shape {np.shape(t)} does not match primal shape "
-                                 f"{shape}")
+        for k, (vid, t, (shape, dtype)) in enumerate(zip(self.in_ids, flat, self.in_avals)):
+            t = check_tangent(t, shape, f"f_jvp: the tangent (leaf {k})")
             env[vid] = t if np.result_type(concrete(t)) == dtype else fnp.astype(t, dtype)
         replay(self.eqns, env)
         out = [env[vid] if vid is not None else np.zeros(shape, dtype)
@@ -105,8 +104,16 @@ def hvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     >>> hvp(f, (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))
     (np.float64(9.0), array([6., 0.]))
     """
+    check_callable(f, "hvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("hvp expects primals and tangents as tuples, e.g. hvp(f, (x,), (v,))")
+    p_leaves, p_tree = tree_flatten(list(primals))
+    t_leaves, t_tree = tree_flatten(list(tangents))
+    if p_tree != t_tree:
+        raise ValueError(f"hvp: primals and tangents must have the same structure, got "
+                         f"{p_tree} and {t_tree}")
+    for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+        check_tangent(t, np.shape(p), f"hvp: the tangent (leaf {k})")
     single = len(primals) == 1
     nums = 0 if single else tuple(range(len(primals)))
     if mode == "fwd-rev":

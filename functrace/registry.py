@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .core import Primitive, Tracer, concrete
+from .numerics import GUARD, keep_zeros
 
 PRIMITIVES: dict[str, Primitive] = {}
 
@@ -61,7 +62,9 @@ def defelementwise(name: str, impl: Callable[..., Any],
 
     ``derivs[i](*ins, out)`` is d out / d arg i, written with functrace ops
     (``None`` for a non-differentiable argument). With ``saves="out"`` the
-    inputs passed to the derivative are ``None``.
+    inputs passed to the derivative are ``None``. Under the zero guard
+    (:mod:`functrace.numerics`) a zero cotangent or tangent gives 0 even where
+    the derivative is inf or nan.
     """
     derivs = tuple(derivs)
     none_ins = (None,) * len(derivs)
@@ -70,7 +73,8 @@ def defelementwise(name: str, impl: Callable[..., Any],
         d = derivs[argnum]
         if d is None:
             return None
-        return ct * d(*(none_ins if ins is None else ins), out)
+        g = ct * d(*(none_ins if ins is None else ins), out)
+        return keep_zeros(ct, g) if GUARD[0] else g
 
     def jvp(primals, tangents, out):
         t_out = None
@@ -78,6 +82,8 @@ def defelementwise(name: str, impl: Callable[..., Any],
             if t is None or d is None:
                 continue
             term = t * d(*primals, out)
+            if GUARD[0]:
+                term = keep_zeros(t, term)
             t_out = term if t_out is None else t_out + term
         return t_out
 

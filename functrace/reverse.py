@@ -7,12 +7,16 @@ place that picks a compiled kernel over a primitive's differentiable rule.
 """
 from __future__ import annotations
 
-import sys
+import threading
 from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
-from .core import _ROOT_HANDLERS, EVAL_TRACE, Primitive, Trace, Tracer, concrete, current_trace
+from .core import (_ROOT_HANDLERS, _TRACER_TYPES, EVAL_TRACE, Primitive, Trace, Tracer, concrete,
+                   current_trace)
+from .kernels import policy as kernel_policy
+from .numerics import GUARD
+from .registry import PRIMITIVES
 from .tape import Eqn
 
 
@@ -29,6 +33,10 @@ class ReverseTracer(Tracer):
     def __repr__(self) -> str:
         return f"ReverseTracer(id={self._id}, value={self._value!r})"
 
+    def _has_derivative(self) -> bool:
+        # every recorded value depends on an input; integer ones have no derivative
+        return np.result_type(concrete(self._value)).kind in "fc"
+
 
 class ReverseTrace(Trace):
     """Records every primitive applied to its own tracers as an :class:`Eqn`.
@@ -39,8 +47,8 @@ class ReverseTrace(Trace):
 
     __slots__ = ("eqns", "next_id", "keep_all")
 
-    def __init__(self, parent: Trace, keep_all: bool = False):
-        super().__init__(parent)
+    def __init__(self, parent: Trace, keep_all: bool = False, name: str = "grad"):
+        super().__init__(parent, name)
         self.eqns: list = []
         self.next_id = 0
         self.keep_all = keep_all
@@ -53,6 +61,7 @@ class ReverseTrace(Trace):
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         ids = None
         primals: Any = args
+        inline = self.parent is EVAL_TRACE and not _ROOT_HANDLERS
         for i, arg in enumerate(args):
             if type(arg) is ReverseTracer and arg._trace is self:
                 if ids is None:
@@ -60,8 +69,10 @@ class ReverseTrace(Trace):
                     primals = list(args)
                 ids[i] = arg._id
                 primals[i] = arg._value
+            elif type(arg) in _TRACER_TYPES:
+                inline = False     # not ours: the root trace raises UnexpectedTracerError
         parent = self.parent
-        if parent is EVAL_TRACE and not _ROOT_HANDLERS:    # skip one call on the hot path
+        if inline:         # the root trace's work without its call, on the hot path
             out = prim.impl(*primals, **params)
         else:
             out = parent.process(prim, primals, params)
@@ -105,14 +116,14 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     nothing records this pass (the root trace is current), the cotangent is a
     plain array of at least ``kernels.thresholds()["min_size"]`` elements and
     the primitive has a kernel; the fuser then decides (dtype, operands, the
-    size of the run); see :func:`_kernel_fuser` and :mod:`functrace.kernels`.
+    size of the run); see :class:`_KernelSetup` and :mod:`functrace.kernels`.
     """
     pop = cts.pop
     get = cts.get
     fuser, kmin = None, _NEVER
-    if _KERNELS_ON[0] and current_trace() is EVAL_TRACE:
+    if _KERNELS.available and current_trace() is EVAL_TRACE:
         eqns = eqns if type(eqns) is list else list(eqns)
-        kmin = _kernel_floor()     # kernels are imported at the first large cotangent
+        kmin = kernel_policy.min_size()    # the rest of the kernels load at the first large ct
     for eqn in eqns:
         ct = pop(eqn.out_id, None)
         if ct is None:
@@ -122,7 +133,7 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
         prim = eqn.prim
         if type(ct) is _ndarray and ct.size >= kmin:
             if fuser is None:
-                fuser, kmin = _kernel_fuser(eqns, ct_hook)
+                fuser, kmin = _KERNELS.fuser(eqns, ct_hook)
             if (fuser is not None and prim.kernel is not None and ct.size >= kmin
                     and fuser.run(eqn, ct, cts, consume)):
                 continue
@@ -148,44 +159,60 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
 
 _ndarray = np.ndarray
 _NEVER = 1 << 62         # the minimum kernel size when no kernel may run
-_KERNELS_ON = [True]     # False if functrace.kernels cannot be imported
-_KERNELS: list = []      # [functrace.kernels, the registry, its size when installed]
 
 
-def _kernel_floor() -> int:
-    """The smallest cotangent for which the kernels are consulted (their
-    ``min_size``; the default 2048 while :mod:`functrace.kernels` is not imported,
-    so that small gradients never pay for importing it)."""
-    policy = sys.modules.get("functrace.kernels.policy")
-    return _DEFAULT_KERNEL_MIN_SIZE if policy is None else policy.min_size()
+class _KernelSetup:
+    """The compiled kernels' first-use setup, done once whatever the threads.
 
-
-_DEFAULT_KERNEL_MIN_SIZE = 2048   # = functrace.kernels.policy's default min_size (a test checks)
-
-
-def _kernel_fuser(eqns: list, ct_hook: Optional[Callable]) -> tuple:
-    """``(fuser, min size)`` for a pass at the root trace, or ``(None, _NEVER)``
-    when the kernels are switched off.
-
-    Imports :mod:`functrace.kernels` on first use (it imports Numba only when a
-    kernel is built) and attaches kernels to newly registered primitives. With
-    a ``ct_hook`` every intermediate cotangent must be seen, so equations are
-    not fused across (single-equation kernels only).
+    ``fusion`` is :mod:`functrace.kernels.fusion` once imported and attached to
+    the registered primitives; ``installed`` is how many primitives were
+    registered when that was last done (primitives registered later get
+    their kernels at the next pass). The check is lock-free; the setup runs
+    under ``lock`` and publishes ``fusion`` last, so a thread that sees it
+    sees the kernels attached.
     """
-    if not _KERNELS:
-        try:
-            from . import kernels
-        except ImportError:            # pragma: no cover - numpy-only installs
-            _KERNELS_ON[0] = False
-            return None, _NEVER
-        from .registry import PRIMITIVES
-        _KERNELS.extend([kernels, PRIMITIVES, -1])
-    kernels, registry, installed = _KERNELS
-    if installed != len(registry):
-        kernels.install(registry)
-        _KERNELS[2] = len(registry)
-    fuser = kernels.new_fuser(eqns, ct_hook is None)
-    return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
+
+    def __init__(self) -> None:
+        self.available = True          # False if functrace.kernels.fusion cannot be imported
+        self.fusion: Any = None
+        self.installed = -1
+        self.lock = threading.Lock()
+
+    def fuser(self, eqns: list, ct_hook: Optional[Callable]) -> tuple:
+        """``(fuser, min size)`` for a pass at the root trace, or ``(None, _NEVER)``
+        when the kernels are switched off.
+
+        With a ``ct_hook`` every intermediate cotangent must be seen, so
+        equations are not fused across (single-equation kernels only).
+        """
+        fusion = self.fusion
+        if fusion is None or self.installed != len(PRIMITIVES):
+            fusion = self._setup()
+            if fusion is None:
+                return None, _NEVER
+        fuser = fusion.new_fuser(eqns, ct_hook is None, GUARD[0])
+        return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
+
+    def _setup(self) -> Any:
+        """Import the fuser (it imports Numba only when a kernel is built) and
+        attach kernels to the primitives registered so far."""
+        with self.lock:
+            fusion = self.fusion
+            if fusion is None:
+                try:
+                    from .kernels import fusion
+                except ImportError:    # pragma: no cover - numpy-only installs
+                    self.available = False
+                    return None
+            registered = len(PRIMITIVES)
+            if self.installed != registered:
+                fusion.install(PRIMITIVES)
+                self.installed = registered
+            self.fusion = fusion
+        return fusion
+
+
+_KERNELS = _KernelSetup()
 
 
 def sum_to_shape(x: Any, shape: tuple) -> Any:

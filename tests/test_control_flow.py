@@ -84,11 +84,12 @@ def test_comparisons_give_plain_booleans():
     assert grad(f)(-1.0) == 1.0
 
 
-def test_float_and_int_give_constants():
-    """float(t)/int(t) are constants: the gradient does not flow through them."""
+def test_float_and_int_of_stop_gradient_give_constants():
+    """float/int of a value without a derivative are constants (float(x) itself
+    raises: see test_errors.py)."""
     def f(x):
-        c = float(x)
-        n = int(x)
+        c = float(functrace.stop_gradient(x))
+        n = int(functrace.stop_gradient(x))
         assert type(c) is float and type(n) is int
         return x * c + n
     # d/dx [x * c + n] with c, n constants = c = x
@@ -99,7 +100,7 @@ def test_float_and_int_give_constants():
 
 def test_index_with_tracer_value():
     def f(x, table):
-        return table[int(x)] * x
+        return table[int(functrace.stop_gradient(x))] * x
     table = np.array([10.0, 20.0, 30.0])
     assert grad(f)(1.0, table) == 20.0
 

@@ -228,3 +228,168 @@ def test_item_assignment_raises():
 def test_len_of_scalar_tracer_raises():
     with pytest.raises(TypeError, match="len"):
         grad(lambda x: x * len(x))(1.0)
+
+
+# -- issue 8, part 4: no silent wrong results ----------------------------------------------------
+
+@pytest.mark.parametrize("transform", [grad, jacrev, jacfwd])
+@pytest.mark.parametrize("argnums", [(0, 0), (0, -2), (1, 0, 1)])
+def test_an_argument_named_twice_in_argnums_is_refused(transform, argnums):
+    """JAX fails obscurely here and torch.func refuses; we refuse clearly (the old
+    answer was a zero gradient for the first copy)."""
+    ones = np.ones(3)
+    with pytest.raises(ValueError, match=r"names argument \d more than once"):
+        transform(lambda a, b: fnp.sum(a * b), argnums=argnums)(ones, ones)
+
+
+_COMPLEX = "complex values are not supported yet"
+
+
+def test_a_complex_cotangent_for_a_real_function_is_refused():
+    _, f_vjp = vjp(lambda v: v * 2.0, np.ones(3))
+    with pytest.raises(TypeError, match=rf"vjp_fn: the cotangent is complex.*{_COMPLEX}"):
+        f_vjp(1j * np.ones(3))
+
+
+def test_a_complex_tangent_is_refused_by_jvp_linearize_and_hvp():
+    x, t = np.ones(3), 1j * np.ones(3)
+    with pytest.raises(TypeError, match=rf"jvp: the tangent.*complex.*{_COMPLEX}"):
+        jvp(lambda v: v * 2.0, (x,), (t,))
+    _, f_jvp = functrace.linearize(lambda v: v * 2.0, x)
+    with pytest.raises(TypeError, match=rf"f_jvp: the tangent.*complex.*{_COMPLEX}"):
+        f_jvp(t)
+    for mode in ("fwd-rev", "rev-rev"):
+        with pytest.raises(TypeError, match=rf"hvp: the tangent.*complex.*{_COMPLEX}"):
+            functrace.hvp(lambda v: fnp.sum(v ** 3), (x,), (t,), mode=mode)
+
+
+def test_complex_results_of_custom_rules_are_refused():
+    @functrace.custom_vjp
+    def double(x):
+        return x * 2.0
+    double.defvjp(lambda x: (x * 2.0, None), lambda res, ct: (ct * 2j,))
+    with pytest.raises(TypeError, match=rf"bwd rule of double returned for argument 0 is "
+                                        rf"complex.*{_COMPLEX}"):
+        grad(lambda x: fnp.sum(double(x)))(np.ones(3))
+    t = functrace.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=_COMPLEX):
+        double(t).sum().backward()
+
+    @functrace.custom_jvp
+    def triple(x):
+        return x * 3.0
+
+    @triple.defjvp
+    def triple_jvp(primals, tangents):
+        return primals[0] * 3.0, tangents[0] * 3j
+    with pytest.raises(TypeError, match=r"JVP rule of triple returned is complex"):
+        jvp(triple, (np.ones(2),), (np.ones(2),))
+    with pytest.raises(TypeError, match=r"JVP rule of triple returned is complex"):
+        grad(lambda x: fnp.sum(triple(x)))(np.ones(2))
+
+
+def test_a_complex_gradient_for_a_real_tensor_is_refused_as_pytorch_does():
+    t = functrace.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad_output.*complex.*output.*float32"):
+        (t * 2.0).backward(1j * np.ones(2))
+    with pytest.raises(RuntimeError, match="Mismatch in dtype"):
+        functrace.autograd.grad(t * 2.0, t, 1j * functrace.ones(2))
+    with pytest.raises(TypeError, match="gradients can be either Tensors or None, but got str"):
+        (t * 2.0).backward("ab")
+
+
+# vmap out_axes and non-array outputs
+
+@pytest.mark.parametrize("out_axes", [2, 5, -3])
+def test_vmap_out_axes_out_of_range(out_axes):
+    with pytest.raises(ValueError, match=rf"out_axes={out_axes} is out of range.*\[-2, 1\]"):
+        functrace.vmap(lambda v: v * 2.0, out_axes=out_axes)(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=rf"out_axes={out_axes} is out of range"):
+        functrace.vmap(lambda v: np.ones(3), out_axes=out_axes)(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("name, call", [
+    ("jacrev", lambda f: jacrev(f)(np.ones(2))),
+    ("jacfwd", lambda f: jacfwd(f)(np.ones(2))),
+    ("hessian", lambda f: hessian(f)(np.ones(2))),
+    ("grad", lambda f: grad(f)(np.ones(2))),
+    ("vjp", lambda f: vjp(f, np.ones(2))),
+    ("jvp", lambda f: jvp(f, (np.ones(2),), (np.ones(2),))),
+    ("elementwise_grad", lambda f: elementwise_grad(f)(np.ones(2))),
+])
+@pytest.mark.parametrize("bad, shown", [("s", r"str \('s'\)"), (object(), "object"),
+                                        (np.array(["a"]), "numpy array of dtype <U1")])
+def test_non_array_outputs_are_refused(name, call, bad, shown):
+    with pytest.raises(TypeError, match=rf"{name}: an output of the function is a {shown}"):
+        call(lambda v: bad)
+    with pytest.raises(TypeError, match=rf"{name}: an output of the function is a {shown}"):
+        call(lambda v: (fnp.sum(v), {"x": bad}))
+
+
+# -- issue 8, part 5: clear errors for bad arguments -----------------------------------------------
+
+@pytest.mark.parametrize("argnums", [0.5, None, True, "0", (0, 1.0), [None]])
+@pytest.mark.parametrize("transform", [grad, value_and_grad, jacrev, jacfwd, hessian])
+def test_argnums_of_the_wrong_type_fail_when_the_transform_is_made(transform, argnums):
+    with pytest.raises(TypeError, match=r"argnums must be an int or a tuple of ints"):
+        transform(lambda x: x, argnums=argnums)
+
+
+def test_empty_argnums():
+    with pytest.raises(ValueError, match="argnums is empty"):
+        grad(lambda x: x, argnums=())
+
+
+@pytest.mark.parametrize("bad, shown", [("abc", r"str \('abc'\)"), (None, "NoneType"),
+                                        (np.array(["a", "b", "c"]), "numpy array of dtype <U1")])
+def test_a_non_numeric_cotangent_is_named(bad, shown):
+    _, f_vjp = vjp(lambda v: v * 2.0, np.ones(3))
+    if bad is None:
+        with pytest.raises(ValueError, match="structure of the output"):
+            f_vjp(bad)
+        return
+    with pytest.raises(TypeError, match=rf"vjp_fn: the cotangent is a {shown}"):
+        f_vjp(bad)
+
+
+def test_a_non_numeric_tangent_is_named():
+    with pytest.raises(TypeError, match=r"jvp: the tangent \(leaf 0\) is a str"):
+        jvp(lambda v: v, (1.0,), ("a",))
+
+
+@pytest.mark.parametrize("make", [
+    lambda f: grad(f), lambda f: value_and_grad(f), lambda f: jacrev(f),
+    lambda f: jacfwd(f), lambda f: hessian(f), lambda f: elementwise_grad(f),
+    lambda f: functrace.vmap(f), lambda f: functrace.make_tape(f),
+    lambda f: functrace.checkpoint(f), lambda f: functrace.custom_vjp(f),
+    lambda f: functrace.custom_jvp(f), lambda f: vjp(f, 1.0),
+    lambda f: jvp(f, (1.0,), (1.0,)), lambda f: functrace.linearize(f, 1.0),
+    lambda f: functrace.hvp(f, (1.0,), (1.0,)),
+])
+def test_transforms_of_something_that_is_not_a_function(make):
+    with pytest.raises(TypeError, match="expects a function, got int 3"):
+        make(3)
+
+
+def test_custom_rule_arguments():
+    with pytest.raises(TypeError, match="nondiff_argnums must be non-negative ints"):
+        functrace.custom_vjp(lambda x: x, nondiff_argnums=0.5)
+    with pytest.raises(TypeError, match="nondiff_argnums must be non-negative ints"):
+        functrace.custom_jvp(lambda x: x, nondiff_argnums=(None,))
+    with pytest.raises(TypeError, match=r"defvjp \(bwd\) expects a function"):
+        functrace.custom_vjp(lambda x: x).defvjp(lambda x: (x, None), "bwd")
+    with pytest.raises(TypeError, match="defjvp expects a function"):
+        functrace.custom_jvp(lambda x: x).defjvp(None)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(in_axes=1.5), "in_axes must be an int, None"),
+    (dict(in_axes="a"), "in_axes must be an int, None"),
+    (dict(out_axes=(0, "x")), "out_axes must be an int, None"),
+    (dict(in_axes=None, axis_size=2.5), "axis_size must be a non-negative int"),
+    (dict(in_axes=None, axis_size=-1), "axis_size must be a non-negative int"),
+    (dict(in_axes=None, axis_size="2"), "axis_size must be a non-negative int"),
+])
+def test_vmap_arguments_are_checked_when_vmap_is_called(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        functrace.vmap(lambda v: v, **kwargs)

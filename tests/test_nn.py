@@ -249,3 +249,102 @@ def test_init_works_on_parameters_that_require_grad():
     p = nn.Parameter(ft.zeros(3, 3))
     nn.init.uniform_(p, -1, 1)
     assert p.is_leaf and p.requires_grad and p.abs().max().item() <= 1
+
+
+# -- targets of the class-index losses are checked as PyTorch checks them (issue 8) ---------
+
+@pytest.mark.parametrize("loss", [
+    lambda x, t, **kw: nn.CrossEntropyLoss(**kw)(x, t),
+    lambda x, t, **kw: F.cross_entropy(x, t, **kw),
+    lambda x, t, **kw: F.cross_entropy(x, t, label_smoothing=0.1, **kw),
+    lambda x, t, **kw: nn.NLLLoss(**kw)(F.log_softmax(x, dim=1), t),
+    lambda x, t, **kw: F.nll_loss(x, t, **kw),
+], ids=["CrossEntropyLoss", "cross_entropy", "label_smoothing", "NLLLoss", "nll_loss"])
+def test_out_of_bounds_targets_raise_pytorchs_index_error(loss):
+    x = ft.tensor([[1.0, 2.0], [0.5, 0.0]])
+    for bad in (-1, 2, 7):
+        with pytest.raises(IndexError, match=rf"^Target {bad} is out of bounds\.$"):
+            loss(x, ft.tensor([0, bad]))
+    assert np.isfinite(loss(x, ft.tensor([1, 0])).item())
+    # ignore_index entries are skipped, whatever their value
+    kept = loss(x, ft.tensor([7, 1]), ignore_index=7)
+    np.testing.assert_allclose(kept.item(), loss(x[1:], ft.tensor([1])).item(), rtol=1e-6)
+
+
+def test_the_issue_example():
+    with pytest.raises(IndexError, match="Target -1 is out of bounds"):
+        nn.CrossEntropyLoss()(ft.tensor([[1.0, 2.0]]), ft.tensor([-1]))
+
+
+def test_out_of_bounds_targets_of_spatial_and_unbatched_inputs():
+    with pytest.raises(IndexError, match="Target 3 is out of bounds"):
+        F.cross_entropy(ft.zeros(2, 3, 4), ft.tensor([[0, 1, 2, 3], [0, 0, 0, 0]]))
+    with pytest.raises(IndexError, match="Target 5 is out of bounds"):
+        F.cross_entropy(ft.zeros(3), ft.tensor(5))
+
+
+@pytest.mark.parametrize("target, error, match", [
+    (ft.tensor([0.5]), RuntimeError, "expected target dtype to be Long or Byte, but got Float"),
+    (ft.tensor([True]), RuntimeError, "expected target dtype to be Long or Byte, but got Bool"),
+    (ft.tensor([0, 1]), ValueError, r"Expected input batch_size \(1\) to match target "
+                                    r"batch_size \(2\)\."),
+    (ft.tensor([[0, 1]]), RuntimeError, "0D or 1D target tensor expected"),
+])
+def test_malformed_targets(target, error, match):
+    with pytest.raises(error, match=match):
+        F.nll_loss(ft.tensor([[1.0, 2.0]]), target)
+
+
+def test_soft_targets_need_the_inputs_shape():
+    x = ft.tensor([[1.0, 2.0]])
+    np.testing.assert_allclose(F.cross_entropy(x, ft.tensor([[0.3, 0.7]])).item(), 0.6133,
+                               atol=1e-4)
+    with pytest.raises(RuntimeError, match="but got Float"):
+        F.cross_entropy(x, ft.tensor([0.5]))        # was broadcast against the logits
+
+
+def test_class_weights_must_cover_every_class():
+    with pytest.raises(RuntimeError, match="defined either for all 2 classes"):
+        F.nll_loss(ft.tensor([[1.0, 2.0]]), ft.tensor([1]), weight=ft.ones(3))
+
+
+def test_one_hot_checks_its_indices():
+    with pytest.raises(RuntimeError, match="non-negative"):
+        F.one_hot(ft.tensor([-1]), 3)          # numpy would wrap around to the last class
+    with pytest.raises(RuntimeError, match="smaller than num_classes"):
+        F.one_hot(ft.tensor([3]), 3)
+    with pytest.raises(RuntimeError, match="index tensor"):
+        F.one_hot(ft.tensor([1.5]), 3)
+    assert F.one_hot(ft.tensor([1, 0])).tolist() == [[0, 1], [1, 0]]
+
+
+# -- constructor arguments ------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [(2.5, 2), ("a", 2), (3, -1), (True, 2)])
+def test_linear_sizes_must_be_ints(args):
+    with pytest.raises(TypeError, match="Linear: (in|out)_features must be a non-negative int"):
+        nn.Linear(*args)
+
+
+def test_linear_with_no_inputs_initialises():
+    layer = nn.Linear(0, 2)
+    assert layer(ft.ones(3, 0)).shape == (3, 2)
+
+
+def test_linear_names_a_width_mismatch_as_pytorch_does():
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied "
+                                           r"\(5x4 and 3x2\)"):
+        nn.Linear(3, 2)(ft.ones(5, 4))
+
+
+def test_dropout_probability_must_be_a_number():
+    with pytest.raises(TypeError, match="dropout probability must be a number"):
+        nn.Dropout("0.5")
+
+
+@pytest.mark.parametrize("make", [lambda: nn.Sequential(nn.ReLU(), 3),
+                                  lambda: nn.ModuleList([lambda x: x]),
+                                  lambda: nn.Module().add_module("f", "relu")])
+def test_containers_hold_modules(make):
+    with pytest.raises(TypeError, match="is not a Module subclass"):
+        make()

@@ -86,7 +86,7 @@ def test_out_argument_raises():
 
 
 def test_asarray_of_tracer_raises():
-    with pytest.raises(TypeError, match="cannot be turned into a numpy array"):
+    with pytest.raises(TypeError, match="numpy array.*carries a derivative"):
         grad(lambda x: np.sum(np.asarray(x)))(X)
     with pytest.raises(TypeError):
         grad(lambda x: np.sum(np.array(x, dtype=float)))(X)

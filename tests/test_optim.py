@@ -181,3 +181,21 @@ def test_training_a_small_regression_converges():
         opt.step()
     assert loss.item() < 1e-6
     np.testing.assert_allclose(model.weight.detach().numpy(), [[2.0, -3.0]], atol=1e-3)
+
+
+# -- hyperparameters of the wrong type are named (issue 8) ------------------------------------
+
+@pytest.mark.parametrize("make, match", [
+    (lambda p: ft.optim.SGD(p, lr="0.1"), "Invalid learning rate: '0.1'"),
+    (lambda p: ft.optim.SGD(p, lr=None), "Invalid learning rate: None"),
+    (lambda p: ft.optim.SGD(p, lr=0.1, momentum="a"), "Invalid momentum value: 'a'"),
+    (lambda p: ft.optim.SGD(p, lr=0.1, weight_decay=[0.1]), "Invalid weight_decay value"),
+    (lambda p: ft.optim.Adam(p, lr="a"), "Invalid learning rate: 'a'"),
+    (lambda p: ft.optim.Adam(p, eps="a"), "Invalid epsilon value: 'a'"),
+    (lambda p: ft.optim.Adam(p, betas=0.9), r"betas must be a pair \(beta1, beta2\)"),
+    (lambda p: ft.optim.Adam(p, betas=(0.9, 0.99, 0.9)), r"betas must be a pair"),
+    (lambda p: ft.optim.AdamW(p, betas=("a", 0.9)), "Invalid beta parameter at index 0: 'a'"),
+])
+def test_hyperparameters_must_be_numbers(make, match):
+    with pytest.raises(TypeError, match=match):
+        make([ft.ones(2, requires_grad=True)])

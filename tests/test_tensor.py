@@ -268,3 +268,44 @@ def test_grad_mode_is_thread_local():
         th.join()
         assert not ft.is_grad_enabled()
     assert seen["thread"] is True
+
+
+# -- bad factory arguments and scalar conversions (issue 8) -----------------------------------
+
+@pytest.mark.parametrize("make", [lambda: ft.zeros(2.5), lambda: ft.ones("3"),
+                                  lambda: ft.rand(2.0), lambda: ft.randn(2, None),
+                                  lambda: ft.empty((2, 1.5)), lambda: ft.full((True,), 1.0)])
+def test_sizes_must_be_ints(make):
+    with pytest.raises(TypeError, match="argument 'size' must be tuple of ints"):
+        make()
+
+
+def test_non_numeric_data_and_fill_values_are_refused():
+    with pytest.raises(TypeError, match="tensor\\(\\): invalid data type 'str'"):
+        ft.tensor("abc")
+    with pytest.raises(TypeError, match="fill_value.*must be Number, not str"):
+        ft.full((2,), "x")
+
+
+def test_arange_step_zero():
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        ft.arange(0, 5, 0)
+
+
+def test_scalar_conversions_of_a_tensor_that_requires_grad_work_as_in_pytorch():
+    """float(t) warns (once), item()/int() do not, numpy's element assignment
+    stores the value; assigning a slice needs __array__, which refuses."""
+    import warnings
+    import functrace.tensors._tensor as T
+    t = ft.tensor([1.5, 2.5], requires_grad=True)
+    T._WARNED_FLOAT.clear()
+    with pytest.warns(UserWarning, match="requires_grad=True to a scalar"):
+        assert float(t[0]) == 1.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(t[1]) == 2.5 and t[0].item() == 1.5 and int(t[1]) == 2
+    out = np.zeros(3)
+    out[0] = t[1]
+    assert out[0] == 2.5
+    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
+        out[0:2] = t

@@ -9,7 +9,13 @@ MODULES = ["functrace.tensors", "functrace.tensors._tensor", "functrace.tensors.
            "functrace.grad_mode", "functrace.nn", "functrace.nn.modules", "functrace.nn.layers",
            "functrace.nn.loss", "functrace.nn.functional", "functrace.nn.init",
            "functrace.optim", "functrace.optim.sgd", "functrace.optim.adam",
-           "functrace.serialization", "functrace.viz"]
+           "functrace.optim.rmsprop", "functrace.optim.adagrad", "functrace.optim.adamax",
+           "functrace.optim.nadam", "functrace.optim.lbfgs", "functrace.optim.lr_scheduler",
+           "functrace.optim._lr_composite", "functrace.tensors._device",
+           "functrace.tensors._random", "functrace.cuda", "functrace.backends",
+           "functrace.utils.data", "functrace.utils.data.dataset",
+           "functrace.utils.data.sampler", "functrace.utils.data._collate",
+           "functrace.utils.data.dataloader", "functrace.serialization", "functrace.viz"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -9,7 +9,12 @@ kernels do not apply, and the tests check that both agree.
 * :func:`set_enabled` / ``FUNCTRACE_NUMBA=0``: the switch.
 * :func:`set_thresholds`: the array sizes from which kernels (and parallel
   kernels) are used; see :mod:`functrace.kernels.policy` for the measurements.
-* Importing this package does not import Numba; the first kernel does.
+* :func:`cache_dir`: where compiled kernels are kept between processes, only
+  in a directory that nobody else can write (``FUNCTRACE_CACHE_DIR``; see
+  :mod:`functrace.kernels.cache`); otherwise they compile in memory.
+* Importing this package imports only :mod:`~functrace.kernels.policy` (the
+  standard library); the other names load their module on first use, and
+  Numba is imported when the first kernel is built.
 
 >>> import functrace.kernels as K
 >>> K.is_enabled() in (True, False)
@@ -17,50 +22,39 @@ True
 """
 from __future__ import annotations
 
+import importlib
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Any, Iterator
 
-from .codegen import compiled_count, disk_cache_stats, generate_source
-from .derivs import DERIVS, ScalarDerivs
-from .fusion import Fuser, kernel_calls
-from .policy import (PARALLEL_OFF, _state, cache_dir, is_enabled, set_enabled, set_thresholds,
-                     thresholds)
+from .policy import PARALLEL_OFF, is_enabled, set_enabled, set_thresholds, thresholds
+
+# Loaded on first use (PEP 562): name -> submodule.
+_LAZY = {
+    "kernel_calls": "fusion", "supported": "fusion", "install": "fusion",
+    "new_fuser": "fusion", "Fuser": "fusion",
+    "compiled_count": "codegen", "disk_cache_stats": "codegen", "generate_source": "codegen",
+    "DERIVS": "derivs", "ScalarDerivs": "derivs",
+    "cache_dir": "cache",
+}
 
 __all__ = ["set_enabled", "is_enabled", "enabled", "set_thresholds", "thresholds",
            "PARALLEL_OFF", "kernel_calls", "compiled_count", "disk_cache_stats", "cache_dir",
            "supported", "install", "new_fuser", "generate_source", "DERIVS", "ScalarDerivs",
            "Fuser"]
 
-_SAVES = {(True, False): "in", (False, True): "out", (True, True): "both",
-          (False, False): "none"}
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'functrace.kernels' has no attribute {name!r}")
+    # import_module is thread-safe: a second thread waits for the first to finish
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
-def supported() -> tuple:
-    """Names of the primitives that have scalar derivatives (and so kernels)."""
-    return tuple(sorted(DERIVS))
-
-
-def install(primitives: dict) -> int:
-    """Attach each table entry to the registered primitive of the same name.
-
-    An entry is attached only if the primitive saves the same values the entry
-    expects; returns how many primitives have a kernel.
-    """
-    count = 0
-    for name, prim in primitives.items():
-        entry = DERIVS.get(name)
-        if entry is not None and _SAVES[(prim.saves_in, prim.saves_out)] == entry.saves:
-            prim.kernel = entry
-            count += 1
-    return count
-
-
-def new_fuser(eqns: list, fuse: bool = True) -> Optional[Fuser]:
-    """The kernel state for one backward pass over ``eqns`` (backward order), or
-    None when the kernels are switched off."""
-    if not _state["enabled"]:
-        return None
-    return Fuser(eqns, _state["max_run"] if fuse else 1)
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 @contextmanager
@@ -78,4 +72,3 @@ def enabled(flag: bool) -> Iterator[None]:
         yield
     finally:
         set_enabled(previous)
-

@@ -4,11 +4,16 @@ A :class:`Program` describes one fused run of elementwise equations (see
 :mod:`functrace.kernels.fusion`): which scalar derivative each step applies, to
 which operands, and where each resulting cotangent goes. :func:`get_kernel`
 turns it into Python source (wiring only: the arithmetic lives in
-:mod:`functrace.kernels.derivs`), writes it under the cache directory, imports
-it and compiles it with an explicit signature, ``error_model="numpy"`` and
-``cache=True``. Kernels are cached in memory by program, never by shape, and
-on disk by the hash of their source. Nothing here ever sees user input: the
-source is assembled from the fixed derivative table and integer indices.
+:mod:`functrace.kernels.derivs`), executes it as a module (from memory; a copy
+is written to the trusted cache directory for tracebacks) and compiles it with
+an explicit signature and ``error_model="numpy"``. Kernels are cached in
+memory by program, never by shape, and on disk (Numba's cache, only in the
+directory that :mod:`functrace.kernels.cache` trusts) by the hash of their
+source. Nothing here ever sees user input: the source is assembled from the
+fixed derivative table and integer indices.
+
+Thread safety: a kernel is built under one lock (two threads asking for the
+same new kernel get one compile); looking up a built kernel takes no lock.
 
 A generated kernel for ``tanh`` alone (float64) reads::
 
@@ -23,19 +28,17 @@ A generated kernel for ``tanh`` alone (float64) reads::
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import os
 import sys
 import threading
 import types
 import warnings
 from pathlib import Path
-from typing import Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 import numpy as np
 
+from . import cache
 from . import derivs as _derivs
-from . import policy
 from .policy import set_enabled
 
 Target = Optional[tuple]    # None, ("v", step) or ("g", leaf)
@@ -59,7 +62,9 @@ class Step(NamedTuple):
 
 class Program(NamedTuple):
     """A fused run: dtype, serial/parallel, operand kinds (``"a"`` array, ``"s"``
-    scalar; operand 0 is the run's cotangent), number of leaf outputs, steps.
+    scalar; operand 0 is the run's cotangent), number of leaf outputs, steps, and
+    whether a zero cotangent gives 0 whatever the derivative (the zero guard of
+    :mod:`functrace.numerics`).
 
     Being a tuple, it equals (and hashes like) the plain tuple that
     :mod:`functrace.kernels.fusion` builds as the cache key.
@@ -70,14 +75,26 @@ class Program(NamedTuple):
     operands: tuple
     n_leaves: int
     steps: tuple
+    zero_guard: bool = False
 
 
-_KERNELS: dict = {}
-_FAILED: set = set()
-_SCALARS: dict = {}
+class _BuildState:
+    """What the builder learnt so far (changed only under :data:`_LOCK`)."""
+
+    def __init__(self) -> None:
+        self.parallel_safe = True   # False once Numba's threading layer is found unsafe
+        self.in_memory = 0          # kernels built without a disk cache
+
+
+_KERNELS: dict = {}       # program -> compiled kernel (written under _LOCK only)
+_FAILED: set = set()      # programs whose build failed (written under _LOCK only)
+_SCALARS: dict = {}       # (deriv, pre, dtype) -> jitted scalar functions
 _LOCK = threading.Lock()
-_PARALLEL_SAFE = [True]    # False once Numba's threading layer is found not thread-safe
-_DERIVS_HASH = hashlib.sha256(Path(_derivs.__file__).read_bytes()).hexdigest()[:16]
+_STATE = _BuildState()
+# The generated source names this hash, so a cached kernel is never reused
+# after the derivative table or this code generator changed.
+_SOURCE_HASH = hashlib.sha256(Path(_derivs.__file__).read_bytes()
+                              + Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def get_kernel(key: tuple) -> Optional[Callable]:
@@ -85,48 +102,58 @@ def get_kernel(key: tuple) -> Optional[Callable]:
     kernel = _KERNELS.get(key)
     if kernel is not None or key in _FAILED:
         return kernel
-    program = Program(*key[:4], tuple(Step(*step) for step in key[4]))
-    if program.parallel and not _PARALLEL_SAFE[0]:
-        program = program._replace(parallel=False)
     with _LOCK:
-        if program not in _KERNELS and program not in _FAILED:
-            try:
-                _KERNELS[program] = _build(program)
-            except ImportError as exc:
-                _FAILED.add(program)
-                set_enabled(False)
-                warnings.warn(f"functrace: Numba is not importable ({exc}); compiled "
-                              "kernels are switched off", RuntimeWarning, stacklevel=2)
-            except Exception as exc:  # noqa: BLE001 - a kernel is only ever a fast path
-                _FAILED.add(program)
-                warnings.warn(f"functrace: building a backward kernel failed ({exc!r}); "
-                              "the composite rules are used instead", RuntimeWarning,
-                              stacklevel=2)
-    return _KERNELS.get(program)
+        if key not in _KERNELS and key not in _FAILED:
+            _build_or_fail(key)
+    return _KERNELS.get(key)
+
+
+def _build_or_fail(key: tuple) -> None:
+    """Build the kernel of ``key`` into :data:`_KERNELS`, or record it in
+    :data:`_FAILED` with a warning (called with :data:`_LOCK` held)."""
+    program = Program(*key[:4], tuple(Step(*step) for step in key[4]), *key[5:])
+    if program.parallel and not _STATE.parallel_safe:
+        program = program._replace(parallel=False)
+    try:
+        kernel = _KERNELS.get(program)
+        _KERNELS[key] = _KERNELS[program] = _build(program) if kernel is None else kernel
+    except ImportError as exc:
+        _FAILED.add(key)
+        set_enabled(False)
+        warnings.warn(f"functrace: Numba is not importable ({exc}); compiled "
+                      "kernels are switched off", RuntimeWarning, stacklevel=3)
+    except Exception as exc:  # noqa: BLE001 - a kernel is only ever a fast path
+        _FAILED.add(key)
+        warnings.warn(f"functrace: building a backward kernel failed ({exc!r}); "
+                      "the composite rules are used instead", RuntimeWarning,
+                      stacklevel=3)
 
 
 def compiled_count() -> int:
     """How many kernels this process has built (compiled or loaded from disk)."""
-    return len(_KERNELS)
+    return len({id(k) for k in list(_KERNELS.values())})
 
 
 def disk_cache_stats() -> dict:
-    """Numba's on-disk cache ``{"hits": ..., "misses": ...}`` over this process's kernels."""
-    hits = sum(sum(k.stats.cache_hits.values()) for k in _KERNELS.values())
-    misses = sum(sum(k.stats.cache_misses.values()) for k in _KERNELS.values())
-    return {"hits": hits, "misses": misses}
+    """This process's kernels and the disk cache: Numba's ``hits`` and ``misses``,
+    and how many kernels were built ``in_memory`` (no trusted cache directory)."""
+    kernels = {id(k): k for k in list(_KERNELS.values())}.values()
+    hits = sum(sum(k.stats.cache_hits.values()) for k in kernels)
+    misses = sum(sum(k.stats.cache_misses.values()) for k in kernels)
+    return {"hits": hits, "misses": misses, "in_memory": _STATE.in_memory}
 
 
 def scalar_derivs(name: str, pre: bool, dtype: str) -> tuple:
-    """The jitted scalar derivative functions of ``name`` for ``dtype`` (memoised)."""
+    """The jitted scalar derivative functions of ``name`` for ``dtype`` (memoised;
+    called while a kernel module executes, so under :data:`_LOCK`)."""
     key = (name, pre, dtype)
     fns = _SCALARS.get(key)
     if fns is None:
         from numba import njit
         entry = _derivs.DERIVS[name]
         make = entry.make_pre if pre else entry.make
-        fns = tuple(njit(error_model="numpy")(f) for f in make(np.dtype(dtype).type))
-        _SCALARS[key] = fns
+        fns = _SCALARS.setdefault(key, tuple(njit(error_model="numpy")(f)
+                                             for f in make(np.dtype(dtype).type)))
     return fns
 
 
@@ -136,11 +163,15 @@ def generate_source(program: Program) -> str:
     head = ['"""Fused backward kernel generated by functrace.kernels.codegen; do not edit.',
             "",
             f"run: {', '.join(s.deriv for s in program.steps)}",
-            f"dtype: {program.dtype}; parallel: {program.parallel}; derivs: {_DERIVS_HASH}",
+            f"dtype: {program.dtype}; parallel: {program.parallel}; generator: {_SOURCE_HASH}"
+            + ("; zero guard" if program.zero_guard else ""),
             '"""',
             "from numba import prange  # noqa: F401",
             "from functrace.kernels.codegen import scalar_derivs",
             ""]
+    if program.zero_guard:
+        head[-2:-2] = [f"from numpy import {program.dtype}"]
+        head.append(f"zero = {program.dtype}(0)   # typed: a literal would promote float32")
     for deriv, pre in names:
         nargs = _derivs.DERIVS[deriv].nargs
         fns = ", ".join(f"{_fn_prefix(deriv, pre)}{a}" for a in range(nargs))
@@ -172,7 +203,10 @@ def _loop_body(program: Program) -> list:
         for arg, target in enumerate(step.targets):
             if target is None:
                 continue
-            lines.append(f"t = c{m} * {_fn_prefix(step.deriv, step.pre)}{arg}({args})")
+            product = f"c{m} * {_fn_prefix(step.deriv, step.pre)}{arg}({args})"
+            if program.zero_guard:          # 0 * inf and 0 * nan give 0
+                product = f"zero if c{m} == zero else {product}"
+            lines.append(f"t = {product}")
             name = f"c{target[1]}" if target[0] == "v" else f"l{target[1]}"
             lines.append(f"{name} = {name} + t" if name in assigned else f"{name} = t")
             assigned.add(name)
@@ -183,57 +217,57 @@ def _loop_body(program: Program) -> list:
 def _build(program: Program) -> Callable:
     import numba
     from numba import types as nt
-    source = generate_source(program)
-    module, file_backed = _load_module(source)
+    module = _load_module(generate_source(program))
     T = nt.float32 if program.dtype == "float32" else nt.float64
     arr_in = nt.Array(T, 1, "C", readonly=True)
     sig = numba.void(nt.int64, *[arr_in if k == "a" else T for k in program.operands],
                      *[nt.Array(T, 1, "C")] * program.n_leaves)
     options = dict(error_model="numpy", parallel=program.parallel, nogil=True)
     kernel = None
-    if file_backed:
+    disk = cache.numba_cache(module.kernel) if getattr(module, "__file__", None) else None
+    if disk is not None:
         try:
-            kernel = numba.njit(sig, cache=True, **options)(module.kernel)
-        except Exception:  # noqa: BLE001 - e.g. an unwritable numba cache
+            kernel = _compile(numba.njit(**options)(module.kernel), sig, disk)
+        except Exception:  # noqa: BLE001 - the disk cache is an optimisation only
             kernel = None
-    if kernel is None:
-        kernel = numba.njit(sig, **options)(module.kernel)
     if program.parallel and numba.threading_layer() not in ("omp", "tbb"):
-        _PARALLEL_SAFE[0] = False      # workqueue: unsafe when called from several threads
+        _STATE.parallel_safe = False   # workqueue: unsafe when called from several threads
         return _build(program._replace(parallel=False))
+    if kernel is None:
+        kernel = _compile(numba.njit(**options)(module.kernel), sig, None)
+        _STATE.in_memory += 1
     return kernel
 
 
-def _load_module(source: str) -> tuple:
-    """Import ``source`` from a file in the cache directory (so that Numba can
-    cache it), or from memory when no directory is writable."""
+def _compile(dispatcher: Any, sig: Any, disk: Any) -> Any:
+    """Compile ``sig`` (loading it from ``disk``, a Numba cache, if given) and
+    freeze the dispatcher, as ``njit(sig, cache=True)`` would with Numba's own cache."""
+    if disk is not None:
+        dispatcher._cache = disk        # what Dispatcher.enable_caching() sets
+    dispatcher.compile(sig)
+    dispatcher.disable_compile()
+    return dispatcher
+
+
+def _load_module(source: str) -> types.ModuleType:
+    """Execute ``source`` as a module (never importing a file or a ``.pyc``).
+
+    When the trusted cache directory exists, the source is also written there
+    and named as the module's file, so that Numba caches the kernel beside it
+    and tracebacks show its lines.
+    """
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     name = f"functrace_fused_{digest}"
-    if name in sys.modules:
-        return sys.modules[name], getattr(sys.modules[name], "__file__", None) is not None
-    directory = policy.cache_dir()
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    directory = cache.kernel_dir()
     path = None if directory is None else directory / f"{name}.py"
-    if path is not None and not _write_once(path, source):
+    if path is not None and not cache.write_file(path, source.encode()):
         path = None
-    if path is None:
-        module = types.ModuleType(name)
-        exec(compile(source, f"<{name}>", "exec"), module.__dict__)  # our own source only
-    else:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    sys.modules[name] = module
-    return module, path is not None
-
-
-def _write_once(path: Path, source: str) -> bool:
-    """Write ``source`` to ``path`` unless an identical file exists (atomic rename)."""
-    try:
-        if path.exists() and path.read_text() == source:
-            return True
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        return False
+    module = types.ModuleType(name)
+    if path is not None:
+        module.__file__ = str(path)
+    exec(compile(source, str(path or f"<{name}>"), "exec"), module.__dict__)  # our source
+    sys.modules[name] = module      # Numba finds the module of a cached kernel by name
+    return module

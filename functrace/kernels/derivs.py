@@ -147,7 +147,10 @@ def _power_pre(need, x, y, out):
     if need[0]:
         d0 = np.where(np.equal(y, 0), 0, y * x ** (y - 1)).astype(out.dtype, copy=False)
     if need[1]:
-        d1 = out * np.log(np.where(x == 0, 1, x)).astype(out.dtype, copy=False)
+        zero = np.equal(x, 0)
+        d1 = out * np.log(np.where(zero, 1, x)).astype(out.dtype, copy=False)
+        if np.any(zero):               # the limit at x = 0: 0 for y >= 0, -inf for y < 0
+            d1 = np.where(zero, np.where(np.less(y, 0), -np.inf, 0), d1).astype(out.dtype)
     return d0, d1
 
 
@@ -159,7 +162,7 @@ def _power_needs_pow(x, y, out) -> bool:
 @_entry("power", 2, "both", 4, pre=_power_pre, make_pre=_identity2, pre_dtypes=BOTH,
         pre_when=_power_needs_pow, pre_passes=8)
 def _power(T):
-    zero, one, two, three = T(0), T(1), T(2), T(3)
+    zero, one, two, three, m_inf = T(0), T(1), T(2), T(3), T(-np.inf)
 
     def power_d0(x, y, out):
         if y == two:                 # x**2 and x**3 skip the libm pow call
@@ -169,7 +172,9 @@ def _power(T):
         return zero if y == zero else y * x ** (y - one)
 
     def power_d1(x, y, out):
-        return out * np.log(one if x == zero else x)
+        if x == zero:
+            return m_inf if y < zero else zero
+        return out * np.log(x)
     return power_d0, power_d1
 
 
@@ -272,16 +277,29 @@ def _log1p(T):
     return (log1p_d,)
 
 
-def _logaddexp_pre(need, x, y, out):
-    return (np.exp(x - out) if need[0] else 0.0, np.exp(y - out) if need[1] else 0.0)
+def _logaddexp_pre(need, x, y):
+    """``expit(x - y)`` and ``expit(y - x)`` as the composite rule (``expit_p``) has them."""
+    z = np.subtract(x, y)
+    e = np.exp(-np.abs(z))
+    big, small = 1.0 / (1.0 + e), e / (1.0 + e)
+    ahead = z >= 0
+    return np.where(ahead, big, small), np.where(ahead, small, big)
 
 
-@_entry("logaddexp", 2, "both", 3, pre=_logaddexp_pre, make_pre=_identity2,
-        pre_dtypes=BOTH, pre_passes=4)
+@_entry("logaddexp", 2, "in", 8, pre=_logaddexp_pre, make_pre=_identity2,
+        pre_dtypes=BOTH, pre_passes=8)
 def _logaddexp(T):
-    def logaddexp_d0(x, y, out): return np.exp(x - out)
+    one = T(1)
 
-    def logaddexp_d1(x, y, out): return np.exp(y - out)
+    def expit(z):
+        if z >= 0:
+            return one / (one + np.exp(-z))
+        e = np.exp(z)
+        return e / (one + e)
+
+    def logaddexp_d0(x, y): return expit(x - y)
+
+    def logaddexp_d1(x, y): return expit(y - x)
     return logaddexp_d0, logaddexp_d1
 
 

@@ -11,7 +11,8 @@ one output array each, accumulated into ``cts`` as the composite rules would.
 
 The kernel cache key is a plain tuple equal to the run's
 :class:`~functrace.kernels.codegen.Program` (dtype, serial/parallel, operand
-kinds, leaf count, steps): built from names and indices only, never shapes.
+kinds, leaf count, steps, zero guard): built from names and indices only, never
+shapes.
 
 This module works on duck-typed equations (``prim``, ``in_ids``, ``ins``,
 ``out``, ``in_shapes``, ``out_id``) and imports only numpy; the per-run Python
@@ -19,22 +20,69 @@ work is kept small because it is paid on every call.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Optional
 
 import numpy as np
 
 from . import policy
 from .codegen import get_kernel
+from .derivs import DERIVS
 
 _FLOATS = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
 _ndarray = np.ndarray
 _generic = np.generic
-_STATS = {"calls": 0}
+
+
+class _Stats:
+    """Kernel calls made by this process (counted under a lock: threads call kernels)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.lock = threading.Lock()
+
+
+_STATS = _Stats()
+
+
+_SAVES = {(True, False): "in", (False, True): "out", (True, True): "both",
+          (False, False): "none"}
+
+
+def supported() -> tuple:
+    """Names of the primitives that have scalar derivatives (and so kernels)."""
+    return tuple(sorted(DERIVS))
+
+
+def install(primitives: dict) -> int:
+    """Attach each table entry to the registered primitive of the same name.
+
+    An entry is attached only if the primitive saves the same values the entry
+    expects; returns how many primitives have a kernel. Safe while other
+    threads register primitives (it works on a snapshot of ``primitives``).
+    """
+    count = 0
+    for name, prim in list(primitives.items()):
+        entry = DERIVS.get(name)
+        if entry is not None and _SAVES[(prim.saves_in, prim.saves_out)] == entry.saves:
+            prim.kernel = entry
+            count += 1
+    return count
+
+
+def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False) -> Optional["Fuser"]:
+    """The kernel state for one backward pass over ``eqns`` (backward order), or
+    None when the kernels are switched off. ``zero_guard``: zero cotangents give 0
+    through inf/nan derivatives, as the rules do under :mod:`functrace.numerics`."""
+    state = policy._state
+    if not state["enabled"]:
+        return None
+    return Fuser(eqns, state["max_run"] if fuse else 1, zero_guard)
 
 
 def kernel_calls() -> int:
     """How many kernel calls this process has made (tests use it as a probe)."""
-    return _STATS["calls"]
+    return _STATS.calls
 
 
 class Fuser:
@@ -45,15 +93,16 @@ class Fuser:
     intermediate cotangent.
     """
 
-    __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work")
+    __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work", "zero_guard")
 
-    def __init__(self, eqns: list, max_run: int):
+    def __init__(self, eqns: list, max_run: int, zero_guard: bool = False):
         state = policy._state
         self.eqns = eqns
         self.cursor = 0
         self.max_run = max_run
         self.min_size = state["min_size"]
         self.min_work = state["min_work"]
+        self.zero_guard = zero_guard
 
     def run(self, eqn: Any, ct: np.ndarray, cts: dict, consume: bool) -> bool:
         """Execute the run headed by ``eqn`` as one kernel; False = use the rules."""
@@ -67,13 +116,14 @@ class Fuser:
         if found is None or found[1] * ct.size < self.min_work:
             return False
         run = found[0]
-        key, operands, leaves = _lower(run, ct, dtype)
+        key, operands, leaves = _lower(run, ct, dtype, self.zero_guard)
         kernel = get_kernel(key)
         if kernel is None:
             return False
         outs = [np.empty(ct.shape, dtype) for _ in leaves]
         kernel(ct.size, *operands, *[g.reshape(-1) for g in outs])
-        _STATS["calls"] += 1
+        with _STATS.lock:
+            _STATS.calls += 1
         _accumulate(cts, leaves, outs)
         if consume:
             for e, _, _, _ in run:
@@ -143,7 +193,7 @@ def _saved(eqn: Any, spec: Any, shape: tuple, dtype: str) -> Optional[list]:
     return values
 
 
-def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
+def _lower(run: list, ct: np.ndarray, dtype: str, zero_guard: bool) -> tuple:
     """``(program key, operand values, leaf variable ids)`` of ``run``."""
     T = np.dtype(dtype).type
     shape = ct.shape
@@ -184,7 +234,7 @@ def _lower(run: list, ct: np.ndarray, dtype: str) -> tuple:
         steps.append((spec.name, pre, tuple([operand(v) for v in saved]), tuple(targets)))
     state = policy._state
     parallel = ct.size >= state["parallel_min_size" if heavy else "parallel_min_size_light"]
-    key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps))
+    key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps), zero_guard)
     return key, operands, leaves
 
 

@@ -29,16 +29,15 @@ chain: 15, the polynomial: 8). Hence:
   (``parallel_min_size_light = PARALLEL_OFF``); ``set_thresholds(
   parallel_min_size=PARALLEL_OFF)`` turns parallel kernels off altogether.
 
-Kernels and their generated sources are cached on disk in
-``$FUNCTRACE_CACHE_DIR``, else ``$XDG_CACHE_HOME/functrace`` (``~/.cache``), else
-a per-user temporary directory; with none writable, kernels compile in memory
-for the process only.
+Kernels are cached on disk only in a directory that nobody else can write:
+see :mod:`functrace.kernels.cache`.
+
+This module imports only the standard library: the backward pass reads the
+switch and ``min_size`` from it without importing the rest of the kernels.
 """
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 from typing import Optional
 
 ENV_VAR = "FUNCTRACE_NUMBA"
@@ -101,30 +100,3 @@ def thresholds() -> dict:
 
 def min_size() -> int:
     return _state["min_size"]
-
-
-def cache_dir() -> Optional[Path]:
-    """A writable directory for generated kernel sources and Numba's cache, or None."""
-    candidates = []
-    if os.environ.get("FUNCTRACE_CACHE_DIR"):
-        candidates.append(Path(os.environ["FUNCTRACE_CACHE_DIR"]))
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    candidates.append(Path(xdg) / "functrace")
-    uid = os.getuid() if hasattr(os, "getuid") else "user"
-    candidates.append(Path(tempfile.gettempdir()) / f"functrace-{uid}")
-    for path in candidates:
-        path = path / "kernels"
-        if _writable(path):
-            return path
-    return None
-
-
-def _writable(path: Path) -> bool:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / f".probe-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-        return True
-    except OSError:
-        return False

@@ -21,7 +21,7 @@ from .. import numpy as fnp
 from .. import special as S
 from ..core import concrete
 from ..tensors import _ops
-from ..tensors._factories import generator
+from ..tensors._random import draw
 from ..tensors._graph import relabel
 from ..tensors._tensor import Tensor, make
 
@@ -97,15 +97,21 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
         return input * 0.0
     shape = np.shape(input)
     dtype = np.result_type(concrete(input))
-    keep = (generator().random(shape) >= p).astype(dtype) / dtype.type(1.0 - p)
+    keep = (draw(None, lambda r: r.random(shape)) >= p).astype(dtype) / dtype.type(1.0 - p)
     return relabel(input * keep, "NativeDropoutBackward0", input)
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding of class indices (a constant)."""
-    idx = np.asarray(concrete(tensor)).astype(np.int64)
-    n = int(idx.max()) + 1 if num_classes == -1 else num_classes
-    return make(np.eye(n, dtype=np.int64)[idx], None, False)
+    idx = np.asarray(concrete(tensor))
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    n = (int(idx.max()) + 1 if idx.size else 0) if num_classes == -1 else num_classes
+    if idx.size and idx.max() >= n:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return make(np.eye(n, dtype=np.int64)[idx.astype(np.int64)], None, False)
 
 
 # -- losses ---------------------------------------------------------------------------------
@@ -166,7 +172,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
              reduction: str = "mean") -> Any:
     """Negative log-likelihood of class indices ``target`` given log-probabilities
     ``input`` of shape ``(N, C)`` or ``(N, C, d1, ...)``."""
-    t = np.asarray(concrete(target)).astype(np.int64)
+    t = _class_targets(input, target, weight, ignore_index)
     valid = t != ignore_index
     safe = np.where(valid, t, 0)
     picked = fnp.take_along_axis(input, np.expand_dims(safe, 1), axis=1)
@@ -181,6 +187,38 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     return relabel(out, "NllLossBackward0", input)
 
 
+_TORCH_DTYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double",
+                      "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _class_targets(input: Any, target: Any, weight: Any, ignore_index: int) -> np.ndarray:
+    """Class indices ``target`` for scores ``input`` of shape (N, C, d1, ...) as int64,
+    checked as PyTorch checks them (same error types and messages). Any integer
+    dtype is accepted (PyTorch wants int64 or uint8)."""
+    t = np.asarray(concrete(target))
+    in_shape = np.shape(input)
+    if len(in_shape) == 2 and t.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if t.dtype.kind not in "iu":
+        name = _TORCH_DTYPE_NAMES.get(t.dtype.name, t.dtype.name)
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {name}")
+    if t.ndim == 0 or t.shape[0] != in_shape[0]:
+        raise ValueError(f"Expected input batch_size ({in_shape[0]}) to match target "
+                         f"batch_size ({t.shape[0] if t.ndim else 0}).")
+    if t.shape[1:] != in_shape[2:]:
+        raise RuntimeError(f"Expected target size {list(in_shape[:1] + in_shape[2:])}, got "
+                           f"{list(t.shape)}")
+    n_classes = in_shape[1]
+    if weight is not None and np.shape(weight) != (n_classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} "
+                           "classes or no classes but got weight tensor of shape: "
+                           f"{list(np.shape(weight))}")
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+    return t.astype(np.int64)
+
+
 def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
     """``nll_loss(log_softmax(input, 1), target)`` for class indices (numerically stable);
@@ -189,7 +227,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     if np.ndim(input) == 1:
         logp = fnp.expand_dims(logp, 0)
         target = np.asarray(concrete(target)).reshape(1, *np.shape(concrete(target)))
-    if np.result_type(concrete(target)).kind == "f":
+    if np.result_type(concrete(target)).kind == "f" and np.shape(target) == np.shape(logp):
         return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing)
     out = nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing > 0.0:
@@ -276,4 +314,4 @@ def pad(input: Any, pad: tuple, mode: str = "constant", value: float = 0.0) -> A
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "math", "np", "fnp", "S", "Any", "Optional", "Tensor", "make", "concrete",
-    "generator", "relabel")]
+    "draw", "relabel")]

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
+import numpy as np
+
+from ..tensors._device import check_device
 from ..tensors._factories import default_float, empty
 from . import functional as F
 from . import init
@@ -23,6 +26,10 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check_device(device)
+        for what, n in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+                raise TypeError(f"Linear: {what} must be a non-negative int, got {n!r}")
         self.in_features = in_features
         self.out_features = out_features
         dtype = dtype or default_float()
@@ -40,6 +47,12 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Any) -> Any:
+        shape = input.shape if hasattr(input, "shape") else np.shape(input)
+        if not shape or shape[-1] != self.in_features:
+            rows = int(np.prod(shape[:-1], dtype=np.int64)) if shape else 1
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x"
+                               f"{shape[-1] if shape else 1} and {self.in_features}x"
+                               f"{self.out_features})")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
@@ -145,6 +158,8 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+            raise TypeError(f"dropout probability must be a number, got {p!r}")
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = p

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterator, Optional
 import numpy as np
 
 from ..grad_mode import no_grad
+from ..tensors._device import check_device, parse_to
 from ..tensors._factories import default_float
 from ..tensors._tensor import Tensor, bump_version, init_tensor
 
@@ -134,6 +135,11 @@ class Module:
             self.__dict__.setdefault("_non_persistent", set()).add(name)
 
     def add_module(self, name: str, module: Optional["Module"]) -> None:
+        if module is not None and not isinstance(module, Module):
+            kind = type(module)
+            name = kind.__qualname__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__}.{kind.__qualname__}"
+            raise TypeError(f"{name} is not a Module subclass")
         self._discard(name)
         self._modules[name] = module
 
@@ -227,9 +233,19 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":
-        """Cast floating-point parameters and buffers (devices other than "cpu" raise)."""
-        probe = Tensor(0.0)
-        target = probe.to(*args, **kwargs).dtype
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``: cast the
+        floating-point parameters and buffers in place (devices other than the CPU raise).
+
+        >>> import functrace as ft
+        >>> ft.nn.Linear(2, 1).to("cpu", ft.float64).weight.dtype
+        dtype('float64')
+        """
+        target, _ = parse_to(args, kwargs, Tensor)
+        if target is None:
+            return self
+        if target.kind not in "fc":
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but "
+                            f"got desired dtype={target}")
         with no_grad():
             for t in list(self.parameters()) + list(self.buffers()):
                 if t._data.dtype.kind == "f" and t._data.dtype != target:
@@ -245,6 +261,11 @@ class Module:
         return self.to(np.float64)
 
     def cpu(self) -> "Module":
+        return self
+
+    def cuda(self, device: Any = None) -> "Module":
+        """Refused: functrace runs on the CPU only."""
+        check_device("cuda")
         return self
 
     # -- state dict ------------------------------------------------------------------------

@@ -49,14 +49,12 @@ def _setitem(self, idx, value):
 
 
 def _item(self, *args):
-    """A Python number (a constant: no gradient flows through it)."""
-    from ..core import concrete
-    return concrete(self).item(*args)
+    """A Python number, for a value without a derivative (see ``Tracer.__float__``)."""
+    return self._concrete_for(".item()").item(*args)
 
 
 def _tolist(self):
-    from ..core import concrete
-    return concrete(self).tolist()
+    return self._concrete_for(".tolist()").tolist()
 
 
 def _copy(self, order="C"):
@@ -204,11 +202,13 @@ def _unsupported_kwargs(fn, kwargs) -> list:
 
 
 def _array(self, dtype=None, copy=None):
-    self._check_alive()
-    raise TypeError(
-        "a functrace tracer cannot be turned into a numpy array: that would drop its "
-        "gradient. Use functrace.numpy (fnp) functions on it, or float(x) / "
-        "functrace.stop_gradient(x) for a constant value.")
+    """numpy's view of a tracer (``np.asarray(t)``, ``np.array([t])``): only for a
+    value without a derivative, which would otherwise be lost."""
+    value = np.asarray(self._concrete_for(
+        "conversion to a numpy array (np.asarray, np.array([...]))"))
+    if dtype is not None and value.dtype != dtype:
+        return value.astype(dtype)
+    return value.copy() if copy else value
 
 
 def _check_inputs_alive(values):

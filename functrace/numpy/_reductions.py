@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -66,10 +67,34 @@ min = amin
 
 def var(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
         keepdims: bool = False) -> Any:
-    """Variance over ``axis`` with ``ddof`` delta degrees of freedom."""
+    """Variance over ``axis`` with ``ddof`` delta degrees of freedom.
+
+    With ``N - ddof <= 0`` numpy's RuntimeWarning and value (the sum of squares
+    divided by 0: inf, or nan) and a NaN gradient (undefined).
+    """
     axes = normalize_axes(axis, np.ndim(a))
+    _warn_if_no_dof(a, axes, ddof)
+    return variance(a, axes, dtype, ddof, keepdims)
+
+
+def _warn_if_no_dof(a: Any, axes: tuple, ddof: int) -> None:
+    if _count(a, axes) - ddof <= 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
+
+
+def variance(a: Any, axes: tuple, dtype: Any, ddof: int, keepdims: bool,
+             root: bool = False) -> Any:
+    """:func:`var` (with ``root``, :func:`std`) over normalised ``axes``, without the
+    warning (the Tensor facade gives PyTorch's instead)."""
     centered = a - mean(a, axis=axes, dtype=dtype, keepdims=True)
-    return sum(centered * centered, axis=axes, keepdims=keepdims) / (_count(a, axes) - ddof)
+    total = sum(centered * centered, axis=axes, keepdims=keepdims)
+    dof = _count(a, axes) - ddof
+    if dof > 0:
+        return safe_sqrt(total / dof) if root else total / dof
+    # numpy divides by max(dof, 0). Dividing by a zero that depends on ``a`` (not
+    # by the constant 0) makes the gradient NaN everywhere (undefined) instead of
+    # the +-inf of d(total) / 0, also under the zero guard (functrace.numerics).
+    return (sqrt_p.bind(total) if root else total) / (0.0 * total)
 
 
 def safe_sqrt(x: Any) -> Any:
@@ -82,8 +107,13 @@ def safe_sqrt(x: Any) -> Any:
 
 def std(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
         keepdims: bool = False) -> Any:
-    """Standard deviation; at zero variance its gradient is taken as 0."""
-    return safe_sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    """Standard deviation; at zero variance its gradient is taken as 0.
+
+    With ``N - ddof <= 0``: numpy's warning and value, and a NaN gradient (see :func:`var`).
+    """
+    axes = normalize_axes(axis, np.ndim(a))
+    _warn_if_no_dof(a, axes, ddof)
+    return variance(a, axes, dtype, ddof, keepdims, root=True)
 
 
 def cumsum(a: Any, axis: Optional[int] = None, dtype: Any = None) -> Any:

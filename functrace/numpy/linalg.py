@@ -2,8 +2,9 @@
 
 Every function accepts stacks of matrices (leading batch axes). ``cholesky``
 assumes a symmetric input: it factorises ``(a + a^T) / 2`` (see
-:mod:`functrace.primitives.decompositions`). ``det`` and ``slogdet`` need a
-non-singular matrix for their gradients.
+:mod:`functrace.primitives.decompositions`). The gradient of ``det`` is the
+cofactor matrix, also at singular matrices (as in JAX and PyTorch), to any
+order; ``slogdet``'s gradient ``inv(a)^T`` is inf/nan at a singular matrix.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def inv(a: Any) -> Any:
 
 
 def det(a: Any) -> Any:
-    """Determinant of a (stack of) square matrices.
+    """Determinant of a (stack of) square matrices; its gradient is the cofactor matrix.
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> float(fnp.linalg.det(2.0 * np.eye(2)))

@@ -2,11 +2,25 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Tuple
+from typing import Any, Iterable, Optional, Tuple
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer
+from .optimizer import (Optimizer, buffer, check_betas, check_options, refuse_flags,
+                        weight_decayed)
+
+
+def adam_moments(state: dict, param: np.ndarray, grad: np.ndarray, b1: float,
+                 b2: float) -> Tuple[np.ndarray, np.ndarray]:
+    """Update and return ``m = b1 m + (1 - b1) g`` and ``v = b2 v + (1 - b2) g^2``
+    (the state buffers ``exp_avg`` and ``exp_avg_sq``)."""
+    m = buffer(state, "exp_avg", param)
+    v = buffer(state, "exp_avg_sq", param)
+    m *= b1
+    m += (1.0 - b1) * grad
+    v *= b2
+    v += (1.0 - b2) * grad * grad
+    return m, v
 
 
 class Adam(Optimizer):
@@ -26,34 +40,21 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if eps < 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        for i, b in enumerate(betas):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {b}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                 foreach: Optional[bool] = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: Optional[bool] = None) -> None:
+        check_options(lr=lr, eps=eps, weight_decay=weight_decay)
+        refuse_flags(type(self).__name__, capturable=capturable,
+                     differentiable=differentiable, fused=fused)
+        super().__init__(params, dict(lr=lr, betas=check_betas(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize))
+                                      foreach=foreach, maximize=maximize))
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        if wd != 0:
-            if self.decoupled:
-                param *= 1.0 - lr * wd
-            else:
-                grad = grad + wd * param
+        lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+        grad = weight_decayed(param, grad, lr, group["weight_decay"], self.decoupled)
         step = state["step"] = state.get("step", 0) + 1
-        m = buffer(state, "exp_avg", param)
-        v = buffer(state, "exp_avg_sq", param)
-        m *= b1
-        m += (1.0 - b1) * grad
-        v *= b2
-        v += (1.0 - b2) * grad * grad
+        m, v = adam_moments(state, param, grad, b1, b2)
         if group["amsgrad"]:
             vmax = buffer(state, "max_exp_avg_sq", param)
             np.maximum(vmax, v, out=vmax)
@@ -73,5 +74,9 @@ class AdamW(Adam):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+                 foreach: Optional[bool] = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: Optional[bool] = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused)

@@ -22,6 +22,15 @@ class _Required:
 required = _Required()
 
 
+def check_number(value: Any, what: str, low: float = 0.0) -> None:
+    """PyTorch's ``Invalid <what>: <value>`` for a value below ``low``, and a
+    ``TypeError`` naming ``what`` for a value that is not a number at all."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"Invalid {what}: {value!r} (expected a number)")
+    if value < low:
+        raise ValueError(f"Invalid {what}: {value}")
+
+
 class Optimizer:
     """Base class: ``params`` is an iterable of tensors or of dicts (parameter groups)."""
 
@@ -147,11 +156,14 @@ class Optimizer:
 
 
 def _as_state(value: Any, param: Tensor) -> Any:
+    """A private copy of a saved state value (floating tensors cast to ``param``'s dtype)."""
     if isinstance(value, Tensor):
         data = value._data
         if data.dtype.kind == "f":
             data = data.astype(param._data.dtype)
         return make(np.array(data), None, False)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_as_state(v, param) for v in value)
     return value
 
 
@@ -161,3 +173,48 @@ def buffer(state: dict, name: str, like: np.ndarray, init: Any = 0.0) -> np.ndar
     if t is None:
         t = state[name] = make(np.full_like(like, init), None, False)
     return t._data
+
+
+_OPTION_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_options(**options: float) -> None:
+    """PyTorch's ``ValueError`` for a negative option, e.g. ``Invalid learning rate: -1``."""
+    for name, value in options.items():
+        check_number(value, _OPTION_NAMES.get(name, name + " value"))
+
+
+def check_betas(betas: Any) -> tuple:
+    """``betas`` as a pair of floats in [0, 1)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    betas = tuple(betas)
+    for i, b in enumerate(betas):
+        check_number(b, f"beta parameter at index {i}")
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+    return betas
+
+
+def refuse_flags(optimizer: str, **flags: Any) -> None:
+    """Raise for torch options that have no meaning here (``capturable``, ``fused``, ...).
+
+    ``foreach`` is not among them: it only picks torch's implementation, never the numbers.
+    """
+    for name, value in flags.items():
+        if value:
+            raise ValueError(f"{optimizer}({name}=True) is not supported: functrace's "
+                             "optimizers update numpy arrays eagerly on the CPU (no CUDA graphs, "
+                             "fused kernels or differentiable steps); leave it False")
+
+
+def weight_decayed(param: np.ndarray, grad: np.ndarray, lr: float, weight_decay: float,
+                   decoupled: bool) -> np.ndarray:
+    """Apply weight decay: decoupled shrinks ``param`` in place, else L2 adds ``wd * param``
+    to the gradient (returned)."""
+    if weight_decay == 0:
+        return grad
+    if decoupled:
+        param *= 1.0 - lr * weight_decay
+        return grad
+    return grad + weight_decay * param

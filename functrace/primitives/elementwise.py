@@ -2,7 +2,24 @@
 
 Kinks are deterministic: d|x|/dx = 0 at 0; ties in maximum/minimum (and fmax,
 fmin) split the gradient evenly; clip passes the gradient at its bounds to ``x``
-(as PyTorch's clamp does); power's derivatives avoid 0 * inf at x = 0.
+(as PyTorch's clamp does). Under the zero guard (:mod:`functrace.numerics`)
+multiply and divide, like every derived rule, keep exact zero cotangents zero.
+
+Power takes PyTorch's values where its derivatives are singular (JAX's too,
+but for d/dy at x = 0, y < 0, where JAX gives nan):
+
+===========  ===============  ==========================  ==========================
+x            y                d(x**y)/dx                  d(x**y)/dy
+===========  ===============  ==========================  ==========================
+x > 0        any              y x**(y-1)                  x**y log x
+x = 0        y > 1 / = 1      0 / 1                       0
+x = 0        0 < y < 1        inf                         0
+x = 0        y = 0            0                           0
+x = 0        y < 0            -inf                        -inf (limit from the right)
+x < 0        integer y != 0   y x**(y-1) (finite)         nan (log of a negative)
+x < 0        y = 0            0                           nan
+x < 0        non-integer y    nan                         nan
+===========  ===============  ==========================  ==========================
 """
 from __future__ import annotations
 
@@ -12,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..core import concrete
+from ..numerics import GUARD, keep_zeros
 from ..registry import defelementwise, defprimitive
 from . import nondiff as N
 
@@ -64,14 +82,20 @@ subtract_p = defprimitive("subtract", np.subtract, _subtract_vjp, _subtract_jvp,
 
 
 def _multiply_vjp(ct, ins, out, argnum):
-    return ct * ins[1 - argnum]
+    g = ct * ins[1 - argnum]
+    return keep_zeros(ct, g) if GUARD[0] else g
 
 
 def _multiply_jvp(primals, tangents, out):
     (x, y), (tx, ty) = primals, tangents
     if tx is None:
-        return x * ty
-    return tx * y if ty is None else tx * y + x * ty
+        return _guarded(ty, x * ty)
+    return _guarded(tx, tx * y) if ty is None else _guarded(tx, tx * y) + _guarded(ty, x * ty)
+
+
+def _guarded(c, g):
+    """``g``, a product or quotient of ``c``, under the zero guard (functrace.numerics)."""
+    return keep_zeros(c, g) if GUARD[0] else g
 
 
 multiply_p = defprimitive("multiply", np.multiply, _multiply_vjp, _multiply_jvp,
@@ -79,15 +103,15 @@ multiply_p = defprimitive("multiply", np.multiply, _multiply_vjp, _multiply_jvp,
 
 
 def _divide_vjp(ct, ins, out, argnum):
-    return ct / ins[1] if argnum == 0 else -ct * out / ins[1]
+    return _guarded(ct, ct / ins[1] if argnum == 0 else -ct * out / ins[1])
 
 
 def _divide_jvp(primals, tangents, out):
     (x, y), (tx, ty) = primals, tangents
     if ty is None:
-        return tx / y
-    t = -ty * out / y
-    return t if tx is None else tx / y + t
+        return _guarded(tx, tx / y)
+    t = _guarded(ty, -ty * out / y)
+    return t if tx is None else _guarded(tx, tx / y) + t
 
 
 divide_p = defprimitive("divide", np.divide, _divide_vjp, _divide_jvp, saves="both",
@@ -113,10 +137,24 @@ def _power_dx(x, y, out):
 
 
 def _power_dy(x, y, out):
+    """``x**y log x``, with PyTorch's values where that is undefined: at ``x == 0``
+    the limit from the right (0 for ``y >= 0``, -inf for ``y < 0``); NaN for ``x < 0``."""
     if isinstance(x, (int, float)):          # a Python-number base: keep out's dtype
-        return out * math.log(x) if x != 0 else 0.0 * out
-    safe_x = where_p.bind(x == 0, 1.0, x)
-    return out * log_p.bind(safe_x)
+        if x > 0:
+            return out * math.log(x)
+        if x < 0:
+            return out * math.nan
+        return _power_dy_at_zero_base(y, out)
+    zero = N.equal_p.bind(x, 0)              # a primitive, so that it stays batched under vmap
+    if not np.any(concrete(zero)):
+        return out * log_p.bind(x)
+    safe = out * log_p.bind(where_p.bind(zero, 1.0, x))
+    return where_p.bind(zero, _power_dy_at_zero_base(y, out), safe)
+
+
+def _power_dy_at_zero_base(y, out):
+    dtype = _dtype_of(out)
+    return where_p.bind(N.less_p.bind(y, 0), np.array(-np.inf, dtype), np.zeros((), dtype))
 
 
 power_p = defelementwise("power", np.power, (_power_dx, _power_dy), saves="both")
@@ -145,9 +183,17 @@ log_p = defelementwise("log", np.log, (lambda x, out: 1.0 / x,))
 log2_p = defelementwise("log2", np.log2, (lambda x, out: 1.0 / (x * _LN2),))
 log10_p = defelementwise("log10", np.log10, (lambda x, out: 1.0 / (x * _LN10),))
 log1p_p = defelementwise("log1p", np.log1p, (lambda x, out: 1.0 / (1.0 + x),))
+
+
+def _logaddexp_dx(x, y, out):
+    """``expit(x - y)``: exact where ``exp(x - out)`` is off by ``ulp(out)`` (it gives
+    1, not 1/2, at ``x = y = 1e17``) and defined at ``x = inf, y`` finite."""
+    from .special import expit_p     # special.py imports this module
+    return expit_p.bind(x - y)
+
+
 logaddexp_p = defelementwise("logaddexp", np.logaddexp, (
-    lambda x, y, out: exp_p.bind(x - out),
-    lambda x, y, out: exp_p.bind(y - out)), saves="both")
+    _logaddexp_dx, lambda x, y, out: _logaddexp_dx(y, x, out)))
 
 # -- trigonometric and hyperbolic -----------------------------------------------
 

@@ -3,18 +3,20 @@
 All accept stacks of matrices (leading batch axes). ``solve`` takes a matrix
 right-hand side ``(..., M, K)`` (``functrace.numpy.linalg.solve`` turns a
 vector into a column) and broadcasts batch axes; the backward pass reduces them.
-Gradients of ``det`` and ``slogdet`` use the inverse, so they need a
-non-singular matrix (numpy raises ``LinAlgError`` on an exactly singular one).
+The gradient of ``det`` is the cofactor matrix ``det(a) inv(a)^T``, computed
+also where ``a`` is singular (as JAX and PyTorch do); ``slogdet``'s is
+``inv(a)^T``, which is inf/nan there (no error).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import batch_rules as B
+from ..core import concrete
 from ..registry import defprimitive, zeros_like_value
 from .elementwise import multiply_p
 from .reductions import reduce_sum_p
-from .shape_ops import concatenate_p, getitem_p, reshape_p, transpose_p
+from .shape_ops import broadcast_to_p, concatenate_p, getitem_p, reshape_p, transpose_p
 
 
 def swap_last_two(a):
@@ -121,36 +123,125 @@ def _inv_jvp(primals, tangents, out):
 inv_p = defprimitive("inv", np.linalg.inv, _inv_vjp, _inv_jvp, saves="out", batch="stacked")
 
 
+# -- the cofactor matrix: the gradient of det ------------------------------------------
+
+def _cofactor_impl(a):
+    """``det(a) inv(a)^T`` for each matrix of a stack, by LU where ``det(a) != 0`` and
+    by the SVD elsewhere: for ``a = U diag(s) V^T``, ``det(U) det(V) U diag(p) V^T``
+    with ``p_i`` the product of all singular values but ``s_i`` (no division)."""
+    a = np.asarray(a)
+    if a.dtype.kind != "f":
+        a = a.astype(np.float64)
+    det = np.linalg.det(a)
+    regular = np.isfinite(det) & (det != 0)
+    if np.all(regular):
+        return det[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+    out = np.empty_like(a)
+    if np.any(regular):
+        out[regular] = _cofactor_impl(a[regular])
+    u, s, vt = np.linalg.svd(a[~regular])
+    ones = np.ones(s.shape[:-1] + (1,), s.dtype)
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.sign(np.linalg.det(u) * np.linalg.det(vt))
+    out[~regular] = sign[..., None, None] * ((u * (before * after)[..., None, :]) @ vt)
+    return out
+
+
+def _cofactor_vjp(ct, ins, out, argnum):
+    return _cofactor_hessian_product(ins[0], out, ct)
+
+
+def _cofactor_jvp(primals, tangents, out):
+    # The Jacobian of the cofactor map is the Hessian of det: symmetric, so the
+    # JVP is the VJP applied to the tangent.
+    return _cofactor_hessian_product(primals[0], out, tangents[0])
+
+
+def _cofactor_hessian_product(a, cof, g):
+    """``grad_a <g, cofactor(a)>``, written with differentiable primitives.
+
+    Where every matrix of the stack is well-conditioned: ``<g, inv(a)^T> C - C g^T
+    inv(a)^T`` (``C = cofactor(a)``); its two terms cancel near a singular matrix.
+    Otherwise, for each column ``k``, ``-grad det`` of the bordered matrix
+    ``[[a, g[:, k]], [e_k^T, 0]]`` (whose determinant is ``-e_k^T adj(a) g[:, k]``),
+    summed over ``k``: no division, exact at any rank, n times the work.
+    """
+    if _well_conditioned(concrete(a)):
+        inv_t = swap_last_two(inv_p.bind(a))
+        return (_add_matrix_axes(_inner_of_matrices(g, inv_t)) * cof
+                - matmul_p.bind(matmul_p.bind(cof, swap_last_two(g)), inv_t))
+    shape = np.shape(a)
+    nd, n = len(shape), shape[-1]
+    stack = shape[:-2] + (n,)                         # one bordered matrix per column k
+    a_k = broadcast_to_p.bind(reshape_p.bind(a, shape=shape[:-2] + (1, n, n)),
+                              shape=stack + (n, n))
+    g_k = reshape_p.bind(swap_last_two(g), shape=stack + (n, 1))    # g[..., :, k]
+    e_k = np.concatenate([np.eye(n), np.zeros((n, 1))], axis=1).reshape(n, 1, n + 1)
+    e_k = np.broadcast_to(e_k.astype(np.result_type(concrete(a))), stack + (1, n + 1))
+    top = concatenate_p.bind(a_k, g_k, axis=nd)
+    bordered = concatenate_p.bind(top, e_k, axis=nd - 1)
+    corner = (slice(None),) * (nd - 1) + (slice(0, n), slice(0, n))
+    grads = getitem_p.bind(cofactor_p.bind(bordered), idx=corner)
+    return -reduce_sum_p.bind(grads, axes=(nd - 2,), keepdims=False)
+
+
+def _well_conditioned(a) -> bool:
+    """Whether each matrix has a 1-norm condition number below ``1/sqrt(eps)``, so that
+    cancellation against ``inv(a)`` loses at most half the digits."""
+    a = np.asarray(a)
+    eps = np.finfo(a.dtype if a.dtype.kind == "f" else np.float64).eps
+    try:
+        inv = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return False
+    norm_a = np.max(np.sum(np.abs(a), axis=-2), axis=-1)
+    norm_inv = np.max(np.sum(np.abs(inv), axis=-2), axis=-1)
+    return bool(np.all(norm_a * norm_inv * np.sqrt(eps) < 1))
+
+
+cofactor_p = defprimitive("cofactor", _cofactor_impl, _cofactor_vjp, _cofactor_jvp,
+                          saves="both", batch="stacked")
+
+
 def _add_matrix_axes(s):
     """A (stack of) scalar(s) ``(...)`` reshaped to ``(..., 1, 1)``."""
     return reshape_p.bind(s, shape=np.shape(s) + (1, 1))
 
 
-def _trace_of_product(a, b):
-    """``trace(a @ b)`` for stacks, as ``sum(swap(a) * b)`` over the last two axes."""
-    nd = np.ndim(b)
-    return reduce_sum_p.bind(swap_last_two(a) * b, axes=(nd - 2, nd - 1), keepdims=False)
-
-
 def _det_vjp(ct, ins, out, argnum):
-    return _add_matrix_axes(ct * out) * swap_last_two(inv_p.bind(ins[0]))
+    return _add_matrix_axes(ct) * cofactor_p.bind(ins[0])
 
 
 def _det_jvp(primals, tangents, out):
-    return out * _trace_of_product(inv_p.bind(primals[0]), tangents[0])
+    return _inner_of_matrices(cofactor_p.bind(primals[0]), tangents[0])
 
 
-det_p = defprimitive("det", np.linalg.det, _det_vjp, _det_jvp, saves="both",
-                     batch="stacked")
+def _inner_of_matrices(a, b):
+    """``sum(a * b)`` over the last two axes (stacks of matrices)."""
+    nd = max(np.ndim(a), np.ndim(b))
+    return reduce_sum_p.bind(a * b, axes=(nd - 2, nd - 1), keepdims=False)
+
+
+det_p = defprimitive("det", np.linalg.det, _det_vjp, _det_jvp, batch="stacked")
+
+
+def _inverse_transpose(a):
+    """``inv(a)^T``, differentiable; ``cofactor(a) / det(a)`` (inf/nan, no error) when a
+    matrix of the stack is exactly singular, as JAX's slogdet gradient there."""
+    try:
+        return swap_last_two(inv_p.bind(a))
+    except np.linalg.LinAlgError:
+        return cofactor_p.bind(a) / _add_matrix_axes(det_p.bind(a))
 
 
 def _slogdet_vjp(ct, ins, out, argnum):
     ct_logabsdet = getitem_p.bind(ct, idx=(1,))     # the sign is locally constant
-    return _add_matrix_axes(ct_logabsdet) * swap_last_two(inv_p.bind(ins[0]))
+    return _add_matrix_axes(ct_logabsdet) * _inverse_transpose(ins[0])
 
 
 def _slogdet_jvp(primals, tangents, out):
-    t = _trace_of_product(inv_p.bind(primals[0]), tangents[0])
+    t = _inner_of_matrices(_inverse_transpose(primals[0]), tangents[0])
     t = reshape_p.bind(t, shape=(1,) + np.shape(t))
     return concatenate_p.bind(zeros_like_value(t), t, axis=0)
 
@@ -204,3 +295,4 @@ def _solve_batch(args, dims):
 
 solve_p = defprimitive("solve", _solve_impl, _solve_vjp, _solve_jvp, saves="both",
                        broadcasts=True, batch=_solve_batch)
+

@@ -97,6 +97,8 @@ def log_softmax(x: Any, axis: Axis = None) -> Any:
     Example: ``fsp.log_softmax(np.array([0.0, 1000.0]))`` is ``[-1000, 0]``.
     """
     x = _float(x)
+    if 0 not in np.shape(x):     # shifted first: x - logsumexp(x) loses ulp(max x)
+        x = x - P.max_as_constant(x, normalize_axes(axis, np.ndim(x)))
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 

@@ -19,8 +19,10 @@ Deliberate differences from PyTorch (and why):
   ``functrace.float64``), and type promotion follows numpy: an int tensor
   divided by an int is float64, a 0-d float64 tensor promotes float32 ones,
   and mixing float32 and float64 in ``matmul`` promotes instead of raising.
-* Random numbers come from numpy's generator: the same seed gives other
-  numbers than torch (distributions and initialisations are the same).
+* Random numbers come from numpy's PCG64 generator: the same seed gives other
+  numbers than torch (distributions and initialisations are the same), but
+  ``ft.manual_seed``/``ft.Generator`` make every random function, ``Dropout``,
+  ``DataLoader`` shuffling and ``random_split`` reproducible.
 * View-producing operations may return numpy views. Modifying such a view in
   place while gradients are recorded raises (functrace has no ``CopySlices``
   rebase of the base tensor); under ``no_grad`` the write goes through.
@@ -35,7 +37,8 @@ Deliberate differences from PyTorch (and why):
   tensor's buffer (so ``detach()``-ed aliases see it); nodes recorded by the
   in-place operation itself keep a copy of the old value they need.
 * ``inference_mode`` is ``no_grad`` (there are no inference tensors), and
-  the device is always the CPU.
+  the device is always the CPU: other devices raise where they are asked for,
+  and ``ft.device("cpu") == "cpu"`` is True (False in torch).
 """
 from __future__ import annotations
 
@@ -45,17 +48,21 @@ from .. import numpy as fnp
 from ..numpy._methods import ARRAY_METHODS, _swap
 from . import _ops, _shape
 from ._engine import backward as _backward_fn  # noqa: F401
+from ._device import (device, get_default_device, parse_to, set_default_device)
+from ._device import check_device as _check_device
 from ._factories import (DTYPE_ALIASES, arange, as_tensor, bool_, complex64, complex128,
                          double, empty, empty_like, eye, float16, float32, float64,
                          from_numpy, full, full_like, get_default_dtype, half, int8, int16,
-                         int32, int64, linspace, logspace, long, manual_seed, normal, ones,
-                         ones_like, rand, rand_like, randint, randn, randn_like, randperm,
+                         int32, int64, linspace, logspace, long, ones, ones_like,
                          set_default_dtype, short, tensor, uint8, zeros, zeros_like)
 from ._graph import AccumulateGrad, Node, relabel
 from ._inplace import INPLACE_METHODS
 from ._ops import *  # noqa: F401,F403
 from ._ops import values_indices
 from ._protocols import array_function, array_ufunc
+from ._random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
+                      manual_seed, multinomial, normal, rand, rand_like, randint, randint_like,
+                      randn, randn_like, randperm, seed, set_rng_state)
 from ._shape import *  # noqa: F401,F403
 from ._tensor import RemovableHandle, Size, Tensor
 
@@ -108,18 +115,17 @@ def _cast(dtype: object):
 
 
 def _to(self: Tensor, *args: object, **kwargs: object) -> Tensor:
-    """``t.to(dtype)`` / ``t.to(other)`` / ``t.to("cpu")``: a cast (copy only when needed)."""
-    dtype = kwargs.get("dtype")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif not isinstance(a, str):
-            dtype = a
-        elif a != "cpu":
-            raise RuntimeError(f"functrace runs on the CPU only (got device {a!r})")
-    if dtype is None or self.dtype == dtype:
-        return self
-    return fnp.astype(self, dtype)
+    """``t.to(dtype)``, ``t.to(device)``, ``t.to(device, dtype)``, ``t.to(other)``: a cast,
+    returning ``self`` when nothing changes unless ``copy=True`` (only the CPU is possible)."""
+    dtype, copy = parse_to(args, kwargs, Tensor)
+    if dtype is not None and self.dtype != dtype:
+        return fnp.astype(self, dtype)
+    return self.clone() if copy else self
+
+
+def _cuda(self: object, *args: object, **kwargs: object) -> None:
+    """``.cuda()``: refused, functrace has no CUDA backend."""
+    _check_device("cuda")
 
 
 def _type(self: Tensor, dtype: object = None) -> object:
@@ -166,7 +172,7 @@ def _install() -> None:
         "tile": _shape.tile_method, "to": _to, "type": _type, "float": _cast(float32),
         "double": _cast(float64), "half": _cast(float16), "long": _cast(int64),
         "int": _cast(int32), "bool": _cast(bool_), "contiguous": lambda self: self,
-        "cpu": lambda self: self, "rsub": _ops.rsub,
+        "cpu": lambda self, memory_format=None: self, "cuda": _cuda, "rsub": _ops.rsub,
         "__rsub__": lambda self, other: relabel(fnp.subtract(other, self), "RsubBackward1",
                                                 self),
         "__pow__": _ops.pow,
@@ -190,7 +196,10 @@ __all__ = sorted(set(_FUNCTION_METHODS) | {
     "Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty",
     "eye", "arange", "linspace", "logspace", "rand", "randn", "randint", "randperm", "normal",
     "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
-    "manual_seed", "get_default_dtype", "set_default_dtype", "float16", "half", "float32",
+    "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "Generator",
+    "default_generator", "bernoulli", "multinomial", "randint_like", "device",
+    "set_default_device", "get_default_device",
+    "get_default_dtype", "set_default_dtype", "float16", "half", "float32",
     "float64", "double", "int8", "uint8", "int16", "short", "int32", "int64", "long",
     "complex64", "complex128", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
     "reshape", "permute", "flip", "tile", "broadcast_to", "einsum", "rsub", "numel",

@@ -216,6 +216,13 @@ def _seed(root: Tensor, grad: Any, i: int, create_graph: bool) -> Any:
         seed = np.ones(data.shape, dtype=data.dtype)
         return make(seed, None, False) if create_graph else seed
     g = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
+    if g.dtype.kind not in "biufc":
+        raise TypeError(f"gradients can be either Tensors or None, but got "
+                        f"{type(grad).__name__}")
+    if g.dtype.kind == "c" and data.dtype.kind != "c":    # (as PyTorch; the cast would drop it)
+        raise RuntimeError(f"For complex Tensors, both grad_output and output are required to "
+                           f"have the same dtype. Mismatch in dtype: grad_output[{i}] has a "
+                           f"dtype of {g.dtype} and output[{i}] has a dtype of {data.dtype}.")
     if g.shape != data.shape:
         raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                            f"{Size(g.shape)!r} and output[{i}] has a shape of "

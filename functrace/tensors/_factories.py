@@ -2,8 +2,8 @@
 
 As in PyTorch, Python floats become the default float dtype (float32 unless
 changed with :func:`set_default_dtype`), Python ints ``int64`` and numpy
-arrays keep their dtype. Random numbers come from one numpy ``Generator``
-reset by :func:`manual_seed` (the same seed gives different numbers than torch).
+arrays keep their dtype. Every factory takes ``device=`` (only the CPU is
+possible, see :mod:`._device`); the random ones live in :mod:`._random`.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ._device import check_device
 from ._tensor import Size, Tensor, init_tensor, make
 
 float16 = half = np.dtype(np.float16)
@@ -30,7 +31,6 @@ complex128 = np.dtype(np.complex128)
 DTYPE_ALIASES = {"float": float32, "int": int32, "bool": bool_, "cfloat": complex64}
 
 _DEFAULT = [float32]
-_RNG = [np.random.default_rng()]
 
 
 def get_default_dtype() -> np.dtype:
@@ -54,26 +54,15 @@ def default_float() -> np.dtype:
     return _DEFAULT[0]
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed the generator behind ``rand``/``randn``/``nn.init`` (returns it).
-
-    >>> _ = manual_seed(0); a = rand(2); _ = manual_seed(0)
-    >>> bool((a == rand(2)).all())
-    True
-    """
-    _RNG[0] = np.random.default_rng(int(seed))
-    return _RNG[0]
-
-
-def generator() -> np.random.Generator:
-    """The current global random generator."""
-    return _RNG[0]
-
-
 def parse_size(size: tuple) -> tuple:
-    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``."""
+    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``; a ``TypeError`` for
+    anything but ints (as PyTorch: ``zeros(2.5)`` is not ``zeros(2)``)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
+    for s in size:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"argument 'size' must be tuple of ints, but found element of "
+                            f"type {type(s).__name__} ({s!r})")
     return tuple(int(s) for s in size)
 
 
@@ -124,16 +113,21 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
                       "sourceTensor.clone().detach() or sourceTensor.clone().detach()"
                       ".requires_grad_(True), rather than functrace.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
+    check_device(device)
     raw = _unwrap(data)
     arr = np.array(raw)
     if arr.dtype == object:
         raise TypeError(f"could not convert {type(data).__name__} to a tensor")
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"tensor(): invalid data type '{type(data).__name__}' (a tensor "
+                        f"holds numbers; numpy read it as {arr.dtype})")
     arr = arr.astype(_dtype(dtype) or _infer_dtype(raw, arr), copy=False)
     return _leaf(arr, requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor` but shares memory with a numpy array when possible."""
+    check_device(device)
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == dtype else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
@@ -148,7 +142,11 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return make(arr, None, False)
 
 
-def _filled(fill: Any, size: tuple, dtype: Any, requires_grad: bool) -> Tensor:
+def _filled(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    check_device(device)
+    if np.asarray(fill).dtype.kind not in "biufc":
+        raise TypeError(f"full(): argument 'fill_value' must be Number, not "
+                        f"{type(fill).__name__}")
     return _leaf(np.full(parse_size(size), fill, dtype=_dtype(dtype) or default_float()),
                  requires_grad)
 
@@ -156,13 +154,13 @@ def _filled(fill: Any, size: tuple, dtype: Any, requires_grad: bool) -> Tensor:
 def zeros(*size: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of zeros. ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _filled(0, size, dtype, requires_grad)
+    return _filled(0, size, dtype, device, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ones. ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return _filled(1, size, dtype, requires_grad)
+    return _filled(1, size, dtype, device, requires_grad)
 
 
 empty = zeros
@@ -174,20 +172,24 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
     if dtype is None:
         dtype = _infer_dtype(fill_value, np.asarray(fill_value))
     return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype,
-                   requires_grad)
+                   device, requires_grad)
 
 
 def eye(n: int, m: Optional[int] = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix (``n`` x ``m``)."""
+    check_device(device)
     return _leaf(np.eye(n, m, dtype=_dtype(dtype) or default_float()), requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive); int64 unless a bound is a float."""
+    check_device(device)
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dtype = _dtype(dtype) or (int64 if ints else default_float())
     return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)
@@ -196,62 +198,32 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` (inclusive)."""
+    check_device(device)
     arr = np.linspace(start, end, steps).astype(_dtype(dtype) or default_float())
     return _leaf(arr, requires_grad)
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     arr = np.logspace(start, end, steps, base=base).astype(_dtype(dtype) or default_float())
     return _leaf(arr, requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
-    """Uniform random numbers in [0, 1)."""
-    dtype = _dtype(dtype) or default_float()
-    return _leaf(_RNG[0].random(parse_size(size)).astype(dtype), requires_grad)
-
-
-def randn(*size: Any, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
-    """Standard normal random numbers."""
-    dtype = _dtype(dtype) or default_float()
-    return _leaf(_RNG[0].standard_normal(parse_size(size)).astype(dtype), requires_grad)
-
-
-def randint(low: int, high: Optional[int] = None, size: Any = (), dtype: Any = None,
-            device: Any = None) -> Tensor:
-    """Random integers in ``[low, high)`` (``randint(high, size)`` also works)."""
-    if high is None or isinstance(high, (tuple, list)):
-        low, high, size = 0, low, high if high is not None else size
-    return make(_RNG[0].integers(low, high, size=tuple(size)).astype(_dtype(dtype) or int64),
-                None, False)
-
-
-def randperm(n: int, dtype: Any = None, device: Any = None) -> Tensor:
-    """A random permutation of ``0 .. n-1``."""
-    return make(_RNG[0].permutation(n).astype(_dtype(dtype) or int64), None, False)
-
-
-def normal(mean: float, std: float, size: Any, dtype: Any = None) -> Tensor:
-    dtype = _dtype(dtype) or default_float()
-    return make(_RNG[0].normal(mean, std, parse_size((size,))).astype(dtype), None, False)
-
-
-def _like(fill: Any, t: Tensor, dtype: Any, requires_grad: bool) -> Tensor:
+def _like(fill: Any, t: Tensor, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    check_device(device)
     dtype = _dtype(dtype) or t.dtype
     return _leaf(np.full(t._data.shape, fill, dtype=dtype), requires_grad)
 
 
 def zeros_like(input: Tensor, dtype: Any = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
-    return _like(0, input, dtype, requires_grad)
+    return _like(0, input, dtype, device, requires_grad)
 
 
 def ones_like(input: Tensor, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
-    return _like(1, input, dtype, requires_grad)
+    return _like(1, input, dtype, device, requires_grad)
 
 
 empty_like = zeros_like
@@ -259,15 +231,7 @@ empty_like = zeros_like
 
 def full_like(input: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
-    return _like(fill_value, input, dtype, requires_grad)
-
-
-def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _like(fill_value, input, dtype, device, requires_grad)
 
 
 def new_leaf(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:

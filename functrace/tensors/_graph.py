@@ -158,10 +158,12 @@ _PRIM_CLASSES: dict[Primitive, type] = {}
 
 
 def node_class(name: str) -> type:
-    """The (cached) Node subclass called ``name``."""
+    """The (cached) Node subclass called ``name``: one class per name, even when
+    threads ask for a new one at once (``setdefault`` keeps the first)."""
     cls = _CLASSES.get(name)
     if cls is None:
-        cls = _CLASSES[name] = type(name, (Node,), {"__slots__": (), "__module__": __name__})
+        cls = _CLASSES.setdefault(
+            name, type(name, (Node,), {"__slots__": (), "__module__": __name__}))
     return cls
 
 

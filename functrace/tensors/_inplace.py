@@ -16,7 +16,7 @@ import numpy as np
 from .. import numpy as fnp
 from ..grad_mode import STATE
 from ..primitives import shape_ops as S
-from ._factories import generator
+from ._random import draw
 from ._graph import TENSOR_TYPES, Node, relabel
 from ._tensor import Tensor, bump_version, make, next_id
 from . import _ops, _shape
@@ -166,18 +166,23 @@ def _random_fill(self: Tensor, sample: Callable[[tuple], np.ndarray]) -> Tensor:
     return self
 
 
-def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     """Fill with uniform random numbers from ``[a, b)``."""
-    return _random_fill(self, lambda s: generator().uniform(a, b, s))
+    return _random_fill(self, lambda s: draw(generator, lambda r: r.uniform(a, b, s)))
 
 
-def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
+            generator: Any = None) -> Tensor:
     """Fill with normal random numbers."""
-    return _random_fill(self, lambda s: generator().normal(mean, std, s))
+    return _random_fill(self, lambda s: draw(generator, lambda r: r.normal(mean, std, s)))
 
 
-def bernoulli_(self: Tensor, p: float = 0.5) -> Tensor:
-    return _random_fill(self, lambda s: generator().random(s) < p)
+def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """Fill with 1 with probability ``p`` (a float or a broadcastable tensor), else 0."""
+    probs = p._data if isinstance(p, Tensor) else np.asarray(p, dtype=float)
+    if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _random_fill(self, lambda s: draw(generator, lambda r: r.random(s) < probs))
 
 
 def _iop(fn: Callable[[Any, Any], Any], name: str) -> Callable[[Tensor, Any], Tensor]:

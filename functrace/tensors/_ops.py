@@ -8,6 +8,7 @@ sum and a division, printed as ``MeanBackward0``). No derivative lives here.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import namedtuple
 from typing import Any, Optional, Union
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from .. import special as S
+from ..numpy import _reductions as R
 from ..numpy import linalg as fla
 from ._graph import relabel
 from ._tensor import Tensor, make
@@ -231,20 +233,30 @@ def _correction(unbiased: Optional[bool], correction: Optional[int]) -> int:
     return 0 if unbiased is False else 1
 
 
+def _variance(name: str, input: Any, dim: Dim, unbiased: Optional[bool], keepdim: bool,
+              correction: Optional[int], root: bool = False) -> Any:
+    """``fnp.var`` with PyTorch's warning (not numpy's) when no degrees of freedom remain."""
+    ddof = _correction(unbiased, correction)
+    axes = R.normalize_axes(_axis(dim), np.ndim(input))
+    if int(np.prod([np.shape(input)[a] for a in axes])) - ddof <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    return R.variance(input, axes, None, ddof, keepdim, root)
+
+
 def var(input: Any, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         *, correction: Optional[int] = None) -> Any:
     """Variance with Bessel's correction by default (``correction=1``), as in PyTorch."""
-    ddof = _correction(unbiased, correction)
-    return relabel(fnp.var(input, axis=_axis(dim), ddof=ddof, keepdims=keepdim),
-                   "VarBackward0", input)
+    out = _variance("var", input, dim, unbiased, keepdim, correction)
+    return relabel(out, "VarBackward0", input)
 
 
 def std(input: Any, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False,
         *, correction: Optional[int] = None) -> Any:
     """Standard deviation with ``correction=1`` by default, as in PyTorch."""
-    ddof = _correction(unbiased, correction)
-    return relabel(fnp.std(input, axis=_axis(dim), ddof=ddof, keepdims=keepdim),
-                   "StdBackward0", input)
+    out = _variance("std", input, dim, unbiased, keepdim, correction, root=True)
+    return relabel(out, "StdBackward0", input)
 
 
 def _extremum(input: Any, dim: Any, keepdim: bool, reduce: Any, arg: Any, pair: Any,

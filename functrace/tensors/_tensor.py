@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from ._device import CPU
+
 next_id: Callable[[], int] = itertools.count(1).__next__
 _new = object.__new__
 
@@ -61,6 +63,8 @@ class RemovableHandle:
     def __exit__(self, *exc: Any) -> None:
         self.remove()
 
+
+_WARNED_FLOAT: list = []   # Tensor.__float__ of a tensor that requires grad warned
 
 class Tensor:
     """An n-dimensional array that can record operations for ``backward()``.
@@ -276,12 +280,20 @@ class Tensor:
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        """Always ``"cpu"``."""
-        return "cpu"
+    def device(self) -> Any:
+        """Always ``device(type='cpu')`` (which also equals the string ``"cpu"``)."""
+        return CPU
 
     @property
     def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def is_meta(self) -> bool:
         return False
 
     def is_floating_point(self) -> bool:
@@ -333,6 +345,11 @@ class Tensor:
         return self._data.reshape(())
 
     def __float__(self) -> float:
+        if self._rg and not _WARNED_FLOAT:     # as PyTorch: once per process, float() only
+            _WARNED_FLOAT.append(True)
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
+                          "to unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self._scalar())
 
     def __int__(self) -> int:

@@ -8,6 +8,7 @@ finite differences are exact there too).
 """
 import numpy as np
 
+import functrace
 import functrace.numpy as fnp
 
 from ._spec import Spec, away_from_zero
@@ -34,6 +35,29 @@ def spd(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
     """Symmetric positive-definite matrices ``M M^T / n + I``."""
     m = rng.standard_normal(shape)
     return m @ np.swapaxes(m, -1, -2) / shape[-1] + np.eye(shape[-1])
+
+
+def singular(deficiency: int):
+    """Exactly singular matrices: small-integer rows, the last ``deficiency`` of them
+    integer combinations of the others (exact in float32 and float64)."""
+    def sample(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+        n = shape[-1]
+        free = rng.integers(-3, 4, size=shape[:-2] + (n - deficiency, n)).astype(float)
+        mix = rng.integers(-2, 3, size=shape[:-2] + (deficiency, n - deficiency))
+        return np.concatenate([free, mix @ free], axis=-2)
+    sample.__name__ = f"singular({deficiency})"
+    return sample
+
+
+def cofactor_by_minors(a: np.ndarray) -> np.ndarray:
+    """The cofactor matrix from its definition (signed minors), for small stacks."""
+    n = a.shape[-1]
+    out = np.empty_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, i, axis=-2), j, axis=-1)
+            out[..., i, j] = (-1) ** (i + j) * (np.linalg.det(minor) if n > 1 else 1.0)
+    return out
 
 
 def with_zeros(count: int):
@@ -154,6 +178,17 @@ SPECS += [
     _row("det/3x3", ["det"], LA.det, [(3, 3)], np.linalg.det, domain=well_conditioned),
     _row("det/negative", ["det"], LA.det, [(3, 3)], np.linalg.det, domain=negative_det),
     _row("det/batched", ["det"], LA.det, [(2, 3, 3)], np.linalg.det, domain=well_conditioned),
+    _row("det/singular", ["det"], LA.det, [(3, 3)], np.linalg.det,
+         domain=singular(1)),
+    _row("det/singular-batched-rank-1", ["det"], LA.det, [(2, 3, 3)],
+         np.linalg.det, domain=singular(2)),
+    _row("det/zero-4x4", ["det"], LA.det, [(4, 4)], np.linalg.det,
+         domain=singular(4)),
+    _row("cofactor/grad-of-det", ["cofactor"], functrace.grad(lambda a: fnp.sum(LA.det(a))),
+         [(2, 3, 3)], cofactor_by_minors, domain=well_conditioned),
+    _row("cofactor/grad-of-det-singular", ["cofactor"],
+         functrace.grad(lambda a: fnp.sum(LA.det(a))), [(2, 4, 4)], cofactor_by_minors,
+         domain=singular(2)),
     _row("slogdet/3x3", ["slogdet", "getitem"], lambda a: LA.slogdet(a)[1], [(3, 3)],
          lambda a: np.linalg.slogdet(a)[1], domain=well_conditioned),
     _row("slogdet/negative-sign-times", ["slogdet", "getitem", "exp"],
