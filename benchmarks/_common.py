@@ -54,6 +54,8 @@ class Table:
     def add_row(self, name: Any, cells: list, check: str, values: Optional[dict] = None) -> None:
         if len(cells) + 2 != len(self.columns):
             raise ValueError(f"{self.title}: {len(cells) + 2} cells for {self.columns}")
+        if name in self.checks:
+            raise ValueError(f"{self.title}: a second row named {name!r}")
         self.rows.append([name, *cells, check])
         self.checks[name] = check
         self.values[name] = dict(values or {})

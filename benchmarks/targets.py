@@ -111,6 +111,24 @@ def at_most(key: str, row: str, param, limit: float, scale: float, unit: str,
     return evaluate
 
 
+def every_row_at_most(key: str, param, limit: float) -> Callable[[Measurements], Verdict]:
+    """``value(row, param) <= limit`` for every row of the table."""
+    def evaluate(m: Measurements) -> Verdict:
+        table = m.tables.get(key)
+        if table is None or not table.checks:
+            return Verdict(NOT_MEASURED, f"{key} not run")
+        values = []
+        for row in table.checks:
+            value = m.value(key, row, param)
+            if value is None:
+                return m.missing(key, row)
+            values.append((value, row))
+        worst, row = max(values)
+        return Verdict(MET if worst <= limit else MISSED,
+                       f"{param} {worst:.3f} (worst of {len(values)}: {row})")
+    return evaluate
+
+
 def all_of(*evaluations: Callable[[Measurements], Verdict]) -> Callable:
     """Met if every part is met; missed if any is missed (else not measured)."""
     def evaluate(m: Measurements) -> Verdict:
@@ -196,6 +214,9 @@ TARGETS = [
                   ratio(_fixed("vmap/jacobian"), "functrace loop of jvp columns",
                         "functrace jacfwd (vmap of JVP)", 1.0, True,
                         keep=lambda p: p == "time"))),
+    Target(8, "the zero guard (functrace.numerics) costs at most 5% on the overhead and "
+              "elementwise workloads (the bar for enabling it by default)",
+           every_row_at_most("zero_guard", "ratio", 1.05)),
     Target(5, "checkpointing segments of √L layers lowers the peak memory of the deep tanh "
               "MLP's gradient",
            ratio(_fixed("checkpoint"), lambda r: r.startswith("checkpoint every") and "√L" in r,
