@@ -7,10 +7,12 @@ Run: python examples/basics.py
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import functrace as ft
 
 
-def square() -> ft.Tensor:
+def square() -> Optional[ft.Tensor]:
     print("== y = x**2 at x = 3: dy/dx = 2x = 6")
     x = ft.tensor(3.0, requires_grad=True)
     y = x ** 2
@@ -20,7 +22,7 @@ def square() -> ft.Tensor:
     return x.grad
 
 
-def cube() -> ft.Tensor:
+def cube() -> Optional[ft.Tensor]:
     print("== Q = 3a**3 - b**2 with a = [2, 3], b = [6, 4]: dQ/da = 9a**2, dQ/db = -2b")
     a = ft.tensor([2.0, 3.0], requires_grad=True)
     b = ft.tensor([6.0, 4.0], requires_grad=True)
@@ -31,7 +33,7 @@ def cube() -> ft.Tensor:
     return a.grad
 
 
-def chain() -> ft.Tensor:
+def chain() -> Optional[ft.Tensor]:
     print("== y = x + 2, z = y * y * 3, out = z.mean() at x = ones(2, 2): d out/dx = 4.5")
     x = ft.ones(2, 2, requires_grad=True)
     y = x + 2
@@ -62,7 +64,7 @@ def no_grad_and_detach() -> None:
     print("  x.detach().requires_grad =", d.requires_grad, " same values:", x.eq(d).all())
 
 
-def retain_graph() -> ft.Tensor:
+def retain_graph() -> Optional[ft.Tensor]:
     print("== backward twice needs retain_graph=True; gradients accumulate")
     x = ft.tensor(2.0, requires_grad=True)
     y = x ** 3                                      # dy/dx = 3x**2 = 12
@@ -74,6 +76,7 @@ def retain_graph() -> ft.Tensor:
         y.backward()
     except RuntimeError as err:
         print("  a third backward fails:", str(err).split(".")[0] + ".")
+    assert x.grad is not None                       # (for type checkers)
     x.grad.zero_()
     print("  after x.grad.zero_()      x.grad =", x.grad)
     return x.grad

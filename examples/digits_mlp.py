@@ -19,7 +19,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -37,15 +37,16 @@ def load_digits(test_fraction: float = 0.2, seed: int = 0) -> tuple:
     return x[train], y[train], x[test], y[test]
 
 
-def progress(iterable: Any, desc: str, quiet: bool) -> Any:
-    """tqdm's bar when available, else the plain iterable (summary lines are printed)."""
+def progress(iterable: Any, desc: str, quiet: bool) -> tuple[Any, Callable[[str], None]]:
+    """tqdm's bar and ``tqdm.write`` (prints above the bar without garbling it) when
+    tqdm is installed, else the plain iterable and ``print``."""
     if quiet:
-        return iterable
+        return iterable, print
     try:
         from tqdm import tqdm
     except ImportError:
-        return iterable
-    return tqdm(iterable, desc=desc, leave=False, ncols=80)
+        return iterable, print
+    return tqdm(iterable, desc=desc, leave=False, ncols=80), tqdm.write
 
 
 def make_model(lib: Any) -> Any:
@@ -72,7 +73,8 @@ def train(lib: Any, epochs: int = 30, batch_size: int = 64, lr: float = 1e-3,
     optimizer = lib.optim.Adam(model.parameters(), lr=lr)
     rng = np.random.default_rng(0)
     losses, start = [], time.perf_counter()
-    for epoch in progress(range(epochs), "epochs", quiet):
+    epoch_bar, say = progress(range(epochs), "epochs", quiet)
+    for epoch in epoch_bar:
         order = rng.permutation(len(x_train))
         total = 0.0
         for i in range(0, len(order), batch_size):
@@ -85,7 +87,7 @@ def train(lib: Any, epochs: int = 30, batch_size: int = 64, lr: float = 1e-3,
             total += loss.item() * len(idx)
         losses.append(total / len(order))
         if not quiet and (epoch % 10 == 9 or epoch == epochs - 1):
-            print(f"  epoch {epoch + 1:3d}  loss {losses[-1]:.4f}  "
+            say(f"  epoch {epoch + 1:3d}  loss {losses[-1]:.4f}  "
                   f"test accuracy {accuracy(lib, model, x_test, y_test):.2%}")
     seconds = (time.perf_counter() - start) / max(epochs, 1)
     return {"losses": losses, "accuracy": accuracy(lib, model, x_test, y_test),
@@ -93,13 +95,12 @@ def train(lib: Any, epochs: int = 30, batch_size: int = 64, lr: float = 1e-3,
 
 
 def plot_losses(losses: list, path: str) -> str:
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    try:   # a Figure of its own, not pyplot: the user's matplotlib backend stays as it is
+        from matplotlib.figure import Figure
     except ImportError:
         return "(matplotlib not installed: no loss curve)"
-    fig, ax = plt.subplots(figsize=(5, 3.2))
+    fig = Figure(figsize=(5, 3.2))
+    ax = fig.subplots()
     ax.plot(range(1, len(losses) + 1), losses, marker=".")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss (cross entropy)")
@@ -107,7 +108,6 @@ def plot_losses(losses: list, path: str) -> str:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 

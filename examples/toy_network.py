@@ -34,7 +34,12 @@ def by_backward() -> tuple:
     leaves = {n: ft.tensor(v, dtype=ft.float64, requires_grad=True) for n, v in START.items()}
     L = network(*(leaves[n] for n in NAMES))
     L.backward()
-    return {n: leaves[n].grad.item() for n in NAMES}, L, leaves
+    grads = {}
+    for n in NAMES:
+        g = leaves[n].grad              # Optional[Tensor]: None before any backward
+        assert g is not None
+        grads[n] = g.item()
+    return grads, L, leaves
 
 
 def by_functional() -> dict:

@@ -5,22 +5,40 @@
 array([1., 1.])
 """
 import threading as _threading
+from typing import TYPE_CHECKING
 
 from . import numpy  # noqa: F401  (installs array methods on tracers)
-from .api import (elementwise_grad, grad, hessian, jacfwd, jacobian, jacrev, jvp,
-                  make_tape, stop_gradient, value_and_grad, vjp)
-from .core import Primitive, UnexpectedTracerError
-from .batching import vmap
-from .registry import PRIMITIVES
-from .tape import Tape
-from .tree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
-                   tree_structure, tree_unflatten)
+from .api import (elementwise_grad as elementwise_grad, grad as grad, hessian as hessian,
+                  jacfwd as jacfwd, jacobian as jacobian, jacrev as jacrev, jvp as jvp,
+                  make_tape as make_tape, stop_gradient as stop_gradient,
+                  value_and_grad as value_and_grad, vjp as vjp)
+from .core import Primitive as Primitive, UnexpectedTracerError as UnexpectedTracerError
+from .batching import vmap as vmap
+from .registry import PRIMITIVES as PRIMITIVES
+from .tape import Tape as Tape
+from .tree import (register_pytree_node as register_pytree_node, tree_flatten as tree_flatten,
+                   tree_leaves as tree_leaves, tree_map as tree_map,
+                   tree_structure as tree_structure, tree_unflatten as tree_unflatten)
 
 from . import grad_mode  # noqa: F401
-from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
-                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+from . import tree as tree  # ft.tree.register_dataclass, ...
+from .grad_mode import (enable_grad as enable_grad, inference_mode as inference_mode,
+                        is_grad_enabled as is_grad_enabled,
+                        is_inference_mode_enabled as is_inference_mode_enabled,
+                        no_grad as no_grad, set_grad_enabled as set_grad_enabled)
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for type checkers
+    from . import autograd as autograd, extend as extend, nn as nn, optim as optim, viz as viz
+    from . import backends as backends, cuda as cuda, utils as utils
+    from .checkpointing import checkpoint as checkpoint, remat as remat
+    from .custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
+    from .linearization import hvp as hvp, linearize as linearize
+    from .serialization import load as load, save as save
+    from .tensors import *  # noqa: F403  (ft.tensor, ft.Tensor, ft.float32, ft.sum, ...)
+    from .tensors import bool_ as _bool_
+    float, int, bool, cfloat = float32, int32, _bool_, complex64  # tensors.DTYPE_ALIASES
 
 # Loaded on first use (PEP 562), to keep `import functrace` fast: name -> (module, attribute).
 # The PyTorch-style names (ft.tensor, ft.Tensor, ft.float32, ft.sum, ...) come from
@@ -31,7 +49,7 @@ _LAZY = {
     "optim": ("functrace.optim", None), "viz": ("functrace.viz", None),
     "utils": ("functrace.utils", None), "cuda": ("functrace.cuda", None),
     "backends": ("functrace.backends", None),
-    "extend": ("functrace.extend", None),
+    "extend": ("functrace.extend", None), "dask": ("functrace.dask", None),
     "save": ("functrace.serialization", "save"), "load": ("functrace.serialization", "load"),
     "custom_vjp": ("functrace.custom", "custom_vjp"),
     "custom_jvp": ("functrace.custom", "custom_jvp"),
@@ -46,7 +64,8 @@ _CORE_ALL = [
     "elementwise_grad", "stop_gradient", "make_tape", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "no_grad", "enable_grad", "set_grad_enabled",
-    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", *sorted(_LAZY)]
+    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled",
+    *sorted(set(_LAZY) - {"dask"})]     # star-imports must not need (or import) Dask
 
 
 def _facade_names() -> dict:

@@ -323,9 +323,9 @@ def jvp_leaves(f: Callable, leaves: Sequence[Any], tangents: Sequence[Any]) -> t
 def tensor_mode(leaves: Sequence[Any]) -> bool:
     """Whether a call on ``leaves`` at the root trace must record a Tensor-graph node:
     grad mode is on and some leaf is a Tensor that requires grad."""
-    from .grad_mode import STATE
+    from .grad_mode import is_grad_enabled
     from .tensors._graph import TENSOR_TYPES
-    if not STATE.enabled:
+    if not is_grad_enabled():
         return False
     return any(type(x) in TENSOR_TYPES and x._rg for x in leaves)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from ._callprim import CallRecord, OutSpec, zeros_like
-from .core import EVAL_TRACE, is_tracer, using_trace
+from .core import EVAL_TRACE, call_under, is_tracer
 
 
 class GenericCall(CallRecord):
@@ -80,8 +80,7 @@ class GenericCall(CallRecord):
         return _PRIMS[self.spec.cf.kind].bind(*args, fun=self)
 
     def impl(self, args: tuple) -> Any:
-        with using_trace(EVAL_TRACE):
-            return self.flat_fun(*args)
+        return call_under(EVAL_TRACE, self.flat_fun, *args)
 
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
         from ._custom_rules import transpose_rule

@@ -15,8 +15,8 @@ import numpy as np
 from ._callprim import (CallRecord, aval, OutSpec, as_tensor, call_primitive, camel, from_tensor,
                         is_inexact, is_tensor, record_reverse, record_tensor_node,
                         tensor_grads, tensor_mode, unwrap_own, vjp_leaves, zeros_like)
-from .core import (EVAL_TRACE, as_numeric, check_not_complex, concrete, current_trace,
-                   using_trace)
+from .core import (EVAL_TRACE, as_numeric, call_under, check_not_complex, concrete,
+                   current_trace)
 from .forward import JVPTrace, JVPTracer
 from .reverse import ReverseTrace
 from .tree import tree_flatten, tree_unflatten
@@ -103,8 +103,7 @@ def _wrap_jvp(trace: JVPTrace, name: str, out: Any, t_out: Any) -> Any:
                              f"{np.shape(t)} for an output of shape {np.shape(o)}")
         dtype = np.result_type(concrete(o))
         if np.result_type(concrete(t)) != dtype:
-            with using_trace(trace.parent):
-                t = fnp.astype(t, dtype)
+            t = call_under(trace.parent, fnp.astype, t, dtype)
         result.append(JVPTracer(trace, o, t))
     return tree_unflatten(tree, result)
 
@@ -205,23 +204,29 @@ class _TensorJvp(_Record):
 def _reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
     """Run ``fwd`` (custom_vjp) or the function (custom_jvp) one level down, and
     record one equation on ``trace`` whose VJP uses the custom rule."""
-    from .custom import dispatch
     primals, own = unwrap_own(trace, leaves)
-    with using_trace(trace.parent):
-        if spec.cf.kind == "vjp":
-            out, res = spec.fwd(primals)
-        else:
-            out, res = dispatch(spec, primals), None
-        spec_out = OutSpec.of(out)
-        out_leaves = spec_out.leaves_of(out)
-        if not spec_out.n:
-            return out
-        packed = spec_out.pack(out_leaves)
+    out, res, spec_out, out_leaves, packed = call_under(trace.parent, _primal_call, spec,
+                                                        primals)
+    if not spec_out.n:
+        return out
     cls = _ReverseVjp if spec.cf.kind == "vjp" else _ReverseJvp
     rec = cls(spec, spec_out, out_leaves, res, primals)
     ids = [leaf._id if o else None for leaf, o in zip(leaves, own)]
     tracer = record_reverse(trace, _PRIMS[spec.cf.kind], ids, primals, packed, rec)
     return spec_out.rebuild(spec_out.unpack(tracer), out_leaves)
+
+
+def _primal_call(spec: Any, primals: list) -> tuple:
+    """``fwd`` (custom_vjp) or the function (custom_jvp) on ``primals``: the output,
+    the residuals, the output's spec, leaves and packed form."""
+    from .custom import dispatch
+    if spec.cf.kind == "vjp":
+        out, res = spec.fwd(primals)
+    else:
+        out, res = dispatch(spec, primals), None
+    spec_out = OutSpec.of(out)
+    out_leaves = spec_out.leaves_of(out)
+    return out, res, spec_out, out_leaves, spec_out.pack(out_leaves) if spec_out.n else None
 
 
 class _ReverseVjp(_Record):
@@ -257,8 +262,7 @@ def _forward_jvp(trace: JVPTrace, spec: Any, leaves: list) -> Any:
     primals, own = unwrap_own(trace, leaves)
     tangents = [leaf._tangent if o and leaf._tangent is not None else zeros_like(p)
                 for leaf, o, p in zip(leaves, own, primals)]
-    with using_trace(trace.parent):
-        out, t_out = spec.rule(primals, tangents)
+    out, t_out = call_under(trace.parent, spec.rule, primals, tangents)
     return _wrap_jvp(trace, spec.cf.__name__, out, t_out)
 
 

@@ -11,14 +11,14 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import (Tracer, _current_trace, as_numeric, call_traced, check_callable,
+from .core import (Tracer, as_numeric, call_traced, call_under, check_callable,
                    check_not_complex, concrete, current_trace)
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
 from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
 from .tape import Tape
-from .tree import tree_flatten, tree_map, tree_unflatten
+from .tree import tree_flatten, tree_map, tree_unflatten, unregistered_hint
 
 ArgNums = Union[int, Sequence[int]]
 
@@ -32,7 +32,8 @@ def _as_primal(x: Any) -> Any:
     arr = np.asarray(x)
     if arr.dtype == object:
         raise TypeError(f"cannot differentiate with respect to a {type(x).__name__}: "
-                        "pass numpy arrays, Python numbers or pytrees of them")
+                        "pass numpy arrays, Python numbers or pytrees of them"
+                        + unregistered_hint(x))
     return arr
 
 
@@ -112,12 +113,10 @@ def _trace_reverse(f: Callable, primals: list, keep_all: bool = False,
     """Run ``f`` on fresh tracers of a reverse trace for transform ``name``;
     returns (trace, input tracers, output)."""
     trace = ReverseTrace(current_trace(), keep_all, name)
-    tracers = [trace.new_input(p) for p in primals]
-    token = _current_trace.set(trace)
     try:
-        out = call_traced(f, *tracers)
+        tracers = [trace.new_input(p) for p in primals]
+        out = call_under(trace, call_traced, f, *tracers)
     finally:
-        _current_trace.reset(token)
         trace.alive = False
     return trace, tracers, out
 
@@ -228,7 +227,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
     (array(9.), 6.0)
     """
-    check_callable(f, "grad")
+    check_callable(f, "value_and_grad")
     check_argnums(argnums)
 
     @functools.wraps(f)
@@ -289,6 +288,7 @@ def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
     >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
     (3.0, 2.0)
     """
+    check_callable(f, "grad")
     vg = value_and_grad(f, argnums, has_aux)
 
     @functools.wraps(f)
@@ -326,12 +326,10 @@ def _jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str
     t_flat = [check_tangent(t, np.shape(p), f"{name}: the tangent (leaf {i})")
               for i, (p, t) in enumerate(zip(p_flat, t_flat))]
     trace = JVPTrace(current_trace(), name)
-    tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
-    token = _current_trace.set(trace)
     try:
-        out = call_traced(f, *tree_unflatten(p_tree, tracers))
+        tracers = [JVPTracer(trace, p, _cast_like(t, p)) for p, t in zip(p_flat, t_flat)]
+        out = call_under(trace, call_traced, f, *tree_unflatten(p_tree, tracers))
     finally:
-        _current_trace.reset(token)
         trace.alive = False
     leaves, out_tree = tree_flatten(out)
     values, tans = [], []

@@ -34,8 +34,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ._foreign import PLAIN, is_foreign
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
-from .core import (Primitive, Trace, Tracer, _current_trace, call_traced, check_callable,
+from .core import (Primitive, Trace, Tracer, call_traced, call_under, check_callable,
                    concrete, current_trace)
 from .tree import PyTreeDef, tree_flatten, tree_unflatten
 
@@ -78,23 +79,23 @@ class BatchTrace(Trace):
             if type(arg) is BatchTracer and arg._trace is self:
                 if dims is None:
                     dims = [None] * len(args)
-                    values = list(args)
+                    values = list(values)
                 dims[i] = arg._bdim
                 values[i] = arg._value
+            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
+                values = list(values)
+                values[i] = np.asarray(arg)
         if type(params.get("idx")) is tuple:       # getitem / scatter_add: batched indices?
             params, batched_idx = self._unwrap_index(params)
             if batched_idx and dims is None:
                 dims = [None] * len(args)
         if dims is None:
-            return self.parent.process(prim, args, params)
-        token = _current_trace.set(self.parent)
-        try:
-            if prim.batch is None:
-                out, out_dim = loop_batch(prim, values, dims, params, self.size)
-            else:
-                out, out_dim = prim.batch(values, dims, **params)
-        finally:
-            _current_trace.reset(token)
+            return self.parent.process(prim, values, params)
+        if prim.batch is None:
+            out, out_dim = call_under(self.parent, loop_batch, prim, values, dims, params,
+                                      self.size)
+        else:
+            out, out_dim = call_under(self.parent, prim.batch, values, dims, **params)
         return out if out_dim is None else BatchTracer(self, out, out_dim)
 
     def _unwrap_index(self, params: dict) -> tuple:
@@ -182,7 +183,7 @@ def _as_batched_leaf(leaf: Any) -> Any:
     arr = np.asarray(concrete(leaf))
     if arr.dtype == object:
         raise TypeError(f"vmap cannot map over a {type(leaf).__name__}: pass arrays, "
-                        "numbers, or pytrees of them")
+                        "numbers, or pytrees of them" + unregistered_hint(leaf))
     return arr
 
 
@@ -300,14 +301,12 @@ def vmap(f: Callable, in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
                   for leaf, ax in zip(leaves, axes)]
         size = _axis_size(leaves, axes, lambda: _leaf_labels(f, args, kwargs), axis_size)
         trace = BatchTrace(current_trace(), size)
-        leaves = [leaf if ax is None else BatchTracer(trace, leaf, ax % len(shape_of(leaf)))
-                  for leaf, ax in zip(leaves, axes)]
-        b_args, b_kwargs = tree_unflatten(tree, leaves)
-        token = _current_trace.set(trace)
         try:
-            out = call_traced(f, *b_args, **b_kwargs)
+            leaves = [leaf if ax is None else BatchTracer(trace, leaf, ax % len(shape_of(leaf)))
+                      for leaf, ax in zip(leaves, axes)]
+            b_args, b_kwargs = tree_unflatten(tree, leaves)
+            out = call_under(trace, call_traced, f, *b_args, **b_kwargs)
         finally:
-            _current_trace.reset(token)
             trace.alive = False
         out_leaves, out_tree = tree_flatten(out)
         oaxes = flat_axes(out_axes, out, "out_axes")

@@ -65,7 +65,7 @@ import numpy as np
 from ._callprim import (CallRecord, OutSpec, as_tensor, call_primitive, is_tensor, owner,
                         last_uses, record_reverse, record_tensor_node, replay, skeleton,
                         vjp_leaves)
-from .core import EVAL_TRACE, check_callable, concrete, current_trace, using_trace
+from .core import EVAL_TRACE, call_under, check_callable, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten
 
@@ -111,12 +111,12 @@ def _remat_reverse(trace: ReverseTrace, fun: Callable, args: tuple, kwargs: dict
     start = len(trace.eqns)
     cls, keep_all = trace.__class__, trace.keep_all
     outer_block = _BLOCK_START.get(trace)
-    if cls in (ReverseTrace, _BlockTrace) and not keep_all:
-        trace.__class__ = _BlockTrace          # keep what the replay needs, no more
-        _BLOCK_START[trace] = trace.next_id
-    else:
-        trace.keep_all = True                  # (a subclass: keep every input)
-    try:
+    try:        # (the changes inside: an interrupt must not leave them, nor leak the trace)
+        if cls in (ReverseTrace, _BlockTrace) and not keep_all:
+            trace.__class__ = _BlockTrace          # keep what the replay needs, no more
+            _BLOCK_START[trace] = trace.next_id
+        else:
+            trace.keep_all = True                  # (a subclass: keep every input)
         out = fun(*args, **kwargs)
     finally:
         trace.__class__, trace.keep_all = cls, keep_all
@@ -132,8 +132,8 @@ def _remat_reverse(trace: ReverseTrace, fun: Callable, args: tuple, kwargs: dict
     del trace.eqns[start:]
     spec_out = OutSpec(tree, leaves, diff)
     rec = _Remat(getattr(fun, "__name__", "checkpoint"), block, spec_out, leaves)
-    with using_trace(trace.parent):
-        packed = spec_out.pack([x._value if i in diff else x for i, x in enumerate(leaves)])
+    packed = call_under(trace.parent, spec_out.pack,
+                        [x._value if i in diff else x for i, x in enumerate(leaves)])
     tracer = record_reverse(trace, checkpoint_p, rec.ext_ids, rec.ext_values, packed, rec,
                             save_ins=True)
     return spec_out.rebuild(spec_out.unpack(tracer), leaves)
@@ -217,8 +217,8 @@ def _external_inputs(block: list, out_leaves: list, diff: list) -> tuple:
 # -- the Tensor facade: PyTorch's reentrant checkpoint -------------------------------------
 
 def _tensor_checkpoint_needed(leaves: list) -> bool:
-    from .grad_mode import STATE
-    return STATE.enabled and any(is_tensor(x) and x._rg for x in leaves)
+    from .grad_mode import is_grad_enabled
+    return is_grad_enabled() and any(is_tensor(x) and x._rg for x in leaves)
 
 
 def _remat_tensors(fun: Callable, args: tuple, kwargs: dict, leaves: list) -> Any:

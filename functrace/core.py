@@ -6,18 +6,32 @@ the *current trace* (a ``ContextVar``) to process it. The root trace,
 trace whose ``parent`` is the trace that was current when they started; a trace
 treats only its own tracers as variables and hands every primal computation to
 its parent, so traces nest without levels and without perturbation confusion.
+
+Interrupt safety. The current trace is never set and later restored in the
+caller's ``contextvars.Context``: :func:`call_under` runs a function in a *copy*
+of it with the new trace set inside the copy, so when the function ends -- by
+returning, by raising, or by a ``KeyboardInterrupt`` delivered at any bytecode,
+even before the trace is set -- the caller's context is exactly as it was and
+nothing needs resetting. Every transform and every rule that runs under another
+trace (JVP and batching rules run under the parent) goes through it; there is
+deliberately no ``with``-statement form, because a context manager's
+``__exit__`` can be interrupted before its first instruction. What remains:
+context variables that a transformed function sets (a plain
+``set_grad_enabled(False)``, the user's own) end with the transform call too;
+and an interrupt during a lazy first-use import (the Tensor facade, the
+kernels) can leave that import half done, as for any Python import.
 """
 from __future__ import annotations
 
 import contextvars
 import operator
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import numpy as np
 
 VjpRule = Callable[..., Any]   # rule(ct, ins, out, argnum, **params) -> cotangent or None
 JvpRule = Callable[..., Any]   # rule(primals, tangents, out, **params) -> tangent or None
+R = TypeVar("R")
 
 
 class Primitive:
@@ -148,14 +162,28 @@ def current_trace() -> Trace:
     return _current_trace.get()
 
 
-@contextmanager
-def using_trace(trace: Trace) -> Iterator[Trace]:
-    """Make ``trace`` current for the duration of the block."""
-    token = _current_trace.set(trace)
-    try:
-        yield trace
-    finally:
-        _current_trace.reset(token)
+def call_under(trace: Trace, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """``fn(*args, **kwargs)`` with ``trace`` current, in a copy of the caller's context.
+
+    The caller's context is not modified at any point, so an exception or a
+    ``KeyboardInterrupt`` at any bytecode leaves the caller's current trace as it
+    was. Context variables that ``fn`` sets (the trace, grad mode, the user's
+    own) are dropped with the copy when it returns. Costs ~0.1 µs per call.
+
+    >>> from functrace.reverse import ReverseTrace
+    >>> tape = ReverseTrace(current_trace())
+    >>> call_under(tape, current_trace) is tape, current_trace() is EVAL_TRACE
+    (True, True)
+    """
+    return _copy_context().run(_set_and_call, trace, fn, args, kwargs)
+
+
+_copy_context = contextvars.copy_context
+
+
+def _set_and_call(trace: Trace, fn: Callable[..., R], args: tuple, kwargs: dict) -> R:
+    _current_trace.set(trace)       # in the copied context only
+    return fn(*args, **kwargs)
 
 
 class UnexpectedTracerError(RuntimeError):
@@ -321,8 +349,8 @@ def check_no_derivative(x: Any, conversion: str) -> None:
 def check_callable(f: Any, transform: str) -> None:
     """``TypeError`` at the transform's creation unless ``f`` is a function."""
     if not callable(f):
-        raise TypeError(f"{transform} expects a function, got "
-                        f"{type(f).__name__} {f!r:.60}")
+        raise TypeError(f"{transform} expects a function, got {type(f).__name__} "
+                        f"{f!r:.60}: pass the function itself (f, not f(x))")
 
 
 def as_numeric(x: Any, what: str) -> Any:

@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from .core import Primitive, Trace, Tracer, _current_trace, concrete
+from ._foreign import PLAIN, is_foreign
+from .core import Primitive, Trace, Tracer, call_under, concrete
 
 
 class JVPTracer(Tracer):
@@ -44,20 +45,19 @@ class JVPTrace(Trace):
             if type(arg) is JVPTracer and arg._trace is self:
                 if tangents is None:
                     tangents = [None] * len(args)
-                    primals = list(args)
+                    primals = list(primals)
                 tangents[i] = arg._tangent
                 primals[i] = arg._value
+            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
+                primals = list(primals)
+                primals[i] = np.asarray(arg)
         out = self.parent.process(prim, primals, params)
         if tangents is None or prim.jvp is None:
             return out
-        token = _current_trace.set(self.parent)
-        try:
-            t_out = prim.jvp(primals, tangents, out, **params)
-            if t_out is not None and prim.broadcasts and np.shape(t_out) != np.shape(out):
-                from .primitives.shape_ops import broadcast_to_p
-                t_out = broadcast_to_p.bind(t_out, shape=np.shape(out))
-        finally:
-            _current_trace.reset(token)
+        t_out = call_under(self.parent, prim.jvp, primals, tangents, out, **params)
         if t_out is None:
             return out
+        if prim.broadcasts and np.shape(t_out) != np.shape(out):
+            from .primitives.shape_ops import broadcast_to_p     # (bound under the parent)
+            t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
         return JVPTracer(self, out, t_out)

@@ -1,8 +1,43 @@
 """Grad mode for the Tensor facade: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
 
-Grad mode is thread-local, as in PyTorch: a ``no_grad`` block in one thread does
-not affect another. It only concerns the Tensor facade's recorded graph; the
-functional transforms (``functrace.grad``) are unaffected by it.
+Grad mode only concerns the Tensor facade's recorded graph; the functional
+transforms (``functrace.grad``) are unaffected by it. It lives in a
+``contextvars.ContextVar``, so it is
+
+* per thread, as in PyTorch: a new thread starts with grad enabled, also one
+  started inside a ``no_grad`` block and a ``concurrent.futures`` worker (on
+  Python >= 3.14 run with ``-X thread_inherit_context=1``, the default of
+  free-threaded builds, a new thread starts with its starter's mode instead);
+* per asyncio task, beyond PyTorch: a task holding ``no_grad`` across an
+  ``await`` does not switch recording off for the other tasks (a task starts
+  with the mode of the code that created it).
+
+Interrupts. What survives a ``KeyboardInterrupt`` (or any exception) delivered
+at any bytecode:
+
+* The decorator forms (``@no_grad()``) and ``Tensor.backward`` run their
+  function in a copy of the caller's ``contextvars.Context`` with the mode set
+  inside the copy: the caller's mode is never changed, so nothing is restored.
+* A ``with`` block: the mode it sets is tied to the ``with`` statement itself.
+  Python looks up ``__exit__`` before it calls ``__enter__`` and holds that bound
+  method until the statement is done; the mode that ``__enter__`` sets keeps a
+  weak reference to it and counts only while it is alive. So when an interrupt
+  lands in ``__enter__`` after the change, or at ``__exit__``'s first
+  instruction (before it restores anything), the outer mode is back as soon as
+  the ``with`` statement is unwound, before any ``except`` clause outside it runs.
+
+What remains (the same as PyTorch in every case):
+
+* ``with set_grad_enabled(mode):`` changes the mode when the object is
+  constructed (which is what makes the plain call ``set_grad_enabled(mode)``
+  work). An interrupt delivered after that and before ``__enter__`` runs -- a
+  window of a few bytecodes -- leaves ``mode`` set. ``no_grad``,
+  ``enable_grad`` and ``inference_mode`` have no such window.
+* ``__enter__`` called by hand or through ``contextlib.ExitStack`` sets the
+  mode until ``__exit__`` is called, which an interrupt can prevent.
+* A generator suspended at a ``yield`` inside a ``with no_grad()`` block leaves
+  the mode off for the code that iterates it until it resumes (a generator runs
+  in its caller's context).
 
 >>> import functrace as ft
 >>> x = ft.tensor(2.0, requires_grad=True)
@@ -18,40 +53,118 @@ False
 """
 from __future__ import annotations
 
+import contextvars
 import functools
-import threading
-from typing import Any, Callable, TypeVar
+import weakref
+from types import MethodType
+from typing import Any, Callable, Optional, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
-class _GradState(threading.local):
-    """Per-thread flags; the class attributes are every new thread's defaults."""
+class _Mode:
+    """One grad-mode setting (never modified). ``owner`` is None for a setting
+    that lasts until replaced, else a weak reference to the bound ``__exit__`` of
+    the ``with`` statement that made it: once that is gone, ``outer`` applies."""
 
-    enabled = True
-    inference = False
+    __slots__ = ("enabled", "inference", "outer", "owner")
+
+    def __init__(self, enabled: bool, inference: bool, outer: Optional["_Mode"] = None,
+                 owner: Optional[weakref.ref] = None):
+        self.enabled = enabled
+        self.inference = inference
+        self.outer = outer
+        self.owner = owner
 
 
-STATE = _GradState()
+_MODE: contextvars.ContextVar[_Mode] = contextvars.ContextVar(
+    "functrace_grad_mode", default=_Mode(True, False))
+
+
+def _live(mode: _Mode) -> _Mode:
+    """``mode``, or the setting in force under it if its ``with`` statement is gone."""
+    while mode.owner is not None and mode.owner() is None:
+        mode = mode.outer
+    return mode
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations on tensors that require grad are recorded (this thread).
+    """Whether operations on tensors that require grad are recorded (this thread
+    and asyncio task).
 
     >>> is_grad_enabled()
     True
     """
-    return STATE.enabled
+    mode = _MODE.get()
+    if mode.owner is not None and mode.owner() is None:
+        mode = _live(mode)
+    return mode.enabled
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether an :class:`inference_mode` block is active in this thread."""
-    return STATE.inference
+    """Whether an :class:`inference_mode` block is active (this thread and task)."""
+    return _live(_MODE.get()).inference
+
+
+Change = tuple   # (enabled, inference); None keeps that flag as it is
+
+
+def _changed(mode: _Mode, change: Change) -> tuple:
+    enabled, inference = change
+    return (mode.enabled if enabled is None else enabled,
+            mode.inference if inference is None else inference)
+
+
+def call_with_grad_enabled(enabled: bool, fn: Callable[..., R], *args: Any,
+                           **kwargs: Any) -> R:
+    """``fn(*args, **kwargs)`` with grad mode ``enabled``, in a copy of the caller's
+    context: the caller's mode is never changed, whatever interrupts ``fn``.
+
+    >>> call_with_grad_enabled(False, is_grad_enabled), is_grad_enabled()
+    (False, True)
+    """
+    return contextvars.copy_context().run(_set_and_call, (enabled, None), fn, args, kwargs)
+
+
+def _set_and_call(change: Change, fn: Callable[..., R], args: tuple, kwargs: dict) -> R:
+    _MODE.set(_Mode(*_changed(_live(_MODE.get()), change)))   # in the copied context only
+    return fn(*args, **kwargs)
+
+
+class _ExitOfWith:
+    """The ``__exit__`` of the grad-mode context managers, as a descriptor.
+
+    A ``with`` statement looks ``__exit__`` up before calling ``__enter__`` and
+    keeps the bound method until the statement ends; this lookup gives it a
+    fresh one and leaves a weak reference to it for ``__enter__``, which ties
+    the mode it sets to it (see the module docstring). On the class it is the
+    plain function, for ``contextlib.ExitStack`` and calls by hand.
+    """
+
+    def __init__(self, fn: Callable[..., None]):
+        self.fn = fn
+
+    def __get__(self, inst: Any, owner: Optional[type] = None) -> Callable[..., None]:
+        if inst is None:
+            return self.fn
+        bound = MethodType(self.fn, inst)
+        inst._with = weakref.ref(bound)
+        return bound
 
 
 class _GradModeContext:
     """Base of the grad-mode context managers; each also works as a decorator,
-    with or without parentheses (``@no_grad()`` and ``@no_grad``)."""
+    with or without parentheses (``@no_grad()`` and ``@no_grad``).
+
+    ``_change`` says what the block sets: ``(enabled, inference)``, ``None``
+    keeping a flag as it is.
+    """
+
+    _change: Change = (None, None)
+    _bare_ok = True
+    _with: Optional[weakref.ref] = None     # left by the with statement's __exit__ lookup
+    _prev: Optional[_Mode] = None
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if len(args) == 1 and not kwargs and callable(args[0]) and cls._bare_ok:
@@ -61,35 +174,32 @@ class _GradModeContext:
         return object.__new__(cls)
 
     def __enter__(self) -> None:
-        raise NotImplementedError
+        prev = self._prev = _live(_MODE.get())
+        _MODE.set(self._scoped(_changed(prev, self._change), prev))
 
-    def __exit__(self, *exc: Any) -> None:
-        raise NotImplementedError
+    def _scoped(self, flags: tuple, prev: _Mode) -> _Mode:
+        """The setting for the block, owned by this ``with`` statement if there is one."""
+        owner, self._with = self._with, None
+        if owner is None or owner() is None:        # __enter__ called by hand
+            return _Mode(*flags)
+        return _Mode(*flags, prev, owner)
+
+    def _exit(self, *exc: Any) -> None:
+        if self._prev is not None:      # (None: __exit__ without __enter__)
+            _MODE.set(self._prev)
+
+    __exit__ = _ExitOfWith(_exit)
 
     def __call__(self, fn: F) -> F:
+        change = self._change
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.clone():
-                return fn(*args, **kwargs)
+            return contextvars.copy_context().run(_set_and_call, change, fn, args, kwargs)
         return wrapper  # type: ignore[return-value]
 
-    def clone(self) -> "_GradModeContext":
-        return type(self)()
 
-
-class _SetEnabled(_GradModeContext):
-    _mode = True
-    _bare_ok = True
-
-    def __enter__(self) -> None:
-        self._prev = STATE.enabled
-        STATE.enabled = self._mode
-
-    def __exit__(self, *exc: Any) -> None:
-        STATE.enabled = self._prev
-
-
-class no_grad(_SetEnabled):
+class no_grad(_GradModeContext):
     """Context manager / decorator: operations are not recorded for backward.
 
     >>> import functrace as ft
@@ -99,10 +209,10 @@ class no_grad(_SetEnabled):
     False
     """
 
-    _mode = False
+    _change = (False, None)
 
 
-class enable_grad(_SetEnabled):
+class enable_grad(_GradModeContext):
     """Context manager / decorator: turn recording back on (e.g. inside ``no_grad``).
 
     >>> import functrace as ft
@@ -113,14 +223,17 @@ class enable_grad(_SetEnabled):
     True
     """
 
-    _mode = True
+    _change = (True, None)
 
 
-class set_grad_enabled(_SetEnabled):
+class set_grad_enabled(_GradModeContext):
     """Set grad mode: as a plain call, a context manager or a decorator.
 
     Called as a function it takes effect immediately; used with ``with`` the
-    previous mode is restored at the end of the block.
+    previous mode is restored at the end of the block. (Taking effect at once
+    leaves a few bytecodes before the ``with`` statement takes over in which an
+    interrupt keeps the mode set, as in PyTorch; ``no_grad``/``enable_grad``
+    have no such window.)
 
     >>> import functrace as ft
     >>> with ft.set_grad_enabled(False):
@@ -133,22 +246,17 @@ class set_grad_enabled(_SetEnabled):
     _bare_ok = False
 
     def __init__(self, mode: bool) -> None:
-        self._mode = bool(mode)
-        self._prev = STATE.enabled
-        STATE.enabled = self._mode
+        self._change = (bool(mode), None)
+        prev = self._prev = _live(_MODE.get())
+        _MODE.set(_Mode(*_changed(prev, self._change)))     # lasts: the plain-call form
 
     def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc: Any) -> None:
-        STATE.enabled = self._prev
+        prev = self._prev          # the mode is already set: now tie it to the with block
+        _MODE.set(self._scoped(_changed(prev, self._change), prev))
 
     def __call__(self, fn: F) -> F:
-        STATE.enabled = self._prev      # the decorator form does not change the mode now
+        _MODE.set(self._prev)      # the decorator form does not change the mode now
         return super().__call__(fn)
-
-    def clone(self) -> "set_grad_enabled":
-        return set_grad_enabled(self._mode)
 
 
 class inference_mode(_GradModeContext):
@@ -163,19 +271,6 @@ class inference_mode(_GradModeContext):
     True
     """
 
-    _bare_ok = True
-
     def __init__(self, mode: Any = True) -> None:
-        self._mode = True if callable(mode) else bool(mode)
-
-    def __enter__(self) -> None:
-        self._prev = (STATE.enabled, STATE.inference)
-        if self._mode:
-            STATE.enabled = False
-            STATE.inference = True
-
-    def __exit__(self, *exc: Any) -> None:
-        STATE.enabled, STATE.inference = self._prev
-
-    def clone(self) -> "inference_mode":
-        return inference_mode(self._mode)
+        on = True if callable(mode) else bool(mode)
+        self._change = (False, True) if on else (None, None)

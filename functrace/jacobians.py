@@ -9,12 +9,15 @@ of ``in_tree``.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from .core import as_numeric, check_callable, concrete
 from .tree import tree_flatten, tree_unflatten
+
+if TYPE_CHECKING:
+    from .api import ArgNums
 
 
 def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple) -> Callable:
@@ -61,7 +64,7 @@ def _assemble(blocks: list, out_tree: Any, dyn_tree: Any, single: bool) -> Any:
     return tree_unflatten(out_tree, per_out)
 
 
-def jacrev(f: Callable, argnums: Any = 0) -> Callable:
+def jacrev(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """Jacobian by reverse mode: ``vmap`` of the VJP over the rows of the identity.
 
     >>> import functrace.numpy as fnp
@@ -103,7 +106,7 @@ def _jacrev(f: Callable, argnums: Any, name: str) -> Callable:
 jacobian = jacrev
 
 
-def jacfwd(f: Callable, argnums: Any = 0) -> Callable:
+def jacfwd(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """Jacobian by forward mode: ``vmap`` of the JVP over the columns of the identity.
 
     >>> jacfwd(lambda x: x ** 3)(np.array([1.0, 2.0]))
@@ -151,7 +154,7 @@ def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
     return jacfwd_f
 
 
-def hessian(f: Callable, argnums: Any = 0) -> Callable:
+def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """Hessian of a scalar function, forward-over-reverse (``jacfwd(jacrev(f))``).
 
     >>> import functrace.numpy as fnp

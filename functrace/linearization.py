@@ -15,7 +15,7 @@ import numpy as np
 
 from ._callprim import aval, replay, skeleton, zeros_like
 from .api import _as_tree_primals, _jvp, check_float_args, check_tangent, grad, jvp, value_and_grad
-from .core import check_callable, concrete, current_trace, using_trace
+from .core import call_under, check_callable, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
@@ -38,10 +38,10 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
     trace = ReverseTrace(current_trace(), keep_all=True, name="linearize")
-    t_in = [trace.new_input(zeros_like(p)) for p in flat]
     try:
-        with using_trace(trace):
-            out, t_out = _jvp(f, p_trees, tuple(tree_unflatten(in_tree, t_in)), "linearize")
+        t_in = [trace.new_input(zeros_like(p)) for p in flat]
+        out, t_out = call_under(trace, _jvp, f, p_trees, tuple(tree_unflatten(in_tree, t_in)),
+                                "linearize")
     finally:
         trace.alive = False
     t_leaves, out_tree = tree_flatten(t_out)

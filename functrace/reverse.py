@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
+from ._foreign import PLAIN, is_foreign
 from .core import (_ROOT_HANDLERS, _TRACER_TYPES, EVAL_TRACE, Primitive, Trace, Tracer, concrete,
                    current_trace)
 from .kernels import policy as kernel_policy
@@ -66,11 +67,15 @@ class ReverseTrace(Trace):
             if type(arg) is ReverseTracer and arg._trace is self:
                 if ids is None:
                     ids = [None] * len(args)
-                    primals = list(args)
+                    primals = list(primals)
                 ids[i] = arg._id
                 primals[i] = arg._value
-            elif type(arg) in _TRACER_TYPES:
-                inline = False     # not ours: the root trace raises UnexpectedTracerError
+            elif type(arg) not in PLAIN:        # one lookup for the usual constants
+                if type(arg) in _TRACER_TYPES:
+                    inline = False     # not ours: the root trace raises UnexpectedTracerError
+                elif is_foreign(arg):                          # a pandas Series, ...
+                    primals = list(primals)
+                    primals[i] = np.asarray(arg)
         parent = self.parent
         if inline:         # the root trace's work without its call, on the hot path
             out = prim.impl(*primals, **params)

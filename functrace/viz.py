@@ -196,16 +196,23 @@ def _positions(nodes: dict, edges: list) -> dict:
 
 
 def plot(obj: Any, path: Optional[str] = None, params: Optional[dict] = None) -> Any:
-    """Draw the graph with matplotlib (inputs at the bottom); save to ``path`` if given."""
-    import matplotlib
-    if path is not None:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Draw the graph with matplotlib (inputs at the bottom); save to ``path`` if given.
+
+    Saving uses a ``Figure`` of its own, so neither pyplot's state nor the user's
+    backend changes; without ``path`` the figure comes from pyplot, for display.
+    """
     nodes, edges = graph(obj, params)
     pos = _positions(nodes, edges)
     n_rows = 1 + max(y for _, y in pos.values())
     width = max(sum(1 for p in pos.values() if p[1] == y) for y in range(int(n_rows)))
-    fig, ax = plt.subplots(figsize=(max(4, 2.4 * width), 1.3 * (n_rows + 1)))
+    figsize = (max(4, 2.4 * width), 1.3 * (n_rows + 1))
+    if path is None:
+        import matplotlib.pyplot as plt
+        fig = plt.figure(figsize=figsize)
+    else:
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=figsize)
+    ax = fig.subplots()
     colors = {"leaf": "lightblue", "op": "lightgrey", "output": "#caff70", "const": "white"}
     for s, d in edges:
         ax.annotate("", xy=pos[d], xytext=pos[s],
@@ -218,5 +225,4 @@ def plot(obj: Any, path: Optional[str] = None, params: Optional[dict] = None) ->
     ax.axis("off")
     if path is not None:
         fig.savefig(path, dpi=120, bbox_inches="tight")
-        plt.close(fig)
     return fig

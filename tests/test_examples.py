@@ -65,3 +65,18 @@ def test_digits_data_file():
 def test_tour_runs_as_a_script(tmp_path):
     out = run_script(str(EXAMPLES / "tour.py"), "--out", str(tmp_path), "--epochs", "2")
     assert "tour finished" in out
+
+
+def test_dask_logistic_regression_fits_on_a_local_cluster(dask_cluster):
+    """Run against the session's cluster (conftest.py), as against any existing cluster."""
+    pytest.importorskip("scipy")
+    address = dask_cluster.scheduler_address
+    out = run_script(str(EXAMPLES / "dask_logistic_regression.py"), "--rows", "40000",
+                     "--chunk-rows", "10000", "--features", "5", "--quiet",
+                     "--scheduler", address)
+    assert f"cluster: 2 workers at {address}" in out
+    found = re.search(r"accuracy ([\d.]+)% \(the true model's: ([\d.]+)%\), largest weight "
+                      r"error ([\d.]+)", out)
+    accuracy, best, error = (float(g) for g in found.groups())
+    assert accuracy > best - 1.0 and error < 0.1
+    assert re.search(r"dataset \d+ MB \(never materialized\); client peak RSS \d+ MB", out)

@@ -8,7 +8,7 @@ import pytest
 
 import functrace
 import functrace.numpy as fnp
-from functrace.core import Trace, using_trace
+from functrace.core import Trace, call_under
 from functrace.registry import PRIMITIVES
 from functrace.reverse import ReverseTrace
 from functrace.testing import check_grads
@@ -148,7 +148,6 @@ def test_row_binds_the_primitives_it_names(spec):
     recorder = _Recorder(functrace.core.current_trace())
     tape = ReverseTrace(recorder)
     tracers = [tape.new_input(a) for a in spec.make_args(spec.dtypes[0])]
-    with using_trace(tape):
-        spec.fn(*tracers)
+    call_under(tape, spec.fn, *tracers)
     assert set(spec.prims) <= recorder.names, (
         f"{spec.name} names {sorted(set(spec.prims) - recorder.names)} but never binds them")

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..core import EVAL_TRACE, Primitive, Tracer, current_trace
-from ..grad_mode import STATE, no_grad
+from ..grad_mode import is_grad_enabled, no_grad
 from ..reverse import sum_to_shape
 from ..tensors._engine import SECOND_BACKWARD, _modified_error
 from ..tensors._graph import TENSOR_TYPES, record_custom
@@ -153,7 +153,7 @@ def _apply_tensors(cls: type, args: tuple) -> Any:
     needs = tuple(type(a) in TENSOR_TYPES and a._rg for a in args)
     ctx = FunctionCtx(cls, needs)
     out = _run_forward(cls, ctx, args)
-    if not (STATE.enabled and any(needs)):
+    if not (is_grad_enabled() and any(needs)):
         return out
     prim = _primitive(cls)
     outs = out if isinstance(out, tuple) else (out,)

@@ -26,7 +26,7 @@ import importlib
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from .policy import PARALLEL_OFF, is_enabled, set_enabled, set_thresholds, thresholds
+from .policy import PARALLEL_OFF, _state, is_enabled, set_enabled, set_thresholds, thresholds
 
 # Loaded on first use (PEP 562): name -> submodule.
 _LAZY = {
@@ -59,7 +59,14 @@ def __dir__() -> list:
 
 @contextmanager
 def enabled(flag: bool) -> Iterator[None]:
-    """Turn the kernels on or off inside a ``with`` block.
+    """Turn the kernels on or off inside a ``with`` block (for the whole process).
+
+    Interrupts: the switch happens inside the ``try`` and the ``finally`` is a
+    plain store (no call, at which a signal could be delivered), so an
+    interrupt inside the block restores the switch at once. One inside
+    contextlib's own ``__enter__``/``__exit__`` skips the ``finally`` until the
+    context manager is garbage-collected (closing its generator runs it), which
+    a retained traceback can delay.
 
     >>> import functrace.kernels as K
     >>> with K.enabled(False):
@@ -67,8 +74,8 @@ def enabled(flag: bool) -> Iterator[None]:
     False
     """
     previous = is_enabled()
-    set_enabled(flag)
     try:
+        set_enabled(flag)
         yield
     finally:
-        set_enabled(previous)
+        _state["enabled"] = previous

@@ -8,15 +8,28 @@
 >>> model[0].weight.grad.shape
 functrace.Size([8, 4])
 """
-from . import functional, init
-from .layers import (ELU, GELU, Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax,
-                     ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh)
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,
-                   L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
-from .modules import Module, ModuleDict, ModuleList, Parameter, Sequential
+from . import functional, init, utils
+from .activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                         LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU,
+                         Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink)
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .layers import (Dropout, Dropout1d, Dropout2d, Dropout3d, Flatten, Identity, Linear,
+                     Unflatten)
+from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
+                   HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from .modules import Module, Parameter
+from .norms import GroupNorm, LayerNorm, RMSNorm
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
-__all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList",
-           "ModuleDict", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "GELU", "SiLU",
-           "LeakyReLU", "ELU", "Softplus", "Softmax", "LogSoftmax", "Dropout", "Flatten",
+from .sparse import Embedding
+
+__all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "ModuleList",
+           "ModuleDict", "ParameterList", "ParameterDict", "Linear", "Identity", "Flatten",
+           "Unflatten", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "Embedding",
+           "LayerNorm", "GroupNorm", "RMSNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
+           "GRUCell",
+           "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU",
+           "Mish", "Hardsigmoid", "Hardswish", "Softplus", "PReLU", "Sigmoid", "Tanh",
+           "LogSigmoid", "Softsign", "Tanhshrink", "Softmax", "LogSoftmax", "Softmin",
            "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
-           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "CosineEmbeddingLoss"]

@@ -133,3 +133,25 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     generator: Optional[Generator] = None) -> Tensor:
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0,
+                generator: Optional[Generator] = None) -> Tensor:
+    """A (semi-)orthogonal matrix (the trailing dimensions flattened), scaled by ``gain``:
+    the Q of the QR decomposition of a normal matrix, signs fixed by R's diagonal so that
+    Q is uniformly distributed (PyTorch's recipe)."""
+    shape = tensor._data.shape
+    if len(shape) < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor._data.size == 0:
+        return tensor                    # nothing to fill (PyTorch does the same)
+    rows = shape[0]
+    cols = tensor._data.size // rows
+    flat = draw(generator, lambda r: r.normal(0.0, 1.0, (rows, cols)))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(shape))

@@ -14,19 +14,30 @@ from typing import Any
 import numpy as np
 
 from ..core import Tracer, concrete
-from . import linalg
-from ._linalg_ops import cumprod, diag, diagonal, einsum, inner, outer, prod, tensordot, trace
-from ._creation import (arange, array, asarray, empty, eye, full, full_like, identity,
-                        linspace, logspace, meshgrid, ones, ones_like, zeros, zeros_like)
+# names imported with `x as x` or `*` are this module's public API (PEP 484)
+from . import linalg as linalg
+from ._linalg_ops import (cumprod as cumprod, diag as diag, diagonal as diagonal,
+                          einsum as einsum, inner as inner, outer as outer, prod as prod,
+                          tensordot as tensordot, trace as trace)
+from ._creation import (arange as arange, array as array, asarray as asarray, empty as empty,
+                        eye as eye, full as full, full_like as full_like, identity as identity,
+                        linspace as linspace, logspace as logspace, meshgrid as meshgrid,
+                        ones as ones, ones_like as ones_like, zeros as zeros,
+                        zeros_like as zeros_like)
+from ._keywords import add_keyword_hints as _add_keyword_hints
 from ._methods import install_array_methods
 from ._reductions import normalize_axes
-from ._reductions import (amax, amin, argmax, argmin, argsort, cumsum, max, mean, min,
-                          std, sum, var)
-from ._shape import (broadcast_to, concatenate, expand_dims, flip, getitem, matmul,
-                     moveaxis, ravel, reshape, squeeze, stack, swapaxes, transpose)
+from ._reductions import (amax as amax, amin as amin, argmax as argmax, argmin as argmin,
+                          argsort as argsort, cumsum as cumsum, max as max, mean as mean,
+                          min as min, std as std, sum as sum, var as var)
+from ._shape import (broadcast_to as broadcast_to, concatenate as concatenate,
+                     expand_dims as expand_dims, flip as flip, getitem as getitem,
+                     matmul as matmul, moveaxis as moveaxis, ravel as ravel,
+                     reshape as reshape, squeeze as squeeze, stack as stack,
+                     swapaxes as swapaxes, transpose as transpose)
 from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, ...)
 from ._ufuncs import *  # noqa: F401,F403  (elementwise functions)
-from ._ufuncs import astype, multiply
+from ._ufuncs import astype as astype, multiply as multiply
 
 float32 = np.float32
 float64 = np.float64
@@ -75,3 +86,4 @@ def size(a: Any) -> int:
 
 
 install_array_methods(Tracer)
+_add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=

@@ -35,3 +35,27 @@ def dispatched_names() -> list:
     top = {f"numpy.{f.__name__}" for f in [*UFUNCS, *_TOP_LEVEL]}
     linalg = {f"numpy.linalg.{f.__name__}" for f in _LINALG}
     return sorted(top | linalg)
+
+
+def ufunc_name(ufunc: np.ufunc) -> str:
+    """``numpy.sin``, ``scipy.special.expit``, ... : where the user's ufunc comes from."""
+    import sys
+    name = ufunc.__name__
+    if getattr(np, name, None) is ufunc:
+        return f"numpy.{name}"
+    special = sys.modules.get("scipy.special")       # never imported here, only looked up
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return f"the ufunc {name!r}"
+
+
+def ufunc_advice(ufunc: np.ufunc) -> str:
+    """What to call instead of a ufunc that has no functrace rule."""
+    from ..scipy import special as fsp
+    label = ufunc_name(ufunc)
+    if label.startswith("scipy.special."):
+        if ufunc.__name__ in fsp.__all__:
+            return f"use functrace.scipy.special.{ufunc.__name__} (same signature, differentiable)"
+        return ("functrace.scipy.special has " + ", ".join(fsp.__all__) + "; otherwise express "
+                "it with functrace.numpy functions or add a primitive (functrace.extend)")
+    return "express it with functrace.numpy functions or add a primitive (functrace.extend)"

@@ -146,17 +146,17 @@ ARRAY_METHODS = {
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     _check_inputs_alive(inputs)
-    from ._dispatch import UFUNCS
+    from ._dispatch import UFUNCS, ufunc_advice, ufunc_name
     if method != "__call__":
-        raise TypeError(f"functrace does not differentiate numpy.{ufunc.__name__}.{method}; "
+        raise TypeError(f"functrace does not differentiate {ufunc_name(ufunc)}.{method}; "
                         "use the functrace.numpy function instead (e.g. fnp.sum)")
     if kwargs.get("out") is not None:
         raise TypeError(f"numpy.{ufunc.__name__} with out= cannot be traced: "
                         "functrace arrays are immutable, drop the out= argument")
     fn = UFUNCS.get(ufunc)
     if fn is None:
-        raise TypeError(f"functrace has no differentiation rule for numpy.{ufunc.__name__}; "
-                        "express it with functrace.numpy functions or register a primitive")
+        raise TypeError(f"functrace has no differentiation rule for {ufunc_name(ufunc)}: "
+                        f"{ufunc_advice(ufunc)}")
     dtype = kwargs.pop("dtype", None)
     kwargs.pop("out", None)
     if kwargs:
@@ -221,9 +221,15 @@ def _check_inputs_alive(values):
 
 def install_array_methods(cls: type) -> None:
     """Give ``cls`` numpy-like operators, methods and numpy dispatch."""
+    from ._keywords import _takes_axis, with_keyword_hint
     for name, fn in ARRAY_METHODS.items():
+        if _takes_axis(fn):                      # x.sum(dim=0) -> use axis=
+            fn = with_keyword_hint(fn, f"the traced array's .{name}()")
         setattr(cls, name, fn)
     cls.__hash__ = None
     cls.__array_ufunc__ = _array_ufunc
     cls.__array_function__ = _array_function
     cls.__array__ = _array
+    # pandas (>= 2.1) defers `series * tracer` to the tracer's reflected operator only
+    # above its own priorities (Series 3000, DataFrame 4000)
+    cls.__pandas_priority__ = 5000

@@ -20,6 +20,7 @@ from . import _linalg_ops as _ops
 from . import _reductions as _R
 from . import _shape as _S
 from . import _ufuncs as _U
+from ._keywords import add_keyword_hints as _add_keyword_hints
 
 Ord = Optional[Union[int, float, str]]
 
@@ -221,3 +222,6 @@ def vector_norm(x: Any, axis: Any = None, keepdims: bool = False, ord: Ord = 2) 
 def matrix_norm(x: Any, keepdims: bool = False, ord: Ord = "fro") -> Any:
     """numpy.linalg.matrix_norm over the last two axes."""
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+_add_keyword_hints(globals(), "functrace.numpy.linalg")   # norm(x, dim=0) -> use axis=

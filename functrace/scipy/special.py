@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import concrete, is_tracer
 from ..numpy import _ufuncs as U
+from ..numpy._keywords import add_keyword_hints as _add_keyword_hints
 from ..numpy._reductions import normalize_axes
 from ..primitives import special as P
 
@@ -108,3 +109,6 @@ def softmax(x: Any, axis: Axis = None) -> Any:
     Example: ``fsp.softmax(np.array([1000.0, 1000.0]))`` is ``[0.5, 0.5]``.
     """
     return U.exp(log_softmax(x, axis=axis))
+
+
+_add_keyword_hints(globals(), "functrace.scipy.special")   # softmax(x, dim=0) -> use axis=

@@ -140,7 +140,9 @@ _OPERATORS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
               "__rmatmul__", "__neg__", "__pos__", "__abs__", "__lt__", "__le__", "__gt__",
               "__ge__", "__eq__", "__ne__", "__getitem__", "T"]
 
-_FUNCTION_METHODS = [
+# Functions that are also Tensor methods. __all__ is built from list literals so that
+# type checkers can read it (ft.tensor, ft.sum, ... in editors).
+__all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
     "remainder", "fmod", "pow", "neg", "negative", "rsqrt", "frac", "lerp", "clamp", "clip",
     "clamp_min", "clamp_max", "sigmoid", "relu", "logit", "erf", "softmax", "log_softmax",
@@ -157,6 +159,7 @@ _FUNCTION_METHODS = [
     "transpose", "swapaxes", "swapdims", "t", "narrow", "select", "split", "chunk", "unbind",
     "gather", "index_select", "masked_fill", "masked_select", "where", "tril", "triu",
     "diag", "diagonal", "clone", "roll", "repeat_interleave"]
+_FUNCTION_METHODS = list(__all__)
 
 
 def _install() -> None:
@@ -192,7 +195,7 @@ def _install() -> None:
 
 _install()
 
-__all__ = sorted(set(_FUNCTION_METHODS) | {
+__all__ += [
     "Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty",
     "eye", "arange", "linspace", "logspace", "rand", "randn", "randint", "randperm", "normal",
     "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
@@ -203,4 +206,4 @@ __all__ = sorted(set(_FUNCTION_METHODS) | {
     "float64", "double", "int8", "uint8", "int16", "short", "int32", "int64", "long",
     "complex64", "complex128", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
     "reshape", "permute", "flip", "tile", "broadcast_to", "einsum", "rsub", "numel",
-    "is_tensor"})
+    "is_tensor"]

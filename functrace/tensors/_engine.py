@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from ..grad_mode import STATE
+from ..grad_mode import call_with_grad_enabled
 from ..reverse import backward_pass
 from ._graph import TENSOR_TYPES, Node, relabel
 from ._tensor import Size, Tensor, bump_version, make
@@ -147,9 +147,9 @@ class _CtHook:
 
 # -- saved values ----------------------------------------------------------------------
 
-def _saved_as_tensors(nodes: list) -> list:
-    """For ``create_graph``: give rules the saved *tensors*, so they are recorded."""
-    swapped = []
+def _saved_as_tensors(nodes: list, swapped: list) -> None:
+    """For ``create_graph``: give rules the saved *tensors*, so they are recorded.
+    Each node's residuals go to ``swapped`` before they are replaced."""
     for node in nodes:
         if node.args is None and node.out is None:
             continue
@@ -160,11 +160,10 @@ def _saved_as_tensors(nodes: list) -> list:
             out = make(node.out, node, True)
             out._vc = node.out_vc
             node.out = out
-    return swapped
 
 
-def _restore(swapped: list) -> None:
-    for node, ins, out in swapped:
+def _restore(saved: list) -> None:
+    for node, ins, out in saved:
         node.ins = ins
         node.out = out
 
@@ -183,10 +182,10 @@ def _keeps_saved(prim: Any) -> bool:
     return linear
 
 
-def _release_plan(nodes: list) -> list:
+def _release_plan(nodes: list, kept: list) -> None:
     """Before a consuming pass: mark the nodes whose saved values it frees, and
-    return the linear nodes' residuals to put back afterwards (see _keeps_saved)."""
-    kept = []
+    add the linear nodes' residuals to put back afterwards to ``kept`` (see
+    _keeps_saved)."""
     for node in nodes:
         if node.ins is None and node.out is None:
             continue
@@ -195,12 +194,11 @@ def _release_plan(nodes: list) -> list:
         else:
             node.args = None
             node.freed = True
-    return kept
 
 
 def _free(nodes: list) -> None:
     """After a non-consuming pass (``create_graph``) without ``retain_graph``."""
-    _release_plan(nodes)
+    _release_plan(nodes, [])
     for node in nodes:
         if node.freed:
             node.ins = node.out = None
@@ -246,18 +244,16 @@ def run(roots: list, grads: list, retain_graph: bool, create_graph: bool,
         cts[r._id] = s if r._id not in cts else cts[r._id] + s
     hook = _CtHook(create_graph, capture) if (hooked or capture) else None
     consume = not (retain_graph or create_graph)      # free residuals as the pass goes
-    kept = _release_plan(nodes) if consume else None
-    prev = STATE.enabled
-    STATE.enabled = create_graph
-    swapped = _saved_as_tensors(nodes) if create_graph else None
-    try:
-        backward_pass(nodes, cts, consume=consume, ct_hook=hook)
+    saved: list = []      # residuals to put back: see _release_plan, _saved_as_tensors
+    try:                  # (an interrupt anywhere in here must not leave them swapped)
+        if consume:
+            _release_plan(nodes, saved)
+        elif create_graph:
+            _saved_as_tensors(nodes, saved)
+        call_with_grad_enabled(create_graph, backward_pass, nodes, cts, consume=consume,
+                               ct_hook=hook)
     finally:
-        STATE.enabled = prev
-        if swapped:
-            _restore(swapped)
-        for node, ins, out in kept or ():
-            node.ins, node.out = ins, out
+        _restore(saved)
     if not retain_graph and not consume:
         _free(nodes)
     return cts, leaves, (hook.captured if hook is not None else {})

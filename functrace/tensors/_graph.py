@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import core
 from ..core import EVAL_TRACE, Primitive, _current_trace
-from ..grad_mode import STATE
+from ..grad_mode import is_grad_enabled
 from ..reverse import broadcast_shapes
 from ..tape import Eqn
 from ._tensor import Tensor, next_id
@@ -206,7 +206,7 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
     out = prim.impl(*datas, **params)
     if type(out) is not _ndarray:
         out = _asarray(out)
-    if in_ids is None or prim.vjp is None or not STATE.enabled:
+    if in_ids is None or prim.vjp is None or not is_grad_enabled():
         # _tensor.make() inlined here and in record(): calling it costs ~8 % per
         # facade op on tiny arrays (measured with a 100-op chain).
         t = _new(Tensor)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import numpy as fnp
-from ..grad_mode import STATE
+from ..grad_mode import is_grad_enabled
 from ..primitives import shape_ops as S
 from ._random import draw
 from ._graph import TENSOR_TYPES, Node, relabel
@@ -26,7 +26,7 @@ _VIEW_PRIMS = frozenset({"reshape", "transpose", "getitem", "broadcast_to", "fli
 
 def check_inplace(t: Tensor) -> None:
     """PyTorch's errors for in-place operations that would corrupt the graph."""
-    if not STATE.enabled:
+    if not is_grad_enabled():
         return
     node = t._node
     if node is None and t._rg:
@@ -107,7 +107,7 @@ def _inplace(fn: Callable[..., Any], name: str) -> Callable[..., Tensor]:
 
 
 def _recording(t: Tensor, *others: Any) -> bool:
-    return STATE.enabled and (t._rg or any(type(o) in TENSOR_TYPES and o._rg for o in others))
+    return is_grad_enabled() and (t._rg or any(type(o) in TENSOR_TYPES and o._rg for o in others))
 
 
 def _fill(self: Tensor, value: Any, name: str) -> Tensor:

@@ -48,15 +48,17 @@ def _wrap(x: Any) -> Any:
 
 def array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any,
                 **kwargs: Any) -> Any:
-    from ..numpy._dispatch import UFUNCS
+    from ..numpy._dispatch import UFUNCS, ufunc_advice, ufunc_name
     fn = UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         return fn(*inputs)
     if _needs_grad(inputs) or _needs_grad(kwargs.get("out", ())):
-        raise TypeError(f"functrace cannot differentiate numpy.{ufunc.__name__}"
+        raise TypeError(f"functrace cannot differentiate {ufunc_name(ufunc)}"
                         f"{'' if method == '__call__' else '.' + method}"
                         f"{' with arguments ' + str(sorted(kwargs)) if kwargs else ''} "
-                        "on tensors that require grad; use the functrace function instead")
+                        "on tensors that require grad; "
+                        + ("use the functrace function instead" if fn is not None
+                           else ufunc_advice(ufunc)))
     kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
     return _wrap(getattr(ufunc, method)(*_unwrap(inputs), **kwargs))
 
