@@ -31,13 +31,13 @@ def test_run_all_quick(tmp_path, bench):
     tables = run_all.run_all(quick=True, out_dir=str(tmp_path))
     report = (tmp_path / "RESULTS.md").read_text()
     assert "Machine:" in report and "--quick" in report
-    for script in run_all.SCRIPTS:
-        assert f"## {script}" in report
+    sections = {part.split("\n", 1)[0]: part for part in report.split("\n## ")[1:]}
+    for script in run_all.SCRIPTS:      # each script verified something (or says why not)
+        assert "| ok (error" in sections[script] or "skipped" in sections[script], script
     for table in tables:
         assert table.rows and table.columns[-1] == "check"
         for row in table.rows:     # quick mode runs only functrace and numpy: all must pass
             assert row[-1].startswith(("ok (error", "n/a")), (table.title, row)
-        assert any(check.startswith("ok") for check in table.checks.values()), table.title
     assert "## Verification" in report and " 0 FAILED" in report
     assert "## Targets" in report
     for target, verdict in targets.evaluate(tables):
