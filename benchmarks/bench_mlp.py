@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -72,11 +72,12 @@ def numpy_step(p: dict, x: np.ndarray, onehot: np.ndarray) -> tuple:
     return p, grads
 
 
-def first_step_check(x: np.ndarray, labels: np.ndarray) -> Check:
-    """The hand-written first step from ``init_params()`` in float64: its gradient and
-    update. The update of a float32 parameter is only known to the rounding of that
-    parameter (``atol``), which is far below the update itself."""
-    init = {k: v.astype(np.float64) for k, v in init_params().items()}
+def first_step_check(x: np.ndarray, labels: np.ndarray, start: Optional[dict] = None
+                     ) -> Check:
+    """The hand-written step from ``start`` (default ``init_params()``) in float64: its
+    gradient and update. The update of a float32 parameter is only known to the
+    rounding of that parameter (``atol``), which is far below the update itself."""
+    init = {k: np.asarray(v, np.float64) for k, v in (start or init_params()).items()}
     _, grads = numpy_step({k: v.copy() for k, v in init.items()}, x.astype(np.float64),
                           np.eye(10)[labels])
     reference = {"gradient": grads, "update": {k: -LR * g for k, g in grads.items()}}
@@ -85,12 +86,18 @@ def first_step_check(x: np.ndarray, labels: np.ndarray) -> Check:
                  "the hand-written first step (gradient, update) in float64", atol)
 
 
-def _first_step(out: tuple) -> dict:
-    """(parameters after the first step, its gradients) -> {"gradient", "update"}."""
+def _first_step(out: tuple, start: Optional[dict] = None) -> dict:
+    """(parameters after a step from ``start`` (default ``init_params()``), its
+    gradients) -> {"gradient", "update"}."""
     params_now, grads = out
-    init = init_params()
+    init = start or init_params()
     return {"gradient": to_numpy(grads),
             "update": {k: to_numpy(v) - init[k] for k, v in params_now.items()}}
+
+
+def sgd(p: dict, g: dict) -> tuple:
+    """(p - LR g, g): the SGD update, and the gradient for the check."""
+    return {k: p[k] - LR * g[k] for k in p}, g
 
 
 def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> dict:
@@ -105,8 +112,17 @@ def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> dict:
         for k in p_ft:
             p_ft[k] = p_ft[k] - LR * g[k]
         return p_ft, g
+    jit_step = ft.jit(lambda p, x, t: sgd(p, f_grad(p, x, t)))
+    state = {"jit": init_params()}
+
+    def functrace_jit_step():
+        state["jit"], g = jit_step(state["jit"], x, onehot)
+        return state["jit"], g
     fns = {"functrace": Candidate(functrace_step, _first_step),
+           "functrace jit": Candidate(functrace_jit_step, _first_step),
            "functrace Tensor": guarded(lambda: _module_step(ft, x, labels)),
+           "functrace Tensor, jit step (functional_call)": guarded(
+               lambda: _facade_jit_step(x, onehot)),
            "numpy (hand-written)": Candidate(lambda: numpy_step(p_np, x, onehot),
                                              _first_step)}
     if "torch" in found:
@@ -128,6 +144,33 @@ def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> dict:
     if "jax" in found:
         fns.update(_jax_steps(x, onehot))
     return fns
+
+
+def _facade_jit_step(x: np.ndarray, onehot: np.ndarray) -> Candidate:
+    """A jitted SGD step of an ``ft.nn`` model (set to ``init_params()``), its
+    parameters as a dict of arrays."""
+    nn = ft.nn
+    model = nn.Sequential(nn.Linear(64, 128), nn.Tanh(), nn.Linear(128, 10))
+    init = init_params()
+    state = {"p": {"0.weight": init["W1"].T.copy(), "0.bias": init["b1"],
+                   "2.weight": init["W2"].T.copy(), "2.bias": init["b2"]}}
+
+    def loss(p, x, t):
+        logits = ft.func.functional_call(model, p, (x,))
+        return -fnp.sum(t * fsp.log_softmax(logits, axis=1)) / x.shape[0]
+    update = ft.jit(lambda p, x, t: sgd(p, ft.grad(loss)(p, x, t)))
+
+    def step():
+        state["p"], g = update(state["p"], x, onehot)
+        return state["p"], g
+
+    def first_step(out):
+        p, g = out
+        return _first_step(({"W1": p["0.weight"].T, "b1": p["0.bias"],
+                             "W2": p["2.weight"].T, "b2": p["2.bias"]},
+                            {"W1": g["0.weight"].T, "b1": g["0.bias"],
+                             "W2": g["2.weight"].T, "b2": g["2.bias"]}))
+    return Candidate(step, first_step)
 
 
 def _module_step(lib: Any, x: np.ndarray, labels: np.ndarray) -> Candidate:

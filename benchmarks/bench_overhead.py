@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import (TOLERANCE, Check, Results, Table, cli,  # noqa: E402
+from _common import (TOLERANCE, Candidate, Check, Results, Table, cli,  # noqa: E402
                      complex_step_derivative, fmt_ratio, guarded, median_time,
                      missing_note, peers)
 
@@ -51,7 +51,11 @@ def numpy_step(x: np.ndarray) -> np.ndarray:
 def candidates(x: np.ndarray, found: dict) -> dict:
     """name -> zero-argument callable doing one forward + backward, returning the gradient."""
     f_grad = ft.grad(lambda v: fnp.sum(chain(v, fnp)))
-    fns = {"functrace": lambda: f_grad(x), "numpy (hand-written)": lambda: numpy_step(x),
+    j_value_and_grad = ft.jit(ft.value_and_grad(lambda v: fnp.sum(chain(v, fnp))))
+    fns = {"functrace": lambda: f_grad(x),
+           "functrace jit (value_and_grad)": Candidate(lambda: j_value_and_grad(x),
+                                                       lambda out: out[1]),
+           "numpy (hand-written)": lambda: numpy_step(x),
            "functrace Tensor": guarded(lambda: _facade(x))}
     if "torch" in found:
         torch = found["torch"]

@@ -14,6 +14,7 @@ from .api import (elementwise_grad as elementwise_grad, grad as grad, hessian as
                   value_and_grad as value_and_grad, vjp as vjp)
 from .core import Primitive as Primitive, UnexpectedTracerError as UnexpectedTracerError
 from .batching import vmap as vmap
+from .jit import jit as jit  # (binds the name over the subpackage: ft.jit is the function)
 from .registry import PRIMITIVES as PRIMITIVES
 from .tape import Tape as Tape
 from .tree import (register_pytree_node as register_pytree_node, tree_flatten as tree_flatten,
@@ -31,7 +32,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for type checkers
     from . import autograd as autograd, extend as extend, nn as nn, optim as optim, viz as viz
-    from . import backends as backends, cuda as cuda, utils as utils
+    from . import backends as backends, cuda as cuda, func as func, utils as utils
     from .checkpointing import checkpoint as checkpoint, remat as remat
     from .custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
     from .linearization import hvp as hvp, linearize as linearize
@@ -57,11 +58,12 @@ _LAZY = {
     "remat": ("functrace.checkpointing", "remat"),
     "linearize": ("functrace.linearization", "linearize"),
     "hvp": ("functrace.linearization", "hvp"),
+    "func": ("functrace.func", None),
 }
 
 _CORE_ALL = [
     "grad", "value_and_grad", "vjp", "jvp", "vmap", "jacobian", "jacrev", "jacfwd", "hessian",
-    "elementwise_grad", "stop_gradient", "make_tape", "Tape", "Primitive", "PRIMITIVES",
+    "elementwise_grad", "stop_gradient", "make_tape", "jit", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled", "inference_mode", "is_inference_mode_enabled",

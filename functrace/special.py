@@ -14,7 +14,7 @@ from typing import Any, Optional, Union
 
 from .numpy import _ufuncs as U
 from .primitives import special as P
-from .scipy import special as _sp
+from . import _special_base as _sp
 
 Axis = Optional[Union[int, tuple]]
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..numerics import GUARD, keep_zeros
 from ..registry import defelementwise, defprimitive
 from . import nondiff as N
@@ -146,7 +146,7 @@ def _power_dy(x, y, out):
             return out * math.nan
         return _power_dy_at_zero_base(y, out)
     zero = N.equal_p.bind(x, 0)              # a primitive, so that it stays batched under vmap
-    if not np.any(concrete(zero)):
+    if not np.any(concrete_value(zero)):
         return out * log_p.bind(x)
     safe = out * log_p.bind(where_p.bind(zero, 1.0, x))
     return where_p.bind(zero, _power_dy_at_zero_base(y, out), safe)
@@ -157,7 +157,14 @@ def _power_dy_at_zero_base(y, out):
     return where_p.bind(N.less_p.bind(y, 0), np.array(-np.inf, dtype), np.zeros((), dtype))
 
 
-power_p = defelementwise("power", np.power, (_power_dx, _power_dy), saves="both")
+def _power_impl(x, y):
+    # numpy's ``**`` (x ** 2 is a square, x ** 0.5 a sqrt, ...), not np.power: the rules
+    # evaluate ``x ** k`` with the operator on plain arrays, and a jitted replay of the
+    # same rule must give the same bits.
+    return x ** y if isinstance(x, (np.ndarray, np.generic)) else np.power(x, y)
+
+
+power_p = defelementwise("power", _power_impl, (_power_dx, _power_dy), saves="both")
 square_p = defelementwise("square", np.square, (lambda x, out: 2.0 * x,))
 sqrt_p = defelementwise("sqrt", np.sqrt, (lambda x, out: 0.5 / out,), saves="out")
 cbrt_p = defelementwise("cbrt", np.cbrt, (lambda x, out: 1.0 / (3.0 * out * out),), saves="out")
