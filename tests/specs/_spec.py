@@ -25,8 +25,8 @@ class Spec:
         dtypes: dtypes to check. float32 rows are checked against float64
             finite differences within float32 rounding (``check_grads``), and
             a meta-test proves it: a 1% float32-only error in the row's first
-            primitive must fail the row (unless ``extra["scale_invisible"]``
-            says why it cannot show there).
+            differentiable primitive must fail the row (unless
+            ``extra["scale_invisible"]`` says why it cannot show there).
         order: highest derivative order checked (2 unless the rule's own
             derivative is not differentiable, e.g. piecewise-constant).
             ``order=0`` marks a non-differentiable (constant-output) primitive:
@@ -41,11 +41,10 @@ class Spec:
             ``jvp_vjp_rtol``, the tolerance between forward and reverse mode for a
             primitive whose two rules are different numerical computations (odeint:
             a sensitivity solve and an adjoint solve, each within the solver's
-            tolerance).
+            tolerance), and ``scale_invisible``, why a 1% error in the row's
+            primitive cannot show in it (see ``dtypes``).
         reference: optional plain-numpy implementation of ``fn``; when given,
             the value *and dtype* of ``fn(*args)`` must match it.
-        extra: row-specific flags: ``locally_constant`` (``order=0`` rows, see
-            above) and ``scale_invisible`` (a reason string).
     """
 
     name: str
