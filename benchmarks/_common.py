@@ -85,8 +85,10 @@ class Check:
 
     ``reference``: a float64 array, or a dict/list/tuple of them, computed without
     any of the libraries compared; each array of a result must satisfy
-    ``max |result - reference| <= tol * max |reference| + atol``; ``source``: what
-    the reference is, for the table's note.
+    ``max |result - reference| <= tol * max |reference| + atol``, and its error is
+    reported as ``max |result - reference| / (max |reference| + atol / tol)``
+    (references below the smallest normal float compare absolutely); ``source``:
+    what the reference is, for the table's note.
     """
 
     reference: Any
@@ -152,9 +154,9 @@ def compare(result: Any, check: Check) -> Status:
         scale = float(np.max(np.abs(b), initial=0.0))
         if not scale >= np.finfo(np.float64).tiny:   # zero or underflowed: absolute error
             scale = 1.0
-        diff = float(np.max(np.abs(a - b), initial=0.0))
-        err = diff / scale
-        if not diff <= check.tol * scale + check.atol:      # also catches NaN
+        # the error relative to the scale the bound allows: <= tol iff diff <= tol scale + atol
+        err = float(np.max(np.abs(a - b), initial=0.0)) / (scale + check.atol / check.tol)
+        if not err <= check.tol:               # also catches NaN
             return Status(False, err, f"error {err:.1e} > {check.tol:g} at {path or 'result'}")
         worst = max(worst, err)
     return Status(True, worst)
@@ -209,12 +211,15 @@ class Results:
 
     def verify_and_time(self, fns: dict, check: Check, param: Any,
                         timer: Callable[[Callable], float]) -> None:
-        """Verify every candidate at ``param``, then time those that passed."""
-        statuses = {name: verify(candidate, check) for name, candidate in fns.items()}
-        del check                              # the reference may be large: not while timing
+        """Verify each candidate at ``param`` and, if it passed, time it right away.
+
+        One after the other, not all checks first: a peer's thread pool (torch's
+        OpenMP threads spin for a while after a call) would otherwise still be busy
+        while the next library is timed, which on two cores slows it many times."""
         for name, candidate in fns.items():
+            status = verify(candidate, check)
             run = candidate.run if isinstance(candidate, Candidate) else candidate
-            self.record(name, param, statuses[name], timer(run) if statuses[name].ok else None)
+            self.record(name, param, status, timer(run) if status.ok else None)
 
     def record(self, name: str, param: Any, status: Optional[Status],
                value: Optional[float]) -> None:

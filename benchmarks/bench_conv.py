@@ -101,13 +101,18 @@ def conv_candidates(x: np.ndarray, found: dict) -> dict:
     return fns
 
 
+# float32 bias gradients are sums of up to 64 × 26 × 26 = 43,264 terms of both signs: torch's
+# came out 1.3e-4 from the float64 value in one run, so the float32 default (1e-4) is too tight
+CONV_TOLERANCE = 1e-3
+
+
 def conv_table(quick: bool, found: dict) -> Table:
     sizes = [8] if quick else [8, 28]
     results = Results()
     rng = np.random.default_rng(1)
     for size in sizes:
         x = rng.uniform(0, 1, (8 if quick else BATCH, 1, size, size)).astype(DTYPE)
-        check = Check(reference_gradients(conv_params(), x), TOLERANCE["float32"],
+        check = Check(reference_gradients(conv_params(), x), CONV_TOLERANCE,
                       "hand-written convolutions and their gradients in float64")
         results.verify_and_time(conv_candidates(x, found), check, size, lambda fn: median_time(
             fn, min_time=0.05 if quick else 1.0, max_reps=2000, warmup=1 if quick else 3))
@@ -180,9 +185,12 @@ def cnn_table(quick: bool, found: dict) -> Table:
     statuses = {"functrace Tensor": Status(False, why="no reference: torch not installed")}
     if "torch" in found:
         reference = cnn_gradients(found["torch"], models["torch eager"], batches["torch eager"])
+        # the conv biases before BatchNorm have zero gradient in exact arithmetic: what both
+        # libraries give there is rounding, so arrays also pass within tol x the largest gradient
+        largest = max(float(np.max(np.abs(v))) for k, v in reference.items() if k != "loss")
         statuses = {"functrace Tensor": compare(cnn_gradients(
             ft, models["functrace Tensor"], batches["functrace Tensor"]),
-            Check(reference, TOLERANCE["float32"], "torch"))}
+            Check(reference, TOLERANCE["float32"], "torch", TOLERANCE["float32"] * largest))}
     times = {}
     for name, model in models.items():
         if name == "functrace Tensor" and not statuses[name].ok:
@@ -198,7 +206,9 @@ def cnn_table(quick: bool, found: dict) -> Table:
                       {"time": t} if t is not None else {})
     table.notes.append("check (before timing): functrace's loss and gradients of one step "
                        "(dropout off) against torch's on the same weights, max |error| <= "
-                       f"{TOLERANCE['float32']:g} x max |reference| per array")
+                       f"{TOLERANCE['float32']:g} x (max |reference| of the array + the "
+                       "largest gradient of any parameter: the conv biases before "
+                       "BatchNorm have zero gradient in exact arithmetic)")
     return table
 
 
