@@ -146,7 +146,7 @@ def _param(key: str, p) -> str:
     if isinstance(p, tuple):                # e.g. ("peak/op", 100_000)
         return f"{p[0]} at n={p[1]:,}"
     if isinstance(p, int):
-        return f"batch {p}" if key == "mlp" else f"n={p:,}"
+        return {"mlp": f"batch {p}", "conv/two-convs": f"{p}×{p}"}.get(key, f"n={p:,}")
     return str(p)
 
 
