@@ -34,10 +34,10 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._foreign import PLAIN, is_foreign
+from .argnums import arg_label, call_traced, check_callable
 from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
-from .core import (Primitive, Trace, Tracer, call_traced, call_under, check_callable,
-                   concrete, current_trace)
+from .core import (PLAIN, Primitive, Trace, Tracer, call_under, concrete, current_trace,
+                   lower_constant)
 from .tree import PyTreeDef, tree_flatten, tree_unflatten
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them
@@ -82,9 +82,11 @@ class BatchTrace(Trace):
                     values = list(values)
                 dims[i] = arg._bdim
                 values[i] = arg._value
-            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
-                values = list(values)
-                values[i] = np.asarray(arg)
+            elif type(arg) not in PLAIN:      # a Tensor, a pandas Series, ...: constants (C2)
+                low = lower_constant(arg)         # (another trace's tracer stays as it is)
+                if low is not arg:
+                    values = list(values)
+                    values[i] = low
         if type(params.get("idx")) is tuple:       # getitem / scatter_add: batched indices?
             params, batched_idx = self._unwrap_index(params)
             if batched_idx and dims is None:
@@ -188,11 +190,10 @@ def _as_batched_leaf(leaf: Any) -> Any:
 
 
 def _leaf_labels(f: Callable, args: tuple, kwargs: dict) -> list:
-    from .api import _arg_label
     labels = []
     for i, a in enumerate(args):
         n = len(tree_flatten(a)[0])
-        name = f"argument {_arg_label(f, i)}"
+        name = f"argument {arg_label(f, i)}"
         labels += [name] if n == 1 else [f"{name} (leaf {k})" for k in range(n)]
     for key, a in sorted(kwargs.items()):
         labels += [f"keyword argument {key!r}"] * len(tree_flatten(a)[0])
