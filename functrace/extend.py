@@ -74,7 +74,7 @@ def defprimitive(name: str, impl: Callable[..., Any], *,
             VJP, same signature as ``vjp``); the JVP is the op itself.
         batch: ``vmap`` rule ``batch(args, dims, **params) -> (out, out_dim)``, or
             a generic rule's name: ``"elementwise"``, ``"reduction"``, ``"axis"``,
-            ``"stacked"`` (see :mod:`functrace.batch_rules`). Without one, ``vmap``
+            ``"stacked"`` (see :mod:`functrace.primitives.batch_rules`). Without one, ``vmap``
             falls back to a loop over the batch and warns once.
         saves: what the VJP reads: ``"in"``, ``"out"``, ``"both"`` or ``"none"``
             (the residuals kept on the tape; keep them minimal).

@@ -58,6 +58,6 @@ class JVPTrace(Trace):
         if t_out is None:
             return out
         if prim.broadcasts and np.shape(t_out) != np.shape(out):
-            from .primitives.shape_ops import broadcast_to_p     # (bound under the parent)
+            from .primitives.reductions import broadcast_to_p     # (bound under the parent)
             t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
         return JVPTracer(self, out, t_out)

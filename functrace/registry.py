@@ -7,7 +7,8 @@
 * :func:`defnondiff` -- an op whose output is a constant (comparisons, argmax).
 
 Each helper takes ``batch=``, the primitive's batching rule for ``vmap``:
-``rule(args, dims, **params) -> (out, out_dim)`` (see :mod:`functrace.batch_rules`),
+``rule(args, dims, **params) -> (out, out_dim)`` (see
+:mod:`functrace.primitives.batch_rules`),
 or the name of a generic rule: ``"elementwise"`` (broadcasting ops; the default
 of :func:`defelementwise`), ``"reduction"`` (``axes``/``keepdims`` params),
 ``"axis"`` (one ``axis`` param) or ``"stacked"`` (ops on the trailing axes of a
@@ -27,15 +28,31 @@ from .numerics import GUARD, keep_zeros
 
 PRIMITIVES: dict[str, Primitive] = {}
 
+# Generic batching rules by name: name -> make(prim) -> rule. Filled by
+# functrace.primitives.batch_rules (its rules bind shape primitives, defined above
+# this module), which the primitives package imports first.
+GENERIC_BATCH_RULES: dict[str, Callable[[Primitive], Callable[..., tuple]]] = {}
+
 
 def _register(prim: Primitive, batch: Any = None) -> Primitive:
     if prim.name in PRIMITIVES:
         raise ValueError(f"primitive {prim.name!r} is already registered")
     if batch is not None:
-        from .batch_rules import resolve_batch_rule
-        prim.batch = resolve_batch_rule(prim, batch)
+        prim.batch = _batch_rule(prim, batch)
     PRIMITIVES[prim.name] = prim
     return prim
+
+
+def _batch_rule(prim: Primitive, batch: Any) -> Callable[..., tuple]:
+    """A rule given by name (see :data:`GENERIC_BATCH_RULES`) made for ``prim``, or
+    ``batch`` itself."""
+    if not isinstance(batch, str):
+        return batch
+    make = GENERIC_BATCH_RULES.get(batch)
+    if make is None:
+        raise ValueError(f"primitive {prim.name!r}: unknown generic batching rule {batch!r}; "
+                         f"choose one of {sorted(GENERIC_BATCH_RULES)} or pass a function")
+    return make(prim)
 
 
 def _named(fn: Callable, name: str) -> Callable:

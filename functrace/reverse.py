@@ -17,6 +17,8 @@ from .core import (_ROOT_HANDLERS, _TRACER_TYPES, EVAL_TRACE, Primitive, Trace, 
                    current_trace)
 from .kernels import policy as kernel_policy
 from .numerics import GUARD
+from .primitives.arithmetic import add_p
+from .primitives.reductions import sum_to_shape
 from .registry import PRIMITIVES
 from .tape import Eqn
 
@@ -218,31 +220,6 @@ class _KernelSetup:
 
 
 _KERNELS = _KernelSetup()
-
-
-def sum_to_shape(x: Any, shape: tuple) -> Any:
-    """Sum ``x`` over the axes that broadcasting added to reach ``shape``.
-
-    The single place where broadcasting is undone; built from differentiable
-    primitives. A cotangent smaller than its input is broadcast up instead.
-    """
-    xshape = _shape(x)
-    if xshape == shape:
-        return x
-    lead = len(xshape) - len(shape)
-    if lead < 0 or any(d != 1 and d != xd for d, xd in zip(shape, xshape[lead:])):
-        return broadcast_to_p.bind(x, shape=shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, d in enumerate(shape) if d == 1 and xshape[lead + i] != 1)
-    x = reduce_sum_p.bind(x, axes=axes, keepdims=False)
-    if _shape(x) != shape:
-        x = reshape_p.bind(x, shape=shape)
-    return x
-
-
-from .primitives.elementwise import add_p  # noqa: E402  (primitives import this module lazily)
-from .primitives.reductions import reduce_sum_p  # noqa: E402
-from .primitives.shape_ops import broadcast_to_p, reshape_p  # noqa: E402
 
 
 def _add(a: Any, b: Any) -> Any:

@@ -7,7 +7,7 @@ import pytest
 
 import functrace.numpy as fnp
 from functrace.core import Primitive, concrete
-from functrace.primitives.elementwise import cos_p
+from functrace.primitives.transcendental import cos_p
 from functrace.testing import check_grads, numerical_jvp
 
 X = (np.array([0.3, -1.1, 2.0]),)

@@ -42,7 +42,7 @@ import numpy as np
 
 from ..core import EVAL_TRACE, Primitive, Tracer, current_trace
 from ..grad_mode import is_grad_enabled, no_grad
-from ..reverse import sum_to_shape
+from ..primitives.reductions import sum_to_shape
 from ..tensors._engine import SECOND_BACKWARD, _modified_error
 from ..tensors._graph import TENSOR_TYPES, record_custom
 from ..tensors._tensor import Tensor, make, shared_version_counter

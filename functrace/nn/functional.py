@@ -1,6 +1,6 @@
 """``functrace.nn.functional`` (import as ``F``): activations, dropout and losses as functions.
 
-Built on :mod:`functrace.special` and :mod:`functrace.numpy`, so they work on
+Built on :mod:`functrace.activations` and :mod:`functrace.numpy`, so they work on
 Tensors (recording the graph) and, equally, on numpy arrays inside
 ``functrace.grad``. No derivative is written here.
 

@@ -16,9 +16,9 @@ import numpy as np
 from ..core import Tracer, concrete
 # names imported with `x as x` or `*` are this module's public API (PEP 484)
 from . import linalg as linalg
-from ._linalg_ops import (cumprod as cumprod, diag as diag, diagonal as diagonal,
-                          einsum as einsum, inner as inner, outer as outer, prod as prod,
-                          tensordot as tensordot, trace as trace)
+from ._products import (cumprod as cumprod, diag as diag, diagonal as diagonal,
+                        einsum as einsum, inner as inner, matmul as matmul, outer as outer,
+                        prod as prod, tensordot as tensordot, trace as trace)
 from ._creation import (arange as arange, array as array, asarray as asarray, empty as empty,
                         eye as eye, full as full, full_like as full_like, identity as identity,
                         linspace as linspace, logspace as logspace, meshgrid as meshgrid,
@@ -32,7 +32,7 @@ from ._reductions import (amax as amax, amin as amin, argmax as argmax, argmin a
                           min as min, std as std, sum as sum, var as var)
 from ._shape import (broadcast_to as broadcast_to, concatenate as concatenate,
                      expand_dims as expand_dims, flip as flip, getitem as getitem,
-                     matmul as matmul, moveaxis as moveaxis, ravel as ravel,
+                     moveaxis as moveaxis, ravel as ravel,
                      reshape as reshape, squeeze as squeeze, stack as stack,
                      swapaxes as swapaxes, transpose as transpose)
 from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, ...)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Tracer
+from . import _products as P
 from . import _reductions as R
 from . import _shape as S
 from . import _ufuncs as U
@@ -125,7 +126,7 @@ ARRAY_METHODS = {
     "__mul__": U.multiply, "__rmul__": _swap(U.multiply),
     "__truediv__": U.divide, "__rtruediv__": _swap(U.divide),
     "__pow__": U.power, "__rpow__": _swap(U.power),
-    "__matmul__": S.matmul, "__rmatmul__": _swap(S.matmul),
+    "__matmul__": P.matmul, "__rmatmul__": _swap(P.matmul),
     "__neg__": U.negative, "__pos__": U.positive, "__abs__": U.absolute,
     "__lt__": U.less, "__le__": U.less_equal, "__gt__": U.greater, "__ge__": U.greater_equal,
     "__eq__": U.equal, "__ne__": U.not_equal,

@@ -10,7 +10,8 @@ import numpy as np
 from ..core import concrete
 from ..primitives import nondiff as N
 from ..primitives import reductions as R
-from ..primitives.elementwise import sqrt_p, where_p
+from ..primitives.arithmetic import sqrt_p
+from ..primitives.selection import where_p
 
 Axis = Optional[Union[int, tuple]]
 

@@ -20,7 +20,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from ..core import concrete, is_tracer
-from ..primitives import shape_ops as S
+from ..primitives import indexing as S
 from ._shape import broadcast_to, concatenate, ravel, reshape
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "dstack",

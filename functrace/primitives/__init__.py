@@ -1,4 +1,6 @@
 """The table of primitives, grouped by kind. Importing this registers them all."""
-from . import elementwise, reductions, shape_ops, linalg, nondiff  # noqa: F401
-from . import products, decompositions  # noqa: F401,E402
-from . import special  # noqa: F401  (erf, erfc, relu, expit, logsumexp)
+# batch_rules first: it fills the registry's table of generic batching rules
+# (batch="elementwise", ...), which the modules after it name.
+from . import batch_rules  # noqa: F401
+from . import shape_ops, nondiff, selection, arithmetic, transcendental, erf  # noqa: F401
+from . import reductions, indexing, linalg, products, decompositions  # noqa: F401

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import batch_rules as B
 from ..core import concrete
 from ..registry import defprimitive, zeros_like_value
-from .elementwise import multiply_p
-from .reductions import reduce_sum_p
-from .shape_ops import broadcast_to_p, concatenate_p, getitem_p, reshape_p, transpose_p
+from . import batch_rules as B
+from .arithmetic import multiply_p
+from .indexing import concatenate_p, getitem_p
+from .reductions import broadcast_to_p, reduce_sum_p
+from .shape_ops import reshape_p, transpose_p
 
 
 def swap_last_two(a):

@@ -18,7 +18,9 @@ from ..core import concrete, is_tracer
 from ..numpy import _ufuncs as U
 from ..numpy._keywords import add_keyword_hints as _add_keyword_hints
 from ..numpy._reductions import normalize_axes
-from ..primitives import special as P
+from ..primitives.erf import erf_p, erfc_p
+from ..primitives.reductions import logsumexp_p, max_as_constant
+from ..primitives.transcendental import expit_p
 
 Axis = Optional[Union[int, tuple]]
 
@@ -58,7 +60,7 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
     if b is not None:
         a = _weighted(a, b)
     axes = normalize_axes(axis, np.ndim(a))
-    out = P.logsumexp_p.bind(a, axes=axes, keepdims=bool(keepdims))
+    out = logsumexp_p.bind(a, axes=axes, keepdims=bool(keepdims))
     if return_sign:
         cout = np.asarray(concrete(out))
         return out, np.where(np.isneginf(cout), 0.0, 1.0).astype(cout.dtype)[()]
@@ -70,7 +72,7 @@ def expit(x: Any) -> Any:
 
     Example: ``fsp.expit(0.0) == 0.5``; ``fsp.expit(-1000.0) == 0.0`` without warnings.
     """
-    return P.expit_p.bind(_float(x))
+    return expit_p.bind(_float(x))
 
 
 def logit(x: Any) -> Any:
@@ -84,12 +86,12 @@ def erf(z: Any) -> Any:
 
     Example: ``fsp.erf(0.5)`` is ``math.erf(0.5)``.
     """
-    return P.erf_p.bind(_float(z))
+    return erf_p.bind(_float(z))
 
 
 def erfc(x: Any) -> Any:
     """``1 - erf(x)``, accurate where it is tiny (``fsp.erfc(10.0)`` is about 2e-45)."""
-    return P.erfc_p.bind(_float(x))
+    return erfc_p.bind(_float(x))
 
 
 def log_softmax(x: Any, axis: Axis = None) -> Any:
@@ -99,7 +101,7 @@ def log_softmax(x: Any, axis: Axis = None) -> Any:
     """
     x = _float(x)
     if 0 not in np.shape(x):     # shifted first: x - logsumexp(x) loses ulp(max x)
-        x = x - P.max_as_constant(x, normalize_axes(axis, np.ndim(x)))
+        x = x - max_as_constant(x, normalize_axes(axis, np.ndim(x)))
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 

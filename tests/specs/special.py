@@ -1,5 +1,5 @@
-"""Spec rows: special-function primitives (``functrace/primitives/special.py``) and the
-composites built on them (``functrace.scipy.special``, ``functrace.special``).
+"""Spec rows: special-function primitives (erf, erfc, relu, expit, logsumexp) and the
+composites built on them (``functrace.scipy.special``, ``functrace.activations``).
 
 References are plain formulas (``math.erf``, naive logsumexp on small inputs), so the
 rows also check values and dtypes.
@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 import functrace.scipy.special as fsp
-import functrace.special as fs
+import functrace.activations as fs
 
 from ._spec import Spec, away_from_zero
 
