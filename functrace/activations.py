@@ -13,8 +13,8 @@ import math
 from typing import Any, Optional, Union
 
 from .numpy import _ufuncs as U
+from . import _special_base as _sp
 from .primitives.selection import relu_p
-from .scipy import special as _sp
 
 Axis = Optional[Union[int, tuple]]
 

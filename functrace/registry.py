@@ -8,11 +8,10 @@
 
 Each helper takes ``batch=``, the primitive's batching rule for ``vmap``:
 ``rule(args, dims, **params) -> (out, out_dim)`` (see
-:mod:`functrace.primitives.batch_rules`),
-or the name of a generic rule: ``"elementwise"`` (broadcasting ops; the default
-of :func:`defelementwise`), ``"reduction"`` (``axes``/``keepdims`` params),
-``"axis"`` (one ``axis`` param) or ``"stacked"`` (ops on the trailing axes of a
-stack, e.g. ``inv``).
+:mod:`functrace.primitives.batch_rules`), or the name of a generic rule:
+``"elementwise"`` (broadcasting ops; the default of :func:`defelementwise`),
+``"reduction"`` (``axes``/``keepdims`` params), ``"axis"`` (one ``axis`` param) or
+``"stacked"`` (ops on the trailing axes of stacks, e.g. ``inv``).
 
 Every primitive lands in :data:`PRIMITIVES`; the test suite checks that each
 has a row in the gradient-check spec table.

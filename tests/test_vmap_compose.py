@@ -146,6 +146,7 @@ def test_spec_row_compositions(spec):
     _, t_out = vmap(lambda a, t: jvp(loss, tuple(a), tuple(t)))(tuple(args), tuple(ts))
     want_t = [sum(np.sum(g[k] * ts[k][b]) for k in range(n)) for b, g in enumerate(want)]
     tol = 1e-9 if t_out.dtype == np.float64 else 1e-5     # rows that cast to float32
+    tol = max(tol, spec.extra.get("jvp_vjp_rtol", 0.0))  # modes computed by different solves
     np.testing.assert_allclose(t_out, want_t, rtol=tol, atol=tol * 1e-2)
 
 

@@ -1,4 +1,5 @@
-"""``functrace.nn.functional`` (import as ``F``): activations, dropout and losses as functions.
+"""``functrace.nn.functional`` (import as ``F``): activations, dropout, losses, convolutions
+and pooling as functions.
 
 Built on :mod:`functrace.activations` and :mod:`functrace.numpy`, so they work on
 Tensors (recording the graph) and, equally, on numpy arrays inside
@@ -32,6 +33,12 @@ from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_log
                              mse_loss, nll_loss, smooth_l1_loss)
 from .norms import group_norm, layer_norm, rms_norm
 from .sparse import embedding
+from ._functional_conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
+                               conv_transpose3d)
+from ._functional_norm import batch_norm
+from ._functional_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
+                               avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
+                               max_pool3d)
 
 sigmoid = _ops.sigmoid
 
@@ -168,4 +175,7 @@ __all__ = ["sigmoid", "tanh", "linear", "normalize", "dropout", "dropout1d", "dr
            "softmin", "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "kl_div", "cosine_embedding_loss", "nll_loss", "cross_entropy",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "layer_norm",
-           "group_norm", "rms_norm", "embedding"]
+           "group_norm", "rms_norm", "embedding", "batch_norm", "conv1d", "conv2d", "conv3d",
+           "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
+           "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d"]

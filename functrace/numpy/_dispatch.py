@@ -51,9 +51,9 @@ def ufunc_name(ufunc: np.ufunc) -> str:
 
 def ufunc_advice(ufunc: np.ufunc) -> str:
     """What to call instead of a ufunc that has no functrace rule."""
-    from ..scipy import special as fsp
     label = ufunc_name(ufunc)
-    if label.startswith("scipy.special."):
+    if label.startswith("scipy.special."):           # so scipy is installed
+        from ..scipy import special as fsp
         if ufunc.__name__ in fsp.__all__:
             return f"use functrace.scipy.special.{ufunc.__name__} (same signature, differentiable)"
         return ("functrace.scipy.special has " + ", ".join(fsp.__all__) + "; otherwise express "

@@ -18,7 +18,8 @@ Generic rules, chosen by name in the registry (``defprimitive(..., batch="reduct
   unbatched arguments exactly as their unbatched selves would.
 * ``"reduction"``: ``axes``/``keepdims`` parameters are shifted past the batch axis.
 * ``"axis"``: one ``axis`` parameter (``cumsum``, ``cumprod``) is shifted.
-* ``"stacked"``: unary ops on the trailing axes of a stack (``inv``): batch in front.
+* ``"stacked"``: ops on the trailing axes of stacks whose leading axes broadcast
+  (``inv``, ``solve_triangular``): batch axes in front.
 
 >>> import numpy as np, functrace, functrace.numpy as fnp
 >>> functrace.vmap(fnp.sum, in_axes=1)(np.ones((2, 3)))
@@ -107,9 +108,15 @@ def axis_batch(p: Primitive) -> BatchRule:
 
 
 def stacked_batch(p: Primitive) -> BatchRule:
-    """Batching rule of a unary op that maps over leading stack axes (``inv``)."""
+    """Batching rule of an op on the trailing axes of stacks whose leading axes
+    broadcast (``inv``, ``solve_triangular``): batch axes go first and batched
+    arguments get size-1 axes up to the common rank (unlike the elementwise rule,
+    never a batch axis among the trailing axes)."""
     def rule(args: Sequence[Any], dims: Dims, **params: Any) -> tuple:
-        return p.bind(to_front(args[0], dims[0]), **params), 0
+        nd = max(len(shape_of(a)) - (d is not None) for a, d in zip(args, dims))
+        new = [a if d is None else pad_after_batch(to_front(a, d), nd)
+               for a, d in zip(args, dims)]
+        return p.bind(*new, **params), 0
     return _name(rule, p)
 
 

@@ -33,6 +33,11 @@ class Spec:
             checks that every ``defnondiff`` primitive has one.
         atol, rtol, eps: overrides for ``check_grads``.
         modes: ``("rev", "fwd")`` by default.
+        extra: per-row options: ``locally_constant`` (see ``order``), and
+            ``jvp_vjp_rtol``, the tolerance between forward and reverse mode for a
+            primitive whose two rules are different numerical computations (odeint:
+            a sensitivity solve and an adjoint solve, each within the solver's
+            tolerance).
         reference: optional plain-numpy implementation of ``fn``; when given,
             the value *and dtype* of ``fn(*args)`` must match it.
     """

@@ -1,5 +1,6 @@
-"""Spec rows: elementwise primitives (``functrace/primitives/elementwise.py``) and the
-elementwise non-differentiable ones (``functrace/primitives/nondiff.py``).
+"""Spec rows: elementwise primitives (``functrace/primitives/arithmetic.py``,
+``transcendental.py``, ``selection.py``) and the elementwise non-differentiable ones
+(``functrace/primitives/nondiff.py``).
 
 Every unary op gets one row on a small matrix inside its domain; every binary op
 gets one row per shape pair in :data:`BROADCAST_PAIRS`, plus rows for Python
