@@ -1,9 +1,11 @@
 """Declaring primitives: one call per primitive puts its impl and rules together.
 
-* :func:`defprimitive` -- impl + VJP + JVP written out.
+* :func:`defprimitive` -- the general form: impl + VJP + JVP written out, or one of
+  the shorthands' arguments (``derivs=``, ``transpose=``) by keyword.
 * :func:`defelementwise` -- impl + one partial derivative per argument; the
   VJP (``ct * d``) and the JVP (``sum t * d``) are both derived from it.
-* :func:`deflinear` -- impl + transpose rule; the JVP is the op itself.
+* :func:`deflinear` -- impl + transpose rule; the JVP is the op itself, and the
+  primitive is marked ``linear`` (its rules read only shapes of what it saves).
 * :func:`defnondiff` -- an op whose output is a constant (comparisons, argmax).
 
 Each helper takes ``batch=``, the primitive's batching rule for ``vmap``:
@@ -18,12 +20,14 @@ has a row in the gradient-check spec table.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .core import Primitive, Tracer, concrete
+from .core import JvpRule, Primitive, Tracer, VjpRule, concrete
 from .numerics import GUARD, keep_zeros
+
+BatchRule = Union[str, Callable[..., tuple], None]   # a rule, a generic rule's name, or none
 
 PRIMITIVES: dict[str, Primitive] = {}
 
@@ -59,15 +63,54 @@ def _named(fn: Callable, name: str) -> Callable:
     return fn
 
 
-def defprimitive(name: str, impl: Callable[..., Any], vjp: Callable[..., Any],
-                 jvp: Callable[..., Any], saves: str = "in",
-                 broadcasts: bool = False, batch: Any = None) -> Primitive:
-    """Register a primitive with hand-written rules.
+def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = None,
+                 jvp: Optional[JvpRule] = None, *,
+                 derivs: Optional[Sequence[Optional[Callable[..., Any]]]] = None,
+                 transpose: Optional[VjpRule] = None, batch: BatchRule = None,
+                 saves: str = "in", broadcasts: bool = False) -> Primitive:
+    """Declare and register a primitive; give exactly one way to differentiate it.
 
-    ``vjp(ct, ins, out, argnum, **params)`` returns the cotangent of argument
-    ``argnum`` (or ``None``); ``jvp(primals, tangents, out, **params)`` returns
-    the output tangent (tangents of constants are ``None``).
+    This is the one general entry (``functrace.extend.defprimitive`` is this
+    function); :func:`defelementwise`, :func:`deflinear` and :func:`defnondiff`
+    are its shorthands for the ``derivs=``, ``transpose=`` and constant forms.
+
+    Args:
+        name: unique name, printed in tapes (``b:f64[3] = log1pexp a``).
+        impl: numpy implementation ``impl(*arrays, **params)``.
+        vjp, jvp: hand-written rules, both required together:
+            ``vjp(ct, ins, out, argnum, **params)`` returns the cotangent of argument
+            ``argnum`` (``None`` for none); ``jvp(primals, tangents, out, **params)``
+            returns the output tangent (tangents of constants are ``None``).
+        derivs: for an elementwise op, ``derivs[i](*ins, out)`` is d out / d arg i
+            (``None`` if not differentiable); VJP and JVP are derived from it, and
+            the batching rule defaults to ``"elementwise"``.
+        transpose: for an op linear in its array arguments, its transpose (the
+            VJP, same signature as ``vjp``); the JVP is the op itself.
+        batch: ``vmap`` rule ``batch(args, dims, **params) -> (out, out_dim)``, or
+            a generic rule's name: ``"elementwise"``, ``"reduction"``, ``"axis"``,
+            ``"stacked"`` (see :mod:`functrace.primitives.batch_rules`). Without
+            one, ``vmap`` falls back to a loop over the batch and warns once.
+        saves: what the VJP reads: ``"in"``, ``"out"``, ``"both"`` or ``"none"``
+            (the residuals kept on the tape; keep them minimal).
+        broadcasts: inputs broadcast against each other (numpy rules); the engine
+            reduces each cotangent to its input's shape. (Implied by ``derivs=``
+            with two or more arguments.)
+
+    Returns:
+        The :class:`~functrace.core.Primitive`; call ``prim.bind(*arrays, **params)``.
     """
+    given = [vjp is not None or jvp is not None, derivs is not None, transpose is not None]
+    if sum(given) != 1:
+        raise ValueError(f"primitive {name!r}: give exactly one of: vjp= and jvp= together, "
+                         "derivs= (elementwise), or transpose= (linear)")
+    if derivs is not None:
+        return defelementwise(name, impl, derivs, saves=saves,
+                              batch="elementwise" if batch is None else batch)
+    if transpose is not None:
+        return deflinear(name, impl, transpose, saves=saves, broadcasts=broadcasts,
+                         batch=batch)
+    if vjp is None or jvp is None:
+        raise ValueError(f"primitive {name!r}: give both vjp= and jvp= (or derivs=)")
     return _register(Primitive(name, impl, vjp, jvp, saves, broadcasts), batch)
 
 
@@ -115,7 +158,7 @@ def deflinear(name: str, impl: Callable[..., Any], transpose: Callable[..., Any]
     ``transpose(ct, ins, out, argnum, **params)`` is its VJP; its JVP applies
     the primitive itself to the tangents (zeros stand in for constants).
     """
-    prim = Primitive(name, impl, transpose, None, saves, broadcasts)
+    prim = Primitive(name, impl, transpose, None, saves, broadcasts, linear=True)
 
     def jvp(primals, tangents, out, **params):
         if all(t is None for t in tangents):
