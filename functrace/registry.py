@@ -15,11 +15,18 @@ Each helper takes ``batch=``, the primitive's batching rule for ``vmap``:
 ``"reduction"`` (``axes``/``keepdims`` params), ``"axis"`` (one ``axis`` param) or
 ``"stacked"`` (ops on the trailing axes of stacks, e.g. ``inv``).
 
+An elementwise primitive may also declare ``kernel=``, a :class:`KernelSpec`: its
+partial derivatives as scalar functions, which :mod:`functrace.kernels` fuses into
+compiled backward loops. The kernel reads everything else (name, number of
+arguments, what is saved) from the primitive, and a spec that disagrees with its
+primitive is an error here, at registration.
+
 Every primitive lands in :data:`PRIMITIVES`; the test suite checks that each
 has a row in the gradient-check spec table.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
@@ -37,13 +44,88 @@ PRIMITIVES: dict[str, Primitive] = {}
 GENERIC_BATCH_RULES: dict[str, Callable[[Primitive], Callable[..., tuple]]] = {}
 
 
-def _register(prim: Primitive, batch: Any = None) -> Primitive:
+FLOATS = ("float32", "float64")
+
+
+@dataclass(frozen=True, eq=False)
+class KernelSpec:
+    """The compiled fast path of an elementwise primitive's VJP (``kernel=`` in its
+    registry block), read by :mod:`functrace.kernels`.
+
+    ``make(T)`` returns one function per array argument: d out / d arg, taking the
+    primitive's saved values as scalars of the float type ``T`` (the inputs, then the
+    output, as ``saves`` says) and returning a ``T``. Write constants as ``T(1)``:
+    a Python float literal would make a float32 kernel compute in float64. They are
+    plain Python functions (tested as such) that the kernels compile with Numba.
+
+    Attributes:
+        make: ``make(T) -> (d_0, ..., d_{n-1})``.
+        passes: how many numpy passes the composite rule makes per argument (the
+            cost model: fusing pays when a run saves at least two passes).
+        pre: optional vectorised numpy pre-pass, ``pre(need, *saved)`` -> a tuple
+            of arrays (or scalar placeholders for arguments whose ``need`` is
+            False), used for dtypes in ``pre_dtypes`` when ``pre_when(*saved)``
+            (default: always); ``make_pre(T)`` then gives the derivatives as
+            functions of the pre-pass outputs. It moves transcendental factors
+            (exp, cosh, pow, ...) out of the loop: numpy's SIMD ufuncs compute them
+            5-20x faster than Numba's scalar libm calls (no SVML), except float64
+            sin/cos (see :mod:`functrace.kernels.policy`).
+        pre_passes: numpy passes the pre-pass itself makes (for the cost model).
+        heavy: dtypes whose in-loop derivative calls libm (float64 sin/cos): such
+            compute-bound runs may use parallel kernels on large arrays.
+
+    >>> import numpy as np
+    >>> tanh_kernel = PRIMITIVES["tanh"].kernel
+    >>> d_tanh, = tanh_kernel.make(np.float64)     # tanh saves its output
+    >>> float(d_tanh(np.float64(0.5)))
+    0.75
+    """
+
+    make: Callable[[type], tuple]
+    passes: int
+    pre: Optional[Callable[..., tuple]] = None
+    make_pre: Optional[Callable[[type], tuple]] = None
+    pre_dtypes: tuple = ()
+    pre_when: Optional[Callable[..., bool]] = None
+    pre_passes: int = 1
+    heavy: tuple = ()
+
+
+def _register(prim: Primitive, batch: Any = None, kernel: Optional[KernelSpec] = None,
+              nargs: Optional[int] = None) -> Primitive:
     if prim.name in PRIMITIVES:
         raise ValueError(f"primitive {prim.name!r} is already registered")
     if batch is not None:
         prim.batch = _batch_rule(prim, batch)
+    if kernel is not None:
+        prim.kernel = _checked_kernel(prim, kernel, nargs)
     PRIMITIVES[prim.name] = prim
     return prim
+
+
+def _checked_kernel(prim: Primitive, kernel: KernelSpec, nargs: Optional[int]) -> KernelSpec:
+    """``kernel`` if it agrees with ``prim`` (one derivative per argument, each taking
+    exactly the saved values), else a ``ValueError`` naming the disagreement."""
+    where = f"primitive {prim.name!r}: kernel="
+    if not isinstance(kernel, KernelSpec) or prim.vjp is None:
+        raise ValueError(f"{where} needs a registry.KernelSpec and a differentiable primitive")
+    if (kernel.pre is None) != (kernel.make_pre is None):
+        raise ValueError(f"{where} give pre= and make_pre= together")
+    fns = kernel.make(np.float64)
+    n = len(fns)
+    if nargs is not None and n != nargs:
+        raise ValueError(f"{where} make() gives {n} derivatives for {nargs} arguments")
+    saved = n * prim.saves_in + prim.saves_out
+    for i, fn in enumerate(fns):
+        code = getattr(fn, "__code__", None)
+        if code is None or code.co_argcount != saved:
+            takes = "is not a plain Python function" if code is None else \
+                f"takes {code.co_argcount} values"
+            raise ValueError(f"{where} derivative {i} {takes}, but the primitive saves "
+                             f"{saved} ({n} inputs if saves_in, then the output if saves_out)")
+    if kernel.make_pre is not None and len(kernel.make_pre(np.float64)) != n:
+        raise ValueError(f"{where} make_pre() must give {n} derivatives")
+    return kernel
 
 
 def _batch_rule(prim: Primitive, batch: Any) -> Callable[..., tuple]:
@@ -67,7 +149,8 @@ def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = N
                  jvp: Optional[JvpRule] = None, *,
                  derivs: Optional[Sequence[Optional[Callable[..., Any]]]] = None,
                  transpose: Optional[VjpRule] = None, batch: BatchRule = None,
-                 saves: str = "in", broadcasts: bool = False) -> Primitive:
+                 saves: str = "in", broadcasts: bool = False,
+                 kernel: Optional[KernelSpec] = None) -> Primitive:
     """Declare and register a primitive; give exactly one way to differentiate it.
 
     This is the one general entry (``functrace.extend.defprimitive`` is this
@@ -95,6 +178,8 @@ def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = N
         broadcasts: inputs broadcast against each other (numpy rules); the engine
             reduces each cotangent to its input's shape. (Implied by ``derivs=``
             with two or more arguments.)
+        kernel: for an elementwise op, its compiled backward fast path: a
+            :class:`KernelSpec` (checked against the primitive here).
 
     Returns:
         The :class:`~functrace.core.Primitive`; call ``prim.bind(*arrays, **params)``.
@@ -105,18 +190,22 @@ def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = N
                          "derivs= (elementwise), or transpose= (linear)")
     if derivs is not None:
         return defelementwise(name, impl, derivs, saves=saves,
-                              batch="elementwise" if batch is None else batch)
+                              batch="elementwise" if batch is None else batch, kernel=kernel)
     if transpose is not None:
+        if kernel is not None:
+            raise ValueError(f"primitive {name!r}: kernel= is for elementwise rules, "
+                             "not transpose=")
         return deflinear(name, impl, transpose, saves=saves, broadcasts=broadcasts,
                          batch=batch)
     if vjp is None or jvp is None:
         raise ValueError(f"primitive {name!r}: give both vjp= and jvp= (or derivs=)")
-    return _register(Primitive(name, impl, vjp, jvp, saves, broadcasts), batch)
+    return _register(Primitive(name, impl, vjp, jvp, saves, broadcasts), batch, kernel)
 
 
 def defelementwise(name: str, impl: Callable[..., Any],
                    derivs: Sequence[Optional[Callable[..., Any]]],
-                   saves: str = "in", batch: Any = "elementwise") -> Primitive:
+                   saves: str = "in", batch: Any = "elementwise",
+                   kernel: Optional[KernelSpec] = None) -> Primitive:
     """Register an elementwise primitive from its partial derivatives.
 
     ``derivs[i](*ins, out)`` is d out / d arg i, written with functrace ops
@@ -148,7 +237,7 @@ def defelementwise(name: str, impl: Callable[..., Any],
 
     return _register(Primitive(name, impl, _named(vjp, f"_{name}_vjp"),
                                _named(jvp, f"_{name}_jvp"), saves,
-                               broadcasts=len(derivs) > 1), batch)
+                               broadcasts=len(derivs) > 1), batch, kernel, len(derivs))
 
 
 def deflinear(name: str, impl: Callable[..., Any], transpose: Callable[..., Any],

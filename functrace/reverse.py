@@ -19,7 +19,6 @@ from .kernels import policy as kernel_policy
 from .numerics import GUARD
 from .primitives.arithmetic import add_p
 from .primitives.reductions import sum_to_shape
-from .registry import PRIMITIVES
 from .tape import Eqn
 
 
@@ -171,18 +170,14 @@ _NEVER = 1 << 62         # the minimum kernel size when no kernel may run
 class _KernelSetup:
     """The compiled kernels' first-use setup, done once whatever the threads.
 
-    ``fusion`` is :mod:`functrace.kernels.fusion` once imported and attached to
-    the registered primitives; ``installed`` is how many primitives were
-    registered when that was last done (primitives registered later get
-    their kernels at the next pass). The check is lock-free; the setup runs
-    under ``lock`` and publishes ``fusion`` last, so a thread that sees it
-    sees the kernels attached.
+    ``fusion`` is :mod:`functrace.kernels.fusion` once imported (the primitives
+    carry their kernel specs from registration). The check is lock-free; the
+    import runs under ``lock``.
     """
 
     def __init__(self) -> None:
         self.available = True          # False if functrace.kernels.fusion cannot be imported
         self.fusion: Any = None
-        self.installed = -1
         self.lock = threading.Lock()
 
     def fuser(self, eqns: list, ct_hook: Optional[Callable]) -> tuple:
@@ -193,7 +188,7 @@ class _KernelSetup:
         equations are not fused across (single-equation kernels only).
         """
         fusion = self.fusion
-        if fusion is None or self.installed != len(PRIMITIVES):
+        if fusion is None:
             fusion = self._setup()
             if fusion is None:
                 return None, _NEVER
@@ -201,8 +196,7 @@ class _KernelSetup:
         return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
 
     def _setup(self) -> Any:
-        """Import the fuser (it imports Numba only when a kernel is built) and
-        attach kernels to the primitives registered so far."""
+        """Import the fuser (it imports Numba only when a kernel is built)."""
         with self.lock:
             fusion = self.fusion
             if fusion is None:
@@ -211,10 +205,6 @@ class _KernelSetup:
                 except ImportError:    # pragma: no cover - numpy-only installs
                     self.available = False
                     return None
-            registered = len(PRIMITIVES)
-            if self.installed != registered:
-                fusion.install(PRIMITIVES)
-                self.installed = registered
             self.fusion = fusion
         return fusion
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import functrace as ft
-from functrace.kernels.derivs import DERIVS
+
+DERIVS = {name: p.kernel for name, p in ft.PRIMITIVES.items() if p.kernel is not None}
 
 DOMAIN = {"sqrt": (0.3, 3), "cbrt": (0.3, 3), "reciprocal": (0.5, 2), "log": (0.3, 3),
           "log2": (0.3, 3), "log10": (0.3, 3), "log1p": (-0.5, 2), "arcsin": (-0.9, 0.9),
@@ -24,9 +25,9 @@ def _points(name: str, nargs: int) -> list:
     return [rng.uniform(lo, hi, nargs) for _ in range(5)]
 
 
-def _saved(spec, args: np.ndarray, out: float) -> list:
-    ins = list(args) if spec.saves in ("in", "both") else []
-    return ins + ([out] if spec.saves in ("out", "both") else [])
+def _saved(name, args: np.ndarray, out: float) -> list:
+    prim = ft.PRIMITIVES[name]
+    return (list(args) if prim.saves_in else []) + ([out] if prim.saves_out else [])
 
 
 @pytest.mark.parametrize("name", sorted(DERIVS))
@@ -34,12 +35,11 @@ def test_scalar_derivatives_match_finite_differences(name):
     spec = DERIVS[name]
     impl = ft.PRIMITIVES[name].impl
     derivs = spec.make(np.float64)
-    assert len(derivs) == spec.nargs
-    for args in _points(name, spec.nargs):
+    for args in _points(name, len(derivs)):
         if name == "clip":
             args = np.array([args[0], -1.0, 1.5])
         out = float(impl(*args))
-        saved = [np.float64(v) for v in _saved(spec, args, out)]
+        saved = [np.float64(v) for v in _saved(name, args, out)]
         for a, d in enumerate(derivs):
             if name == "clip" and a > 0:
                 continue
@@ -57,10 +57,11 @@ def test_pre_pass_equals_in_loop_derivative(name, dtype):
     spec = DERIVS[name]
     T = np.dtype(dtype).type
     impl = ft.PRIMITIVES[name].impl
-    for args in _points(name, spec.nargs):
+    nargs = len(spec.make(T))
+    for args in _points(name, nargs):
         xs = [np.full(3, v, dtype=dtype) for v in args]
-        saved = _saved(spec, xs, impl(*xs))
-        pre = spec.pre((True,) * spec.nargs, *saved)
+        saved = _saved(name, xs, impl(*xs))
+        pre = spec.pre((True,) * nargs, *saved)
         for d_loop, d_pre in zip(spec.make(T), spec.make_pre(T)):
             loop = d_loop(*[T(v[0]) for v in saved])
             via_pre = d_pre(*[np.asarray(p, dtype=dtype)[0] for p in pre])
@@ -70,11 +71,51 @@ def test_pre_pass_equals_in_loop_derivative(name, dtype):
 
 def test_float32_derivatives_stay_float32():
     for name, spec in DERIVS.items():
-        args = [np.float32(0.5)] * spec.nargs
-        saved = _saved(spec, args, np.float32(0.7))
+        args = [np.float32(0.5)] * len(spec.make(np.float32))
+        saved = _saved(name, args, np.float32(0.7))
         if name == "clip":
             saved = [np.float32(0.5), np.float32(-1), np.float32(1)]
         for d in spec.make(np.float32):
             with np.errstate(invalid="ignore"):
                 value = d(*saved)
             assert np.asarray(value).dtype == np.float32, name
+
+
+# -- a kernel spec that disagrees with its primitive fails at registration ------------------
+
+def _d_of_x(T):
+    def d(x): return x
+    return (d,)
+
+
+@pytest.mark.parametrize("kw, kernel, message", [
+    ({"saves": "out"}, _d_of_x, None),                          # agrees: d(out)
+    ({"saves": "in"}, lambda T: (lambda x, out: x,), "takes 2 values, but the primitive saves 1"),
+    ({"saves": "both"}, _d_of_x, "takes 1 values, but the primitive saves 2"),
+    ({"saves": "out"}, lambda T: (lambda out: out, lambda out: out), "2 derivatives for 1 arg"),
+    ({"saves": "out"}, lambda T: (np.exp,), "not a plain Python function"),
+])
+def test_kernel_spec_must_agree_with_its_primitive(kw, kernel, message):
+    from functrace import extend
+    from functrace.registry import KernelSpec
+    spec = KernelSpec(kernel, passes=1)
+    name = "test_kernel_agreement"
+    if message is None:
+        p = extend.defprimitive(name, np.exp, derivs=[lambda x, out: out], kernel=spec, **kw)
+        assert p.kernel is spec
+        extend.unregister(name)
+        return
+    with pytest.raises(ValueError, match=f"primitive '{name}': kernel=.*{message}"):
+        extend.defprimitive(name, np.exp, derivs=[lambda x, out: out], kernel=spec, **kw)
+    assert name not in ft.PRIMITIVES
+
+
+def test_kernel_spec_needs_pre_and_make_pre_together():
+    from functrace import extend
+    from functrace.registry import KernelSpec
+    with pytest.raises(ValueError, match="pre= and make_pre= together"):
+        extend.defprimitive("test_kernel_pre", np.exp, derivs=[lambda x, out: out],
+                            saves="out", kernel=KernelSpec(_d_of_x, 1, pre=lambda need, x: (x,)))
+    with pytest.raises(ValueError, match="not transpose="):
+        extend.defprimitive("test_kernel_pre", np.negative, transpose=lambda *a: None,
+                            kernel=KernelSpec(_d_of_x, 1))

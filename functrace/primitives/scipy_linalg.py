@@ -25,7 +25,6 @@ import scipy.linalg as sla
 
 from ..core import concrete
 from ..registry import defprimitive
-from . import batch_rules as B
 from .indexing import concatenate_p, getitem_p
 from .linalg import matmul_p, swap_last_two
 from .special_functions import float_dtype

@@ -5,7 +5,8 @@ gradient evenly; fmax/fmin give the whole gradient to the argument that is not
 NaN; clip passes the gradient at its bounds to ``x`` (as PyTorch's clamp does);
 ``relu'(0) = 0``. The derivatives are constant 0/1 (1/2) weights built from the
 non-differentiable comparison primitives, so that they stay batched under
-``vmap``.
+``vmap``. Each ``kernel=`` gives the same weights as scalar functions for the
+compiled backward kernels (see :class:`functrace.registry.KernelSpec`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core import concrete
-from ..registry import defelementwise, defprimitive
+from ..registry import KernelSpec, defelementwise, defprimitive
 from . import nondiff as N
 
 
@@ -87,14 +88,42 @@ def _fmin_weight(x, y, out):
     return _tie_weights(wins, N.equal_p.bind(x, y), x, y)
 
 
+def _selection_kernel(greater: bool, nan_aware: bool) -> KernelSpec:
+    """The scalar weights of a two-way selection: 1 for the winner, 1/2 each on a
+    tie, 0 else; ``greater`` picks maximum-like (else minimum-like) selection, and
+    with ``nan_aware`` (fmax, fmin) an argument wins when only the other is NaN."""
+    def make(T):
+        zero, half, one = T(0), T(0.5), T(1)
+
+        def select_d0(x, y):
+            if nan_aware and np.isnan(y) and not np.isnan(x):
+                return one
+            if (x > y) if greater else (x < y):
+                return one
+            return half if x == y else zero
+
+        def select_d1(x, y):
+            if nan_aware and np.isnan(x) and not np.isnan(y):
+                return one
+            if (y > x) if greater else (y < x):
+                return one
+            return half if x == y else zero
+        return select_d0, select_d1
+    return KernelSpec(make, passes=3)
+
+
 maximum_p = defelementwise("maximum", np.maximum, (
-    _max_weight, lambda x, y, out: _max_weight(y, x, out)))
+    _max_weight, lambda x, y, out: _max_weight(y, x, out)),
+    kernel=_selection_kernel(greater=True, nan_aware=False))
 minimum_p = defelementwise("minimum", np.minimum, (
-    _min_weight, lambda x, y, out: _min_weight(y, x, out)))
+    _min_weight, lambda x, y, out: _min_weight(y, x, out)),
+    kernel=_selection_kernel(greater=False, nan_aware=False))
 fmax_p = defelementwise("fmax", np.fmax, (
-    _fmax_weight, lambda x, y, out: _fmax_weight(y, x, out)))
+    _fmax_weight, lambda x, y, out: _fmax_weight(y, x, out)),
+    kernel=_selection_kernel(greater=True, nan_aware=True))
 fmin_p = defelementwise("fmin", np.fmin, (
-    _fmin_weight, lambda x, y, out: _fmin_weight(y, x, out)))
+    _fmin_weight, lambda x, y, out: _fmin_weight(y, x, out)),
+    kernel=_selection_kernel(greater=False, nan_aware=True))
 
 # -- clip, relu -----------------------------------------------------------------------
 
@@ -112,7 +141,19 @@ def _clip_dhi(x, lo, hi, out):
     return _weights(N.greater_p.bind(x, hi), x, hi)
 
 
-clip_p = defelementwise("clip", np.clip, (_clip_dx, _clip_dlo, _clip_dhi))
+def _clip_kernel(T):
+    zero, one = T(0), T(1)
+
+    def clip_d0(x, lo, hi): return one if lo <= x <= hi else zero
+
+    def clip_d1(x, lo, hi): return one if x < lo else zero
+
+    def clip_d2(x, lo, hi): return one if x > hi else zero
+    return clip_d0, clip_d1, clip_d2
+
+
+clip_p = defelementwise("clip", np.clip, (_clip_dx, _clip_dlo, _clip_dhi),
+                        kernel=KernelSpec(_clip_kernel, passes=3))
 
 
 def _relu_impl(x: Any) -> Any:
@@ -125,4 +166,12 @@ def _relu_deriv(x: Any, out: Any) -> Any:
     return N.astype_int_p.bind(N.greater_p.bind(out, 0), dtype=np.result_type(concrete(out)))
 
 
-relu_p = defelementwise("relu", _relu_impl, (_relu_deriv,), saves="out")
+def _relu_kernel(T):
+    zero, one = T(0), T(1)
+
+    def relu_d(out): return one if out > zero else zero
+    return (relu_d,)
+
+
+relu_p = defelementwise("relu", _relu_impl, (_relu_deriv,), saves="out",
+                        kernel=KernelSpec(_relu_kernel, passes=2))
