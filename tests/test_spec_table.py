@@ -99,6 +99,18 @@ def test_non_differentiable_primitives_have_constant_rows():
     assert not sorted(constant_rows - nondiff)
 
 
+def test_every_kernel_has_one_kernel_row():
+    """Each primitive with a compiled kernel (``kernel=`` in its registry block) has
+    exactly one ``kernel=True`` row, which the kernel tests read; that row binds the
+    primitive on one array of one shape per argument of the kernel."""
+    with_kernel = sorted(name for name, p in PRIMITIVES.items() if p.kernel is not None)
+    rows = [spec for spec in ALL_SPECS if spec.kernel]
+    assert sorted(spec.prims[0] for spec in rows) == with_kernel
+    for spec in rows:
+        nargs = len(PRIMITIVES[spec.prims[0]].kernel.make(np.float64))
+        assert len(spec.shapes) == nargs and len(set(spec.shapes)) == 1, spec.name
+
+
 def test_row_names_are_unique():
     names = [spec.name for spec in ALL_SPECS]
     assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
