@@ -57,8 +57,9 @@ def candidates(name: str, x: np.ndarray, found: dict) -> dict:
     def rules():
         with K.enabled(False):
             return f_grad(x)
+    jit_grad = ft.jit(f_grad)
     fns = {"functrace": lambda: f_grad(x), "functrace (rules only)": rules,
-           "numpy (hand-written)": lambda: by_hand(x)}
+           "functrace jit": lambda: jit_grad(x), "numpy (hand-written)": lambda: by_hand(x)}
     if "torch" in found:
         torch = found["torch"]
         xt = torch.from_numpy(x.copy()).requires_grad_()

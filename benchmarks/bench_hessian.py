@@ -29,7 +29,9 @@ def numpy_hessian(x: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 def candidates(x: np.ndarray, W: np.ndarray, found: dict) -> dict:
     f_hess = ft.hessian(lambda v: objective(v, W, fnp))
-    fns = {"functrace": lambda: f_hess(x), "numpy (closed form)": lambda: numpy_hessian(x, W)}
+    jit_hess = ft.jit(f_hess)
+    fns = {"functrace": lambda: f_hess(x), "functrace jit": lambda: jit_hess(x),
+           "numpy (closed form)": lambda: numpy_hessian(x, W)}
     if "torch" in found:
         torch = found["torch"]
         Wt, xt = torch.from_numpy(W), torch.from_numpy(x)

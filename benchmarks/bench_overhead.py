@@ -49,7 +49,9 @@ def numpy_step(x: np.ndarray) -> np.ndarray:
 def candidates(x: np.ndarray, found: dict) -> dict:
     """name -> zero-argument callable doing one forward + backward."""
     f_grad = ft.grad(lambda v: fnp.sum(chain(v, fnp)))
-    fns = {"functrace": lambda: f_grad(x), "numpy (hand-written)": lambda: numpy_step(x)}
+    j_value_and_grad = ft.jit(ft.value_and_grad(lambda v: fnp.sum(chain(v, fnp))))
+    fns = {"functrace": lambda: f_grad(x), "functrace jit (value_and_grad)":
+           lambda: j_value_and_grad(x), "numpy (hand-written)": lambda: numpy_step(x)}
     facade = _facade(x)
     if facade is not None:
         fns["functrace Tensor"] = facade

@@ -71,7 +71,9 @@ def per_example_table(quick: bool, found: dict) -> Table:
     X, Y = rng.standard_normal((n, d)).astype(DTYPE), np.eye(c, dtype=DTYPE)[rng.integers(0, c, n)]
     g = ft.grad(example_loss)
     per_example = ft.vmap(g, in_axes=(None, 0, 0))
+    jit_per_example = ft.jit(per_example)
     fns = {"functrace vmap(grad)": lambda: per_example(params, X, Y),
+           "functrace jit(vmap(grad))": lambda: jit_per_example(params, X, Y),
            "functrace loop of grad": lambda: [g(params, X[i], Y[i]) for i in range(n)]}
     got, loop = fns["functrace vmap(grad)"](), fns["functrace loop of grad"]()
     for k in params:

@@ -4,6 +4,7 @@
 >>> functrace.grad(lambda x: fnp.sum(fnp.tanh(x)))(np.zeros(2))
 array([1., 1.])
 """
+import sys as _sys
 import threading as _threading
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from .api import (elementwise_grad as elementwise_grad, grad as grad, hessian as
                   value_and_grad as value_and_grad, vjp as vjp)
 from .core import Primitive as Primitive, UnexpectedTracerError as UnexpectedTracerError
 from .batching import vmap as vmap
+from .jit import jit as jit  # (binds the name over the subpackage: ft.jit is the function)
 from .registry import PRIMITIVES as PRIMITIVES
 from .tape import Tape as Tape
 from .tree import (register_pytree_node as register_pytree_node, tree_flatten as tree_flatten,
@@ -31,19 +33,18 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for type checkers
     from . import autograd as autograd, extend as extend, nn as nn, optim as optim, viz as viz
-    from . import backends as backends, cuda as cuda, utils as utils
+    from . import backends as backends, cuda as cuda, dask as dask, func as func
+    from . import utils as utils
     from .checkpointing import checkpoint as checkpoint, remat as remat
     from .custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
     from .linearization import hvp as hvp, linearize as linearize
     from .serialization import load as load, save as save
-    from .tensors import *  # noqa: F403  (ft.tensor, ft.Tensor, ft.float32, ft.sum, ...)
+    from .tensors import *  # noqa: F403  (ft.tensor, ft.Tensor, ft.float32, ft.randn, ...)
+    from .tensors._names import *  # noqa: F403  (ft.sum, ft.exp, ...: the name table's rows)
     from .tensors import bool_ as _bool_
     float, int, bool, cfloat = float32, int32, _bool_, complex64  # tensors.DTYPE_ALIASES
 
 # Loaded on first use (PEP 562), to keep `import functrace` fast: name -> (module, attribute).
-# The PyTorch-style names (ft.tensor, ft.Tensor, ft.float32, ft.sum, ...) come from
-# functrace.tensors, imported when the first of them is asked for; no Tensor can
-# exist before that, so nothing is missed by loading it late.
 _LAZY = {
     "autograd": ("functrace.autograd", None), "nn": ("functrace.nn", None),
     "optim": ("functrace.optim", None), "viz": ("functrace.viz", None),
@@ -57,31 +58,66 @@ _LAZY = {
     "remat": ("functrace.checkpointing", "remat"),
     "linearize": ("functrace.linearization", "linearize"),
     "hvp": ("functrace.linearization", "hvp"),
+    "func": ("functrace.func", None),
 }
 
-_CORE_ALL = [
+# __all__ is written out (type checkers read list literals) and known without importing
+# anything: a name outside it and _LAZY raises AttributeError at once (ft.gard).
+__all__ = [                       # the functional core, imported above
     "grad", "value_and_grad", "vjp", "jvp", "vmap", "jacobian", "jacrev", "jacfwd", "hessian",
-    "elementwise_grad", "stop_gradient", "make_tape", "Tape", "Primitive", "PRIMITIVES",
+    "elementwise_grad", "stop_gradient", "make_tape", "jit", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled", "inference_mode", "is_inference_mode_enabled",
-    *sorted(set(_LAZY) - {"dask"})]     # star-imports must not need (or import) Dask
+]
+__all__ += sorted(set(_LAZY) - {"dask"})    # star-imports must not need (or import) Dask
+_N_BEFORE_FACADE = len(__all__)
+# The PyTorch-style names come from functrace.tensors, imported when the first of them
+# is asked for; no Tensor can exist before that, so nothing is missed by loading it late.
+# A new facade name goes here too (tests/test_facade_names.py checks this list).
+__all__ += [                      # the Tensor facade: functrace.tensors.__all__ and dtype aliases
+    "Generator", "Size", "Tensor", "abs", "absolute", "acos", "acosh", "add", "all", "allclose",
+    "amax", "amin", "any", "arange", "arccos", "arcsin", "arctan", "arctan2", "argmax",
+    "argmin", "argsort", "as_tensor", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli",
+    "bmm", "bool", "broadcast_to", "cat", "ceil", "cfloat", "chunk", "clamp", "clamp_max",
+    "clamp_min", "clip", "clone", "complex128", "complex64", "concat", "concatenate", "cos",
+    "cosh", "count_nonzero", "cumprod", "cumsum", "default_generator", "device", "diag",
+    "diagonal", "dist", "div", "divide", "dot", "double", "einsum", "empty", "empty_like", "eq",
+    "equal", "erf", "exp", "exp2", "expm1", "eye", "flatten", "flip", "float", "float16",
+    "float32", "float64", "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "from_numpy",
+    "full", "full_like", "gather", "ge", "get_default_device", "get_default_dtype",
+    "get_rng_state", "greater", "greater_equal", "gt", "half", "hstack", "hypot",
+    "index_select", "initial_seed", "int", "int16", "int32", "int64", "int8", "is_tensor",
+    "isclose", "isfinite", "isinf", "isnan", "le", "lerp", "less", "less_equal", "linspace",
+    "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or",
+    "logical_xor", "logit", "logspace", "logsumexp", "long", "lt", "manual_seed", "masked_fill",
+    "masked_select", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
+    "multinomial", "multiply", "mv", "narrow", "ne", "neg", "negative", "nonzero", "norm",
+    "normal", "not_equal", "numel", "ones", "ones_like", "outer", "permute", "pow", "prod",
+    "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",
+    "reciprocal", "relu", "remainder", "repeat_interleave", "reshape", "roll", "round", "rsqrt",
+    "rsub", "seed", "select", "set_default_device", "set_default_dtype", "set_rng_state", "sgn",
+    "short", "sigmoid", "sign", "sin", "sinh", "softmax", "sort", "split", "sqrt", "square",
+    "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "tan",
+    "tanh", "tensor", "tile", "topk", "trace", "transpose", "tril", "triu", "true_divide",
+    "trunc", "uint8", "unbind", "unflatten", "unsqueeze", "var", "vstack", "where", "zeros",
+    "zeros_like",
+]
+_FACADE = frozenset(__all__[_N_BEFORE_FACADE:])
 
 
-def _facade_names() -> dict:
+def _load_facade() -> None:
     """Import the Tensor facade and publish its names in this module."""
     import importlib
     tensors = importlib.import_module("functrace.tensors")
     names = {name: getattr(tensors, name) for name in tensors.__all__}
     names.update(tensors.DTYPE_ALIASES)       # ft.float, ft.int, ft.bool (as in torch)
-    names["__all__"] = _CORE_ALL + sorted(set(names) - {"__all__"})
     globals().update(names)
-    return names
 
 
 class _FacadeLoading(_threading.local):
-    """Whether this thread is importing the facade (its own lookups of missing
-    names then fail instead of re-entering the half-imported module)."""
+    """Whether this thread is importing the facade (its own lookups of facade names
+    then fail instead of re-entering the half-imported module)."""
 
     active = False
 
@@ -89,9 +125,12 @@ class _FacadeLoading(_threading.local):
 _LOADING = _FacadeLoading()
 
 
-def __getattr__(name: str):
-    # Thread-safe without a lock of our own: import_module makes another thread
-    # wait until the module is fully imported, and publishing names is idempotent.
+def _load_attribute(name: str):
+    """PEP 562's module ``__getattr__``: a name of _LAZY or of the facade, loaded now.
+
+    Thread-safe without a lock of our own: import_module makes another thread
+    wait until the module is fully imported, and publishing names is idempotent.
+    """
     if name in _LAZY:
         import importlib
         module_name, attr = _LAZY[name]
@@ -99,16 +138,21 @@ def __getattr__(name: str):
         value = module if attr is None else getattr(module, attr)
         globals()[name] = value
         return value
-    if (not name.startswith("__") or name == "__all__") and not _LOADING.active:
+    if name in _FACADE and not _LOADING.active:
         _LOADING.active = True
         try:
-            names = _facade_names()
+            _load_facade()
         finally:
             _LOADING.active = False
-        if name in names:
-            return names[name]
-    raise AttributeError(f"module 'functrace' has no attribute {name!r}")
+        if name in globals():
+            return globals()[name]
+    raise AttributeError(f"module 'functrace' has no attribute {name!r}", name=name,
+                         obj=_sys.modules[__name__])
 
 
 def __dir__() -> list:
-    return sorted(set(globals()) | set(_LAZY) | set(__getattr__("__all__")))
+    return sorted(set(globals()) | set(_LAZY) | set(__all__))
+
+
+if not TYPE_CHECKING:   # type checkers read the declarations above, and so reject ft.gard too
+    __getattr__ = _load_attribute

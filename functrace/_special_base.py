@@ -18,7 +18,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from .core import concrete, is_tracer
+from .core import concrete, concrete_value, is_tracer
 from .numpy import _reductions as _R
 from .numpy import _shape as _S
 from .numpy import _ufuncs as U
@@ -83,7 +83,7 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
     if b is not None:
         ndim = len(np.broadcast_shapes(np.shape(a), np.shape(b)))   # logical shapes
         axes = normalize_axes(axis, ndim)
-        if np.any(np.asarray(concrete(b)) < 0):
+        if np.any(np.asarray(concrete_value(b)) < 0):
             out, sign = _signed_logsumexp(a, b, axes, bool(keepdims))
             if return_sign:
                 return out, sign

@@ -15,6 +15,7 @@ from .core import (Tracer, as_numeric, call_traced, call_under, check_callable,
                    check_not_complex, concrete, current_trace)
 from .forward import JVPTrace, JVPTracer
 from .primitives.nondiff import stop_gradient_p
+from .primitives.indexing import getitem_p
 from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
 from .tape import Tape
@@ -99,7 +100,12 @@ def _cast_like(g: Any, primal: Any) -> Any:
         g = np.zeros(shape, dtype=dtype)
         return g[()] if g.ndim == 0 else g
     if isinstance(g, Tracer):
-        return g if concrete(g).dtype == dtype else astype_p.bind(g, dtype=dtype)
+        inner = concrete(g)
+        if inner.dtype != dtype:
+            g = astype_p.bind(g, dtype=dtype)
+        if type(inner) is np.ndarray and inner.ndim == 0 and np.ndim(value) == 0:
+            g = getitem_p.bind(g, idx=())   # a numpy scalar, as for plain arrays below
+        return g
     g = np.asarray(g)
     if g.dtype != dtype:
         g = g.astype(dtype)

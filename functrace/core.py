@@ -103,6 +103,15 @@ class Trace:
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         raise NotImplementedError
 
+    def observe(self, tracer: "Tracer", what: str, value: Any) -> None:
+        """Python looked at the concrete value of one of this trace's tracers.
+
+        ``what`` is ``"bool"``, ``"int"``, ``"float"``, ``"index"`` (a conversion;
+        ``value`` is its result) or ``"value"`` (library code used the whole
+        array, see :func:`concrete_value`). Traces that replay a recorded program
+        (``functrace.jit``) turn this into a guard; the others ignore it.
+        """
+
 
 RootHandler = Callable[[Primitive, tuple, dict], Any]
 _ROOT_HANDLERS: dict = {}    # exact type -> handler; once one is registered, tracer types too
@@ -269,21 +278,21 @@ class Tracer:
     def __bool__(self) -> bool:
         """Python control flow on a value works (``if x > 0``); no gradient flows
         through a branch decision."""
-        return bool(self._concrete_for("bool()"))
+        return _observed(self, "bool", bool(self._concrete_for("bool()")))
 
     def __float__(self) -> float:
         """Only for a value without a derivative (else ``TypeError``: the gradient
         would be lost); ``float(functrace.stop_gradient(x))`` for a constant."""
-        return float(self._concrete_for("float()"))
+        return _observed(self, "float", float(self._concrete_for("float()")))
 
     def __int__(self) -> int:
-        return int(self._concrete_for("int()"))
+        return _observed(self, "int", int(self._concrete_for("int()")))
 
     def __complex__(self) -> complex:
-        return complex(self._concrete_for("complex()"))
+        return _observed(self, "complex", complex(self._concrete_for("complex()")))
 
     def __index__(self) -> int:
-        return operator.index(self._concrete_for("use as an index"))
+        return _observed(self, "index", operator.index(self._concrete_for("use as an index")))
 
     def _has_derivative(self) -> bool:
         """Whether this layer carries a derivative that a conversion to a numpy or
@@ -401,6 +410,22 @@ def concrete(x: Any) -> Any:
         x = x._value
     getter = _CONCRETE_GETTERS.get(type(x))
     return x if getter is None else getter(x)
+
+
+def concrete_value(x: Any) -> Any:
+    """:func:`concrete`, for code that uses the *value* itself, not only its shape
+    or dtype (index arrays, masks built with numpy, ``.item()``): every trace
+    under ``x`` is told (:meth:`Trace.observe`), so that a replayed program
+    (``functrace.jit``) re-checks the value instead of baking it in."""
+    return _observed(x, "value", concrete(x))
+
+
+def _observed(x: Any, what: str, value: Any) -> Any:
+    """Tell each trace under ``x`` that Python saw ``value``; return ``value``."""
+    while isinstance(x, Tracer):
+        x._trace.observe(x, what, value)
+        x = x._value
+    return value
 
 
 def is_tracer(x: Any) -> bool:

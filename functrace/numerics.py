@@ -37,7 +37,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .core import concrete
+from .core import concrete, concrete_value
 
 ENV_VAR = "FUNCTRACE_ZERO_GUARD"
 
@@ -87,7 +87,7 @@ def keep_zeros(c: Any, g: Any) -> Any:
     rule); the fix is a ``where`` of primitives, so it is recorded, batched and
     differentiated like any rule.
     """
-    if _nan_free(g if type(g) is _ndarray else concrete(g)):
+    if _nan_free(g if type(g) is _ndarray else concrete_value(g)):
         return g
     from .primitives.selection import where_p    # primitives import this module
     from .primitives.nondiff import equal_p

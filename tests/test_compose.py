@@ -1,6 +1,6 @@
 """The compositionality stress test: every ordered pair of transforms on a table of
 functions, against an independent oracle (finite differences, a Python loop for
-vmap, the identity for checkpoint).
+vmap, the identity for checkpoint and jit).
 
 Each transform maps a function ``x -> array`` (``x`` of shape (3,)) to another
 such function, so any two compose. The autodiff result ``A(B(f))(x)`` is
@@ -53,12 +53,24 @@ def t_vjp(f):
     return g
 
 
+def t_jit(f):
+    """``jit(f)``, called first on other values (it records) and then on ``x`` (at
+    the root it replays; inside another transform it runs ``f``, traced by it)."""
+    jitted = ft.jit(f)
+
+    def g(x):
+        jitted(x * 0.5 + 0.25)
+        return jitted(x)
+    return g
+
+
 TRANSFORMS = {
     "grad": t_grad, "jvp": t_jvp, "vjp": t_vjp,
     "vmap": lambda f: lambda x: ft.vmap(f)(batch_of(x)),
     "jacfwd": lambda f: lambda x: ft.jacfwd(f)(x),
     "jacrev": lambda f: lambda x: ft.jacrev(f)(x),
     "checkpoint": lambda f: lambda x: ft.checkpoint(f)(x),
+    "jit": t_jit,
 }
 
 
@@ -78,6 +90,7 @@ REFERENCES = {
     "jacfwd": lambda f: lambda x: fd_jacobian(f, x),
     "jacrev": lambda f: lambda x: fd_jacobian(f, x),
     "checkpoint": lambda f: f,
+    "jit": lambda f: f,
 }
 FORWARD = {"jvp", "jacfwd"}
 
@@ -86,7 +99,7 @@ def _forward_reaches_call(outer, inner):
     """Whether forward mode meets a custom_vjp call itself (a TypeError, as in JAX):
     when it is the innermost differentiating transform. Over a reverse transform
     it differentiates ``fwd`` and ``bwd`` instead, which works."""
-    return inner in FORWARD or (outer in FORWARD and inner in {"vmap", "checkpoint"})
+    return inner in FORWARD or (outer in FORWARD and inner in {"vmap", "checkpoint", "jit"})
 
 
 # -- the table of functions -----------------------------------------------------------------

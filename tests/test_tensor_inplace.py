@@ -133,6 +133,18 @@ def test_zero_and_fill_on_non_leaf_block_the_gradient():
     assert x.grad.tolist() == [1.0, 1.0]
 
 
+@pytest.mark.parametrize("op", [lambda y: y.round_(), lambda y: y.floor_(), lambda y: y.ceil_(),
+                                lambda y: y.sign_(), lambda y: y.__ifloordiv__(0.5)])
+def test_inplace_op_with_a_constant_result_sends_no_gradient_through_the_old_value(op):
+    """Like its out-of-place form, the result is a constant: no gradient reaches x
+    through y (the torch gradient of these ops is zero), and x + y still works."""
+    x = ft.tensor([1.4, -2.6], requires_grad=True)
+    y = x * 1.0
+    assert op(y) is y and not y.requires_grad and y.grad_fn is None
+    (x + y).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
 def test_inplace_type_and_shape_errors():
     t = ft.tensor([1, 2])
     with pytest.raises(RuntimeError, match="can't be cast"):

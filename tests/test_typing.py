@@ -3,7 +3,8 @@ and on every public name of ``functrace`` and ``functrace.numpy``.
 
 The lazily loaded names (``ft.tensor``, ``ft.nn``, ...) are declared for type
 checkers under ``TYPE_CHECKING`` in ``functrace/__init__.py``; that must not import
-them at run time. mypy's settings are ``[tool.mypy]`` in pyproject.toml.
+them at run time. Its module ``__getattr__`` is hidden from type checkers, so that
+they reject an unknown name (``ft.gard``) as Python does. mypy's settings are ``[tool.mypy]`` in pyproject.toml.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def _public(module: object) -> list:
 def _every_name_program() -> str:
     lines = ["import functrace as ft", "import functrace.numpy as fnp", ""]
     lines += [f"ft.{name}" for name in _public(functrace)]
+    lines += ["ft.dask",                                  # lazy, not in __all__ (needs Dask)
+              "ft.gard  # type: ignore[attr-defined]"]    # unused (an error) if accepted
     numpy_names = [n for n in dir(fnp) if not n.startswith("_") and n not in FNP_INTERNAL
                    and getattr(getattr(fnp, n), "__module__", "").startswith("functrace.numpy")]
     lines += [f"fnp.{name}" for name in numpy_names]

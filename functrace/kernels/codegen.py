@@ -325,3 +325,8 @@ def _load_module(source: str) -> types.ModuleType:
     exec(compile(source, str(path or f"<{name}>"), "exec"), module.__dict__)  # our source
     sys.modules[name] = module      # Numba finds the module of a cached kernel by name
     return module
+
+
+# For functrace.jit, which builds its fused kernels the same way (same trusted cache).
+load_module = _load_module
+compile_dispatcher = _compile

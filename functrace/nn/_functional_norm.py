@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as fnp
-from ..core import concrete
+from ..core import concrete_value
 from ..grad_mode import no_grad
 from ..tensors._graph import relabel
 from ..tensors._tensor import Tensor, bump_version
@@ -20,7 +20,7 @@ from ..tensors._tensor import Tensor, bump_version
 def _update_running(buffer: Any, value: Any, momentum: float) -> None:
     """``buffer = (1 - momentum) * buffer + momentum * value``, in place."""
     data = buffer._data if isinstance(buffer, Tensor) else buffer
-    value = np.asarray(concrete(value))
+    value = np.asarray(concrete_value(value))   # (a jitted replay cannot skip this update)
     if value.size != data.size:
         raise RuntimeError("batch_norm: the running statistics cannot be updated from a "
                            "value batched by vmap; pass running_mean=running_var=None or "
@@ -56,7 +56,7 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
         if running_mean is not None:
             _update_running(running_mean, mean, momentum)
         if running_var is not None:
-            _update_running(running_var, concrete(var) * (count / (count - 1)), momentum)
+            _update_running(running_var, concrete_value(var) * (count / (count - 1)), momentum)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are required when "

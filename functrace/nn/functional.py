@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as fnp
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..tensors import _ops
 from ..tensors._random import draw
 from ..tensors._graph import relabel
@@ -140,7 +140,7 @@ def dropout3d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding of class indices (a constant)."""
-    idx = np.asarray(concrete(tensor))
+    idx = np.asarray(concrete_value(tensor))
     if idx.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if idx.size and idx.min() < 0:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from .. import activations as S
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..tensors import _ops
 from ..tensors._graph import relabel
 
@@ -148,7 +148,7 @@ def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float =
     """``1 - cos(x1, x2)`` where ``target == 1``, ``max(0, cos(x1, x2) - margin)`` where
     ``target == -1`` (rows of ``(N, D)`` inputs, or two ``(D,)`` vectors and a 0-d target)."""
     reduction = _legacy(size_average, reduce, reduction)
-    t = np.asarray(concrete(target))
+    t = np.asarray(concrete_value(target))
     if t.ndim not in (0, 1):
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     want = t.ndim + 1
@@ -185,7 +185,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Optional
     dtype = np.result_type(concrete(input))
     w = valid.astype(dtype)
     if weight is not None:
-        w = w * np.asarray(concrete(weight), dtype=dtype)[safe]
+        w = w * np.asarray(concrete_value(weight), dtype=dtype)[safe]
     loss = -picked * w
     out = _reduce(loss, reduction, weight_sum=dtype.type(w.sum()) if reduction == "mean"
                   else None)
@@ -196,7 +196,7 @@ def _class_targets(input: Any, target: Any, weight: Any, ignore_index: int) -> n
     """Class indices ``target`` for scores ``input`` of shape (N, C, d1, ...) as int64,
     checked as PyTorch checks them (same error types and messages). Any integer
     dtype is accepted (PyTorch wants int64 or uint8)."""
-    t = np.asarray(concrete(target))
+    t = np.asarray(concrete_value(target))
     in_shape = np.shape(input)
     if len(in_shape) == 2 and t.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -221,7 +221,7 @@ def _class_targets(input: Any, target: Any, weight: Any, ignore_index: int) -> n
 
 
 def _batch_of_one(target: Any) -> Any:
-    return np.asarray(concrete(target)).reshape(1, *np.shape(target))
+    return np.asarray(concrete_value(target)).reshape(1, *np.shape(target))
 
 
 def cross_entropy(input: Any, target: Any, weight: Any = None,
@@ -256,7 +256,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None,
 
 def _class_weights(weight: Any, ndim: int, dtype: Any) -> np.ndarray:
     """The class weights shaped to broadcast along dimension 1 of an ``ndim`` input."""
-    w = np.asarray(concrete(weight), dtype=dtype)
+    w = np.asarray(concrete_value(weight), dtype=dtype)
     return w.reshape((1, w.size) + (1,) * (ndim - 2))
 
 
@@ -265,7 +265,7 @@ def _smoothing_term(logp: Any, target: Any, weight: Any, ignore_index: int,
     """``-sum_c w_c log p_c`` per sample, ignored samples zeroed, reduced as ``nll_loss``
     reduces (a weighted mean divides by the targets' weights)."""
     dtype = np.result_type(concrete(logp))
-    t = np.asarray(concrete(target))
+    t = np.asarray(concrete_value(target))
     valid = t != ignore_index
     if weight is not None:
         logp = logp * _class_weights(weight, np.ndim(logp), dtype)
@@ -274,7 +274,7 @@ def _smoothing_term(logp: Any, target: Any, weight: Any, ignore_index: int,
         return _reduce(per_sample, reduction)
     if weight is None:
         return fnp.sum(per_sample) / dtype.type(valid.sum())
-    w = np.asarray(concrete(weight), dtype=dtype)
+    w = np.asarray(concrete_value(weight), dtype=dtype)
     return fnp.sum(per_sample) / dtype.type(w[t[valid]].sum())
 
 
@@ -302,7 +302,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
         raise ValueError(f"Using a target size ({list(np.shape(target))}) that is different "
                          f"to the input size ({list(np.shape(input))}) is deprecated. Please "
                          "ensure they have the same size.")
-    x = np.asarray(concrete(input))
+    x = np.asarray(concrete_value(input))
     if x.size and not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1")
     log_x = fnp.clip(fnp.log(input), -100.0, None)

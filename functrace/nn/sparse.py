@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..api import stop_gradient
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..grad_mode import no_grad
 from ..numpy._shape_extra import _vmap_batched
 from ..tensors._device import check_device
@@ -39,7 +39,7 @@ def _padding_index(padding_idx: Optional[int], num_embeddings: int) -> Optional[
 
 
 def _indices(input: Any, num_embeddings: int) -> np.ndarray:
-    idx = np.asarray(concrete(input))
+    idx = np.asarray(concrete_value(input))
     if idx.dtype.kind not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {idx.dtype} instead "
@@ -55,7 +55,7 @@ def _renorm_rows(weight: Any, idx: np.ndarray, max_norm: float, norm_type: float
     is modified in place, as in PyTorch; an array or traced weight is left alone and
     a renormed copy (whose scaling is a constant) is returned."""
     rows = np.unique(idx)
-    data = np.asarray(concrete(weight))
+    data = np.asarray(concrete_value(weight))
     norms = np.linalg.norm(data[rows], ord=norm_type, axis=1)
     scale = np.ones(data.shape[0], dtype=data.dtype)
     big = norms > max_norm

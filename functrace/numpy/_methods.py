@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Tracer
+from ..core import Tracer, concrete_value
 from . import _products as P
 from . import _reductions as R
 from . import _shape as S
@@ -51,11 +51,13 @@ def _setitem(self, idx, value):
 
 def _item(self, *args):
     """A Python number, for a value without a derivative (see ``Tracer.__float__``)."""
-    return self._concrete_for(".item()").item(*args)
+    self._concrete_for(".item()")               # the checks: no derivative, not batched
+    return concrete_value(self).item(*args)      # (a jitted replay re-checks the value)
 
 
 def _tolist(self):
-    return self._concrete_for(".tolist()").tolist()
+    self._concrete_for(".tolist()")
+    return concrete_value(self).tolist()
 
 
 def _copy(self, order="C"):

@@ -7,7 +7,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ..core import concrete
+from ..core import concrete_value
 from ..primitives import nondiff as N
 from ..primitives import reductions as R
 from ..primitives.arithmetic import sqrt_p
@@ -101,7 +101,7 @@ def variance(a: Any, axes: tuple, dtype: Any, ddof: int, keepdims: bool,
 def safe_sqrt(x: Any) -> Any:
     """sqrt whose derivative at 0 is taken as 0 instead of inf (no NaN at the kink)."""
     zero = N.equal_p.bind(x, 0)      # a primitive, so that it stays batched under vmap
-    if not np.any(concrete(zero)):
+    if not np.any(concrete_value(zero)):
         return sqrt_p.bind(x)
     return where_p.bind(zero, 0.0, sqrt_p.bind(where_p.bind(zero, 1.0, x)))
 

@@ -19,7 +19,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from ..core import concrete, is_tracer
+from ..core import concrete, concrete_value, is_tracer
 from ..primitives import indexing as S
 from ._shape import broadcast_to, concatenate, ravel, reshape
 
@@ -53,7 +53,7 @@ def _along(axis: int, item: Any) -> tuple:
 
 
 def _const_ints(x: Any, what: str) -> np.ndarray:
-    arr = np.asarray(concrete(x))
+    arr = np.asarray(concrete_value(x))
     if arr.ndim != np.ndim(x):
         raise TypeError(f"{what} batched by vmap are not supported here")
     if arr.size == 0 and arr.dtype.kind == "f":
@@ -144,7 +144,7 @@ def column_stack(tup: Sequence[Any]) -> Any:
 
 def _split_bounds(n: int, sections: Any, equal: bool) -> list:
     if np.ndim(concrete(sections)) == 0:
-        k = operator.index(concrete(sections))
+        k = operator.index(concrete_value(sections))
         if k <= 0:
             raise ValueError("number sections must be larger than 0.")
         if equal and n % k:
@@ -365,7 +365,7 @@ def sort(a: Any, axis: Axis = -1, kind: Optional[str] = None, order: Any = None,
         from ..primitives.nondiff import argsort_p
         perm = argsort_p.bind(a, axis=axis, kind="stable")
     else:
-        perm = np.argsort(concrete(a), axis=axis, kind="stable")
+        perm = np.argsort(concrete_value(a), axis=axis, kind="stable")
     return take_along_axis(a, perm, axis=axis)
 
 

@@ -184,8 +184,8 @@ def hypot(x1: ArrayLike, x2: ArrayLike) -> Any:
 def where(condition: ArrayLike, x: ArrayLike = None, y: ArrayLike = None) -> Any:
     """``x`` where ``condition`` else ``y``; the condition carries no gradient."""
     if x is None and y is None:
-        from ..core import concrete
-        return np.where(concrete(condition))
+        from ..core import concrete_value
+        return np.where(concrete_value(condition))
     return _sel.where_p.bind(condition, x, y)
 
 

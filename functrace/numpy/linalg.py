@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, Optional, Union
 
 import numpy as np
 
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..primitives import decompositions as _D
 from ..primitives import linalg as _L
 from ..primitives import nondiff as _N
@@ -109,7 +109,7 @@ def _as_float(x: Any) -> Any:
 def _safe_power(a: Any, p: float) -> Any:
     """``a ** p`` for ``a >= 0`` with the derivative at ``a == 0`` taken as 0."""
     zero = _U.equal(a, 0)           # a primitive, so that it stays batched under vmap
-    if not np.any(concrete(zero)):
+    if not np.any(concrete_value(zero)):
         return a ** p
     return _U.where(zero, 0.0, _U.where(zero, 1.0, a) ** p)
 

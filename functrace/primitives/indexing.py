@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..core import Tracer, concrete
+from ..core import Tracer, concrete, concrete_value
 from ..registry import deflinear, defprimitive
 from .batch_rules import batch_size, moveaxis, shape_of, to_front
 from .reductions import batched_front
@@ -131,7 +131,7 @@ pad_p = defprimitive("pad", _pad_impl, _pad_vjp, _pad_jvp, saves="none", batch=_
 def _concrete_nested(item: Any) -> Any:
     if isinstance(item, (list, tuple)):
         return [_concrete_nested(i) for i in item]
-    return concrete(item)
+    return concrete_value(item)
 
 
 def _index_array(item: Any) -> np.ndarray:
@@ -145,7 +145,7 @@ def _index_array(item: Any) -> np.ndarray:
 
 
 def _slice_bound(v: Any) -> Any:
-    return None if v is None else operator.index(concrete(v))
+    return None if v is None else operator.index(concrete_value(v))
 
 
 def _batched_index(item: Any) -> bool:
@@ -177,7 +177,7 @@ def normalize_index(idx: Any) -> tuple:
         if _batched_index(item):
             out.append(item)      # an index array batched by vmap: the batching rule reads it
             continue
-        item = concrete(item)
+        item = concrete_value(item)
         if isinstance(item, slice):
             item = slice(_slice_bound(item.start), _slice_bound(item.stop),
                          _slice_bound(item.step))

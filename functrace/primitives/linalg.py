@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import concrete
+from ..core import concrete, concrete_value
 from ..registry import defprimitive, zeros_like_value
 from . import batch_rules as B
 from .arithmetic import multiply_p
@@ -168,7 +168,7 @@ def _cofactor_hessian_product(a, cof, g):
     ``[[a, g[:, k]], [e_k^T, 0]]`` (whose determinant is ``-e_k^T adj(a) g[:, k]``),
     summed over ``k``: no division, exact at any rank, n times the work.
     """
-    if _well_conditioned(concrete(a)):
+    if _well_conditioned(concrete_value(a)):
         inv_t = swap_last_two(inv_p.bind(a))
         return (_add_matrix_axes(_inner_of_matrices(g, inv_t)) * cof
                 - matmul_p.bind(matmul_p.bind(cof, swap_last_two(g)), inv_t))

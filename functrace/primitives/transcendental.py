@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import concrete
+from ..core import concrete_value
 from ..registry import FLOATS, KernelSpec, defelementwise
 from . import nondiff as N
 from .arithmetic import sqrt_p
@@ -74,7 +74,7 @@ def _power_dy(x, y, out):
             return out * math.nan
         return _power_dy_at_zero_base(y, out)
     zero = N.equal_p.bind(x, 0)              # a primitive, so that it stays batched under vmap
-    if not np.any(concrete(zero)):
+    if not np.any(concrete_value(zero)):
         return out * log_p.bind(x)
     safe = out * log_p.bind(where_p.bind(zero, 1.0, x))
     return where_p.bind(zero, _power_dy_at_zero_base(y, out), safe)
@@ -120,7 +120,14 @@ def _power_kernel(T):
     return power_d0, power_d1
 
 
-power_p = defelementwise("power", np.power, (_power_dx, _power_dy), saves="both",
+def _power_impl(x, y):
+    # numpy's ``**`` (x ** 2 is a square, x ** 0.5 a sqrt, ...), not np.power: the rules
+    # evaluate ``x ** k`` with the operator on plain arrays, and a jitted replay of the
+    # same rule must give the same bits.
+    return x ** y if isinstance(x, (np.ndarray, np.generic)) else np.power(x, y)
+
+
+power_p = defelementwise("power", _power_impl, (_power_dx, _power_dy), saves="both",
                          kernel=KernelSpec(_power_kernel, passes=4, pre=_power_pre,
                                            make_pre=_identity2, pre_dtypes=FLOATS,
                                            pre_when=_power_needs_pow, pre_passes=8))

@@ -8,7 +8,8 @@ is on and an input requires grad, records a :class:`Node`: an
 links PyTorch users expect (``next_functions``, hooks, version snapshots).
 
 Each node's class is named like PyTorch's ``grad_fn`` (``MulBackward0``); the
-names come from the single table :data:`TORCH_NAMES`.
+names come from :data:`TORCH_NAMES`, the node names of the facade's name table
+(:mod:`._names`).
 """
 from __future__ import annotations
 
@@ -31,52 +32,11 @@ _asarray = np.asarray
 TENSOR_TYPES: set = set()
 
 
-def _getitem_name(params: dict) -> str:
-    """PyTorch names indexing after the last view op it applies (``x[1:3, 0]`` selects)."""
-    for i in reversed(params["idx"]):
-        if type(i) is int:
-            return "SelectBackward0"
-        if type(i) is slice and i != slice(None):
-            return "SliceBackward0"
-        if i is None:
-            return "UnsqueezeBackward0"
-        if i is not Ellipsis and type(i) is not slice:
-            return "IndexBackward0"
-    return "AliasBackward0"
-
-
-#: primitive name -> PyTorch grad_fn name (or a function of the params).
-#: Primitives not listed get ``<Name>Backward0``.
-TORCH_NAMES: dict[str, Union[str, Callable[[dict], str]]] = {
-    "add": "AddBackward0", "subtract": "SubBackward0", "multiply": "MulBackward0",
-    "divide": "DivBackward0", "negative": "NegBackward0", "power": "PowBackward0",
-    "square": "PowBackward0", "sqrt": "SqrtBackward0", "reciprocal": "ReciprocalBackward0",
-    "absolute": "AbsBackward0", "exp": "ExpBackward0", "exp2": "Exp2Backward0",
-    "expm1": "Expm1Backward0", "log": "LogBackward0", "log2": "Log2Backward0",
-    "log10": "Log10Backward0", "log1p": "Log1PBackward0", "logaddexp": "LogaddexpBackward0",
-    "sin": "SinBackward0", "cos": "CosBackward0", "tan": "TanBackward0",
-    "arcsin": "AsinBackward0", "arccos": "AcosBackward0", "arctan": "AtanBackward0",
-    "arctan2": "Atan2Backward0", "sinh": "SinhBackward0", "cosh": "CoshBackward0",
-    "tanh": "TanhBackward0", "arcsinh": "AsinhBackward0", "arccosh": "AcoshBackward0",
-    "arctanh": "AtanhBackward0", "maximum": "MaximumBackward0",
-    "minimum": "MinimumBackward0", "fmax": "FmaxBackward0", "fmin": "FminBackward0",
-    "hypot": "HypotBackward0", "clip": "ClampBackward1", "where": "WhereBackward0",
-    "matmul": "MmBackward0", "inv": "LinalgInvExBackward0", "det": "LinalgDetBackward0",
-    "logabsdet": "LinalgSlogdetBackward0", "solve": "LinalgSolveExBackward0",
-    "cholesky": "LinalgCholeskyExBackward0", "einsum": "EinsumBackward0",
-    "reduce_sum": "SumBackward0", "reduce_max": "MaxBackward1",
-    "reduce_min": "MinBackward1", "reduce_prod": "ProdBackward0",
-    "cumsum": "CumsumBackward0", "cumprod": "CumprodBackward0",
-    "reshape": "ViewBackward0", "broadcast_to": "ExpandBackward0",
-    "transpose": "PermuteBackward0", "flip": "FlipBackward0", "getitem": _getitem_name,
-    "scatter_add": "IndexPutBackward0", "concatenate": "CatBackward0",
-    "astype": "ToCopyBackward0", "pad": "ConstantPadNdBackward0",
-    "diagonal": "DiagonalBackward0", "embed_diagonal": "DiagEmbedBackward0",
-    "relu": "ReluBackward0", "expit": "SigmoidBackward0", "sigmoid": "SigmoidBackward0",
-    "logsumexp": "LogsumexpBackward0", "erf": "ErfBackward0", "erfc": "ErfcBackward0",
-    "softplus": "SoftplusBackward0", "softmax": "SoftmaxBackward0",
-    "log_softmax": "LogSoftmaxBackward0",
-}
+#: primitive name -> PyTorch grad_fn name (or a function of the params), filled from the
+#: facade's name table (tensors/_names.py) when functrace.tensors is imported: the table
+#: imports the facade's functions, which import this module. Primitives not listed get
+#: ``<Name>Backward0``.
+TORCH_NAMES: dict[str, Union[str, Callable[[dict], str]]] = {}
 
 
 class NodeHooks:

@@ -6,6 +6,9 @@ the version counter and, when the result was recorded, makes the tensor the
 output of the new node (its ``grad_fn`` changes, as in PyTorch). Nodes that
 saved the old value detect the change at backward time through the version
 counter and raise PyTorch's "modified by an inplace operation" error.
+
+The Tensor methods built from these (which in-place variant exists for which
+operation) are rows of the facade's name table, :mod:`._names`.
 """
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from ..primitives import indexing as S
 from ._random import draw
 from ._graph import TENSOR_TYPES, Node, relabel
 from ._tensor import Tensor, bump_version, make, next_id
-from . import _ops, _shape
 
 _VIEW_PRIMS = frozenset({"reshape", "transpose", "getitem", "broadcast_to", "flip"})
 
@@ -40,7 +42,8 @@ def check_inplace(t: Tensor) -> None:
 
 
 def commit(t: Tensor, result: Any, start: int) -> Tensor:
-    """Write ``result`` into ``t`` in place and make ``t`` its graph output.
+    """Write ``result`` into ``t`` in place and make ``t`` its graph output (a
+    constant when ``result`` is one while gradients are recorded).
 
     ``start`` is an id taken before ``result`` was computed: nodes recorded since
     then that saved ``t``'s buffer get a private copy before it is overwritten.
@@ -65,6 +68,12 @@ def commit(t: Tensor, result: Any, start: int) -> Tensor:
         t._node = node
         t._id = node.out_id
         t._rg = True
+    elif t._rg and is_grad_enabled():
+        # A constant result (floor_, round_, sign_, //=): the new value depends on
+        # nothing, like the out-of-place result; keeping the old node would send
+        # gradients through an operation whose output was overwritten.
+        t._node = None
+        t._rg = False
     return t
 
 
@@ -96,7 +105,8 @@ def _privatize_saved(last: Any, t: Tensor, start: int) -> None:
                      if isinstance(p, Node) and p.out_id > start)
 
 
-def _inplace(fn: Callable[..., Any], name: str) -> Callable[..., Tensor]:
+def inplace_of(fn: Callable[..., Any], name: str) -> Callable[..., Tensor]:
+    """The in-place method ``name`` (``add_``, ``__iadd__``) of ``fn(self, ...)``."""
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         check_inplace(self)
         start = next_id()
@@ -131,7 +141,7 @@ def zero_(self: Tensor) -> Tensor:
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Fill with ``value`` in place."""
-    return _fill(self, value, "FillBackward0")
+    return _fill(self, value, "FillBackward3" if isinstance(value, Tensor) else "FillBackward2")
 
 
 def copy_(self: Tensor, src: Any) -> Tensor:
@@ -183,36 +193,3 @@ def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
     if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     return _random_fill(self, lambda s: draw(generator, lambda r: r.random(s) < probs))
-
-
-def _iop(fn: Callable[[Any, Any], Any], name: str) -> Callable[[Tensor, Any], Tensor]:
-    def method(self: Tensor, other: Any) -> Tensor:
-        check_inplace(self)
-        start = next_id()
-        return commit(self, fn(self, other), start)
-    method.__name__ = name
-    return method
-
-
-INPLACE_METHODS: dict = {
-    "add_": _inplace(_ops.add, "add_"), "sub_": _inplace(_ops.sub, "sub_"),
-    "mul_": _inplace(_ops.mul, "mul_"), "div_": _inplace(_ops.div, "div_"),
-    "pow_": _inplace(_ops.pow, "pow_"), "clamp_": _inplace(_ops.clamp, "clamp_"),
-    "clip_": _inplace(_ops.clamp, "clip_"), "neg_": _inplace(fnp.negative, "neg_"),
-    "exp_": _inplace(fnp.exp, "exp_"), "log_": _inplace(fnp.log, "log_"),
-    "sqrt_": _inplace(fnp.sqrt, "sqrt_"), "abs_": _inplace(fnp.abs, "abs_"),
-    "sin_": _inplace(fnp.sin, "sin_"), "cos_": _inplace(fnp.cos, "cos_"),
-    "tanh_": _inplace(fnp.tanh, "tanh_"), "sigmoid_": _inplace(_ops.sigmoid, "sigmoid_"),
-    "relu_": _inplace(_ops.relu, "relu_"), "square_": _inplace(fnp.square, "square_"),
-    "reciprocal_": _inplace(fnp.reciprocal, "reciprocal_"),
-    "floor_": _inplace(fnp.floor, "floor_"), "ceil_": _inplace(fnp.ceil, "ceil_"),
-    "round_": _inplace(fnp.round, "round_"), "sign_": _inplace(fnp.sign, "sign_"),
-    "masked_fill_": _inplace(_shape.masked_fill, "masked_fill_"),
-    "lerp_": _inplace(_ops.lerp, "lerp_"),
-    "zero_": zero_, "fill_": fill_, "copy_": copy_, "uniform_": uniform_,
-    "normal_": normal_, "bernoulli_": bernoulli_, "__setitem__": setitem,
-    "__iadd__": _iop(_ops.add, "__iadd__"), "__isub__": _iop(_ops.sub, "__isub__"),
-    "__imul__": _iop(_ops.mul, "__imul__"), "__itruediv__": _iop(_ops.div, "__itruediv__"),
-    "__ipow__": _iop(_ops.pow, "__ipow__"),
-    "__ifloordiv__": _iop(_ops.floor_divide, "__ifloordiv__"),
-}

@@ -48,8 +48,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
-    """``other - alpha * input``."""
-    return sub(other, input, alpha=alpha)
+    """``other - alpha * input`` (also ``other - input`` as ``input.__rsub__(other)``)."""
+    return relabel(sub(other, input, alpha=alpha), "RsubBackward1", input)
 
 
 def mul(input: Any, other: Any) -> Any:
@@ -72,14 +72,21 @@ def floor_divide(input: Any, other: Any) -> Any:
     return div(input, other, rounding_mode="floor")
 
 
+def _by_other(name: str, other: Any) -> str:
+    """torch's node for ``op(tensor, other)``: ``...Backward1`` for a tensor ``other``."""
+    return name + ("Backward1" if isinstance(other, Tensor) else "Backward0")
+
+
 def remainder(input: Any, other: Any) -> Any:
     """Python-style modulus ``input - floor(input / other) * other``."""
-    return fnp.subtract(input, fnp.multiply(floor_divide(input, other), other))
+    out = fnp.subtract(input, fnp.multiply(floor_divide(input, other), other))
+    return relabel(out, _by_other("Remainder", other))
 
 
 def fmod(input: Any, other: Any) -> Any:
     """C-style modulus ``input - trunc(input / other) * other``."""
-    return fnp.subtract(input, fnp.multiply(div(input, other, rounding_mode="trunc"), other))
+    out = fnp.subtract(input, fnp.multiply(div(input, other, rounding_mode="trunc"), other))
+    return relabel(out, _by_other("Fmod", other))
 
 
 def pow(input: Any, exponent: Any) -> Any:
@@ -92,8 +99,18 @@ def pow(input: Any, exponent: Any) -> Any:
     return relabel(out, "PowBackward1", input, exponent) if isinstance(exponent, Tensor) else out
 
 
+def rpow(input: Any, other: Any) -> Any:
+    """``other ** input`` (``input.__rpow__(other)``)."""
+    return relabel(fnp.power(other, input), "PowBackward2", input)
+
+
 def neg(input: Any) -> Any:
     return fnp.negative(input)
+
+
+def round(input: Any, decimals: int = 0) -> Any:
+    """Round half to even, to ``decimals`` places (a constant: no gradient flows)."""
+    return fnp.round(input, decimals)
 
 
 def rsqrt(input: Any) -> Any:
@@ -328,11 +345,11 @@ def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False) -> 
 
 
 def dist(input: Any, other: Any, p: float = 2) -> Any:
-    return norm(input - other, p=p)
+    return relabel(norm(input - other, p=p), "DistBackward0")
 
 
 def trace(input: Any) -> Any:
-    return fnp.trace(input)
+    return relabel(fnp.trace(input), "TraceBackward0")
 
 
 # -- constants: comparisons and tests ---------------------------------------------------
@@ -359,6 +376,26 @@ def gt(input: Any, other: Any) -> Any:
 
 def ge(input: Any, other: Any) -> Any:
     return fnp.greater_equal(input, other)
+
+
+def _bitwise(logical: Any, bitwise: Any) -> Any:
+    def op(input: Tensor, other: Any) -> Tensor:
+        if input.dtype == np.bool_ and getattr(other, "dtype", np.bool_) == np.bool_:
+            return logical(input, other)
+        return _const(bitwise, input, other)
+    op.__name__ = bitwise.__name__
+    op.__doc__ = f"``{bitwise.__name__}``; on two bool tensors the same as ``{logical.__name__}``."
+    return op
+
+
+bitwise_and = _bitwise(fnp.logical_and, np.bitwise_and)
+bitwise_or = _bitwise(fnp.logical_or, np.bitwise_or)
+bitwise_xor = _bitwise(fnp.logical_xor, np.bitwise_xor)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """``~input``: logical not of a bool tensor, bitwise not of an integer one."""
+    return fnp.logical_not(input) if input.dtype == np.bool_ else _const(np.invert, input)
 
 
 def all(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
@@ -395,6 +432,16 @@ def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
 def equal(input: Any, other: Any) -> bool:
     """Same shape and same values (a Python bool)."""
     return bool(_const(np.array_equal, input, other)._data)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements."""
+    return input.numel()
+
+
+def is_tensor(obj: object) -> bool:
+    """Whether ``obj`` is a Tensor."""
+    return isinstance(obj, Tensor)
 
 
 def sort(input: Any, dim: int = -1, descending: bool = False) -> Any:

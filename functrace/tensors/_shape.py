@@ -34,9 +34,6 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
     return fnp.concatenate(list(tensors), axis=dim)
 
 
-concat = concatenate = cat
-
-
 def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
     """Stack along a new ``dim``."""
     tensors = list(tensors)
@@ -101,9 +98,6 @@ def transpose(input: Any, dim0: int, dim1: int) -> Any:
     return relabel(out, "TransposeBackward0", input)
 
 
-swapaxes = swapdims = transpose
-
-
 def t(input: Any) -> Any:
     """Transpose a matrix (0-D and 1-D tensors are returned as they are)."""
     nd = np.ndim(input)
@@ -117,11 +111,11 @@ def flip(input: Any, dims: Any) -> Any:
 
 
 def roll(input: Any, shifts: Any, dims: Any = None) -> Any:
-    return fnp.roll(input, shifts, axis=dims)
+    return relabel(fnp.roll(input, shifts, axis=dims), "RollBackward0", input)
 
 
 def tile(input: Any, dims: Sequence[int]) -> Any:
-    return fnp.tile(input, tuple(dims))
+    return relabel(fnp.tile(input, tuple(dims)), "RepeatBackward0", input)
 
 
 def repeat_interleave(input: Any, repeats: Any, dim: Optional[int] = None) -> Any:
@@ -149,7 +143,8 @@ def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
     else:
         sizes = list(split_size_or_sections)
     starts = np.cumsum([0] + sizes[:-1])
-    return tuple(narrow(tensor, d, int(s), int(k)) for s, k in zip(starts, sizes))
+    return tuple(relabel(narrow(tensor, d, int(s), int(k)), "SplitBackward0")
+                 for s, k in zip(starts, sizes))
 
 
 def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
@@ -159,7 +154,7 @@ def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
 
 def unbind(input: Any, dim: int = 0) -> tuple:
     n = np.shape(input)[_norm_dim(dim, np.ndim(input))]
-    return tuple(select(input, dim, i) for i in range(n))
+    return tuple(relabel(select(input, dim, i), "UnbindBackward0") for i in range(n))
 
 
 def gather(input: Any, dim: int, index: Any) -> Any:
@@ -177,7 +172,7 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
 
 
 def masked_select(input: Any, mask: Any) -> Any:
-    return input[mask]
+    return relabel(input[mask], "MaskedSelectBackward0", input)
 
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
@@ -269,4 +264,9 @@ def flip_method(self: Tensor, *dims: Any) -> Any:
 
 
 def tile_method(self: Tensor, *dims: Any) -> Any:
-    return fnp.tile(self, _shape_arg(dims))
+    return tile(self, _shape_arg(dims))
+
+
+def where_method(self: Tensor, condition: Any, other: Any) -> Any:
+    """``self`` where ``condition`` else ``other``."""
+    return where(condition, self, other)

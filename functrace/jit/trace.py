@@ -1,0 +1,187 @@
+"""Recording a program for :func:`functrace.jit`: a trace with concrete values.
+
+:class:`JitTrace` sits right above the root trace. Every primitive applied to
+one of its tracers runs its numpy implementation (so the recording call is an
+ordinary eager call) and is appended to a flat list of :class:`Op`; primitives
+on constants only are just computed (constant folding comes for free). Under it,
+``grad`` and friends record their whole backward pass as primitives too, since
+their rules run with the jit trace current.
+
+Whenever Python looks at a traced value -- ``bool``/``int``/``float``/
+``__index__`` of a tracer (an ``if``, a loop count) or library code using a
+value as a constant (:func:`functrace.core.concrete_value`: index arrays,
+masks) -- :meth:`JitTrace.observe` records a :class:`Guard`: the replay checks
+that the same expression gives the same result, and records a new path if not.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NamedTuple, Optional
+
+import numpy as np
+
+from ..core import _CONCRETE_GETTERS, EVAL_TRACE, Primitive, Trace, Tracer, _current_trace
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Const:
+    """A constant operand of an :class:`Op` (anything that is not a tracer)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Const({self.value!r})"
+
+
+class Op:
+    """``out = prim[params](*ins)``: each of ``ins`` is a variable id or a :class:`Const`."""
+
+    __slots__ = ("prim", "params", "ins", "out")
+
+    def __init__(self, prim: Primitive, params: dict, ins: tuple, out: int):
+        self.prim = prim
+        self.params = params
+        self.ins = ins
+        self.out = out
+
+    def in_vars(self) -> list:
+        return [i for i in self.ins if type(i) is int]
+
+    def __repr__(self) -> str:
+        return f"Op({self.prim.name}, ins={self.ins}, out={self.out})"
+
+
+class Guard(NamedTuple):
+    """Python saw ``what`` of variable ``var`` after ``pos`` ops and got ``expected``.
+
+    ``what``: ``"bool"``, ``"int"``, ``"index"``, ``"float"`` or ``"value"`` (the
+    whole array); ``where``: the user's source line that looked (``file:line``).
+    """
+
+    pos: int
+    var: int
+    what: str
+    expected: Any
+    where: str
+
+
+class Aval(NamedTuple):
+    """What is known of a variable without its value: shape, dtype, Python type."""
+
+    shape: tuple
+    dtype: np.dtype
+    type: type
+
+
+def aval_of(value: Any) -> Aval:
+    return Aval(tuple(np.shape(value)), np.result_type(value), type(value))
+
+
+class JitTracer(Tracer):
+    """A recorded value: variable ``_id`` of its :class:`JitTrace`."""
+
+    __slots__ = ("_id",)
+
+    def __init__(self, trace: "JitTrace", value: Any, vid: int):
+        self._trace = trace
+        self._value = value
+        self._id = vid
+
+    def __repr__(self) -> str:
+        return f"JitTracer(id={self._id}, value={self._value!r})"
+
+
+class JitTrace(Trace):
+    """Records the primitives applied to its tracers, and the guards (see module doc)."""
+
+    __slots__ = ("ops", "avals", "guards")
+
+    def __init__(self, parent: Trace = EVAL_TRACE):
+        super().__init__(parent)
+        self.ops: list = []
+        self.avals: list = []
+        self.guards: list = []
+
+    def new_var(self, value: Any) -> JitTracer:
+        vid = len(self.avals)
+        self.avals.append(aval_of(value))
+        return JitTracer(self, value, vid)
+
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        ins: Optional[list] = None
+        primals: Any = args
+        for i, arg in enumerate(args):
+            if type(arg) is JitTracer and arg._trace is self:
+                if ins is None:
+                    ins = [Const(a) for a in args]
+                    primals = list(args)
+                ins[i] = arg._id
+                primals[i] = arg._value
+            elif type(arg) in _CONCRETE_GETTERS:
+                raise TypeError(_TENSOR_MESSAGE)
+        out = self.parent.process(prim, primals, params)
+        if ins is None:
+            return out
+        tracer = self.new_var(out)
+        self.ops.append(Op(prim, params, tuple(ins), tracer._id))
+        return tracer
+
+    def observe(self, tracer: Tracer, what: str, value: Any) -> None:
+        if what == "value":
+            value = np.array(value, copy=True)      # the caller may mutate its copy
+        self.guards.append(Guard(len(self.ops), tracer._id, what, value, user_line()))
+
+
+_TENSOR_MESSAGE = (
+    "functrace.jit records numpy values, not Tensors of the PyTorch-style facade: a "
+    "Tensor's data can change in place, which a recorded program would not see. Pass "
+    "numpy arrays (t.detach().numpy()), and for an ft.nn module pass its parameters as "
+    "a dict of arrays to ft.func.functional_call(module, params, args).")
+
+
+def user_line() -> str:
+    """``file:line`` of the innermost frame outside functrace (the user's code)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep):
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "<functrace>"
+
+
+def record(fun: Any, leaves: list) -> tuple:
+    """Run ``fun(*tracers)`` on one tracer per leaf; returns (trace, input ids, output).
+
+    The output is whatever ``fun`` returned, with this trace's tracers in it.
+    """
+    _install_custom_handlers()
+    trace = JitTrace(EVAL_TRACE)
+    tracers = [trace.new_var(leaf) for leaf in leaves]
+    token = _current_trace.set(trace)
+    try:
+        out = fun(*tracers)
+    finally:
+        _current_trace.reset(token)
+        trace.alive = False
+    return trace, [t._id for t in tracers], out
+
+
+def _inline_custom(trace: JitTrace, spec: Any, leaves: list) -> Any:
+    """A custom_vjp/custom_jvp function called on the jit trace's own values: nothing
+    differentiates it here, so its body is recorded like any other code."""
+    return spec.fun(leaves)
+
+
+def _install_custom_handlers() -> None:
+    """Register :func:`_inline_custom` (once; loads functrace.custom's rules, which
+    ``import functrace`` does not)."""
+    from .. import _custom_rules as rules
+    if (JitTrace, "vjp") not in rules._HANDLERS:
+        for kind in ("vjp", "jvp"):
+            rules.register_handler(JitTrace, kind, _inline_custom)
