@@ -109,6 +109,18 @@ def test_every_kernel_has_one_kernel_row():
     for spec in rows:
         nargs = len(PRIMITIVES[spec.prims[0]].kernel.make(np.float64))
         assert len(spec.shapes) == nargs and len(set(spec.shapes)) == 1, spec.name
+        # the user-facing wrapper itself (fnp.foo), not a lambda around a bind
+        assert spec.fn.__module__.startswith("functrace."), spec.name
+
+
+@pytest.mark.parametrize("module", ["functrace.primitives", "functrace.registry",
+                                    "functrace.primitives.batch_rules", "functrace.extend"])
+def test_declaration_docs_run(module):
+    """The instructions for adding a primitive and the registry's examples run."""
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_row_names_are_unique():
