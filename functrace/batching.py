@@ -35,6 +35,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ._foreign import PLAIN, is_foreign
+from .argnums import arg_label
 from .primitives.batch_rules import moveaxis, shape_of
 from .primitives.indexing import BatchedIndex, concatenate_p, getitem_p
 from .primitives.reductions import broadcast_to_p
@@ -191,11 +192,10 @@ def _as_batched_leaf(leaf: Any) -> Any:
 
 
 def _leaf_labels(f: Callable, args: tuple, kwargs: dict) -> list:
-    from .api import _arg_label
     labels = []
     for i, a in enumerate(args):
         n = len(tree_flatten(a)[0])
-        name = f"argument {_arg_label(f, i)}"
+        name = f"argument {arg_label(f, i)}"
         labels += [name] if n == 1 else [f"{name} (leaf {k})" for k in range(n)]
     for key, a in sorted(kwargs.items()):
         labels += [f"keyword argument {key!r}"] * len(tree_flatten(a)[0])

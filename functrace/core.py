@@ -30,6 +30,7 @@ from typing import Any, Callable, Optional, TypeVar
 import numpy as np
 
 VjpRule = Callable[..., Any]   # rule(ct, ins, out, argnum, **params) -> cotangent or None
+VjpAllRule = Callable[..., Any]   # rule(ct, ins, out, needed, **params) -> one entry per argument
 JvpRule = Callable[..., Any]   # rule(primals, tangents, out, **params) -> tangent or None
 R = TypeVar("R")
 
@@ -44,6 +45,15 @@ class Primitive:
             argument ``argnum`` (``None`` for "no cotangent"), written with
             differentiable functrace ops. ``None`` for a non-differentiable
             primitive, whose output is always a constant.
+        vjp_all: optional all-arguments form, for rules whose arguments' cotangents
+            share work (one ``solve`` for both arguments of ``solve``; a call
+            primitive's whole pullback): ``vjp_all(ct, ins, out, needed, **params)``
+            returns a sequence with one entry per argument (``None`` for "no
+            cotangent"); ``needed`` is the set of argument numbers whose
+            cotangent is wanted, the others may be ``None``. The backward pass
+            calls it once per equation instead of ``vjp`` once per argument.
+            Given alone, ``vjp`` is derived from it (``needed = {argnum}``); it
+            may also be set later on a primitive that keeps its ``vjp``.
         jvp: ``jvp(primals, tangents, out, **params)``; tangents are ``None`` for
             constants. Returns the output tangent or ``None``.
         saves_in / saves_out: whether the backward pass needs the inputs / output.
@@ -58,17 +68,18 @@ class Primitive:
             returning ``(out, out_dim)``.
     """
 
-    __slots__ = ("name", "impl", "vjp", "jvp", "saves_in", "saves_out", "broadcasts",
-                 "linear", "kernel", "batch", "__weakref__")
+    __slots__ = ("name", "impl", "vjp", "vjp_all", "jvp", "saves_in", "saves_out",
+                 "broadcasts", "linear", "kernel", "batch", "__weakref__")
 
     def __init__(self, name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = None,
                  jvp: Optional[JvpRule] = None, saves: str = "in", broadcasts: bool = False,
-                 linear: bool = False):
+                 vjp_all: Optional[VjpAllRule] = None, linear: bool = False):
         if saves not in ("in", "out", "both", "none"):
             raise ValueError(f"saves must be 'in', 'out', 'both' or 'none', got {saves!r}")
         self.name = name
         self.impl = impl
-        self.vjp = vjp
+        self.vjp = vjp if vjp is not None or vjp_all is None else _one_argument(vjp_all)
+        self.vjp_all = vjp_all
         self.jvp = jvp
         self.saves_in = saves in ("in", "both")
         self.saves_out = saves in ("out", "both")
@@ -87,6 +98,14 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"Primitive({self.name})"
+
+
+def _one_argument(vjp_all: VjpAllRule) -> VjpRule:
+    """The per-argument VJP of an all-arguments rule (for callers that want one)."""
+    def vjp(ct: Any, ins: Any, out: Any, argnum: int, **params: Any) -> Any:
+        return vjp_all(ct, ins, out, frozenset((argnum,)), **params)[argnum]
+    vjp.__name__ = vjp.__qualname__ = getattr(vjp_all, "__name__", "vjp_all") + "_one"
+    return vjp
 
 
 class Trace:

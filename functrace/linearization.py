@@ -13,8 +13,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._callprim import aval, replay, skeleton, zeros_like
-from .api import _as_tree_primals, _jvp, check_float_args, check_tangent, grad, jvp, value_and_grad
+from .calls.record import aval, replay, skeleton, zeros_like
+from .api import check_tangent, grad, jvp, jvp_named, value_and_grad
+from .argnums import as_tree_primals, check_float_args
 from .core import call_under, check_callable, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
 from .tree import tree_flatten, tree_leaves, tree_unflatten
@@ -34,13 +35,14 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     array([0., 0.])
     """
     check_callable(f, "linearize")
-    p_trees = tuple(_as_tree_primals(p) for p in primals)
+    p_trees = tuple(as_tree_primals(p) for p in primals)
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
     trace = ReverseTrace(current_trace(), keep_all=True, name="linearize")
     try:
         t_in = [trace.new_input(zeros_like(p)) for p in flat]
-        out, t_out = call_under(trace, _jvp, f, p_trees, tuple(tree_unflatten(in_tree, t_in)),
+        out, t_out = call_under(trace, jvp_named, f, p_trees,
+                                tuple(tree_unflatten(in_tree, t_in)),
                                 "linearize")
     finally:
         trace.alive = False

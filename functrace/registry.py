@@ -31,7 +31,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .core import JvpRule, Primitive, Tracer, VjpRule, concrete
+from .core import JvpRule, Primitive, Tracer, VjpAllRule, VjpRule, concrete
 from .numerics import GUARD, keep_zeros
 
 BatchRule = Union[str, Callable[..., tuple], None]   # a rule, a generic rule's name, or none
@@ -146,7 +146,7 @@ def _named(fn: Callable, name: str) -> Callable:
 
 
 def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = None,
-                 jvp: Optional[JvpRule] = None, *,
+                 jvp: Optional[JvpRule] = None, *, vjp_all: Optional[VjpAllRule] = None,
                  derivs: Optional[Sequence[Optional[Callable[..., Any]]]] = None,
                  transpose: Optional[VjpRule] = None, batch: BatchRule = None,
                  saves: str = "in", broadcasts: bool = False,
@@ -164,6 +164,11 @@ def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = N
             ``vjp(ct, ins, out, argnum, **params)`` returns the cotangent of argument
             ``argnum`` (``None`` for none); ``jvp(primals, tangents, out, **params)``
             returns the output tangent (tangents of constants are ``None``).
+        vjp_all: instead of ``vjp``, when the arguments' cotangents share work (one
+            ``solve`` for both of ``solve``'s): ``vjp_all(ct, ins, out, needed,
+            **params)`` returns one cotangent (or ``None``) per argument, computing
+            those whose numbers are in the set ``needed``; the backward pass calls
+            it once per equation. Give ``jvp`` with it.
         derivs: for an elementwise op, ``derivs[i](*ins, out)`` is d out / d arg i
             (``None`` if not differentiable); VJP and JVP are derived from it, and
             the batching rule defaults to ``"elementwise"``.
@@ -184,7 +189,8 @@ def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = N
     Returns:
         The :class:`~functrace.core.Primitive`; call ``prim.bind(*arrays, **params)``.
     """
-    given = [vjp is not None or jvp is not None, derivs is not None, transpose is not None]
+    given = [vjp is not None or jvp is not None or vjp_all is not None, derivs is not None,
+             transpose is not None]
     if sum(given) != 1:
         raise ValueError(f"primitive {name!r}: give exactly one of: vjp= and jvp= together, "
                          "derivs= (elementwise), or transpose= (linear)")
@@ -197,9 +203,11 @@ def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = N
                              "not transpose=")
         return deflinear(name, impl, transpose, saves=saves, broadcasts=broadcasts,
                          batch=batch)
-    if vjp is None or jvp is None:
-        raise ValueError(f"primitive {name!r}: give both vjp= and jvp= (or derivs=)")
-    return _register(Primitive(name, impl, vjp, jvp, saves, broadcasts), batch, kernel)
+    if (vjp is None and vjp_all is None) or jvp is None:
+        raise ValueError(f"primitive {name!r}: give both vjp= and jvp= (or vjp_all= and "
+                         "jvp=, or derivs=)")
+    return _register(Primitive(name, impl, vjp, jvp, saves, broadcasts, vjp_all=vjp_all),
+                     batch, kernel)
 
 
 def defelementwise(name: str, impl: Callable[..., Any],

@@ -114,7 +114,9 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     cotangent of each equation's output is removed once used. With
     ``consume``, residuals are released as soon as their equation is done.
     Rules run under whatever trace is current, so an outer transform records
-    them (that is how higher-order derivatives work). ``ct_hook(eqn, ct)``, if
+    them (that is how higher-order derivatives work). A primitive with an
+    all-arguments rule (``prim.vjp_all``) gets one call for all its variable
+    arguments; the others one ``vjp`` call per variable argument. ``ct_hook(eqn, ct)``, if
     given, sees (and may replace) each output cotangent before it is used; the
     Tensor facade uses it for hooks and ``retain_grad``.
 
@@ -148,10 +150,13 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
         out = eqn.out
         params = eqn.params
         in_shapes = eqn.in_shapes
-        for argnum, vid in enumerate(eqn.in_ids):
+        in_ids = eqn.in_ids
+        grads = None if prim.vjp_all is None else \
+            prim.vjp_all(ct, ins, out, _needed(in_ids), **params)
+        for argnum, vid in enumerate(in_ids):
             if vid is None:
                 continue
-            g = rule(ct, ins, out, argnum, **params)
+            g = rule(ct, ins, out, argnum, **params) if grads is None else grads[argnum]
             if g is None:
                 continue
             if in_shapes is not None and _shape(g) != in_shapes[argnum]:
@@ -161,6 +166,11 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
         if consume:
             eqn.ins = eqn.out = None
     return cts
+
+
+def _needed(in_ids: list) -> frozenset:
+    """The argument numbers whose cotangent an all-arguments rule must give."""
+    return frozenset([i for i, vid in enumerate(in_ids) if vid is not None])
 
 
 _ndarray = np.ndarray

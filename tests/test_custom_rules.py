@@ -368,9 +368,9 @@ def test_one_defprimitive_for_functrace_and_users():
 
 # -- documentation examples ---------------------------------------------------------------
 
-@pytest.mark.parametrize("module", ["functrace.custom", "functrace.checkpointing",
+@pytest.mark.parametrize("module", ["functrace.calls.custom", "functrace.calls.checkpointing",
                                     "functrace.linearization", "functrace.extend",
-                                    "functrace._callprim"])
+                                    "functrace.calls.record", "functrace.argnums"])
 def test_docstring_examples(module):
     result = doctest.testmod(sys.modules[module], optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

@@ -2,9 +2,9 @@
 
 Each ``Function`` subclass gets one :class:`~functrace.core.Primitive` (not
 registered in the primitive table) whose parameters are the call's ``ctx`` and
-the output ``index``. Its VJP calls the user's ``backward`` once per output
-(the other outputs' gradients are zeros; the results add up by linearity), and
-checks the number and shapes of the returned gradients.
+the output ``index``. Its VJP (an all-arguments rule) calls the user's ``backward``
+once per output (the other outputs' gradients are zeros; the results add up by
+linearity), and checks the number and shapes of the returned gradients.
 
 * On Tensors, ``apply`` runs ``forward`` under ``no_grad`` and records one
   node per differentiable output (``grad_fn`` named ``<Name>Backward``).
@@ -62,7 +62,6 @@ class FunctionCtx:
         self._non_diff_idx: set = set()
         self._outs: Any = None
         self._n_in = len(needs_input_grad)
-        self._cache: Any = None
         self.materialize_grads = True
 
     def save_for_backward(self, *tensors: Any) -> None:
@@ -127,7 +126,7 @@ class Function:
 def _primitive(cls: type) -> Primitive:
     prim = cls.__dict__.get("_prim")
     if prim is None:
-        prim = Primitive(cls.__name__, _impl, _vjp, _jvp, saves="in")
+        prim = Primitive(cls.__name__, _impl, jvp=_jvp, saves="in", vjp_all=_vjp_all)
         cls._prim = prim
     return prim
 
@@ -199,19 +198,20 @@ def _jvp(primals: Any, tangents: Any, out: Any, ctx: FunctionCtx, index: int) ->
                               "(jvp) rule; use reverse mode (grad, vjp) through it")
 
 
-def _vjp(ct: Any, ins: Any, out: Any, argnum: int, ctx: FunctionCtx, index: int) -> Any:
+def _vjp_all(ct: Any, ins: Any, out: Any, needed: frozenset, ctx: FunctionCtx,
+             index: int) -> list:
     if isinstance(ct, Tracer):
         raise NotImplementedError("the backward of an autograd.Function cannot itself be "
                                   "differentiated by functrace transforms (first order only)")
     if index in ctx._non_diff_idx:
-        return None
-    cache = ctx._cache
-    if cache is None or cache[0] is not ct or cache[1] != index:
-        cache = ctx._cache = (ct, index, _call_backward(ctx, ct, index, ins))
-    g = cache[2][argnum]
-    if g is None:
-        return None
-    if isinstance(ct, Tensor):
+        return [None] * len(ins)
+    keep = isinstance(ct, Tensor)     # recording a second backward: Tensors, else arrays
+    return [None if g is None else _as_cotangent(g, keep)
+            for g in _call_backward(ctx, ct, index, ins)]
+
+
+def _as_cotangent(g: Any, keep: bool) -> Any:
+    if keep:
         return g if isinstance(g, Tensor) else make(np.asarray(g), None, False)
     return g._data if isinstance(g, Tensor) else np.asarray(g)
 

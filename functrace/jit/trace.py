@@ -181,7 +181,7 @@ def _inline_custom(trace: JitTrace, spec: Any, leaves: list) -> Any:
 def _install_custom_handlers() -> None:
     """Register :func:`_inline_custom` (once; loads functrace.custom's rules, which
     ``import functrace`` does not)."""
-    from .. import _custom_rules as rules
+    from ..calls import custom_rules as rules
     if (JitTrace, "vjp") not in rules._HANDLERS:
         for kind in ("vjp", "jvp"):
             rules.register_handler(JitTrace, kind, _inline_custom)

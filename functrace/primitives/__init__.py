@@ -58,7 +58,7 @@ method takes four places; each has a meta-test that fails until it is filled in.
    every row runs on Tensors and gives its ``grad_fn``; the listed names match).
 
 Other kinds of primitive use :func:`~functrace.registry.defprimitive` (``vjp=`` and
-``jvp=``),
+``jvp=``, or ``vjp_all=`` when the arguments' cotangents share work, as ``solve``'s),
 :func:`~functrace.registry.deflinear` (``transpose=``) or
 :func:`~functrace.registry.defnondiff` (an ``order=0`` spec row); a batching rule
 that is not generic is written with the helpers of :mod:`.batch_rules`.

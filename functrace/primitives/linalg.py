@@ -264,11 +264,11 @@ def _solve_impl(a, b):
     return np.linalg.solve(a, b)
 
 
-def _solve_vjp(ct, ins, out, argnum):
+def _solve_vjp_all(ct, ins, out, needed):
+    """One solve with ``a^T`` serves both arguments: ``ct_b = a^-T ct``, ``ct_a = -ct_b x^T``."""
     ct_b = solve_p.bind(swap_last_two(ins[0]), ct)
-    if argnum == 1:
-        return ct_b
-    return -matmul_p.bind(ct_b, swap_last_two(out))
+    ct_a = -matmul_p.bind(ct_b, swap_last_two(out)) if 0 in needed else None
+    return ct_a, (ct_b if 1 in needed else None)
 
 
 def _solve_jvp(primals, tangents, out):
@@ -294,6 +294,6 @@ def _solve_batch(args, dims):
     return solve_p.bind(a, b), 0
 
 
-solve_p = defprimitive("solve", _solve_impl, _solve_vjp, _solve_jvp, saves="both",
-                       broadcasts=True, batch=_solve_batch)
+solve_p = defprimitive("solve", _solve_impl, vjp_all=_solve_vjp_all, jvp=_solve_jvp,
+                       saves="both", broadcasts=True, batch=_solve_batch)
 

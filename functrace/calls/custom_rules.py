@@ -1,25 +1,29 @@
 """How each kind of trace handles a ``custom_vjp`` / ``custom_jvp`` call.
 
-See :mod:`functrace.custom` for the design. A handler gets the owning trace,
-the call's :class:`functrace.custom._Spec` and the flat argument leaves, and
+See :mod:`functrace.calls.custom` for the design. A handler gets the owning trace,
+the call's :class:`functrace.calls.custom._Spec` and the flat argument leaves, and
 returns the output pytree. :func:`register_handler` lets another trace type
 (for example a batching trace) install its own handler; traces without one use
-:func:`_generic`, which binds a call primitive with a batching rule.
+:func:`_generic`, which binds a call primitive whose rules are those of
+:class:`GenericCall`.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._callprim import (CallRecord, aval, OutSpec, as_tensor, call_primitive, camel, from_tensor,
-                        is_inexact, is_tensor, record_reverse, record_tensor_node,
-                        tensor_grads, tensor_mode, unwrap_own, vjp_leaves, zeros_like)
-from .core import (EVAL_TRACE, as_numeric, call_under, check_not_complex, concrete,
-                   current_trace)
-from .forward import JVPTrace, JVPTracer
-from .reverse import ReverseTrace
-from .tree import tree_flatten, tree_unflatten
+from .. import numpy as fnp
+from ..batching import vmap
+from ..core import (EVAL_TRACE, as_numeric, call_under, check_not_complex, concrete,
+                    current_trace, is_tracer)
+from ..forward import JVPTrace, JVPTracer
+from ..grad_mode import enable_grad, no_grad
+from ..reverse import ReverseTrace
+from ..tree import tree_flatten, tree_unflatten
+from .record import (CallRecord, OutSpec, as_tensor, aval, call_primitive, camel, from_tensor,
+                     is_inexact, is_tensor, owner, record_reverse, record_tensor_node,
+                     tensor_grads, tensor_mode, unwrap_own, vjp_leaves, zeros_like)
 
 custom_vjp_p = call_primitive("custom_vjp")
 custom_jvp_p = call_primitive("custom_jvp")
@@ -50,7 +54,6 @@ def avals(leaves: Sequence[Any]) -> list:
 def bwd_leaves(spec: Any, result: Any, ref: Sequence[Any]) -> list:
     """Check ``bwd``'s result (one cotangent pytree or ``None`` per differentiable
     argument) against the argument leaves ``ref`` (values or ``(shape, dtype)``)."""
-    from . import numpy as fnp
     name = spec.cf.__name__
     if not isinstance(result, (tuple, list)) or len(result) != len(spec.counts):
         raise TypeError(f"the bwd rule of custom_vjp function {name} must return a tuple with "
@@ -84,7 +87,6 @@ def bwd_leaves(spec: Any, result: Any, ref: Sequence[Any]) -> list:
 
 
 def _wrap_jvp(trace: JVPTrace, name: str, out: Any, t_out: Any) -> Any:
-    from . import numpy as fnp
     leaves, tree = tree_flatten(out)
     t_leaves, t_tree = tree_flatten(t_out)
     if tree != t_tree:
@@ -108,6 +110,14 @@ def _wrap_jvp(trace: JVPTrace, name: str, out: Any, t_out: Any) -> Any:
     return tree_unflatten(tree, result)
 
 
+def dispatch(spec: Any, leaves: list) -> Any:
+    """Hand the call to the innermost trace that owns one of ``leaves``."""
+    trace = owner(leaves)
+    if trace is None:
+        return at_root(spec, leaves)
+    return handler(trace, spec.cf.kind)(trace, spec, leaves)
+
+
 # -- root trace ----------------------------------------------------------------------
 
 def at_root(spec: Any, leaves: list) -> Any:
@@ -118,7 +128,6 @@ def at_root(spec: Any, leaves: list) -> Any:
 
 
 def _tensor_call(spec: Any, leaves: list) -> Any:
-    from .grad_mode import no_grad
     with no_grad():
         if spec.cf.kind == "vjp":
             out, res = spec.fwd(leaves)
@@ -139,7 +148,6 @@ def _tensor_call(spec: Any, leaves: list) -> Any:
 class _Record(CallRecord):
     def __init__(self, spec: Any, spec_out: OutSpec, out_leaves: list, res: Any,
                  primals: list):
-        super().__init__()
         self.name = spec.cf.__name__
         self.spec, self.spec_out, self.res = spec, spec_out, res
         diff = set(spec_out.diff)        # zeros stand in for the non-float outputs' cts
@@ -162,7 +170,6 @@ class _TensorVjp(_Record):
     recomputed from the saved input Tensors, so the second backward sees them."""
 
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
-        from .grad_mode import enable_grad, no_grad
         keep = is_tensor(ct)
         res = self.res
         if keep:
@@ -183,8 +190,7 @@ class _TensorJvp(_Record):
         self.primals = None
 
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
-        from .grad_mode import enable_grad
-        from .tensors import tensor
+        from ..tensors import tensor  # (the facade is above calls/)
         keep = is_tensor(ct)
         primals = [x if keep or not was else as_tensor(x)
                    for x, was in zip(ins, self.was_tensor)]
@@ -219,7 +225,6 @@ def _reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
 def _primal_call(spec: Any, primals: list) -> tuple:
     """``fwd`` (custom_vjp) or the function (custom_jvp) on ``primals``: the output,
     the residuals, the output's spec, leaves and packed form."""
-    from .custom import dispatch
     if spec.cf.kind == "vjp":
         out, res = spec.fwd(primals)
     else:
@@ -284,8 +289,122 @@ register_handler(JVPTrace, "vjp", _forward_vjp)
 
 def _generic(trace: Any, spec: Any, leaves: list) -> Any:
     """Bind a call primitive; its rules run the user's functions (see
-    :mod:`functrace._custom_batch`)."""
-    from ._custom_batch import GenericCall
+    :class:`GenericCall`)."""
     rec = GenericCall(spec)
     packed = _PRIMS[spec.cf.kind].bind(*leaves, fun=rec)
     return rec.outputs(packed)
+
+
+# -- the call primitive's rules under other traces ---------------------------------------
+
+class GenericCall(CallRecord):
+    """Per-call state of a custom function bound as a primitive (under traces
+    without a dedicated handler, ``vmap``'s): the ``fun`` parameter of a bound
+    ``custom_vjp`` / ``custom_jvp`` call primitive. Its rules run the user's
+    functions on flat leaves:
+
+    * impl (root trace) -- the function on concrete values;
+    * VJP -- ``fwd`` recomputed from the saved inputs under the current trace, then
+      ``bwd`` (custom_vjp), or the transposed JVP rule (custom_jvp);
+    * JVP -- the JVP rule (custom_jvp) or ``TypeError`` (custom_vjp);
+    * batching -- a new custom function one level down whose function, ``fwd``,
+      ``bwd`` and JVP rule are the ``vmap`` of the per-example ones (the JAX
+      recipe); cotangents of unbatched arguments are summed over the batch.
+
+    The per-example output structure is learnt whenever one of the flat functions
+    runs (at the root, or inside ``vmap`` on per-example tracers).
+    """
+
+    def __init__(self, spec: Any):
+        self.spec = spec
+        self.name = spec.cf.__name__
+        self.spec_out: Optional[OutSpec] = None
+        self.consts: list = []
+        self.in_avals: list = []
+
+    # -- flat per-example functions (they record the output structure) --------------
+
+    def _pack(self, out: Any) -> Any:
+        spec_out = self.spec_out = OutSpec.of(out)
+        leaves = spec_out.leaves_of(out)
+        diff = set(spec_out.diff)
+        self.consts = [None if i in diff else x for i, x in enumerate(leaves)]
+        return spec_out.pack(leaves)
+
+    def flat_fun(self, *leaves: Any) -> Any:
+        return self._pack(self.spec.fun(leaves))
+
+    def flat_fwd(self, *leaves: Any) -> tuple:
+        self.in_avals = avals(leaves)
+        out, res = self.spec.fwd(leaves)
+        return self._pack(out), res
+
+    def flat_bwd(self, res: Any, ct: Any) -> tuple:
+        spec_out = self.spec_out
+        cts = spec_out.rebuild(spec_out.unpack(ct), [
+            None if i in spec_out.diff else zeros_like(x) for i, x in enumerate(self.consts)])
+        return tuple(self.spec.bwd(res, cts, self.in_avals))
+
+    def flat_rule(self, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
+        out, t_out = self.spec.rule(primals, tangents)
+        packed = self._pack(out)
+        return packed, self.spec_out.pack(self.spec_out.leaves_of(t_out))
+
+    def outputs(self, packed: Any) -> Any:
+        """The output pytree from the bound primitive's packed result."""
+        spec_out = self.spec_out
+        for i, leaf in enumerate(self.consts):
+            if i not in spec_out.diff and is_tracer(leaf):
+                raise NotImplementedError(
+                    f"custom function {self.name}: non-float outputs that depend on "
+                    "batched values are not supported under vmap")
+        return spec_out.rebuild(spec_out.unpack(packed), self.consts)
+
+    # -- the primitive's rules -----------------------------------------------------
+
+    def replay(self, args: Sequence[Any]) -> Any:
+        return _PRIMS[self.spec.cf.kind].bind(*args, fun=self)
+
+    def impl(self, args: tuple) -> Any:
+        return call_under(EVAL_TRACE, self.flat_fun, *args)
+
+    def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
+        if self.spec.cf.kind == "vjp":
+            _, res = self.flat_fwd(*ins)
+            return list(self.flat_bwd(res, ct))
+        self._pack(self.spec.fun(list(ins)))
+        return transpose_rule(self.spec, self.spec_out, list(ins), self.spec_out.unpack(ct))
+
+    def jvp(self, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+        if self.spec.cf.kind == "vjp":
+            _forward_vjp(None, self.spec, list(primals))
+        tans = [zeros_like(p) if t is None else t for p, t in zip(primals, tangents)]
+        return self.flat_rule(list(primals), tans)[1]
+
+    def batch(self, args: Sequence[Any], dims: Sequence[Optional[int]]) -> tuple:
+        dims = tuple(dims)
+        fun = vmap(self.flat_fun, in_axes=dims)
+        fun.__name__ = self.name
+        if self.spec.cf.kind == "jvp":
+            batched = type(self.spec.cf)(fun)
+            batched.defjvp(lambda p, t: vmap(self.flat_rule, in_axes=(dims, dims))(p, t))
+        else:
+            batched = type(self.spec.cf)(fun)
+            batched.defvjp(lambda *xs: vmap(self.flat_fwd, in_axes=dims)(*xs),
+                           lambda res, ct: _unbatch_cts(
+                               vmap(self.flat_bwd)(res, ct), dims))
+        return batched(*args), 0
+
+
+def _unbatch_cts(cts: Sequence[Any], dims: Sequence[Optional[int]]) -> tuple:
+    """Cotangents batched along 0 back to each argument's batch axis (summed over
+    the batch for unbatched arguments)."""
+    out = []
+    for g, d in zip(cts, dims):
+        if g is None:
+            out.append(None)
+        elif d is None:
+            out.append(fnp.sum(g, axis=0))
+        else:
+            out.append(fnp.moveaxis(g, 0, d))
+    return tuple(out)

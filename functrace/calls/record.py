@@ -1,4 +1,4 @@
-"""Shared machinery of :mod:`functrace.custom` and :mod:`functrace.checkpoint`.
+"""Shared machinery of :mod:`functrace.calls.custom` and :mod:`functrace.calls.checkpointing`.
 
 * :func:`call_primitive` -- a primitive whose impl and rules delegate to a
   per-call record passed as the parameter ``fun`` (a :class:`CallRecord`). The
@@ -19,10 +19,13 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from .core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
-from .reverse import ReverseTrace, ReverseTracer
-from .tape import Eqn
-from .tree import tree_flatten, tree_unflatten
+from .. import numpy as fnp
+from ..api import jvp, vjp
+from ..core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
+from ..grad_mode import is_grad_enabled
+from ..reverse import ReverseTrace, ReverseTracer
+from ..tape import Eqn
+from ..tree import tree_flatten, tree_unflatten
 
 
 def is_inexact(x: Any) -> bool:
@@ -46,37 +49,15 @@ def zeros_like(x: Any) -> np.ndarray:
 
 # -- the call primitive ---------------------------------------------------------------
 
-_TAKEN = object()   # a cotangent already handed to the backward pass
-
-
 class CallRecord:
-    """Per-call state of a call primitive; subclasses implement :meth:`pullback`.
-
-    :meth:`vjp` computes all input cotangents at once (the backward pass asks
-    for them one argument at a time with the same ``ct`` object) and hands each
-    out once, dropping the cache when every computed cotangent has been taken;
-    asking again for one already handed out recomputes (a second backward pass
-    seeded with the same array).
-    """
+    """Per-call state of a call primitive; subclasses implement :meth:`pullback`,
+    which gives every input's cotangent at once (the primitive's all-arguments
+    VJP rule, called once per backward pass)."""
 
     name = "call"
 
-    def __init__(self) -> None:
-        self._ct: Any = None
-        self._grads: Optional[list] = None
-
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
         raise NotImplementedError
-
-    def vjp(self, ct: Any, ins: Sequence[Any], argnum: int) -> Any:
-        grads = self._grads
-        if grads is None or self._ct is not ct or grads[argnum] is _TAKEN:
-            grads = self._grads = list(self.pullback(ct, ins))
-            self._ct = ct
-        g, grads[argnum] = grads[argnum], _TAKEN
-        if all(x is None or x is _TAKEN for x in grads):
-            self._ct = self._grads = None
-        return g
 
     def impl(self, args: tuple) -> Any:
         raise NotImplementedError(f"{self.name} has no implementation at the root trace")
@@ -99,8 +80,8 @@ def _call_impl(*args: Any, fun: CallRecord) -> Any:
     return fun.impl(args)
 
 
-def _call_vjp(ct: Any, ins: Any, out: Any, argnum: int, fun: CallRecord) -> Any:
-    return fun.vjp(ct, ins, argnum)
+def _call_vjp_all(ct: Any, ins: Any, out: Any, needed: frozenset, fun: CallRecord) -> list:
+    return fun.pullback(ct, ins)
 
 
 def _call_jvp(primals: Any, tangents: Any, out: Any, fun: CallRecord) -> Any:
@@ -114,7 +95,7 @@ def _call_batch(args: Any, dims: Any, fun: CallRecord) -> tuple:
 def call_primitive(name: str) -> Primitive:
     """An unregistered primitive whose impl and rules are the methods of its
     ``fun`` parameter (a :class:`CallRecord`). It saves its inputs."""
-    prim = Primitive(name, _call_impl, _call_vjp, _call_jvp, saves="in")
+    prim = Primitive(name, _call_impl, jvp=_call_jvp, saves="in", vjp_all=_call_vjp_all)
     prim.batch = _call_batch
     return prim
 
@@ -251,7 +232,6 @@ class OutSpec:
 
     def pack(self, leaves: list) -> Any:
         """One array holding the differentiable leaves (ops under the current trace)."""
-        from . import numpy as fnp
         diff = [leaves[i] for i in self.diff]
         if len(diff) == 1:
             return diff[0]
@@ -263,7 +243,6 @@ class OutSpec:
 
     def unpack(self, packed: Any) -> list:
         """The differentiable leaves back from a packed array (or cotangent)."""
-        from . import numpy as fnp
         if self.n == 1:
             return [packed]
         out = []
@@ -300,7 +279,6 @@ def _on_float_leaves(f: Callable, leaves: Sequence[Any]) -> tuple:
 def vjp_leaves(f: Callable, leaves: Sequence[Any], ct: Any) -> list:
     """Cotangents of ``f(*leaves)`` (one output array) for every leaf; ``None``
     for the integer/boolean leaves."""
-    from .api import vjp
     idx, f_float = _on_float_leaves(f, leaves)
     grads: list = [None] * len(leaves)
     if idx:
@@ -312,7 +290,6 @@ def vjp_leaves(f: Callable, leaves: Sequence[Any], ct: Any) -> list:
 
 def jvp_leaves(f: Callable, leaves: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     """``(f(*leaves), tangent)`` by forward mode; ``None`` tangents are zeros."""
-    from .api import jvp
     idx, f_float = _on_float_leaves(f, leaves)
     tans = tuple(zeros_like(leaves[i]) if tangents[i] is None else tangents[i] for i in idx)
     return jvp(f_float, tuple(leaves[i] for i in idx), tans)
@@ -323,21 +300,20 @@ def jvp_leaves(f: Callable, leaves: Sequence[Any], tangents: Sequence[Any]) -> t
 def tensor_mode(leaves: Sequence[Any]) -> bool:
     """Whether a call on ``leaves`` at the root trace must record a Tensor-graph node:
     grad mode is on and some leaf is a Tensor that requires grad."""
-    from .grad_mode import is_grad_enabled
-    from .tensors._graph import TENSOR_TYPES
+    from ..tensors._graph import TENSOR_TYPES  # (the facade is above calls/)
     if not is_grad_enabled():
         return False
     return any(type(x) in TENSOR_TYPES and x._rg for x in leaves)
 
 
 def is_tensor(x: Any) -> bool:
-    from .tensors._graph import TENSOR_TYPES
+    from ..tensors._graph import TENSOR_TYPES  # (the facade is above calls/)
     return type(x) in TENSOR_TYPES
 
 
 def as_tensor(x: Any) -> Any:
     """``x`` if it is a Tensor, else a constant (no-grad) Tensor of its value."""
-    from .tensors._tensor import make
+    from ..tensors._tensor import make  # (the facade is above calls/)
     return x if is_tensor(x) else make(np.asarray(x), None, False)
 
 
@@ -354,7 +330,7 @@ def from_tensor(x: Any, keep: bool) -> Any:
 def record_tensor_node(prim: Primitive, leaves: Sequence[Any], fun: CallRecord,
                        packed: Any, name: str) -> Any:
     """Record ``packed = prim[fun](*leaves)`` as one node of the Tensor graph."""
-    from .tensors._graph import record_custom
+    from ..tensors._graph import record_custom  # (the facade is above calls/)
     return record_custom(prim, tuple(leaves), {"fun": fun}, np.asarray(concrete(packed)),
                          name)
 
@@ -362,7 +338,7 @@ def record_tensor_node(prim: Primitive, leaves: Sequence[Any], fun: CallRecord,
 def tensor_grads(outs: list, wrt: list, cts: list, create_graph: bool) -> list:
     """``autograd.grad`` of the differentiable ``outs`` (paired with ``cts``) with
     respect to ``wrt``; ``None`` for inputs that do not influence them."""
-    from .tensors._engine import grad
+    from ..tensors._engine import grad  # (the facade is above calls/)
     pairs = [(o, c) for o, c in zip(outs, cts)
              if is_tensor(o) and o._rg and c is not None]
     if not pairs or not wrt:

@@ -62,12 +62,12 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._callprim import (CallRecord, OutSpec, as_tensor, call_primitive, is_tensor, owner,
-                        last_uses, record_reverse, record_tensor_node, replay, skeleton,
-                        vjp_leaves)
-from .core import EVAL_TRACE, call_under, check_callable, concrete, current_trace
-from .reverse import ReverseTrace, ReverseTracer
-from .tree import tree_flatten
+from ..core import EVAL_TRACE, call_under, check_callable, concrete, current_trace
+from ..grad_mode import enable_grad, is_grad_enabled, no_grad
+from ..reverse import ReverseTrace, ReverseTracer
+from ..tree import tree_flatten, tree_unflatten
+from .record import (CallRecord, OutSpec, as_tensor, call_primitive, is_tensor, last_uses,
+                     owner, record_reverse, record_tensor_node, replay, skeleton, vjp_leaves)
 
 checkpoint_p = call_primitive("checkpoint")
 
@@ -172,7 +172,6 @@ class _Remat(CallRecord):
     recorded, the values) of the tape values it reads, and its output ids."""
 
     def __init__(self, name: str, block: list, spec_out: OutSpec, out_leaves: list):
-        super().__init__()
         self.name = name
         self.eqns = skeleton(block)
         self.spec_out = spec_out
@@ -217,12 +216,10 @@ def _external_inputs(block: list, out_leaves: list, diff: list) -> tuple:
 # -- the Tensor facade: PyTorch's reentrant checkpoint -------------------------------------
 
 def _tensor_checkpoint_needed(leaves: list) -> bool:
-    from .grad_mode import is_grad_enabled
     return is_grad_enabled() and any(is_tensor(x) and x._rg for x in leaves)
 
 
 def _remat_tensors(fun: Callable, args: tuple, kwargs: dict, leaves: list) -> Any:
-    from .grad_mode import no_grad
     with no_grad():
         out = fun(*args, **kwargs)
     spec_out = OutSpec.of(out)
@@ -239,17 +236,14 @@ def _remat_tensors(fun: Callable, args: tuple, kwargs: dict, leaves: list) -> An
 class _TensorRemat(CallRecord):
     def __init__(self, name: str, fun: Callable, args: tuple, kwargs: dict, leaves: list,
                  spec_out: OutSpec):
-        super().__init__()
         self.name, self.fun, self.spec_out = name, fun, spec_out
         self.in_tree = tree_flatten((args, kwargs))[1]
         self.requires = [is_tensor(x) and x._rg for x in leaves]
         self.was_tensor = [is_tensor(x) for x in leaves]
 
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
-        from .grad_mode import enable_grad
-        from .tensors import tensor
-        from .tensors._engine import backward
-        from .tree import tree_unflatten
+        from ..tensors import tensor  # (the facade is above calls/)
+        from ..tensors._engine import backward  # (the facade is above calls/)
         if is_tensor(ct):
             raise RuntimeError("checkpoint on Tensors does not support create_graph=True "
                                "(double backward); use the functional API "

@@ -2,7 +2,7 @@
 
 A call of a custom function is handled by the innermost trace that owns one of
 its (flattened) arguments, with a rule per kind of trace
-(:mod:`functrace._custom_rules`):
+(:mod:`functrace.calls.custom_rules`):
 
 * root trace -- the function itself runs (or, on Tensors that require grad, one
   ``grad_fn`` node is recorded whose backward calls your rule);
@@ -22,7 +22,7 @@ its (flattened) arguments, with a rule per kind of trace
 
 Several outputs (any pytree) are supported: the floating-point output leaves are
 packed into one array for the single-output engine and unpacked with ordinary
-ops (:class:`functrace._callprim.OutSpec`). Like JAX, the function must not close
+ops (:class:`functrace.calls.record.OutSpec`). Like JAX, the function must not close
 over traced values: pass them as arguments.
 
 Gradient clipping, a classic custom VJP (the forward pass is the identity):
@@ -46,10 +46,9 @@ import functools
 import inspect
 from typing import Any, Callable, Optional, Sequence
 
-from . import _custom_rules as rules
-from ._callprim import owner
-from .core import check_callable, is_tracer
-from .tree import tree_flatten, tree_unflatten
+from ..core import check_callable, is_tracer
+from ..tree import tree_flatten, tree_unflatten
+from . import custom_rules as rules
 
 
 class _Spec:
@@ -111,14 +110,6 @@ class _Spec:
         return result[0], result[1]
 
 
-def dispatch(spec: _Spec, leaves: list) -> Any:
-    """Hand the call to the innermost trace that owns one of ``leaves``."""
-    trace = owner(leaves)
-    if trace is None:
-        return rules.at_root(spec, leaves)
-    return rules.handler(trace, spec.cf.kind)(trace, spec, leaves)
-
-
 def _resolve_kwargs(fun: Callable, args: tuple, kwargs: dict) -> tuple:
     """Keyword arguments become positional (as JAX does), defaults filled in."""
     if not kwargs:
@@ -164,7 +155,7 @@ class _CustomFunction:
         args = _resolve_kwargs(self.fun, args, kwargs)
         spec = _Spec(self, args)
         leaves, spec.leaves = spec.leaves, None      # the spec outlives the call
-        return dispatch(spec, leaves)
+        return rules.dispatch(spec, leaves)
 
 
 class custom_vjp(_CustomFunction):
