@@ -176,7 +176,7 @@ def scalar_derivs(name: str, pre: bool, dtype: str) -> tuple:
     key = (name, pre, dtype)
     fns = _SCALARS.get(key)
     if fns is None:
-        from numba import njit
+        from numba import njit    # deferred: Numba loads with the first kernel
         spec = _SPECS[name]
         make = spec.make_pre if pre else spec.make
         fns = _SCALARS.setdefault(key, tuple(njit(error_model="numpy")(f)
@@ -269,7 +269,7 @@ def _loop_body(program: Program) -> list:
 
 
 def _build(program: Program) -> Callable:
-    import numba
+    import numba                  # deferred: Numba loads with the first kernel
     from numba import types as nt
     module = _load_module(generate_source(program))
     T = nt.float32 if program.dtype == "float32" else nt.float64

@@ -16,7 +16,7 @@ import numpy as np
 from ..core import Tracer, concrete
 # names imported with `x as x` or `*` are this module's public API (PEP 484)
 from . import linalg as linalg
-from ._products import (cumprod as cumprod, diag as diag, diagonal as diagonal,
+from ._products import (cumprod as cumprod, diag as diag, diagonal as diagonal, dot as dot,
                         einsum as einsum, inner as inner, matmul as matmul, outer as outer,
                         prod as prod, tensordot as tensordot, trace as trace)
 from ._creation import (arange as arange, array as array, asarray as asarray, empty as empty,
@@ -26,7 +26,7 @@ from ._creation import (arange as arange, array as array, asarray as asarray, em
                         zeros_like as zeros_like)
 from ._keywords import add_keyword_hints as _add_keyword_hints
 from ._methods import install_array_methods
-from ._reductions import normalize_axes
+from ._reductions import all as all, any as any
 from ._reductions import (amax as amax, amin as amin, argmax as argmax, argmin as argmin,
                           argsort as argsort, cumsum as cumsum, max as max, mean as mean,
                           min as min, std as std, sum as sum, var as var)
@@ -50,27 +50,6 @@ inf = np.inf
 nan = np.nan
 newaxis = None
 ndarray = np.ndarray
-
-
-def dot(a: Any, b: Any) -> Any:
-    """numpy.dot: products of scalars, vectors, matrices (and N-D via tensordot)."""
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return multiply(a, b)
-    if np.ndim(b) <= 2:
-        return matmul(a, b)
-    return tensordot(a, b, axes=([-1], [-2]))
-
-
-def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Whether any element is true: a constant (no gradient)."""
-    from ..primitives.nondiff import reduce_any_p
-    return reduce_any_p.bind(a, axes=normalize_axes(axis, ndim(a)), keepdims=bool(keepdims))
-
-
-def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Whether all elements are true: a constant (no gradient)."""
-    from ..primitives.nondiff import reduce_all_p
-    return reduce_all_p.bind(a, axes=normalize_axes(axis, ndim(a)), keepdims=bool(keepdims))
 
 
 def shape(a: Any) -> tuple:

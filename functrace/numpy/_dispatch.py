@@ -6,6 +6,7 @@ tracer raises a ``TypeError`` naming it (never a silent constant).
 """
 from __future__ import annotations
 
+import sys
 import types
 
 import numpy as np
@@ -39,7 +40,6 @@ def dispatched_names() -> list:
 
 def ufunc_name(ufunc: np.ufunc) -> str:
     """``numpy.sin``, ``scipy.special.expit``, ... : where the user's ufunc comes from."""
-    import sys
     name = ufunc.__name__
     if getattr(np, name, None) is ufunc:
         return f"numpy.{name}"
@@ -53,7 +53,7 @@ def ufunc_advice(ufunc: np.ufunc) -> str:
     """What to call instead of a ufunc that has no functrace rule."""
     label = ufunc_name(ufunc)
     if label.startswith("scipy.special."):           # so scipy is installed
-        from ..scipy import special as fsp
+        from ..scipy import special as fsp   # deferred: scipy is optional
         if ufunc.__name__ in fsp.__all__:
             return f"use functrace.scipy.special.{ufunc.__name__} (same signature, differentiable)"
         return ("functrace.scipy.special has " + ", ".join(fsp.__all__) + "; otherwise express "

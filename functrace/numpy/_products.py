@@ -83,6 +83,20 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
     return reshape(matmul(a2, b2), out_shape)
 
 
+def dot(a: Any, b: Any) -> Any:
+    """numpy.dot: products of scalars, vectors, matrices (and N-D via tensordot).
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> float(fnp.dot(np.ones(3), np.arange(3.0)))
+    3.0
+    """
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return multiply(a, b)
+    if np.ndim(b) <= 2:
+        return matmul(a, b)
+    return tensordot(a, b, axes=([-1], [-2]))
+
+
 def outer(a: Any, b: Any, out: None = None) -> Any:
     """Outer product of the flattened inputs: ``out[i, j] = a[i] * b[j]``.
 

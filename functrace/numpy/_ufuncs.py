@@ -5,10 +5,12 @@ from typing import Any
 
 import numpy as np
 
+from ..core import concrete_value as _concrete_value    # private: fnp star-imports this
 from ..primitives import arithmetic as _ar
 from ..primitives import nondiff as N
 from ..primitives import selection as _sel
 from ..primitives import transcendental as _tr
+from ..primitives.shape_ops import astype_p as _astype_p
 
 ArrayLike = Any
 
@@ -184,8 +186,7 @@ def hypot(x1: ArrayLike, x2: ArrayLike) -> Any:
 def where(condition: ArrayLike, x: ArrayLike = None, y: ArrayLike = None) -> Any:
     """``x`` where ``condition`` else ``y``; the condition carries no gradient."""
     if x is None and y is None:
-        from ..core import concrete_value
-        return np.where(concrete_value(condition))
+        return np.where(_concrete_value(condition))
     return _sel.where_p.bind(condition, x, y)
 
 
@@ -214,10 +215,9 @@ mod = remainder
 
 def astype(x: ArrayLike, dtype: Any) -> Any:
     """Cast to ``dtype``; casting to a non-float dtype gives a constant."""
-    from ..primitives.shape_ops import astype_p
     dtype = np.dtype(dtype)
     if dtype.kind in "fc":
-        return astype_p.bind(x, dtype=dtype)
+        return _astype_p.bind(x, dtype=dtype)
     return N.astype_int_p.bind(x, dtype=dtype)
 
 

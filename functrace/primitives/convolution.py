@@ -43,7 +43,7 @@ def _direct(x: np.ndarray, y: np.ndarray, ndim: int, dtype: np.dtype) -> np.ndar
 
 
 def _fft(x: np.ndarray, y: np.ndarray, ndim: int, dtype: np.dtype) -> np.ndarray:
-    import scipy.fft as sfft
+    import scipy.fft as sfft      # deferred: only the FFT method needs it
     core = [a + b - 1 for a, b in zip(_split(x.shape, ndim)[1], _split(y.shape, ndim)[1])]
     fast = [sfft.next_fast_len(n, real=True) for n in core]
     axes = tuple(range(-ndim, 0))

@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..core import Tracer, concrete, concrete_value
+from ..core import Tracer, concrete_value
 from ..registry import deflinear, defprimitive
 from .batch_rules import batch_size, moveaxis, shape_of, to_front
 from .reductions import batched_front
