@@ -10,16 +10,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .argnums import (ArgNums, as_primal, as_tree_primals, check_argnums, check_float,
-                      check_float_args, leaf_positions, normalize_argnums)
-from .core import (Tracer, as_numeric, call_traced, call_under, check_callable,
-                   check_not_complex, concrete, current_trace)
+from .argnums import (ArgNums, as_numeric, as_primal, as_tree_primals, call_traced,
+                      check_argnums, check_callable, check_float, check_float_args,
+                      check_not_complex, leaf_positions, normalize_argnums)
+from .core import Tracer, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
+from .grad_mode import call_with_grad_enabled
 from .primitives.nondiff import stop_gradient_p
 from .primitives.indexing import getitem_p
 from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
-from .tape import Tape
+from .tape import ALL, DECLARED, Residuals, Tape
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 def _cast_like(g: Any, primal: Any) -> Any:
@@ -45,11 +46,11 @@ def _cast_like(g: Any, primal: Any) -> Any:
 
 # -- reverse mode ------------------------------------------------------------------
 
-def _trace_reverse(f: Callable, primals: list, keep_all: bool = False,
+def _trace_reverse(f: Callable, primals: list, residuals: Residuals = DECLARED,
                    name: str = "grad") -> tuple:
     """Run ``f`` on fresh tracers of a reverse trace for transform ``name``;
     returns (trace, input tracers, output)."""
-    trace = ReverseTrace(current_trace(), keep_all, name)
+    trace = ReverseTrace(current_trace(), residuals, name)
     try:
         tracers = [trace.new_input(p) for p in primals]
         out = call_under(trace, call_traced, f, *tracers)
@@ -84,8 +85,8 @@ def _pullback(trace: ReverseTrace, in_tracers: list, out_ids: list, cts: list,
     # vjp_fn called later inside another transform (differentiating with respect to
     # the cotangent) must be recorded by that transform, which descends from
     # trace.parent and so treats the residuals correctly.
-    if any(vid not in input_ids for vid in seeds):
-        backward_pass(reversed(trace.eqns), seeds, consume)
+    if any(vid not in input_ids for vid in seeds):       # (grad mode off: see C6 in core)
+        call_with_grad_enabled(False, backward_pass, reversed(trace.eqns), seeds, consume)
     return [_cast_like(seeds.get(t._id), t._value) for t in in_tracers]
 
 
@@ -306,7 +307,7 @@ def make_tape(f: Callable) -> Callable[..., Tape]:
     def make_tape_f(*args: Any) -> Tape:
         flat, in_tree = tree_flatten([as_tree_primals(a) for a in args])
         trace, tracers, out = _trace_reverse(
-            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True,
+            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, ALL,
             name="make_tape")
         _, ids, _ = _unwrap_outputs(trace, out)
         avals = {t._id: (np.shape(t._value), np.result_type(concrete(t._value)))

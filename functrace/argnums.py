@@ -1,4 +1,5 @@
-"""Arguments of the transforms: ``argnums``, their labels in errors, and the input checks.
+"""Arguments of the transforms: ``argnums``, their labels in errors, and the checks of
+what users pass (functions, inputs, outputs, cotangents, tangents).
 
 Shared by :mod:`functrace.api`, :mod:`functrace.jacobians`, :mod:`functrace.batching`
 (which names arguments in its errors) and :mod:`functrace.linearization`, so that
@@ -16,7 +17,8 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .core import Tracer, concrete
+from .core import (ConcretizationError, LostDerivativeError, Tracer, UnexpectedTracerError,
+                   concrete, is_tracer)
 from .tree import tree_flatten, tree_map, unregistered_hint
 
 ArgNums = Union[int, Sequence[int]]
@@ -98,3 +100,52 @@ def normalize_argnums(argnums: ArgNums, nargs: int) -> tuple:
 def leaf_positions(in_tree: Any, nums: tuple) -> list:
     """The argument position owning each leaf of the flattened list of arguments."""
     return [pos for sub, pos in zip(in_tree.children, nums) for _ in range(sub.num_leaves)]
+
+
+def check_callable(f: Any, transform: str) -> None:
+    """``TypeError`` at the transform's creation unless ``f`` is a function."""
+    if not callable(f):
+        raise TypeError(f"{transform} expects a function, got {type(f).__name__} "
+                        f"{f!r:.60}: pass the function itself (f, not f(x))")
+
+
+def as_numeric(x: Any, what: str) -> Any:
+    """An output, cotangent or tangent leaf as an array (traced values pass through);
+    a ``TypeError`` naming ``what`` for anything that is not numeric (a string, an
+    object), which would otherwise fail obscurely or silently give zeros."""
+    value = x if isinstance(x, (Tracer, np.ndarray)) or is_tracer(x) else np.asarray(x)
+    dtype = np.result_type(concrete(value))
+    if dtype.kind not in "biufc":
+        shown = f" ({x!r})" if isinstance(x, (str, bytes)) and len(x) < 40 else ""
+        kind = (f"numpy array of dtype {dtype}" if isinstance(x, np.ndarray)
+                else type(x).__name__ + shown)
+        raise TypeError(f"{what} is a {kind}: expected arrays, numbers, or pytrees "
+                        "(tuples, lists, dicts) of them")
+    return value
+
+
+def check_not_complex(x: Any, what: str) -> None:
+    """``TypeError`` for complex values, which functrace does not differentiate yet
+    (the one place to relax when complex support arrives)."""
+    if np.result_type(concrete(x)).kind == "c":
+        raise TypeError(f"{what} is complex ({np.result_type(concrete(x))}): complex values "
+                        "are not supported yet by functrace's transforms (a real function's "
+                        "derivative would silently drop the imaginary part). Pass real "
+                        "arrays, e.g. the real and imaginary parts separately.")
+
+
+def call_traced(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run the user's function ``f`` under a transform.
+
+    numpy reports a tracer conversion that failed while filling an array element
+    (``out[0] = t`` calls ``float(t)``) as ``ValueError: setting an array element
+    with a sequence`` caused by functrace's error (tracers can be indexed, so numpy
+    takes them for sequences). That error is re-raised as it is, at the user's line.
+    """
+    try:
+        return f(*args, **kwargs)
+    except ValueError as e:
+        cause = e.__cause__
+        if isinstance(cause, (LostDerivativeError, ConcretizationError, UnexpectedTracerError)):
+            raise cause.with_traceback(e.__traceback__) from None
+        raise

@@ -34,15 +34,14 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._foreign import PLAIN, is_foreign
-from .argnums import arg_label
+from .argnums import arg_label, call_traced, check_callable
+from .core import (PLAIN, Primitive, Trace, Tracer, call_under, concrete, current_trace,
+                   lower_constant)
 from .primitives.batch_rules import moveaxis, shape_of
 from .primitives.indexing import BatchedIndex, concatenate_p, getitem_p
 from .primitives.reductions import broadcast_to_p
 from .primitives.shape_ops import reshape_p
-from .core import (Primitive, Trace, Tracer, call_traced, call_under, check_callable,
-                   concrete, current_trace)
-from .tree import PyTreeDef, tree_flatten, tree_unflatten
+from .tree import PyTreeDef, tree_flatten, tree_unflatten, unregistered_hint
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them
 
@@ -86,9 +85,11 @@ class BatchTrace(Trace):
                     values = list(values)
                 dims[i] = arg._bdim
                 values[i] = arg._value
-            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
-                values = list(values)
-                values[i] = np.asarray(arg)
+            elif type(arg) not in PLAIN:      # a Tensor, a pandas Series, ...: constants (C2)
+                low = lower_constant(arg)         # (another trace's tracer stays as it is)
+                if low is not arg:
+                    values = list(values)
+                    values[i] = low
         if type(params.get("idx")) is tuple:       # getitem / scatter_add: batched indices?
             params, batched_idx = self._unwrap_index(params)
             if batched_idx and dims is None:

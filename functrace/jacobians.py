@@ -15,9 +15,10 @@ import numpy as np
 
 from . import numpy as fnp
 from .api import jvp_named, vjp_named
-from .argnums import ArgNums, as_tree_primals, check_argnums, check_float_args, normalize_argnums
+from .argnums import (ArgNums, as_numeric, as_tree_primals, check_argnums, check_callable,
+                      check_float_args, normalize_argnums)
 from .batching import vmap
-from .core import as_numeric, check_callable, concrete
+from .core import concrete
 from .tree import tree_flatten, tree_unflatten
 
 

@@ -298,3 +298,10 @@ def test_docstring_examples():
     from functrace.primitives import batch_rules
     for module in (batching, batch_rules, jacobians):
         assert doctest.testmod(module).failed == 0
+
+
+def test_mapping_over_an_unregistered_object_names_it():
+    class Params:
+        pass
+    with pytest.raises(TypeError, match="vmap cannot map over a Params"):
+        vmap(lambda p: p)(Params())

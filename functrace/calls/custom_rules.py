@@ -1,51 +1,42 @@
-"""How each kind of trace handles a ``custom_vjp`` / ``custom_jvp`` call.
+"""How each kind of trace runs a ``custom_vjp`` / ``custom_jvp`` call.
 
-See :mod:`functrace.calls.custom` for the design. A handler gets the owning trace,
-the call's :class:`functrace.calls.custom._Spec` and the flat argument leaves, and
-returns the output pytree. :func:`register_handler` lets another trace type
-(for example a batching trace) install its own handler; traces without one use
-:func:`_generic`, which binds a call primitive whose rules are those of
-:class:`GenericCall`.
+See :mod:`functrace.calls.custom` for the design. The call's
+:class:`functrace.calls.custom._Spec` is a :class:`functrace.core.Call`; its
+methods (chosen by the trace that owns an argument, contract C1 in
+:mod:`functrace.core`) delegate here, each getting the trace (or the facade),
+the spec and the flat argument leaves and returning the output pytree:
+
+* :func:`reverse` -- a reverse trace records one equation whose VJP runs the rule;
+* :func:`forward` -- a forward trace applies the JVP rule (``custom_vjp``: an error);
+* :func:`generic` -- any other trace (``vmap``'s) binds a call primitive whose
+  rules are those of :class:`GenericCall`;
+* :func:`on_tensors` -- on Tensors outside every transform, one node of the
+  Tensor graph whose backward runs the rule.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from .. import numpy as fnp
 from ..batching import vmap
-from ..core import (EVAL_TRACE, as_numeric, call_under, check_not_complex, concrete,
-                    current_trace, is_tracer)
+from ..argnums import as_numeric, check_not_complex
+from ..core import EVAL_TRACE, call_under, concrete, current_trace, is_tracer
 from ..forward import JVPTrace, JVPTracer
 from ..grad_mode import enable_grad, no_grad
 from ..reverse import ReverseTrace
 from ..tree import tree_flatten, tree_unflatten
-from .record import (CallRecord, OutSpec, as_tensor, aval, call_primitive, camel, from_tensor,
-                     is_inexact, is_tensor, owner, record_reverse, record_tensor_node,
-                     tensor_grads, tensor_mode, unwrap_own, vjp_leaves, zeros_like)
+from .record import (CallRecord, OutSpec, aval, call_primitive, camel, is_inexact, unwrap_own,
+                     vjp_leaves, zeros_like)
 
 custom_vjp_p = call_primitive("custom_vjp")
 custom_jvp_p = call_primitive("custom_jvp")
 _PRIMS = {"vjp": custom_vjp_p, "jvp": custom_jvp_p}
-
-Handler = Callable[[Any, Any, list], Any]
-_HANDLERS: dict = {}
-
-
-def register_handler(trace_type: type, kind: str, fn: Handler) -> None:
-    """Use ``fn(trace, spec, leaves)`` for ``kind`` ("vjp"/"jvp") calls owned by a
-    ``trace_type`` trace."""
-    _HANDLERS[(trace_type, kind)] = fn
-
-
-def handler(trace: Any, kind: str) -> Handler:
-    for cls in type(trace).__mro__:
-        fn = _HANDLERS.get((cls, kind))
-        if fn is not None:
-            return fn
-    return _generic
-
+# On a reverse tape the record holds what the rule needs (fwd's residuals, the
+# primals of a custom_jvp), so the equation keeps no inputs of its own.
+_TAPE_PRIMS = {"vjp": call_primitive("custom_vjp", saves="none"),
+               "jvp": call_primitive("custom_jvp", saves="none")}
 
 def avals(leaves: Sequence[Any]) -> list:
     return [aval(x) for x in leaves]
@@ -110,24 +101,11 @@ def _wrap_jvp(trace: JVPTrace, name: str, out: Any, t_out: Any) -> Any:
     return tree_unflatten(tree, result)
 
 
-def dispatch(spec: Any, leaves: list) -> Any:
-    """Hand the call to the innermost trace that owns one of ``leaves``."""
-    trace = owner(leaves)
-    if trace is None:
-        return at_root(spec, leaves)
-    return handler(trace, spec.cf.kind)(trace, spec, leaves)
+# -- Tensors outside every transform ------------------------------------------------------
 
-
-# -- root trace ----------------------------------------------------------------------
-
-def at_root(spec: Any, leaves: list) -> Any:
-    """No trace owns the arguments: run the function, or record a Tensor node."""
-    if current_trace() is EVAL_TRACE and tensor_mode(leaves):
-        return _tensor_call(spec, leaves)
-    return spec.fun(leaves)
-
-
-def _tensor_call(spec: Any, leaves: list) -> Any:
+def on_tensors(facade: Any, spec: Any, leaves: list) -> Any:
+    """Run ``fwd`` (custom_vjp) or the function (custom_jvp) without recording, then
+    record one node of the Tensor graph whose backward runs the rule."""
     with no_grad():
         if spec.cf.kind == "vjp":
             out, res = spec.fwd(leaves)
@@ -137,18 +115,22 @@ def _tensor_call(spec: Any, leaves: list) -> Any:
     out_leaves = spec_out.leaves_of(out)
     if not spec_out.n:
         return out
-    rec = (_TensorVjp if spec.cf.kind == "vjp" else _TensorJvp)(spec, spec_out, out_leaves,
-                                                                res, leaves)
+    cls = _TensorVjp if spec.cf.kind == "vjp" else _TensorJvp
+    rec = cls(spec, spec_out, out_leaves, res, leaves, facade)
     packed = spec_out.pack([concrete(x) for x in out_leaves])
-    node = record_tensor_node(_PRIMS[spec.cf.kind], leaves, rec, packed,
-                              camel(spec.cf.__name__) + "Backward")
+    node = facade.record(_PRIMS[spec.cf.kind], leaves, {"fun": rec}, concrete(packed),
+                         camel(spec.cf.__name__) + "Backward")
     return spec_out.rebuild(spec_out.unpack(node), out_leaves)
 
 
 class _Record(CallRecord):
+    """The recorded call: the rule's inputs (``res``, or the primals of a
+    custom_jvp) and, for a node of the Tensor graph, the ``facade`` it lives in."""
+
     def __init__(self, spec: Any, spec_out: OutSpec, out_leaves: list, res: Any,
-                 primals: list):
+                 primals: list, facade: Any = None):
         self.name = spec.cf.__name__
+        self.facade = facade
         self.spec, self.spec_out, self.res = spec, spec_out, res
         diff = set(spec_out.diff)        # zeros stand in for the non-float outputs' cts
         self.out_zeros = [None if i in diff else zeros_like(x) for i, x in enumerate(out_leaves)]
@@ -170,14 +152,15 @@ class _TensorVjp(_Record):
     recomputed from the saved input Tensors, so the second backward sees them."""
 
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
-        keep = is_tensor(ct)
+        facade = self.facade
+        keep = type(ct) in facade.types     # create_graph: the cotangent is a Tensor
         res = self.res
         if keep:
             with enable_grad():
                 res = self.spec.fwd(list(ins))[1]
         with enable_grad() if keep else no_grad():
-            grads = self.spec.bwd(res, self.ct_tree(as_tensor(ct)), ins)
-        return [from_tensor(g, keep) for g in grads]
+            grads = self.spec.bwd(res, self.ct_tree(facade.constant(ct)), ins)
+        return [facade.cotangent(g, keep) for g in grads]
 
 
 class _TensorJvp(_Record):
@@ -186,28 +169,28 @@ class _TensorJvp(_Record):
 
     def __init__(self, *args: Any):
         super().__init__(*args)
-        self.was_tensor = [is_tensor(p) for p in self.primals]
+        self.was_tensor = [type(p) in self.facade.types for p in self.primals]
         self.primals = None
 
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
-        from ..tensors import tensor  # (the facade is above calls/)
-        keep = is_tensor(ct)
-        primals = [x if keep or not was else as_tensor(x)
+        facade = self.facade
+        keep = type(ct) in facade.types
+        primals = [x if keep or not was else facade.constant(x)
                    for x, was in zip(ins, self.was_tensor)]
-        ts = [tensor(zeros_like(p), requires_grad=True) if is_inexact(p) else zeros_like(p)
-              for p in primals]
+        ts = [facade.leaf(zeros_like(p)) if is_inexact(p) else zeros_like(p) for p in primals]
         with enable_grad():
             _, t_out = self.spec.rule(primals, ts)
             t_leaves = self.spec_out.leaves_of(t_out)
             cts = self.spec_out.unpack(ct)
-        wrt = [t for t in ts if is_tensor(t)]
-        grads = iter(tensor_grads([t_leaves[i] for i in self.spec_out.diff], wrt, cts, keep))
-        return [from_tensor(next(grads), keep) if is_tensor(t) else None for t in ts]
+        wrt = [t for t in ts if type(t) in facade.types]
+        grads = iter(facade.grad([t_leaves[i] for i in self.spec_out.diff], wrt, cts, keep))
+        return [facade.cotangent(next(grads), keep) if type(t) in facade.types else None
+                for t in ts]
 
 
 # -- reverse traces -----------------------------------------------------------------
 
-def _reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
+def reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
     """Run ``fwd`` (custom_vjp) or the function (custom_jvp) one level down, and
     record one equation on ``trace`` whose VJP uses the custom rule."""
     primals, own = unwrap_own(trace, leaves)
@@ -218,7 +201,7 @@ def _reverse(trace: ReverseTrace, spec: Any, leaves: list) -> Any:
     cls = _ReverseVjp if spec.cf.kind == "vjp" else _ReverseJvp
     rec = cls(spec, spec_out, out_leaves, res, primals)
     ids = [leaf._id if o else None for leaf, o in zip(leaves, own)]
-    tracer = record_reverse(trace, _PRIMS[spec.cf.kind], ids, primals, packed, rec)
+    tracer = trace.record(_TAPE_PRIMS[spec.cf.kind], {"fun": rec}, ids, primals, packed)
     return spec_out.rebuild(spec_out.unpack(tracer), out_leaves)
 
 
@@ -228,7 +211,7 @@ def _primal_call(spec: Any, primals: list) -> tuple:
     if spec.cf.kind == "vjp":
         out, res = spec.fwd(primals)
     else:
-        out, res = dispatch(spec, primals), None
+        out, res = current_trace().process_call(spec, primals), None
     spec_out = OutSpec.of(out)
     out_leaves = spec_out.leaves_of(out)
     return out, res, spec_out, out_leaves, spec_out.pack(out_leaves) if spec_out.n else None
@@ -257,13 +240,12 @@ class _ReverseJvp(_Record):
                               self.spec_out.unpack(ct))
 
 
-register_handler(ReverseTrace, "vjp", _reverse)
-register_handler(ReverseTrace, "jvp", _reverse)
-
-
 # -- forward traces ------------------------------------------------------------------
 
-def _forward_jvp(trace: JVPTrace, spec: Any, leaves: list) -> Any:
+def forward(trace: JVPTrace, spec: Any, leaves: list) -> Any:
+    """Apply the JVP rule one level down (``custom_vjp``: an error, as in JAX)."""
+    if spec.cf.kind == "vjp":
+        raise _no_forward_mode(spec)
     primals, own = unwrap_own(trace, leaves)
     tangents = [leaf._tangent if o and leaf._tangent is not None else zeros_like(p)
                 for leaf, o, p in zip(leaves, own, primals)]
@@ -271,8 +253,8 @@ def _forward_jvp(trace: JVPTrace, spec: Any, leaves: list) -> Any:
     return _wrap_jvp(trace, spec.cf.__name__, out, t_out)
 
 
-def _forward_vjp(trace: JVPTrace, spec: Any, leaves: list) -> Any:
-    raise TypeError(
+def _no_forward_mode(spec: Any) -> TypeError:
+    return TypeError(
         f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
         f"({spec.cf.__name__}): forward mode (jvp, jacfwd, or hessian / hvp, which are "
         "forward-over-reverse, when fwd calls the custom function itself) needs a JVP "
@@ -281,21 +263,15 @@ def _forward_vjp(trace: JVPTrace, spec: Any, leaves: list) -> Any:
         "hvp(..., mode='rev-rev')).")
 
 
-register_handler(JVPTrace, "jvp", _forward_jvp)
-register_handler(JVPTrace, "vjp", _forward_vjp)
-
-
 # -- other traces: a call primitive -------------------------------------------------------
 
-def _generic(trace: Any, spec: Any, leaves: list) -> Any:
-    """Bind a call primitive; its rules run the user's functions (see
-    :class:`GenericCall`)."""
+def generic(trace: Any, spec: Any, leaves: list) -> Any:
+    """Bind a call primitive processed by ``trace``; its rules run the user's
+    functions (see :class:`GenericCall`)."""
     rec = GenericCall(spec)
-    packed = _PRIMS[spec.cf.kind].bind(*leaves, fun=rec)
+    packed = trace.process(_PRIMS[spec.cf.kind], tuple(leaves), {"fun": rec})
     return rec.outputs(packed)
 
-
-# -- the call primitive's rules under other traces ---------------------------------------
 
 class GenericCall(CallRecord):
     """Per-call state of a custom function bound as a primitive (under traces
@@ -377,7 +353,7 @@ class GenericCall(CallRecord):
 
     def jvp(self, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
         if self.spec.cf.kind == "vjp":
-            _forward_vjp(None, self.spec, list(primals))
+            raise _no_forward_mode(self.spec)
         tans = [zeros_like(p) if t is None else t for p, t in zip(primals, tangents)]
         return self.flat_rule(list(primals), tans)[1]
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import concrete
 from ..registry import deflinear, defprimitive, zeros_like_value
+from ..tape import shape_of as _shape
 from .batch_rules import pad_after_batch, shape_of, to_front
 from .nondiff import astype_int_p, equal_p, isfinite_p, stop_gradient_p
 from .selection import where_p
@@ -75,11 +76,6 @@ def sum_to_shape(x: Any, shape: tuple) -> Any:
     if _shape(x) != shape:
         x = reshape_p.bind(x, shape=shape)
     return x
-
-
-def _shape(x: Any) -> tuple:
-    shape = getattr(x, "shape", None)
-    return np.shape(x) if shape is None else shape
 
 
 def batched_front(x: Any, d: Any, size: int) -> Any:
