@@ -9,6 +9,7 @@ on plain arrays it returns plain numpy results.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from . import linalg as linalg
 from ._products import (cumprod as cumprod, diag as diag, diagonal as diagonal, dot as dot,
                         einsum as einsum, inner as inner, matmul as matmul, outer as outer,
                         prod as prod, tensordot as tensordot, trace as trace)
+from . import _dispatch
 from ._creation import (arange as arange, array as array, asarray as asarray, empty as empty,
                         eye as eye, full as full, full_like as full_like, identity as identity,
                         linspace as linspace, logspace as logspace, meshgrid as meshgrid,
@@ -66,3 +68,4 @@ def size(a: Any) -> int:
 
 install_array_methods(Tracer)
 _add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
+_dispatch.install(sys.modules[__name__])     # numpy functions on tracers -> ours, by name

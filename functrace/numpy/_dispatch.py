@@ -2,7 +2,9 @@
 
 A numpy function dispatches when ``functrace.numpy`` (or ``functrace.numpy.linalg``)
 defines a function of the same name. Any other numpy function applied to a
-tracer raises a ``TypeError`` naming it (never a silent constant).
+tracer raises a ``TypeError`` naming it (never a silent constant). The tables are
+filled by :func:`install`, which ``functrace.numpy`` calls once its namespace is
+complete (so this module imports nothing of it).
 """
 from __future__ import annotations
 
@@ -10,8 +12,6 @@ import sys
 import types
 
 import numpy as np
-
-from .. import numpy as fnp
 
 
 def _table(ours: types.ModuleType, theirs: types.ModuleType, ufuncs: bool) -> dict:
@@ -25,10 +25,18 @@ def _table(ours: types.ModuleType, theirs: types.ModuleType, ufuncs: bool) -> di
     return table
 
 
-UFUNCS = _table(fnp, np, ufuncs=True)
-_TOP_LEVEL = _table(fnp, np, ufuncs=False)
-_LINALG = _table(fnp.linalg, np.linalg, ufuncs=False)
-FUNCTIONS = {**_TOP_LEVEL, **_LINALG}
+UFUNCS: dict = {}         # numpy ufunc -> functrace.numpy function
+FUNCTIONS: dict = {}      # numpy function (top level and linalg) -> functrace's
+_TOP_LEVEL: dict = {}
+_LINALG: dict = {}
+
+
+def install(fnp: types.ModuleType) -> None:
+    """Fill the tables from the finished ``functrace.numpy`` namespace ``fnp``."""
+    UFUNCS.update(_table(fnp, np, ufuncs=True))
+    _TOP_LEVEL.update(_table(fnp, np, ufuncs=False))
+    _LINALG.update(_table(fnp.linalg, np.linalg, ufuncs=False))
+    FUNCTIONS.update({**_TOP_LEVEL, **_LINALG})
 
 
 def dispatched_names() -> list:

@@ -15,6 +15,7 @@ from . import _reductions as R
 from . import _shape as S
 from . import _shape_extra as X
 from . import _ufuncs as U
+from ._dispatch import FUNCTIONS, UFUNCS, ufunc_advice, ufunc_name
 from ._keywords import _takes_axis, with_keyword_hint
 
 
@@ -141,7 +142,6 @@ ARRAY_METHODS = {
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     _check_inputs_alive(inputs)
-    from ._dispatch import UFUNCS, ufunc_advice, ufunc_name  # deferred: reads all of fnp
     if method != "__call__":
         raise TypeError(f"functrace does not differentiate {ufunc_name(ufunc)}.{method}; "
                         "use the functrace.numpy function instead (e.g. fnp.sum)")
@@ -170,7 +170,6 @@ def _array_function(self, func, types, args, kwargs):
     if fast is not None and len(args) == 1 and not kwargs:
         return fast(args[0])
     _check_inputs_alive(args)
-    from ._dispatch import FUNCTIONS    # deferred: it reads all of functrace.numpy
     fn = FUNCTIONS.get(func)
     if fn is None:
         raise TypeError(f"functrace has no differentiation rule for numpy.{func.__name__}; "

@@ -1,6 +1,7 @@
 """The table of primitives, grouped by kind. Importing this registers them all (the
 scipy-backed modules -- special_functions, bessel, scipy_linalg, scipy_decompositions,
-convolution, ode -- are imported by :mod:`functrace.scipy` on first use).
+convolution -- are imported by :mod:`functrace.scipy` on first use; ``odeint``, whose
+rules are transforms, is declared in ``functrace/scipy/_odeint.py``).
 
 Each primitive is declared once, in one registry block (:mod:`functrace.registry`):
 its numpy impl, its rules (or the one derivative they come from), what it saves,

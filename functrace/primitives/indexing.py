@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..core import Tracer, concrete_value
+from ..core import Tracer, concrete, concrete_value
 from ..registry import deflinear, defprimitive
 from .batch_rules import batch_size, moveaxis, shape_of, to_front
 from .reductions import batched_front
@@ -149,11 +149,9 @@ def _slice_bound(v: Any) -> Any:
 
 
 def _batched_index(item: Any) -> bool:
-    """Whether ``item`` is an integer index batched by vmap (kept as a tracer)."""
-    if not isinstance(item, Tracer):
-        return False
-    from ..batching import BatchTracer   # deferred: batching sits above the primitives
-    if type(item) is not BatchTracer:
+    """Whether ``item`` is an integer index batched by vmap (kept as a tracer): its
+    value has the batch axes that vmap hides from its shape."""
+    if not isinstance(item, Tracer) or np.ndim(concrete(item)) == len(item.shape):
         return False
     if item.dtype.kind == "b":
         raise IndexError("a boolean mask batched by vmap would give each batch element "
