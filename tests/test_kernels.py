@@ -51,7 +51,8 @@ def both_paths(f, args, ct, argnums=None):
 
 
 def assert_close(fast, slow, dtype):
-    for a, b in zip(fast, slow):
+    assert len(fast) == len(slow)
+    for a, b in zip(fast, slow, strict=True):
         a, b = np.asarray(a), np.asarray(b)
         assert a.shape == b.shape
         assert a.dtype == np.dtype(dtype)

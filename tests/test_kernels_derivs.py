@@ -56,7 +56,7 @@ def test_pre_pass_equals_in_loop_derivative(name, dtype):
         xs = [np.full(3, v, dtype=dtype) for v in args]
         saved = _saved(name, xs, impl(*xs))
         pre = spec.pre((True,) * len(xs), *saved)
-        for d_loop, d_pre in zip(spec.make(T), spec.make_pre(T)):
+        for d_loop, d_pre in zip(spec.make(T), spec.make_pre(T), strict=True):
             loop = d_loop(*[T(v[0]) for v in saved])
             via_pre = d_pre(*[np.asarray(p, dtype=dtype)[0] for p in pre])
             tol = 1e-12 if dtype == "float64" else 1e-5

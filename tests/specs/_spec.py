@@ -22,7 +22,11 @@ class Spec:
             ``domain(rng, shape, dtype) -> array`` for special inputs
             (positive definite matrices, distinct values for sort, ...), or a
             tuple with one such domain per argument.
-        dtypes: dtypes to check; float32 uses looser tolerances.
+        dtypes: dtypes to check. float32 rows are checked against float64
+            finite differences within float32 rounding (``check_grads``), and
+            a meta-test proves it: a 1% float32-only error in the row's first
+            differentiable primitive must fail the row (unless
+            ``extra["scale_invisible"]`` says why it cannot show there).
         order: highest derivative order checked (2 unless the rule's own
             derivative is not differentiable, e.g. piecewise-constant).
             ``order=0`` marks a non-differentiable (constant-output) primitive:
@@ -37,7 +41,8 @@ class Spec:
             ``jvp_vjp_rtol``, the tolerance between forward and reverse mode for a
             primitive whose two rules are different numerical computations (odeint:
             a sensitivity solve and an adjoint solve, each within the solver's
-            tolerance).
+            tolerance), and ``scale_invisible``, why a 1% error in the row's
+            primitive cannot show in it (see ``dtypes``).
         reference: optional plain-numpy implementation of ``fn``; when given,
             the value *and dtype* of ``fn(*args)`` must match it.
         kernel: this row is its primitive's row for the compiled backward kernel
@@ -68,7 +73,7 @@ class Spec:
         domains = self.domain if _per_argument(self.domain) else (self.domain,) * len(self.shapes)
         if len(domains) != len(self.shapes):
             raise ValueError(f"{self.name}: {len(domains)} domains for {len(self.shapes)} shapes")
-        return tuple(_sample(d, rng, s, dtype) for d, s in zip(domains, self.shapes))
+        return tuple(_sample(d, rng, s, dtype) for d, s in zip(domains, self.shapes, strict=True))
 
 
 def _per_argument(domain: Any) -> bool:
