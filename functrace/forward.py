@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
-from .primitives.shape_ops import broadcast_to_p
+from .primitives.reductions import broadcast_to_p
 
 
 class JVPTracer(Tracer):

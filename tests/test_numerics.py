@@ -79,7 +79,7 @@ def test_power_derivatives_arrays_and_facade():
 
 def test_power_kernel_derivatives_at_the_edges():
     """The kernel table's in-loop and pre-pass derivatives (plain Python, no Numba)."""
-    spec = K.DERIVS["power"]
+    spec = ft.PRIMITIVES["power"].kernel
     for dtype in ("float64", "float32"):
         T = np.dtype(dtype).type
         x, y = _XS.astype(dtype), _YS.astype(dtype)

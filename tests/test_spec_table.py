@@ -124,6 +124,30 @@ def test_non_differentiable_primitives_have_constant_rows():
     assert not sorted(constant_rows - nondiff)
 
 
+def test_every_kernel_has_one_kernel_row():
+    """Each primitive with a compiled kernel (``kernel=`` in its registry block) has
+    exactly one ``kernel=True`` row, which the kernel tests read; that row binds the
+    primitive on one array of one shape per argument of the kernel."""
+    with_kernel = sorted(name for name, p in PRIMITIVES.items() if p.kernel is not None)
+    rows = [spec for spec in ALL_SPECS if spec.kernel]
+    assert sorted(spec.prims[0] for spec in rows) == with_kernel
+    for spec in rows:
+        nargs = len(PRIMITIVES[spec.prims[0]].kernel.make(np.float64))
+        assert len(spec.shapes) == nargs and len(set(spec.shapes)) == 1, spec.name
+        # the user-facing wrapper itself (fnp.foo), not a lambda around a bind
+        assert spec.fn.__module__.startswith("functrace."), spec.name
+
+
+@pytest.mark.parametrize("module", ["functrace.primitives", "functrace.registry",
+                                    "functrace.primitives.batch_rules", "functrace.extend"])
+def test_declaration_docs_run(module):
+    """The instructions for adding a primitive and the registry's examples run."""
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0
+
+
 def test_row_names_are_unique():
     names = [spec.name for spec in ALL_SPECS]
     assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})

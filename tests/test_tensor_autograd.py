@@ -10,7 +10,7 @@ import pytest
 
 import functrace as ft
 import functrace.numpy as fnp
-from functrace.primitives.elementwise import tanh_p
+from functrace.primitives.transcendental import tanh_p
 from functrace.testing import reference_point, tolerances
 from mutations import break_rules, scale_if
 

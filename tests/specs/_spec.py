@@ -45,6 +45,12 @@ class Spec:
             primitive cannot show in it (see ``dtypes``).
         reference: optional plain-numpy implementation of ``fn``; when given,
             the value *and dtype* of ``fn(*args)`` must match it.
+        kernel: this row is its primitive's row for the compiled backward kernel
+            (``kernel=`` in the registry block): ``fn`` binds ``prims[0]`` on its
+            arguments, one per argument of the primitive, all of one shape. The
+            kernel tests (``tests/test_kernels*.py``) draw their inputs from its
+            domain; a meta-test checks that every primitive with a kernel has
+            exactly one such row.
     """
 
     name: str
@@ -60,6 +66,7 @@ class Spec:
     modes: tuple = ("rev", "fwd")
     extra: dict = field(default_factory=dict)
     reference: Optional[Callable[..., Any]] = None
+    kernel: bool = False
 
     def make_args(self, dtype: str, seed: int = 0) -> tuple:
         rng = np.random.default_rng(seed)
@@ -79,6 +86,15 @@ def _sample(domain: Any, rng: np.random.Generator, shape: tuple, dtype: str) -> 
         return np.asarray(domain(rng, shape, dtype)).astype(dtype)
     lo, hi = domain
     return rng.uniform(lo, hi, size=shape).astype(dtype)
+
+
+def choice_of(*values: float) -> Callable[..., np.ndarray]:
+    """A domain of values drawn from ``values``: two arguments drawn from one small
+    set tie often (selection rules split ties); ``nan`` may be among them."""
+    def sample(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+        return rng.choice(np.array(values), size=shape)
+    sample.__name__ = f"choice_of{values}"
+    return sample
 
 
 def away_from_zero(lo: float, hi: float) -> Callable[..., np.ndarray]:

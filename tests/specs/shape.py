@@ -7,7 +7,7 @@ Each row names the primitives its function binds; composites (split, roll, tile,
 import numpy as np
 
 import functrace.numpy as fnp
-from functrace.primitives import shape_ops as S
+from functrace.primitives import indexing as S
 
 from ._spec import Spec
 
