@@ -11,6 +11,7 @@ Run: python examples/digits_cnn.py [--epochs N] [--out DIR] [--torch]
 """
 from __future__ import annotations
 
+import importlib
 import os
 
 # Small matrices: one BLAS thread is fastest, and avoids heavy slowdowns on busy machines.
@@ -149,10 +150,8 @@ def save_and_reload(lib: Any, result: dict, path: str) -> float:
 
 def main(epochs: int = 20, out_dir: str = "examples/output", use_torch: bool = False,
          quiet: bool = False) -> dict:
-    if use_torch:
-        import torch as lib
-    else:
-        import functrace as lib
+    # the same script runs on either library (one name for both keeps it that way)
+    lib: Any = importlib.import_module("torch" if use_torch else "functrace")
     name = lib.__name__
     print(f"== digits CNN with {name}: 2 x (Conv2d, BatchNorm2d, ReLU, MaxPool2d), Dropout, "
           f"Linear; AdamW, cosine schedule, {epochs} epochs")

@@ -10,6 +10,7 @@ Run: python examples/digits_mlp.py [--epochs N] [--out DIR] [--torch]
 """
 from __future__ import annotations
 
+import importlib
 import os
 
 # Small matrices: one BLAS thread is fastest, and avoids heavy slowdowns on busy machines.
@@ -113,10 +114,8 @@ def plot_losses(losses: list, path: str) -> str:
 
 def main(epochs: int = 30, out_dir: str = "examples/output", use_torch: bool = False,
          quiet: bool = False) -> dict:
-    if use_torch:
-        import torch as lib
-    else:
-        import functrace as lib
+    # the same script runs on either library (one name for both keeps it that way)
+    lib: Any = importlib.import_module("torch" if use_torch else "functrace")
     name = lib.__name__
     print(f"== digits MLP with {name}: 64 -> 128 -> ReLU -> Dropout -> 10, Adam, {epochs} epochs")
     result = train(lib, epochs=epochs, quiet=quiet)

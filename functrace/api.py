@@ -18,7 +18,8 @@ from .forward import JVPTrace, JVPTracer
 from .debugging import mode as debug_mode
 from .grad_mode import call_with_debug, call_with_grad_enabled
 from .primitives.nondiff import stop_gradient_p
-from .primitives.shape_ops import astype_p, getitem_p
+from .primitives.indexing import getitem_p
+from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
 from .tape import ALL, DECLARED, Residuals, Tape
 from .tree import tree_flatten, tree_map, tree_unflatten

@@ -81,6 +81,9 @@ class Primitive:
         saves_in / saves_out: whether the backward pass needs the inputs / output.
         broadcasts: whether inputs broadcast against each other (numpy rules);
             the backward pass then reduces cotangents to each input's shape.
+        linear: linear in all its array arguments (``registry.deflinear``): its JVP
+            is the primitive itself and its VJP reads only the shapes (and dtypes)
+            of what it saves, so a second backward pass through it needs no values.
         kernel: optional compiled fast path for the VJP (see functrace.kernels).
         batch: batching rule for ``vmap``: ``batch(args, dims, **params)`` with
             ``dims[i]`` the batch axis of argument ``i`` (``None`` if unbatched),
@@ -88,11 +91,11 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "vjp", "vjp_all", "jvp", "saves_in", "saves_out",
-                 "broadcasts", "kernel", "batch", "__weakref__")
+                 "broadcasts", "linear", "kernel", "batch", "__weakref__")
 
     def __init__(self, name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = None,
                  jvp: Optional[JvpRule] = None, saves: str = "in", broadcasts: bool = False,
-                 vjp_all: Optional[VjpAllRule] = None):
+                 vjp_all: Optional[VjpAllRule] = None, linear: bool = False):
         if saves not in ("in", "out", "both", "none"):
             raise ValueError(f"saves must be 'in', 'out', 'both' or 'none', got {saves!r}")
         self.name = name
@@ -103,6 +106,7 @@ class Primitive:
         self.saves_in = saves in ("in", "both")
         self.saves_out = saves in ("out", "both")
         self.broadcasts = broadcasts
+        self.linear = linear
         self.kernel = None
         self.batch = None   # batching rule for vmap: batch(args, dims, **params) -> (out, dim)
 

@@ -8,7 +8,7 @@ import numpy as np
 from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
 from .debugging.checks import checked_jvp
 from .debugging.mode import ARMED
-from .primitives.shape_ops import broadcast_to_p
+from .primitives.reductions import broadcast_to_p
 
 
 class JVPTracer(Tracer):

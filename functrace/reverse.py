@@ -18,7 +18,8 @@ from .debugging.checks import backward_checker, check_value
 from .debugging.mode import ARMED
 from .kernels import policy as kernel_policy
 from .numerics import GUARD
-from .registry import PRIMITIVES
+from .primitives.arithmetic import add_p
+from .primitives.reductions import sum_to_shape
 from .tape import DECLARED, Eqn, Residuals, record_eqn, shape_of
 
 
@@ -212,18 +213,14 @@ _NEVER = 1 << 62         # the minimum kernel size when no kernel may run
 class _KernelSetup:
     """The compiled kernels' first-use setup, done once whatever the threads.
 
-    ``fusion`` is :mod:`functrace.kernels.fusion` once imported and attached to
-    the registered primitives; ``installed`` is how many primitives were
-    registered when that was last done (primitives registered later get
-    their kernels at the next pass). The check is lock-free; the setup runs
-    under ``lock`` and publishes ``fusion`` last, so a thread that sees it
-    sees the kernels attached.
+    ``fusion`` is :mod:`functrace.kernels.fusion` once imported (the primitives
+    carry their kernel specs from registration). The check is lock-free; the
+    import runs under ``lock``.
     """
 
     def __init__(self) -> None:
         self.available = True          # False if functrace.kernels.fusion cannot be imported
         self.fusion: Any = None
-        self.installed = -1
         self.lock = threading.Lock()
 
     def fuser(self, eqns: list, ct_hook: Optional[Callable], checker: Any = None) -> tuple:
@@ -238,7 +235,7 @@ class _KernelSetup:
         if checker is not None and not checker.kernels:
             return None, _NEVER
         fusion = self.fusion
-        if fusion is None or self.installed != len(PRIMITIVES):
+        if fusion is None:
             fusion = self._setup()
             if fusion is None:
                 return None, _NEVER
@@ -247,8 +244,7 @@ class _KernelSetup:
         return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
 
     def _setup(self) -> Any:
-        """Import the fuser (it imports Numba only when a kernel is built) and
-        attach kernels to the primitives registered so far."""
+        """Import the fuser (it imports Numba only when a kernel is built)."""
         with self.lock:
             fusion = self.fusion
             if fusion is None:
@@ -257,40 +253,11 @@ class _KernelSetup:
                 except ImportError:    # pragma: no cover - numpy-only installs
                     self.available = False
                     return None
-            registered = len(PRIMITIVES)
-            if self.installed != registered:
-                fusion.install(PRIMITIVES)
-                self.installed = registered
             self.fusion = fusion
         return fusion
 
 
 _KERNELS = _KernelSetup()
-
-
-def sum_to_shape(x: Any, shape: tuple) -> Any:
-    """Sum ``x`` over the axes that broadcasting added to reach ``shape``.
-
-    The single place where broadcasting is undone; built from differentiable
-    primitives. A cotangent smaller than its input is broadcast up instead.
-    """
-    xshape = shape_of(x)
-    if xshape == shape:
-        return x
-    lead = len(xshape) - len(shape)
-    if lead < 0 or any(d != 1 and d != xd for d, xd in zip(shape, xshape[lead:])):
-        return broadcast_to_p.bind(x, shape=shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, d in enumerate(shape) if d == 1 and xshape[lead + i] != 1)
-    x = reduce_sum_p.bind(x, axes=axes, keepdims=False)
-    if shape_of(x) != shape:
-        x = reshape_p.bind(x, shape=shape)
-    return x
-
-
-from .primitives.elementwise import add_p  # noqa: E402  (primitives import this module lazily)
-from .primitives.reductions import reduce_sum_p  # noqa: E402
-from .primitives.shape_ops import broadcast_to_p, reshape_p  # noqa: E402
 
 
 def _add(a: Any, b: Any) -> Any:

@@ -16,7 +16,7 @@ policy, a :class:`Residuals` value held as data on the trace:
   ``start`` (what replaying the block needs), not the block's own intermediates.
 
 >>> import numpy as np, functrace
->>> from functrace.primitives.elementwise import sin_p
+>>> from functrace.primitives.transcendental import sin_p
 >>> eqn = record_eqn(Eqn, sin_p, {}, [0], 1, [np.zeros(2)], np.zeros(2), DECLARED)
 >>> eqn, eqn.ins is not None, eqn.aval
 (Eqn(sin, in=[0], out=1), True, None)

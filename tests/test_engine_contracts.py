@@ -108,7 +108,7 @@ def test_kernels_run_in_a_functional_backward_pass_with_the_facade_loaded():
 # -- C2: process never mutates its arguments; transforms lower foreign constants ------------
 
 def test_a_transform_lowers_a_tensor_without_touching_the_arguments():
-    from functrace.primitives.elementwise import multiply_p
+    from functrace.primitives.arithmetic import multiply_p
     t = ft.tensor([2.0, 3.0], requires_grad=True)
     trace = ReverseTrace(core.current_trace())
     x = trace.new_input(np.ones(2))

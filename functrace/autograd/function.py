@@ -47,7 +47,7 @@ import numpy as np
 from ..calls.record import CallRecord, call_primitive, unwrap_own
 from ..core import Call, Tracer, call_under, current_trace, is_tracer
 from ..grad_mode import no_grad
-from ..reverse import sum_to_shape
+from ..primitives.reductions import sum_to_shape
 from ..tensors._engine import SECOND_BACKWARD, _modified_error
 from ..tensors._graph import TENSOR_TYPES
 from ..tensors._tensor import Tensor, make, shared_version_counter

@@ -9,11 +9,11 @@ import operator
 
 import numpy as np
 
-from ..batch_rules import shape_of, to_front
 from ..registry import defnondiff
+from .batch_rules import shape_of, to_front
 from .shape_ops import reshape_p
 
-EW = "elementwise"   # the generic broadcasting batching rule (functrace.batch_rules)
+EW = "elementwise"   # the generic broadcasting batching rule (see .batch_rules)
 
 sign_p = defnondiff("sign", np.sign, batch=EW)
 floor_p = defnondiff("floor", np.floor, batch=EW)

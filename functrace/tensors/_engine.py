@@ -169,18 +169,10 @@ def _restore(saved: list) -> None:
         node.out = out
 
 
-_LINEAR: dict = {}
-
-
 def _keeps_saved(prim: Any) -> bool:
     """Linear primitives' rules read only shapes of their saved inputs; PyTorch's
     equivalents save no tensors, so a second backward through them is allowed."""
-    linear = _LINEAR.get(prim)
-    if linear is None:
-        from ..primitives.shape_ops import reshape_p   # (replaced by prim.linear: issue 9, 9P)
-        code = getattr(prim.jvp, "__code__", None)
-        linear = _LINEAR[prim] = code is not None and code is reshape_p.jvp.__code__
-    return linear
+    return prim.linear
 
 
 def _release_plan(nodes: list, kept: list) -> None:
