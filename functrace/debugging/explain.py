@@ -150,7 +150,7 @@ def explain_grad(f: Callable, argnums: ArgNums = 0) -> Callable[..., GradReport]
         if any(_is_tensor(v) for _, v in named):
             from .explain_tensors import explain_tensors     # (it imports the facade)
             return GradReport(title, explain_tensors(f, args, kwargs, nums, named))
-        return GradReport(title, _explain_functional(f, args, kwargs, nums))
+        return GradReport(title, _explain_functional(f, args, kwargs, nums, named))
 
     return explain
 
@@ -220,8 +220,8 @@ class ExplainTrace(ReverseTrace):
             self.log.add(f"{what}()", [(("v", tracer._id), False)], None, "python_conversion")
 
 
-def _explain_functional(f: Callable, args: tuple, kwargs: dict, nums: tuple) -> list:
-    named = [leaf for i in nums for leaf in _named_leaves(args[i], f"argument {i}")]
+def _explain_functional(f: Callable, args: tuple, kwargs: dict, nums: tuple,
+                        named: list) -> list:
     flat, in_tree = tree_flatten([args[i] for i in nums])
     log, faults = FlowLog(), FaultLog()
     trace = ExplainTrace(current_trace(), log)
