@@ -193,6 +193,11 @@ def item_value(w):
     return ft.tensor([s, 1.0]).sum()
 
 
+def int_value(w):
+    n = int(w.sum())  # int
+    return ft.tensor([n, 1.0]).sum()
+
+
 def facade_compare(w):
     return ((w > 0).float() * 2).sum()  # compare
 
@@ -202,6 +207,7 @@ def facade_compare(w):
     (in_no_grad, "no_grad", "no_grad"),
     (python_value, "float", "python_conversion"),
     (item_value, "item", "python_conversion"),
+    (int_value, "int", "python_conversion"),
     (facade_compare, "compare", "comparison"),
 ])
 def test_facade_the_gradient_stops_at_the_users_line(fn, marker, kind):

@@ -382,10 +382,12 @@ class Tensor:
             return data.astype(dtype)
         return data.copy() if copy else data
 
-    def _scalar(self) -> np.ndarray:
+    def _scalar(self, what: str) -> np.ndarray:
         if self._data.size != 1:
             raise RuntimeError(f"only one element tensors can be converted to Python "
                                f"scalars (got {self._data.size} elements)")
+        if ARMED[0]:            # explain_grad: the gradient stops at `what`
+            facade_cut(self, None, "python_conversion", what)
         return self._data.reshape(())
 
     def __float__(self) -> float:
@@ -394,18 +396,16 @@ class Tensor:
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
                           "to unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)
-        if ARMED[0]:
-            facade_cut(self, None, "python_conversion", "float()")
-        return float(self._scalar())
+        return float(self._scalar("float()"))
 
     def __int__(self) -> int:
-        return int(self._scalar())
+        return int(self._scalar("int()"))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted "
                             "to an index")
-        return int(self._scalar())
+        return int(self._scalar("use as an index"))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
