@@ -280,3 +280,56 @@ def test_backward_of_a_tensor_without_grad_points_to_explain_grad():
     w = ft.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="does not have a grad_fn.*explain_grad"):
         ((w > 0) * 1.0).sum().backward()
+
+
+# -- custom rules, checkpoints, autograd.Function -----------------------------------------
+
+@ft.custom_vjp
+def zero_rule(x):
+    return fnp.sin(x)
+
+
+zero_rule.defvjp(lambda x: (fnp.sin(x), x), lambda x, g: (g * 0.0,))
+
+
+class ZeroBackward(ft.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2.0
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0.0
+
+
+def through_custom_vjp(x):
+    return fnp.sum(zero_rule(x))  # custom
+
+
+def facade_custom_vjp(w):
+    return zero_rule(w).sum()  # custom
+
+
+def facade_function(w):
+    return ZeroBackward.apply(w).sum()  # function
+
+
+@pytest.mark.parametrize("fn, marker, make", [
+    (through_custom_vjp, "custom", np.ones),
+    (facade_custom_vjp, "custom", lambda n: ft.ones(n, requires_grad=True)),
+    (facade_function, "function", lambda n: ft.ones(n, requires_grad=True)),
+])
+def test_a_custom_rule_that_returns_zeros(fn, marker, make):
+    report = ft.explain_grad(fn)(make(2))
+    cause = only_cause(report[0], "zero", "zero_derivative")
+    assert_at_users_line(cause, fn, marker)
+
+
+@pytest.mark.parametrize("make", [np.ones, lambda n: ft.ones(n, requires_grad=True)])
+def test_gradients_flow_through_checkpoints_and_custom_calls(make):
+    def loss(x):
+        y = ft.checkpoint(lambda v: fnp.sin(v) * 2.0)(x)
+        return fnp.sum(y)
+    report = ft.explain_grad(loss)(make(3))
+    assert report[0].status == "flows" and report[0].causes == []
+    np.testing.assert_allclose(np.asarray(report[0].gradient), 2.0 * np.cos(np.ones(3)))

@@ -215,6 +215,13 @@ class ExplainTrace(ReverseTrace):
             self.log.add(prim.name, ins, ("c", id(out)), reason)
         return out
 
+    def record(self, prim: Any, params: dict, ids: list, primals: list, out: Any) -> Any:
+        """A call's equation (a custom rule, a checkpoint, an autograd.Function)."""
+        tracer = super().record(prim, params, ids, primals, out)
+        ins = [(None if i is None else ("v", i), i is not None) for i in ids]
+        self.log.add(prim.name, ins, ("v", tracer._id), None, self.eqns[-1].source)
+        return tracer
+
     def observe(self, tracer: Any, what: str, value: Any) -> None:
         if what != "value" and tracer._trace is self:
             self.log.add(f"{what}()", [(("v", tracer._id), False)], None, "python_conversion")
@@ -340,7 +347,7 @@ class Graph:
             return InputReport(name, "flows", causes, grad)
         zeroed = [(eqn, a) for eqn, a in self.faults.zeroed if self.edge_key(eqn, a) in diff]
         for eqn, argnum in zeroed[:3]:
-            causes.append(Cause("zero_derivative", f"the VJP rule of {eqn.prim.name} turned a "
+            causes.append(Cause("zero_derivative", f"the VJP rule of {_rule_name(eqn)} turned a "
                                 f"nonzero cotangent into zeros for its argument {argnum} (its "
                                 "derivative is 0 at these inputs)",
                                 getattr(eqn, "source", None)))
@@ -359,6 +366,12 @@ class Graph:
                     and self.edge_key(fault.eqn, fault.argnum) in diff:
                 return fault
         return faults[0] if faults else None
+
+
+def _rule_name(eqn: Any) -> str:
+    """``sqrt``, or ``sqrt (SqrtBackward0)`` for a node of the Tensor facade."""
+    node_name = getattr(eqn, "name", None)
+    return eqn.prim.name if node_name is None else f"{eqn.prim.name} ({node_name()})"
 
 
 def _cut_phrase(e: Any) -> str:

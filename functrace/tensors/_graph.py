@@ -248,7 +248,10 @@ def record_custom(prim: Primitive, args: tuple, params: dict, out: np.ndarray,
             if a._rg:
                 in_ids[i] = a._id
                 parents[i] = a._node or a
-    return record(prim, args, datas, params, in_ids, parents, _asarray(out), node_class(name))
+    t = record(prim, args, datas, params, in_ids, parents, _asarray(out), node_class(name))
+    if ARMED[0]:
+        facade_op(prim, args, t, True)
+    return t
 
 
 def _data_of(t: Tensor) -> np.ndarray:
