@@ -134,3 +134,15 @@ def test_library_code_never_selects_a_matplotlib_backend():
             if name.endswith(".py"):
                 with open(os.path.join(folder, name), encoding="utf-8") as fh:
                     assert "matplotlib.use(" not in fh.read(), name
+
+
+def test_tensor_graphs_show_source_lines_recorded_under_anomaly_mode(monkeypatch):
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    w = ft.tensor([1.0, 2.0], requires_grad=True)
+    with ft.autograd.detect_anomaly(check_nan=False):
+        y = (w * 2.0).exp().sum()  # recorded
+    import inspect
+    here = inspect.currentframe().f_lineno - 2
+    text = viz.draw(y, params={"w": w}).data
+    assert f"test_viz.py:{here} in" in text and "ExpBackward0" in text
+    assert "test_viz.py" not in viz.draw((w * 2.0).sum()).data      # off again: no lines
