@@ -317,7 +317,7 @@ def take(a: Any, indices: Any, axis: Axis = None, out: Any = None, mode: str = "
     axis = _axis(axis, np.ndim(a))
     n = _shape(a)[axis]
     if _traced_indices(indices) and mode == "raise":
-        return S.gather(a, S.normalize_index(_along(axis, indices)))
+        return S.gather(a, _along(axis, indices))
     idx = _const_ints(indices, "indices")
     if mode == "wrap":
         idx = np.mod(idx, n)
@@ -325,7 +325,7 @@ def take(a: Any, indices: Any, axis: Axis = None, out: Any = None, mode: str = "
         idx = np.clip(idx, 0, n - 1)
     elif mode != "raise":
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap', got {mode!r}")
-    return S.gather(a, S.normalize_index(_along(axis, idx)))
+    return S.gather(a, _along(axis, idx))
 
 
 def take_along_axis(arr: Any, indices: Any, axis: Axis = -1) -> Any:
@@ -346,7 +346,7 @@ def take_along_axis(arr: Any, indices: Any, axis: Axis = -1) -> Any:
     fancy = tuple(idx if d == axis else
                   np.arange(n).reshape([-1 if k == d else 1 for k in range(len(shape))])
                   for d, n in enumerate(shape))
-    return S.gather(arr, fancy)
+    return S.getitem_p.bind(arr, *fancy, idx=(S.ARRAY,) * len(fancy))   # (all operands)
 
 
 def sort(a: Any, axis: Axis = -1, kind: Optional[str] = None, order: Any = None, *,

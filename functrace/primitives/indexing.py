@@ -71,8 +71,8 @@ def split_index(idx: tuple) -> tuple:
 
 def fill_index(template: tuple, arrays: tuple) -> tuple:
     """The index ``template`` with its :data:`ARRAY` places filled from ``arrays``."""
-    if len(arrays) == len(template):
-        return arrays                           # (only arrays: ``x[rows, cols]``)
+    if len(arrays) == len(template):            # (only arrays: ``x[rows, cols]``)
+        return arrays if type(arrays) is tuple else tuple(arrays)
     out = list(template)
     k = 0
     for j, item in enumerate(template):
@@ -82,15 +82,15 @@ def fill_index(template: tuple, arrays: tuple) -> tuple:
     return tuple(out)
 
 
-def gather(x: Any, idx: tuple) -> Any:
-    """``x[idx]`` for a normalised index (:func:`normalize_index`)."""
-    template, arrays = split_index(idx)
+def gather(x: Any, idx: Any) -> Any:
+    """``x[idx]`` for any numpy index (normalised here, see :func:`index_parts`)."""
+    template, arrays = index_parts(idx)
     return getitem_p.bind(x, *arrays, idx=template)
 
 
-def scatter(ct: Any, idx: tuple, shape: tuple) -> Any:
+def scatter(ct: Any, idx: Any, shape: tuple) -> Any:
     """Zeros of ``shape`` with ``ct`` added at ``idx`` (repeated places add up)."""
-    template, arrays = split_index(idx)
+    template, arrays = index_parts(idx)
     return scatter_add_p.bind(ct, *arrays, idx=template, shape=shape)
 
 
@@ -100,7 +100,9 @@ def has_integer_array(idx: tuple) -> bool:
 
 
 def _getitem_impl(x, *arrays, idx):
-    return x[fill_index(idx, arrays) if arrays else idx]
+    if arrays:
+        return x[fill_index(idx, arrays)]
+    return x[idx]
 
 
 def _getitem_vjp(ct, ins, out, argnum, idx):
@@ -126,9 +128,10 @@ def _getitem_batch(args, dims, idx):
     """A batched ``x`` is indexed behind its batch axis; batched index arrays
     (:class:`BatchedIndex`) become one gather."""
     x, d = args[0], dims[0]
+    if all(dim is None for dim in dims[1:]):      # only x is batched
+        out = getitem_p.bind(to_front(x, d), *args[1:], idx=(slice(None),) + idx)
+        return out, static_index_batch_dim(fill_index(idx, args[1:]))
     idx = _batched_index(idx, args[1:], dims[1:])
-    if not has_batched_index(idx):
-        return gather(to_front(x, d), (slice(None),) + idx), static_index_batch_dim(idx)
     size = next(shape_of(i.value)[i.dim] for i in idx if type(i) is BatchedIndex)
     ndim = len(shape_of(x)) - (d is not None)
     phys, perm, out_d = batched_index_plan(idx, ndim, size, d is not None)
@@ -169,11 +172,12 @@ def _scatter_add_batch(args, dims, idx, shape):
     """The transpose of :func:`_getitem_batch`: the cotangent is laid out as the
     batched gather produced it, then scattered into a batch of zeros."""
     ct, d = args[0], dims[0]
+    if all(dim is None for dim in dims[1:]):      # only the cotangent is batched
+        at = static_index_batch_dim(fill_index(idx, args[1:]))
+        ct = moveaxis(ct, d, at)
+        return scatter_add_p.bind(ct, *args[1:], idx=(slice(None),) + idx,
+                                  shape=(shape_of(ct)[at],) + shape), 0
     idx = _batched_index(idx, args[1:], dims[1:])
-    if not has_batched_index(idx):
-        ct = moveaxis(ct, d, static_index_batch_dim(idx))
-        size = shape_of(ct)[static_index_batch_dim(idx)]
-        return scatter(ct, (slice(None),) + idx, (size,) + shape), 0
     size = next(shape_of(i.value)[i.dim] for i in idx if type(i) is BatchedIndex)
     phys, perm, _ = batched_index_plan(idx, len(shape), size, True)
     ct = batched_front(ct, d, size)
@@ -291,6 +295,15 @@ def index_parts(idx: Any) -> tuple:
     out = []
     arrays: list = []
     for item in idx:
+        t = type(item)        # (the common items first, without conversions)
+        if t is int or item is None or (t is slice and _plain(item.start)
+                                        and _plain(item.stop) and _plain(item.step)):
+            out.append(item)
+            continue
+        if t is np.ndarray and item.ndim and item.dtype.kind in "iu":
+            arrays.append(item)
+            out.append(ARRAY)
+            continue
         if _traced_index_array(item):
             arrays.append(item)   # a traced index array: an operand of the gather
             out.append(ARRAY)
@@ -309,7 +322,11 @@ def index_parts(idx: Any) -> tuple:
         elif isinstance(item, (np.integer, np.bool_)):
             item = item.item()
         out.append(item)
-    return tuple(out), tuple(arrays)
+    return tuple(out), (tuple(arrays) if arrays else ())
+
+
+def _plain(bound: Any) -> bool:
+    return bound is None or type(bound) is int
 
 
 # -- vmap: batched index arrays -----------------------------------------------------
