@@ -18,7 +18,7 @@ import numpy as np
 from ..core import concrete
 from ..primitives import factorizations as _F
 from ..primitives import spectral as _E
-from ..primitives.special_functions import float_dtype
+from ..primitives.spectral import float_dtype
 from . import _products as _ops
 from . import _shape as _S
 

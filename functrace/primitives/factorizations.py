@@ -40,8 +40,7 @@ from .linalg import matmul_p, solve_p, swap_last_two
 from .nondiff import not_equal_p
 from .selection import where_p
 from .spectral import (as_column, as_float_matrix, as_row, diagonal_matrix, diagonal_part,
-                       gap_inverse, gap_product)
-from .special_functions import float_dtype
+                       float_dtype, gap_inverse, gap_product)
 
 
 def _t(x: Any) -> Any:

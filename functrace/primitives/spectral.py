@@ -31,9 +31,9 @@ from .indexing import concatenate_p, getitem_p
 from .linalg import matmul_p, solve_p, swap_last_two
 from .nondiff import equal_p, logical_and_p, not_equal_p
 from .reductions import reduce_sum_p
+from .selection import dtype_of as float_dtype
 from .selection import where_p
 from .shape_ops import reshape_p
-from .special_functions import float_dtype
 
 
 def check_square(a: np.ndarray, what: str) -> None:
