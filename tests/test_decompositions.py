@@ -183,3 +183,13 @@ def test_second_order_through_eigh():
     a = np.diag([1.0, 2.0, 3.5]) + 0.1 * _matrix(4, (), 3, 3)
     check_grads(lambda a: fnp.sum(LA.eigh(a)[1] * LA.eigh(a)[1][:1] * np.arange(9.0)
                                   .reshape(3, 3)), (a,), order=2)
+
+
+@pytest.mark.parametrize("a", [np.diag([1.0, 0.0, 2.0]), np.ones((3, 3)), np.zeros(3),
+                               np.arange(24.0).reshape(2, 3, 4)])
+def test_matrix_rank_is_numpys_and_a_constant(a):
+    np.testing.assert_array_equal(LA.matrix_rank(a), np.linalg.matrix_rank(a))
+    ranks = ft.vmap(LA.matrix_rank)(np.stack([np.eye(3), np.diag([1.0, 0.0, 0.0])]))
+    np.testing.assert_array_equal(ranks, [3, 1])
+    g = ft.grad(lambda a: fnp.sum(a) * LA.matrix_rank(a))(np.eye(2))
+    np.testing.assert_allclose(g, 2.0 * np.ones((2, 2)))

@@ -24,6 +24,8 @@ from ._keywords import add_keyword_hints as _add_keyword_hints
 from ._linalg_decomp import (EigResult, EighResult, QRResult, SVDResult, eig, eigh,  # noqa: F401
                              eigvals, eigvalsh, lstsq, matrix_power, multi_dot, pinv, qr,
                              svd, svdvals)
+from ._linalg_extra import (matrix_rank, matrix_transpose, tensorinv, tensorsolve,  # noqa: F401
+                            vecdot)
 
 Ord = Optional[Union[int, float, str]]
 

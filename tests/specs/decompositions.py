@@ -177,3 +177,24 @@ for _p in (None, -2):
 for _p in ("fro", 1, -np.inf):
     _row(f"inv/cond-{_p}", ["inv"], lambda a, p=_p: LA.cond(a, p), [(3, 3)],
          lambda a, p=_p: np.linalg.cond(a, p), domain=well_conditioned)
+
+# -- tensorinv, tensorsolve, vecdot --------------------------------------------------------------
+
+
+def _tensor_identity_plus(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+    """``3 I`` reshaped to ``shape`` plus noise: well-conditioned as a square matrix."""
+    size = int(np.sqrt(np.prod(shape)))
+    return (3.0 * np.eye(size)).reshape(shape) + rng.uniform(-0.5, 0.5, size=shape)
+
+
+_row("inv/tensorinv", ["inv", "reshape"], lambda a: LA.tensorinv(a, ind=1), [(6, 2, 3)],
+     lambda a: np.linalg.tensorinv(a, ind=1), domain=_tensor_identity_plus)
+_row("solve/tensorsolve", ["solve", "reshape"], LA.tensorsolve, [(2, 3, 6), (2, 3)],
+     np.linalg.tensorsolve, domain=(_tensor_identity_plus, (-2.0, 2.0)))
+_row("solve/tensorsolve-axes", ["solve", "transpose"],
+     lambda a, b: LA.tensorsolve(a, b, axes=(0,)), [(6, 2, 3), (2, 3)],
+     lambda a, b: np.linalg.tensorsolve(a, b, axes=(0,)),
+     domain=(lambda rng, s, d: np.moveaxis(_tensor_identity_plus(rng, (2, 3, 6), d), 2, 0),
+             (-2.0, 2.0)))
+_row("reduce_sum/vecdot", ["multiply", "reduce_sum"], lambda a, b: LA.vecdot(a, b, axis=0),
+     [(3, 2), (3, 1)], lambda a, b: np.linalg.vecdot(a, b, axis=0))
