@@ -164,10 +164,15 @@ def test_repeated_singular_values_differentiate_the_values_and_invariants():
 
 
 def test_repeated_singular_values_make_singular_vector_derivatives_nan():
-    g = ft.grad(lambda a: fnp.sum(LA.svd(a).U))(np.eye(3))
+    """A function that turns with the basis of a repeated value's space (``U^T W`` not
+    symmetric there) has no derivative: NaN, never a finite number."""
+    weights = np.arange(9.0).reshape(3, 3)
+    g = ft.grad(lambda a: fnp.sum(LA.svd(a).U * weights))(np.eye(3))
     assert np.isnan(g).all()
-    g = ft.grad(lambda a: fnp.sum(LA.eigh(a).eigenvectors))(np.eye(3))
+    g = ft.grad(lambda a: fnp.sum(LA.eigh(a).eigenvectors * weights))(np.eye(3))
     assert np.isnan(g).all()
+    _, t = ft.jvp(lambda a: LA.eigh(a).eigenvectors, (np.eye(3),), (weights + weights.T,))
+    assert np.isnan(t).any()
 
 
 def test_the_complement_columns_have_nan_derivatives_and_do_not_leak():
@@ -193,3 +198,20 @@ def test_matrix_rank_is_numpys_and_a_constant(a):
     np.testing.assert_array_equal(ranks, [3, 1])
     g = ft.grad(lambda a: fnp.sum(a) * LA.matrix_rank(a))(np.eye(2))
     np.testing.assert_allclose(g, 2.0 * np.ones((2, 2)))
+
+
+def test_invariant_functions_of_repeated_eigenvectors_differentiate():
+    """``V V^T = I`` whatever basis is chosen: its gradient is 0, also at ``A = I``."""
+    weights = np.arange(9.0).reshape(3, 3)
+    weights = weights + weights.T
+
+    def projector(a):
+        v = LA.eigh(a).eigenvectors
+        return fnp.sum(v @ v.T * weights)
+    np.testing.assert_allclose(ft.grad(projector)(np.eye(3)), np.zeros((3, 3)), atol=1e-12)
+
+    def svd_projector(a):
+        u = LA.svd(a).U
+        return fnp.sum(u @ u.T * weights)
+    np.testing.assert_allclose(ft.grad(svd_projector)(2.0 * np.eye(3)), np.zeros((3, 3)),
+                               atol=1e-12)

@@ -11,9 +11,9 @@ packed into one array ``(..., m + 1 + n, k)``: rows ``:m`` are ``U``, row ``m`` 
     dV = V (F * (S dS + dS^T S)) + (I - V V^T) dA^T U S^-1     (the last term if n > m)
 
 and the VJP is its transpose. Equal singular values leave ``U``, ``V`` undefined: as
-for ``eigh`` (:func:`.spectral.gap_product`) such a pair gives NaN unless its projected
-cotangent is exactly 0; a zero singular value of a non-square matrix makes the last
-terms infinite. ``svdvals`` (``compute_uv=False``) is its own primitive, differentiable
+for ``eigh`` (:func:`.spectral.gap_product`) such a pair gives NaN unless the function
+is invariant to the basis of their space (then its part is 0); a zero singular value of
+a non-square matrix makes the last terms infinite. ``svdvals`` (``compute_uv=False``) is its own primitive, differentiable
 at any multiplicity: ``A_bar = U diag(s_bar) V^T``.
 
 ``qr`` returns the reduced ``a = Q R`` of a tall or square matrix (``m >= n``, full
@@ -103,8 +103,8 @@ def _svd_vjp(ct, ins, out, argnum):
     u, s, v = split_svd(out, m)
     ct_u, ct_s, ct_v = split_svd(ct, m)
     f = gap_inverse(s * s)
-    ju = gap_product(f, matmul_p.bind(_t(u), ct_u))
-    jv = gap_product(f, matmul_p.bind(_t(v), ct_v))
+    ju = gap_product(f, matmul_p.bind(_t(u), ct_u), symmetrised=True)     # used as ju + ju^T
+    jv = gap_product(f, matmul_p.bind(_t(v), ct_v), symmetrised=True)
     inner = (diagonal_matrix(ct_s) + (ju + _t(ju)) * as_row(s)
              + as_column(s) * (jv + _t(jv)))
     g = _mm(u, inner, _t(v))

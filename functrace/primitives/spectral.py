@@ -14,9 +14,10 @@ ascending eigenvalues, rows 1.. the eigenvectors as columns), unpacked by
 
 Degenerate eigenvalues (``w_i == w_j``, i != j) make ``F`` infinite: the eigenvectors
 are then not unique and their derivative does not exist (as in JAX and PyTorch). Such a
-pair contributes 0 when its projected cotangent/tangent is exactly 0 (a function that
-does not look at the eigenvectors, or is invariant to the choice within the
-eigenspace), and NaN otherwise: never a silently finite wrong number. ``eigvalsh`` and
+pair contributes 0 when the part of the cotangent/tangent that would turn the basis of
+the eigenspace is exactly 0 (a function that does not look at the eigenvectors, or is
+invariant to the choice of basis within the eigenspace), and NaN otherwise: never a
+silently finite wrong number. ``eigvalsh`` and
 ``eigvals`` are their own primitives, so eigenvalue-only gradients never meet ``F``.
 """
 from __future__ import annotations
@@ -93,11 +94,17 @@ def gap_inverse(w: Any) -> tuple:
     return where_p.bind(undefined, 0.0, 1.0 / gap), degenerate
 
 
-def gap_product(f_and_mask: tuple, x: Any) -> Any:
-    """``F * x``, NaN at a degenerate pair where ``x`` is nonzero (the derivative does not
-    exist there) and 0 where it is zero (nothing depends on the eigenspace's basis)."""
+def gap_product(f_and_mask: tuple, x: Any, symmetrised: bool = False) -> Any:
+    """``F * x``, NaN at a degenerate pair where the derivative does not exist, 0 where
+    nothing depends on the eigenspace's basis.
+
+    A degenerate pair is undefined where ``x_ij != 0``; with ``symmetrised=True`` (the
+    caller uses only ``F * x + (F * x)^T = F * (x - x^T)``, ``F`` being antisymmetric)
+    only where ``x_ij != x_ji``.
+    """
     f, degenerate = f_and_mask
-    undefined = logical_and_p.bind(degenerate, not_equal_p.bind(x, 0.0))
+    varies = not_equal_p.bind(x, swap_last_two(x)) if symmetrised else not_equal_p.bind(x, 0.0)
+    undefined = logical_and_p.bind(degenerate, varies)
     nan = np.asarray(np.nan, dtype=float_dtype(concrete(x)))
     return f * x + where_p.bind(undefined, nan, np.zeros((), nan.dtype))
 
@@ -140,8 +147,8 @@ def _eigh_jvp(primals, tangents, out):
 def _eigh_vjp(ct, ins, out, argnum):
     w, v = split_eigen(out)
     ct_w, ct_v = split_eigen(ct)
-    inner = (diagonal_matrix(ct_w)
-             + gap_product(gap_inverse(w), matmul_p.bind(swap_last_two(v), ct_v)))
+    inner = (diagonal_matrix(ct_w) + gap_product(gap_inverse(w), matmul_p.bind(
+        swap_last_two(v), ct_v), symmetrised=True))
     return _sym(_sandwich(v, inner, swap_last_two(v)))
 
 
