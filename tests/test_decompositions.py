@@ -215,3 +215,40 @@ def test_invariant_functions_of_repeated_eigenvectors_differentiate():
         return fnp.sum(u @ u.T * weights)
     np.testing.assert_allclose(ft.grad(svd_projector)(2.0 * np.eye(3)), np.zeros((3, 3)),
                                atol=1e-12)
+
+
+@SETTINGS
+@given(SEEDS, st.integers(1, 4))
+def test_eig_reconstructs_and_invariants_of_its_eigenvalues(seed, n):
+    """``V diag(w) V^-1 = A``; ``sum(w) = trace(A)`` and ``prod(w) = det(A)`` give the
+    gradients ``I`` and the cofactor matrix."""
+    rng = np.random.default_rng(seed)
+    s = 2.0 * np.eye(n) + rng.uniform(-1.0, 1.0, (n, n)) / n
+    a = (s * (1.0 + np.arange(n))) @ np.linalg.inv(s)
+    w, v = LA.eig(a)
+    np.testing.assert_allclose((v * w) @ np.linalg.inv(v), a, atol=1e-9)
+    np.testing.assert_allclose(ft.grad(lambda a: fnp.sum(LA.eigvals(a)))(a), np.eye(n),
+                               atol=1e-9)
+    cofactor = np.linalg.det(a) * np.linalg.inv(a).T
+    np.testing.assert_allclose(ft.grad(lambda a: fnp.prod(LA.eig(a).eigenvalues))(a),
+                               cofactor, rtol=1e-7, atol=1e-9)
+
+
+@SETTINGS
+@given(SEEDS, st.sampled_from([(3, 3), (5, 2), (2, 5)]))
+def test_pinv_and_lstsq_agree_with_closed_forms(seed, shape):
+    """Full rank: ``pinv = (A^T A)^-1 A^T`` (tall) or ``A^T (A A^T)^-1`` (wide), and the
+    gradient of ``|A x - b|^2`` at lstsq's ``x`` is 0 (tall)."""
+    a = _matrix(seed, (), *shape) + np.eye(*shape)
+    m, n = shape
+    closed = (lambda a: fnp.linalg.inv(a.T @ a) @ a.T) if m >= n else \
+        (lambda a: a.T @ fnp.linalg.inv(a @ a.T))
+    np.testing.assert_allclose(LA.pinv(a), closed(a), atol=1e-9)
+    probe = np.arange(m * n, dtype=float).reshape(n, m)
+    np.testing.assert_allclose(ft.grad(lambda a: fnp.sum(LA.pinv(a) * probe))(a),
+                               ft.grad(lambda a: fnp.sum(closed(a) * probe))(a), atol=1e-8)
+    if m > n:
+        b = np.ones(m)
+        x = LA.lstsq(a, b)[0]
+        np.testing.assert_allclose(ft.grad(lambda x: fnp.sum((a @ x - b) ** 2))(x),
+                                   np.zeros(n), atol=1e-9)
