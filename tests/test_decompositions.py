@@ -252,3 +252,17 @@ def test_pinv_and_lstsq_agree_with_closed_forms(seed, shape):
         x = LA.lstsq(a, b)[0]
         np.testing.assert_allclose(ft.grad(lambda x: fnp.sum((a @ x - b) ** 2))(x),
                                    np.zeros(n), atol=1e-9)
+
+
+def test_lstsq_rank_and_residuals_per_member_under_vmap_and_jit():
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((3, 5, 2))
+    a[1, :, 1] = a[1, :, 0]                                  # member 1 has rank 1
+    b = rng.standard_normal(5)
+    np.testing.assert_array_equal(ft.vmap(lambda a: LA.lstsq(a, b)[2])(a), [2, 1, 2])
+    residuals = ft.vmap(lambda a: LA.lstsq(a, b)[1])(a)
+    np.testing.assert_allclose(residuals[[0, 2]], [np.linalg.lstsq(a[k], b)[1] for k in (0, 2)])
+    assert np.isnan(residuals[1]).all()
+    assert isinstance(LA.lstsq(a[0], b)[2], int)
+    jitted = ft.jit(lambda a: LA.lstsq(a, b)[1])
+    assert jitted(a[0]).shape == (1,) and jitted(a[1]).shape == (0,)   # rank re-checked

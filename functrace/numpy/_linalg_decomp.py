@@ -15,12 +15,14 @@ from typing import Any, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..core import concrete
+from ..core import Tracer, concrete, concrete_value
 from ..primitives import factorizations as _F
 from ..primitives import spectral as _E
 from ..primitives.spectral import float_dtype
 from . import _products as _ops
+from . import _reductions as _R
 from . import _shape as _S
+from . import _ufuncs as _U
 
 
 class SVDResult(NamedTuple):
@@ -255,7 +257,8 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNS
 def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
     """Least squares ``(x, residuals, rank, s)`` as ``numpy.linalg.lstsq`` (one matrix
     ``a``, ``b`` 1-D or 2-D). ``x``, ``residuals`` and ``s`` are differentiable where the
-    rank is locally constant; ``rank`` is a plain int.
+    rank is locally constant; ``rank`` is an int (batched under ``vmap``, where the
+    residuals of the members without full column rank are NaN if others have it).
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> a = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -273,19 +276,28 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
         rcond = np.finfo(dtype).eps * max(m, n)
     x = _ops.matmul(_F.pinv_p.bind(a, rcond=float(rcond)), b)
     s = _F.svdvals_p.bind(a)
-    s_values = np.asarray(concrete(s))
-    rank = int(np.sum(s_values > rcond * s_values.max())) if s_values.size else 0
-    if rank < n or m <= n:
-        residuals = np.empty((0,), dtype)
+    rank = _rank(s, float(rcond))
+    ranks = np.asarray(concrete_value(rank))        # observed: jit re-checks it
+    if m > n and np.any(ranks == n):     # under vmap, NaN for members without full rank
+        squares = _sum_of_squares(_ops.matmul(a, x) - b)
+        if not np.all(ranks == n):
+            squares = _U.where(_U.equal(rank, n), squares, np.nan)
+        residuals = _S.reshape(squares, (-1,))
     else:
-        r = _ops.matmul(a, x) - b
-        residuals = _S.reshape(_sum_of_squares(r), (-1,))
-    return x, residuals, rank, s
+        residuals = np.empty((0,), dtype)
+    return x, residuals, (rank if isinstance(rank, Tracer) else int(rank)), s
+
+
+def _rank(s: Any, rcond: float) -> Any:
+    """How many singular values exceed ``rcond`` times the largest (a constant)."""
+    if np.shape(s)[-1] == 0:
+        return np.intp(0)
+    big = _U.greater(s, rcond * _R.amax(s, axis=-1, keepdims=True))
+    return _R.sum(_U.astype(big, np.intp), axis=-1)
 
 
 def _sum_of_squares(r: Any) -> Any:
-    from ._reductions import sum as _sum      # same layer; imported late to keep this light
-    return _sum(r * r, axis=0)
+    return _R.sum(r * r, axis=0)
 
 
 def matrix_power(a: Any, n: int) -> Any:
