@@ -21,11 +21,16 @@ from . import _reductions as _R
 from . import _shape as _S
 from . import _ufuncs as _U
 from ._keywords import add_keyword_hints as _add_keyword_hints
-from ._linalg_decomp import (EigResult, EighResult, QRResult, SVDResult, eig, eigh,  # noqa: F401
-                             eigvals, eigvalsh, lstsq, matrix_power, multi_dot, pinv, qr,
-                             svd, svdvals)
-from ._linalg_extra import (matrix_rank, matrix_transpose, tensorinv, tensorsolve,  # noqa: F401
-                            vecdot)
+# Explicit re-exports (``name as name``): type checkers see them as public.
+from ._linalg_decomp import (EigResult as EigResult, EighResult as EighResult,
+                             QRResult as QRResult, SVDResult as SVDResult, eig as eig,
+                             eigh as eigh, eigvals as eigvals, eigvalsh as eigvalsh,
+                             lstsq as lstsq, matrix_power as matrix_power,
+                             multi_dot as multi_dot, pinv as pinv, qr as qr, svd as svd,
+                             svdvals as svdvals)
+from ._linalg_extra import (matrix_rank as matrix_rank,
+                            matrix_transpose as matrix_transpose, tensorinv as tensorinv,
+                            tensorsolve as tensorsolve, vecdot as vecdot)
 
 Ord = Optional[Union[int, float, str]]
 
