@@ -71,9 +71,11 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
         hermitian: bool = False) -> Any:
     """Singular value decomposition, as ``numpy.linalg.svd`` (real matrices).
 
-    The singular values are differentiable everywhere they are distinct or not;
-    ``U``/``Vh`` where the singular values are distinct and (for non-square ``a``)
-    nonzero. With ``full_matrices=True`` and non-square ``a`` the extra columns of ``U``
+    The singular values' gradient ``U diag(s_bar) V^T`` is computed at any multiplicity:
+    exact for functions symmetric in equal values (sums, norms), while a single repeated
+    value has no derivative (the result follows numpy's choice of basis). ``U``/``Vh``
+    are differentiable where the singular values are distinct and (for non-square ``a``)
+    nonzero; second derivatives of the values need them distinct too. With ``full_matrices=True`` and non-square ``a`` the extra columns of ``U``
     (or rows of ``Vh``) are an orthonormal basis of the complement, which is not unique
     (it may differ from numpy's): derivatives through them are NaN.
     ``hermitian=True`` is accepted and computes the general SVD.
@@ -99,8 +101,8 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
 
 
 def svdvals(x: Any) -> Any:
-    """Singular values, descending (``numpy.linalg.svdvals``); differentiable at any
-    multiplicity.
+    """Singular values, descending (``numpy.linalg.svdvals``); see :func:`svd` for
+    repeated values.
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> fnp.linalg.svdvals(np.diag([1.0, 4.0]))
@@ -148,8 +150,10 @@ def eigh(a: Any, UPLO: str = "L", symmetrize_input: bool = True) -> EighResult:
 
 
 def eigvalsh(a: Any, UPLO: str = "L", symmetrize_input: bool = True) -> Any:
-    """Ascending eigenvalues of a (stack of) symmetric matrices (see :func:`eigh`);
-    differentiable at any multiplicity.
+    """Ascending eigenvalues of a (stack of) symmetric matrices (see :func:`eigh`). The
+    gradient ``V diag(w_bar) V^T`` is computed at any multiplicity: exact for functions
+    symmetric in equal eigenvalues (trace, sums, ``log det``), while a single repeated
+    eigenvalue has no derivative; second derivatives need distinct eigenvalues.
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> fnp.linalg.eigvalsh(np.array([[2.0, 1.0], [1.0, 2.0]]))

@@ -13,8 +13,9 @@ packed into one array ``(..., m + 1 + n, k)``: rows ``:m`` are ``U``, row ``m`` 
 and the VJP is its transpose. Equal singular values leave ``U``, ``V`` undefined: as
 for ``eigh`` (:func:`.spectral.gap_product`) such a pair gives NaN unless the function
 is invariant to the basis of their space (then its part is 0); a zero singular value of
-a non-square matrix makes the last terms infinite. ``svdvals`` (``compute_uv=False``) is its own primitive, differentiable
-at any multiplicity: ``A_bar = U diag(s_bar) V^T``.
+a non-square matrix makes the last terms infinite. ``svdvals`` (``compute_uv=False``) is its own primitive whose VJP
+``A_bar = U diag(s_bar) V^T`` never meets ``F``: exact at any multiplicity for functions
+symmetric in the equal values (its own derivative, second order, needs them distinct).
 
 ``qr`` returns the reduced ``a = Q R`` of a tall or square matrix (``m >= n``, full
 column rank) packed as ``(..., m + n, n)``; wide matrices are a composite in
