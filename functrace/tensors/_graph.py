@@ -23,6 +23,7 @@ from ..core import EVAL_TRACE, Primitive, _current_trace
 from ..grad_mode import is_grad_enabled
 from ..reverse import broadcast_shapes
 from ..tape import Eqn
+from ._promotion import promote
 from ._tensor import Tensor, next_id
 
 _new = object.__new__
@@ -163,6 +164,7 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
                 in_ids[i] = a._id
                 parents[i] = a._node or a
         i += 1
+    promote(prim, datas)                   # torch's dtypes (numpy's: the functional API)
     out = prim.impl(*datas, **params)
     if type(out) is not _ndarray:
         out = _asarray(out)

@@ -3,7 +3,8 @@ elementwise non-differentiable ones (``functrace/primitives/nondiff.py``).
 
 Every unary op gets one row on a small matrix inside its domain; every binary op
 gets one row per shape pair in :data:`BROADCAST_PAIRS`, plus rows for Python
-scalars mixed in. Non-differentiable ops are ``order=0`` rows (see ``Spec``).
+scalars mixed in. Non-differentiable ops are ``order=0`` rows (see ``Spec``); rounding,
+piecewise constant, has ordinary rows (its derivatives are zero away from the jumps).
 """
 import numpy as np
 
@@ -135,18 +136,21 @@ def _constant(name, prims, fn, shapes, domain=(-2.0, 2.0), reference=None, **kw)
     return Spec(name, prims, fn, shapes, domain, order=0, reference=reference, **kw)
 
 
+# -- piecewise constant (rounding): zero derivatives, checked away from the jumps --------
 ROUNDING = [("sign", fnp.sign, np.sign, NONZERO), ("floor", fnp.floor, np.floor, None),
             ("ceil", fnp.ceil, np.ceil, None), ("trunc", fnp.trunc, np.trunc, None),
             ("rint", fnp.rint, np.rint, None)]
 for prim, f, ref, domain in ROUNDING:
-    SPECS.append(_constant(prim, (prim,), f, [(2, 3)], domain or (-3.0, 3.0), ref))
+    SPECS.append(Spec(prim, (prim,), f, [(2, 3)], domain or (-3.0, 3.0), reference=ref))
 
 SPECS += [
-    _constant("round", ("round",), fnp.round, [(2, 3)], (-3.0, 3.0), np.round),
-    _constant("round/decimals", ("round",), lambda x: fnp.round(x, 1), [(2, 3)],
-              (-3.0, 3.0), lambda x: np.round(x, 1)),
-    _constant("round/method", ("round",), lambda x: x.round(), [(2, 3)], (-3.0, 3.0),
-              lambda x: x.round()),
+    Spec("round", ("round",), fnp.round, [(2, 3)], (-3.0, 3.0), reference=np.round),
+    Spec("round/decimals", ("round",), lambda x: fnp.round(x, 1), [(2, 3)], (-3.0, 3.0),
+         reference=lambda x: np.round(x, 1)),
+    Spec("round/method", ("round",), lambda x: x.round(), [(2, 3)], (-3.0, 3.0),
+         reference=lambda x: x.round()),
+    Spec("floor/times-x", ("floor", "multiply"), lambda x: fnp.floor(x) * x, [(2, 3)],
+         (-3.0, 3.0), reference=lambda x: np.floor(x) * x),
 ]
 
 COMPARISONS = [("equal", fnp.equal, np.equal, "=="), ("not_equal", fnp.not_equal,
