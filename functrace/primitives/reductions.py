@@ -8,7 +8,8 @@ import numpy as np
 
 from ..core import concrete
 from ..registry import deflinear, defprimitive
-from .nondiff import astype_int_p, equal_p, stop_gradient_p
+from .elementwise import absolute_p, exp_p, log_p, where_p
+from .nondiff import astype_int_p, equal_p, greater_p, less_p, stop_gradient_p
 from .shape_ops import broadcast_to_p, reshape_p, flip_p
 
 
@@ -76,3 +77,50 @@ def _cumsum_vjp(ct, ins, out, argnum, axis):
 
 cumsum_p = deflinear("cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp,
                      saves="none", batch="axis")
+
+
+# -- logcumsumexp: log(cumsum(exp(x))) along an axis, exactly (no shift to overflow) -------
+# The rules split the cotangent (tangent) by sign and stay in log space, as PyTorch's
+# (and TensorFlow's) do: d out_k / d x_j = exp(x_j - out_k) for j <= k, summed in log space
+# by logcumsumexp itself, so they nest for higher derivatives.
+
+def _logcumsumexp_impl(x, axis):
+    x = np.asarray(x)
+    return np.logaddexp.accumulate(x, axis=axis) if x.size else x.copy()
+
+
+def _signed_log(c, positive):
+    """``log|c|`` where ``c`` has the given sign, the dtype's lowest number elsewhere."""
+    lowest = float(np.finfo(np.result_type(concrete(c))).min)
+    mask = greater_p.bind(c, 0.0) if positive else less_p.bind(c, 0.0)
+    return where_p.bind(mask, log_p.bind(where_p.bind(mask, absolute_p.bind(c), 1.0)), lowest)
+
+
+def _signed_scan(c, x, out, axis, reverse):
+    """``sum_j c_j exp(x_j - out_k)`` over j <= k (over j >= k with ``reverse``)."""
+    def scan(v):
+        if not reverse:
+            return logcumsumexp_p.bind(v, axis=axis)
+        return flip_p.bind(logcumsumexp_p.bind(flip_p.bind(v, axes=(axis,)), axis=axis),
+                           axes=(axis,))
+
+    parts = []
+    for positive in (True, False):
+        log_c = _signed_log(c, positive)
+        if reverse:     # the cotangent: sum over k >= j of c_k exp(x_j - out_k)
+            parts.append(exp_p.bind(scan(log_c - out) + x))
+        else:           # the tangent: sum over j <= k of t_j exp(x_j - out_k)
+            parts.append(exp_p.bind(scan(log_c + x) - out))
+    return parts[0] - parts[1]
+
+
+def _logcumsumexp_vjp(ct, ins, out, argnum, axis):
+    return _signed_scan(ct, ins[0], out, axis, reverse=True)
+
+
+def _logcumsumexp_jvp(primals, tangents, out, axis):
+    return _signed_scan(tangents[0], primals[0], out, axis, reverse=False)
+
+
+logcumsumexp_p = defprimitive("logcumsumexp", _logcumsumexp_impl, _logcumsumexp_vjp,
+                              _logcumsumexp_jvp, saves="both", batch="axis")

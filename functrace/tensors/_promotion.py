@@ -229,3 +229,8 @@ def promote(prim: Any, datas: list) -> None:
     rule = RULES.get(prim.name)
     if rule is not None:
         rule(datas)
+
+
+def result_type_of(*args: Any) -> np.dtype:
+    """torch's ``result_type`` of Tensors and Python numbers (the facade's own checks)."""
+    return result_type([a._data if hasattr(a, "_data") else a for a in args])

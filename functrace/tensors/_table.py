@@ -71,7 +71,8 @@ def op(function: F, grad_fn: GradFn = None, *, prim: Union[str, tuple] = (),
                          "op() result (name = other = op(...)) to make it an alias")
     wrapped = torch_function(function)
     _WRAPPED.add(id(function))
-    row = Row((), wrapped, wrapped if method is True else (method and torch_function(method)),
+    own = torch_function(method) if method and method is not True else None
+    row = Row((), wrapped, wrapped if method is True else own,
               grad_fn, _prims(prim), inplace)
     ROWS.append(row)
     _UNNAMED[id(wrapped)] = row

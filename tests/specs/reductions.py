@@ -8,6 +8,7 @@ Inputs are random, so max/min have no ties here; ties are value-tested in
 import numpy as np
 
 import functrace.numpy as fnp
+from functrace.primitives.reductions import logcumsumexp_p
 
 from ._spec import Spec
 
@@ -99,4 +100,17 @@ SPECS += [
               lambda x: np.argsort(x, axis=0)),
     _constant("argsort/method-stable", ("argsort",), lambda x: x.argsort(kind="stable"),
               [(4,)], lambda x: x.argsort(kind="stable")),
+]
+
+# logcumsumexp: inputs spanning a wide range too (a shift by the maximum would underflow)
+SPECS += [
+    Spec("logcumsumexp/axis=1", ("logcumsumexp",),
+         lambda x: logcumsumexp_p.bind(x, axis=1), [(2, 3)],
+         reference=lambda x: np.log(np.cumsum(np.exp(x), axis=1))),
+    Spec("logcumsumexp/axis=0", ("logcumsumexp",),
+         lambda x: logcumsumexp_p.bind(x, axis=0), [(3, 2)],
+         reference=lambda x: np.log(np.cumsum(np.exp(x), axis=0))),
+    Spec("logcumsumexp/wide", ("logcumsumexp", "multiply"),
+         lambda x: logcumsumexp_p.bind(x * 300.0, axis=0), [(4,)], dtypes=("float64",),
+         reference=lambda x: np.logaddexp.accumulate(x * 300.0)),
 ]
