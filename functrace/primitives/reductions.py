@@ -90,8 +90,10 @@ def _logcumsumexp_impl(x, axis):
 
 
 def _signed_log(c, positive):
-    """``log|c|`` where ``c`` has the given sign, the dtype's lowest number elsewhere."""
-    lowest = float(np.finfo(np.result_type(concrete(c))).min)
+    """``log|c|`` where ``c`` has the given sign, a huge negative number elsewhere (finite,
+    so that no inf - inf appears in higher derivatives; a quarter of the dtype's lowest
+    number, so that adding an output or input to it does not overflow)."""
+    lowest = float(np.finfo(np.result_type(concrete(c))).min) / 4
     mask = greater_p.bind(c, 0.0) if positive else less_p.bind(c, 0.0)
     return where_p.bind(mask, log_p.bind(where_p.bind(mask, absolute_p.bind(c), 1.0)), lowest)
 
