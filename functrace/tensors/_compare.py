@@ -38,9 +38,11 @@ def _bitwise(logical: Any, bitwise: Any) -> Any:
     def op(input: Tensor, other: Any) -> Tensor:
         if input.dtype == np.bool_ and getattr(other, "dtype", np.bool_) == np.bool_:
             return logical(input, other)
-        if np.result_type(data_of(input)).kind == "f" or np.result_type(
-                data_of(other)).kind == "f":
-            raise RuntimeError(f"\"{bitwise.__name__}_cpu\" not implemented for 'Float'")
+        for v in (input, other):
+            dtype = np.result_type(data_of(v))
+            if dtype.kind not in "biu":
+                raise RuntimeError(f"\"{bitwise.__name__}_cpu\" not implemented for "
+                                   f"'{dtype.name}'")
         return constant(bitwise(data_of(input), data_of(other)))
     op.__name__ = bitwise.__name__
     op.__doc__ = f"``{bitwise.__name__}``; on two bool tensors the same as ``{logical.__name__}``."
@@ -69,7 +71,8 @@ def nonzero(input: Any, as_tuple: bool = False) -> Any:
     idx = np.nonzero(np.atleast_1d(data))
     if as_tuple:
         return tuple(constant(i) for i in idx)
-    return constant(np.stack(idx, axis=-1).reshape(-1, data.ndim))
+    return constant(np.stack(idx, axis=-1).reshape(-1, data.ndim) if data.ndim
+                    else np.zeros((int(bool(data)), 0), np.int64))
 
 
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,

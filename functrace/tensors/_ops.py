@@ -21,7 +21,7 @@ from ..scipy import special as fsp
 from ._args import dim_index
 from ._factories import default_float
 from ._graph import relabel
-from ._promotion import result_type_of
+from ._promotion import check_broadcast, result_type_of
 from ._tensor import Tensor, make
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -105,22 +105,29 @@ def floor_divide(input: Any, other: Any) -> Any:
     return out.detach() if isinstance(out, Tensor) else out
 
 
-def remainder(input: Any, other: Any) -> Any:
-    """Python-style modulus ``input - floor(input / other) * other``."""
+def _modulus(input: Any, other: Any, quotient: Any, name: str) -> Any:
+    """``input - quotient(input / other) * other``, the rounded quotient a constant (its
+    derivative is zero), so the gradient is 1 for ``input`` and ``-quotient`` for
+    ``other``, also where ``other`` is 0."""
+    check_broadcast(input, other)
     integer = _integer_result(input, other)
     if integer is not None:
-        return _integer_division(input, other, integer, np.remainder)
-    out = fnp.subtract(input, fnp.multiply(fnp.floor(fnp.divide(input, other)), other))
-    return relabel(out, _name("Remainder", other))
+        fn = np.remainder if quotient is np.floor else np.fmod
+        return _integer_division(input, other, integer, fn)
+    dtype = result_type_of(input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = quotient(np.true_divide(data_of(input), data_of(other))).astype(dtype, copy=False)
+    return relabel(fnp.subtract(input, fnp.multiply(q, other)), _name(name, other))
+
+
+def remainder(input: Any, other: Any) -> Any:
+    """Python-style modulus ``input - floor(input / other) * other``."""
+    return _modulus(input, other, np.floor, "Remainder")
 
 
 def fmod(input: Any, other: Any) -> Any:
     """C-style modulus ``input - trunc(input / other) * other``."""
-    integer = _integer_result(input, other)
-    if integer is not None:
-        return _integer_division(input, other, integer, np.fmod)
-    out = fnp.subtract(input, fnp.multiply(fnp.trunc(fnp.divide(input, other)), other))
-    return relabel(out, _name("Fmod", other))
+    return _modulus(input, other, np.trunc, "Fmod")
 
 
 def pow(input: Any, exponent: Any) -> Any:
@@ -128,18 +135,31 @@ def pow(input: Any, exponent: Any) -> Any:
 
     As in PyTorch the node is ``PowBackward0`` for a number exponent and
     ``PowBackward1`` for a tensor exponent; an integer tensor to a negative
-    integer number is refused.
+    integer number is refused, and to negative elements of an integer tensor
+    gives 0 (or +-1 for a base of +-1).
     """
-    if (isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool)
-            and exponent < 0 and result_type_of(input, exponent).kind in "biu"):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    integer = _integer_result(input, exponent)
+    if integer is not None and not isinstance(exponent, bool):
+        if isinstance(exponent, (int, np.integer)) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if isinstance(exponent, Tensor) and np.any(exponent._data < 0):
+            return constant(_integer_power(data_of(input), exponent._data, integer))
     out = fnp.power(input, exponent)
     return relabel(out, "PowBackward1", input, exponent) if isinstance(exponent, Tensor) else out
 
 
+def _integer_power(base: Any, exponent: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """torch's integer power with negative exponents: ``1 / base**-e`` truncated."""
+    base, exponent = np.broadcast_arrays(np.asarray(base, dtype), exponent.astype(dtype))
+    out = np.power(base, np.abs(exponent))
+    odd = exponent % 2 != 0
+    inverse = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+    return np.where(exponent < 0, inverse, out).astype(dtype)
+
+
 def rpow(input: Any, other: Any) -> Any:
     """``other ** input`` (``input.__rpow__(other)``)."""
-    return relabel(fnp.power(other, input), "PowBackward2", input)
+    return relabel(pow(other, input), "PowBackward2", input)
 
 
 def float_power(input: Any, exponent: Any) -> Any:
@@ -151,6 +171,13 @@ def float_power(input: Any, exponent: Any) -> Any:
 
 def neg(input: Any) -> Any:
     return fnp.negative(input)
+
+
+def pos(input: Any) -> Any:
+    """``+input``: the tensor itself (refused for bool, as torch)."""
+    if isinstance(input, Tensor) and input.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
 # -- rounding: zero gradients, integer dtypes kept ----------------------------------------
@@ -199,9 +226,9 @@ def rsqrt(input: Any) -> Any:
 
 # -- two-argument functions ---------------------------------------------------------------
 
-def _as_float(input: Any, other: Any) -> Any:
-    """``input`` cast to the default float when ``input op other`` would be an integer."""
-    if _integer_result(input, other) is not None:
+def _as_float(input: Any, *others: Any) -> Any:
+    """``input`` cast to the default float when ``input op others`` would be an integer."""
+    if result_type_of(input, *others).kind in "biu":
         return fnp.astype(input, default_float())
     return input
 
@@ -211,9 +238,10 @@ def copysign(input: Any, other: Any) -> Any:
     x = _as_float(input, other)
     if not isinstance(other, Tensor):
         return relabel(fnp.abs(x) * math.copysign(1.0, other), "CopysignBackward1")
-    bits = np.where(np.signbit(other._data), -1.0, 1.0)
-    special = (other._data == 0) | np.isnan(other._data)
-    sign_ = fnp.where(special, bits, fnp.sign(other)) if special.any() else fnp.sign(other)
+    o = _as_float(other, input)
+    bits = np.where(np.signbit(o._data), -1.0, 1.0).astype(o.dtype)
+    special = (o._data == 0) | np.isnan(o._data)
+    sign_ = fnp.where(special, bits, fnp.sign(o)) if special.any() else fnp.sign(o)
     return relabel(fnp.abs(x) * sign_, "CopysignBackward0")
 
 
@@ -222,10 +250,22 @@ def logaddexp(input: Any, other: Any) -> Any:
     return fnp.logaddexp(input, other)
 
 
+def _common_float(input: Any, other: Any) -> tuple:
+    """``input`` and ``other`` cast to the floating dtype torch computes ``op(input, other)``
+    in (the default float for integers)."""
+    dtype = result_type_of(input, other)
+    if dtype.kind not in "fc":
+        dtype = default_float()
+    cast = [fnp.astype(v, dtype) if isinstance(v, Tensor) and v.dtype != dtype else v
+            for v in (input, other)]
+    return cast[0], cast[1]
+
+
 def logaddexp2(input: Any, other: Any) -> Any:
     """``log2(2**input + 2**other)``, computed stably."""
     ln2 = math.log(2.0)
-    return relabel(fnp.logaddexp(input * ln2, other * ln2) / ln2, "Logaddexp2Backward0")
+    a, b = _common_float(input, other)
+    return relabel(fnp.logaddexp(a * ln2, b * ln2) / ln2, "Logaddexp2Backward0")
 
 
 def xlogy(input: Any, other: Any) -> Any:
@@ -302,12 +342,15 @@ def sigmoid(input: Any) -> Any:
 
 def relu(input: Any) -> Any:
     """``max(input, 0)`` with derivative 0 at 0."""
+    if isinstance(input, Tensor) and input.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return relabel(S.relu(input), "ReluBackward0", input)
 
 
 def logit(input: Any, eps: Optional[float] = None) -> Any:
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
-    p = input if eps is None else fnp.clip(input, eps, 1.0 - eps)
+    x = _as_float(input)
+    p = x if eps is None else fnp.clip(x, eps, 1.0 - eps)
     return relabel(fnp.log(p) - fnp.log1p(-p), "LogitBackward0")
 
 

@@ -119,7 +119,13 @@ def kron(input: Any, other: Any) -> Any:
 def cross(input: Any, other: Any, dim: Optional[int] = None) -> Any:
     """The cross product of 3-vectors along ``dim`` (by default the first dimension of
     size 3, as torch.cross), with broadcasting."""
-    shape = np.broadcast_shapes(np.shape(input), np.shape(other))
+    if np.ndim(input) != np.ndim(other):
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    try:
+        shape = np.broadcast_shapes(np.shape(input), np.shape(other))
+    except ValueError:
+        raise RuntimeError(f"linalg.cross: inputs of shapes {list(np.shape(input))} and "
+                           f"{list(np.shape(other))} do not broadcast") from None
     if dim is None:
         sizes = [i for i, n in enumerate(shape) if n == 3]
         if not sizes:

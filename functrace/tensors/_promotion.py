@@ -180,6 +180,39 @@ def _elementwise(positions: Optional[tuple], to_float: bool,
     return rule
 
 
+def _no_bool_subtract(rule: Callable[[list], None]) -> Callable[[list], None]:
+    """torch refuses ``-`` with a bool tensor (``^`` or ``~`` are meant, it says)."""
+    def checked(datas: list) -> None:
+        bools = sum(1 for v in datas if type(v) is _ndarray and v.dtype == _BOOL)
+        if bools == len(datas):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        if bools:
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                               "supported. If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
+        rule(datas)
+    return checked
+
+
+def _no_bool_negative(datas: list) -> None:
+    if type(datas[0]) is _ndarray and datas[0].dtype == _BOOL:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def _square(datas: list) -> None:
+    """``square`` is ``pow(x, 2)`` in torch: a bool tensor gives int64 (numpy: int8)."""
+    if type(datas[0]) is _ndarray and datas[0].dtype == _BOOL:
+        datas[0] = datas[0].astype(_INT64)
+
+
+def _broadcasting(datas: list) -> None:
+    """Comparisons and logical operations: torch's error for shapes that do not broadcast."""
+    _check_broadcast(datas, tuple(range(len(datas))))
+
+
 def _unary_float(datas: list) -> None:
     x = datas[0]
     if type(x) is _ndarray and x.dtype.kind not in "fc":
@@ -197,8 +230,28 @@ _TORCH_DTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::
                       "int64": "long int", "int32": "int", "bool": "bool"}
 
 
+def _matmul(datas: list) -> None:
+    """Matrix products: torch refuses operands of different dtypes and its messages for
+    shapes that do not fit."""
+    a, b = datas[0], datas[1]
+    if type(a) is not _ndarray or type(b) is not _ndarray:
+        return
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{a.ndim}D and {b.ndim}D")
+    _same_dtype(datas)
+    k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if k_a != k_b:
+        if a.ndim == 1 and b.ndim == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src "
+                               f"[{k_b}] to have the same number of elements, but got {k_a} "
+                               f"and {k_b} elements respectively")
+        rows = "x".join(str(n) for n in (a.shape if a.ndim > 1 else (1,) + a.shape)[-2:])
+        cols = "x".join(str(n) for n in (b.shape if b.ndim > 1 else b.shape + (1,))[-2:])
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows} and {cols})")
+
+
 def _same_dtype(datas: list) -> None:
-    """Matrix products: torch refuses operands of different dtypes."""
     dtypes = [v.dtype for v in datas if type(v) is _ndarray]
     if any(d != dtypes[0] for d in dtypes):
         a, b = (_TORCH_DTYPE_NAMES.get(d.name, d.name) for d in dtypes[:2])
@@ -220,7 +273,14 @@ RULES.update({name: _elementwise(None, True) for name in (
     "divide", "arctan2", "hypot", "logaddexp", "xlogy", "xlog1py")})
 RULES["where"] = _elementwise((1, 2), False)
 RULES.update({name: _integer_sum for name in ("reduce_sum", "reduce_prod", "cumsum", "cumprod")})
-RULES.update({name: _same_dtype for name in ("matmul", "einsum")})
+RULES["matmul"] = _matmul
+RULES["einsum"] = _same_dtype
+RULES["subtract"] = _no_bool_subtract(RULES["subtract"])
+RULES["negative"] = _no_bool_negative
+RULES["square"] = _square
+RULES.update({name: _broadcasting for name in (
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+    "logical_or", "logical_xor")})
 
 
 def promote(prim: Any, datas: list) -> None:
@@ -229,6 +289,12 @@ def promote(prim: Any, datas: list) -> None:
     rule = RULES.get(prim.name)
     if rule is not None:
         rule(datas)
+
+
+def check_broadcast(*args: Any) -> None:
+    """torch's RuntimeError when the shapes of Tensors and arrays ``args`` do not broadcast."""
+    datas = [np.asarray(a._data if hasattr(a, "_data") else a) for a in args]
+    _check_broadcast(datas, tuple(range(len(datas))))
 
 
 def result_type_of(*args: Any) -> np.dtype:

@@ -249,8 +249,11 @@ def chunk(input: Any, chunks: int, dim: int = 0) -> tuple:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " f"{chunks}")
     if np.ndim(input) == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    n = np.shape(input)[dim_index(dim, np.ndim(input))]
-    return split(input, -(-n // chunks), dim)
+    d = dim_index(dim, np.ndim(input))
+    n = np.shape(input)[d]
+    if n == 0:                      # torch gives ``chunks`` empty pieces
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
 
 
 def unbind(input: Any, dim: int = 0) -> tuple:

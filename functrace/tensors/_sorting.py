@@ -76,7 +76,7 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     axis = dim_index(dim, np.ndim(input))
     n = np.shape(input)[axis] if np.ndim(input) else 1
     if not 1 <= k <= n:
-        raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
     return _select(input, axis, lambda counts: np.full_like(counts, k - 1), keepdim,
                    "KthvalueBackward0")
 
