@@ -28,7 +28,7 @@ import pytest
 
 import functrace as ft
 from functrace.tensors._table import ROWS
-from oracle_cases import METHOD_CASES, MODIFYING, A, cases, value_in
+from oracle_cases import METHOD_CASES, MODIFYING, A, cases, ints, value_in, x
 from test_facade_names import NODE_CALLS, Lib
 
 torch = pytest.importorskip("torch")
@@ -275,3 +275,131 @@ def test_node_row(name):
     lf, lt = _Recording(ft), _Recording(torch)
     f_call, t_call = NODE_CALLS[name]
     compare(lambda: _run(f_call, (lf,), {}), lambda: _run(t_call, (lt,), {}), lf.made, lt.made)
+
+
+# -- every nn module ---------------------------------------------------------------------------
+
+def _probs(*shape):
+    return x(*shape, lo=0.05, hi=0.95, grad=False)
+
+
+def _signs(n):
+    return A(np.where(np.arange(n) % 2 == 0, 1.0, -1.0), False)
+
+
+_LOSS = [x(4, 3), x(4, 3, grad=False)]
+#: class name -> (constructor args, constructor keywords, inputs, train mode)
+MODULES = {
+    "AdaptiveAvgPool1d": ((3,), {}, [x(2, 4, 6)], True),
+    "AdaptiveAvgPool2d": (((2, 3),), {}, [x(2, 3, 5, 7)], True),
+    "AdaptiveAvgPool3d": ((2,), {}, [x(1, 2, 4, 4, 4)], True),
+    "AvgPool1d": ((2,), {}, [x(2, 3, 6)], True),
+    "AvgPool2d": ((2,), {"stride": 1, "padding": 1}, [x(2, 3, 4, 6)], True),
+    "AvgPool3d": ((2,), {}, [x(1, 2, 4, 4, 4)], True),
+    "BCELoss": ((), {}, [x(4, 3, lo=0.05, hi=0.95), _probs(4, 3)], True),
+    "BCEWithLogitsLoss": ((), {"pos_weight": A(np.array([1.0, 2.0, 0.5]), False)},
+                          [x(4, 3), _probs(4, 3)], True),
+    "BatchNorm1d": ((3,), {}, [x(5, 3)], True),
+    "BatchNorm2d": ((3,), {"momentum": 0.2}, [x(2, 3, 4, 4)], True),
+    "BatchNorm3d": ((2,), {}, [x(2, 2, 3, 3, 3)], True),
+    "CELU": ((1.5,), {}, [x(2, 3)], True),
+    "Conv1d": ((2, 3, 3), {"padding": "same", "dilation": 2}, [x(2, 2, 7)], True),
+    "Conv2d": ((2, 4, 3), {"stride": 2, "padding": 1, "groups": 2}, [x(2, 2, 5, 5)], True),
+    "Conv3d": ((2, 2, 2), {"bias": False}, [x(1, 2, 4, 4, 4)], True),
+    "ConvTranspose1d": ((2, 3, 3), {"stride": 2}, [x(2, 2, 5)], True),
+    "ConvTranspose2d": ((2, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1},
+                        [x(1, 2, 4, 4)], True),
+    "ConvTranspose3d": ((2, 2, 2), {}, [x(1, 2, 3, 3, 3)], True),
+    "CosineEmbeddingLoss": ((), {"margin": 0.1}, [x(4, 5), x(4, 5), _signs(4)], True),
+    "CrossEntropyLoss": ((), {"label_smoothing": 0.1}, [x(4, 5), ints([0, 2, 4, 1])], True),
+    "Dropout": ((0.5,), {}, [x(2, 3)], False),
+    "Dropout1d": ((0.5,), {}, [x(2, 3, 4)], False),
+    "Dropout2d": ((0.5,), {}, [x(2, 3, 4, 4)], False),
+    "Dropout3d": ((0.5,), {}, [x(1, 2, 3, 3, 3)], False),
+    "ELU": ((), {}, [x(2, 3)], True),
+    "Embedding": ((5, 3), {"padding_idx": 0}, [ints([[0, 2], [4, 1]])], True),
+    "Flatten": ((), {}, [x(2, 3, 4)], True),
+    "GELU": ((), {"approximate": "tanh"}, [x(2, 3)], True),
+    "GRU": ((3, 4), {"num_layers": 2, "batch_first": True}, [x(2, 5, 3)], True),
+    "GRUCell": ((3, 4), {}, [x(2, 3)], True),
+    "GroupNorm": ((2, 4), {}, [x(2, 4, 3)], True),
+    "Hardsigmoid": ((), {}, [x(2, 3, lo=-4, hi=4)], True),
+    "Hardswish": ((), {}, [x(2, 3, lo=-4, hi=4)], True),
+    "Hardtanh": ((), {}, [x(2, 3)], True),
+    "HuberLoss": ((), {"delta": 0.5}, _LOSS, True),
+    "Identity": ((), {}, [x(2, 3)], True),
+    "KLDivLoss": ((), {"reduction": "batchmean"}, [x(4, 3, lo=-3, hi=0), _probs(4, 3)], True),
+    "L1Loss": ((), {}, _LOSS, True),
+    "LSTM": ((3, 4), {"bidirectional": True}, [x(5, 2, 3)], True),
+    "LSTMCell": ((3, 4), {}, [x(2, 3)], True),
+    "LayerNorm": ((3,), {}, [x(2, 3)], True),
+    "LeakyReLU": ((0.1,), {}, [x(2, 3)], True),
+    "Linear": ((3, 4), {}, [x(2, 3)], True),
+    "LogSigmoid": ((), {}, [x(2, 3)], True),
+    "LogSoftmax": ((), {"dim": 1}, [x(2, 3)], True),
+    "MSELoss": ((), {}, _LOSS, True),
+    "MaxPool1d": ((2,), {}, [x(2, 3, 6)], True),
+    "MaxPool2d": ((3,), {"stride": 2, "padding": 1}, [x(2, 3, 5, 5)], True),
+    "MaxPool3d": ((2,), {}, [x(1, 2, 4, 4, 4)], True),
+    "Mish": ((), {}, [x(2, 3)], True),
+    "NLLLoss": ((), {"weight": A(np.array([1.0, 2.0, 0.5, 1.0, 3.0]), False)},
+                [x(4, 5, lo=-3, hi=0), ints([0, 2, 4, 1])], True),
+    "PReLU": ((), {}, [x(2, 3)], True),
+    "RMSNorm": ((3,), {}, [x(2, 3)], True),
+    "RNN": ((3, 4), {"nonlinearity": "relu"}, [x(5, 2, 3)], True),
+    "RNNCell": ((3, 4), {}, [x(2, 3)], True),
+    "ReLU": ((), {}, [x(2, 3)], True), "ReLU6": ((), {}, [x(2, 3, lo=-2, hi=8)], True),
+    "SELU": ((), {}, [x(2, 3)], True), "SiLU": ((), {}, [x(2, 3)], True),
+    "Sigmoid": ((), {}, [x(2, 3)], True),
+    "SmoothL1Loss": ((), {"beta": 0.5}, _LOSS, True),
+    "Softmax": ((), {"dim": 1}, [x(2, 3)], True), "Softmin": ((), {"dim": 0}, [x(2, 3)], True),
+    "Softplus": ((), {"beta": 2.0}, [x(2, 3)], True), "Softsign": ((), {}, [x(2, 3)], True),
+    "Tanh": ((), {}, [x(2, 3)], True), "Tanhshrink": ((), {}, [x(2, 3)], True),
+    "Unflatten": ((1, (2, 3)), {}, [x(2, 6)], True),
+}
+#: module classes not run here, and why
+MODULE_SKIP = {
+    "Module": "the base class: no computation of its own",
+    **{n: "a container: no computation of its own (its modules are checked one by one)"
+       for n in ("ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential")},
+}
+
+
+def _module_names() -> list:
+    return sorted(n for n in dir(ft.nn) if isinstance(getattr(ft.nn, n), type)
+                  and issubclass(getattr(ft.nn, n), ft.nn.Module))
+
+
+def test_every_module_has_a_case_or_a_reason():
+    missing = [n for n in _module_names() if n not in MODULES and n not in MODULE_SKIP]
+    assert not missing, f"nn modules with no oracle case: {missing}"
+
+
+def _copy_state(th_mod, ft_mod) -> None:
+    """torch's (randomly initialised) parameters and buffers into the functrace module."""
+    th_state = th_mod.state_dict()
+    ft_state = ft_mod.state_dict()
+    assert list(ft_state) == list(th_state)
+    ft_mod.load_state_dict({k: ft.tensor(v.detach().numpy().copy()) for k, v in
+                            th_state.items()})
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_module(name, dtype):
+    args, kwargs, inputs, train = MODULES[name]
+    torch.manual_seed(0)
+    th_mod = getattr(torch.nn, name)(*value_in(args, torch), **value_in(kwargs, torch))
+    ft_mod = getattr(ft.nn, name)(*value_in(args, ft), **value_in(kwargs, ft))
+    th_mod, ft_mod = th_mod.to(getattr(torch, dtype)), ft_mod.to(getattr(ft, dtype))
+    _copy_state(th_mod, ft_mod)
+    th_mod.train(train)
+    ft_mod.train(train)
+    cast = [A(a.array.astype(dtype), a.grad) if a.array.dtype.kind == "f" else a
+            for a in inputs]
+    f_in, t_in = value_in(cast, ft), value_in(cast, torch)
+    f_params, t_params = list(ft_mod.parameters()), list(th_mod.parameters())
+    compare(lambda: _run(ft_mod, f_in, {}), lambda: _run(th_mod, t_in, {}),
+            _leaves(f_in) + f_params, _leaves(t_in) + t_params)
+    for (key, fb), tb in zip(ft_mod.named_buffers(), th_mod.buffers()):
+        _same_values(fb, tb, f"buffer {key}")

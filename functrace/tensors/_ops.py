@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import numpy as fnp
 from .. import special as S
-from ..scipy import special as fsp
 from ._args import dim_index
 from ._factories import default_float
 from ._graph import relabel
@@ -270,6 +269,7 @@ def logaddexp2(input: Any, other: Any) -> Any:
 
 def xlogy(input: Any, other: Any) -> Any:
     """``input * log(other)``, 0 where ``input`` is 0 (unless ``other`` is NaN)."""
+    from ..scipy import special as fsp      # (imports scipy: not at ``import functrace``)
     out = fsp.xlogy(input, other)
     if not isinstance(input, Tensor):
         return relabel(out, "XlogyBackward1")
@@ -359,10 +359,12 @@ def erf(input: Any) -> Any:
 
 
 def erfc(input: Any) -> Any:
+    from ..scipy import special as fsp      # (imports scipy: not at ``import functrace``)
     return fsp.erfc(input)
 
 
 def erfinv(input: Any) -> Any:
+    from ..scipy import special as fsp
     return fsp.erfinv(input)
 
 
