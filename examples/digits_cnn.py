@@ -18,6 +18,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import importlib  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -149,10 +150,8 @@ def save_and_reload(lib: Any, result: dict, path: str) -> float:
 
 def main(epochs: int = 20, out_dir: str = "examples/output", use_torch: bool = False,
          quiet: bool = False) -> dict:
-    if use_torch:
-        import torch as lib
-    else:
-        import functrace as lib
+    # the same script on either library (one import, so type checkers see one name)
+    lib: Any = importlib.import_module("torch" if use_torch else "functrace")
     name = lib.__name__
     print(f"== digits CNN with {name}: 2 x (Conv2d, BatchNorm2d, ReLU, MaxPool2d), Dropout, "
           f"Linear; AdamW, cosine schedule, {epochs} epochs")

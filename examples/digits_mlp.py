@@ -17,6 +17,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import importlib  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
@@ -113,10 +114,8 @@ def plot_losses(losses: list, path: str) -> str:
 
 def main(epochs: int = 30, out_dir: str = "examples/output", use_torch: bool = False,
          quiet: bool = False) -> dict:
-    if use_torch:
-        import torch as lib
-    else:
-        import functrace as lib
+    # the same script on either library (one import, so type checkers see one name)
+    lib: Any = importlib.import_module("torch" if use_torch else "functrace")
     name = lib.__name__
     print(f"== digits MLP with {name}: 64 -> 128 -> ReLU -> Dropout -> 10, Adam, {epochs} epochs")
     result = train(lib, epochs=epochs, quiet=quiet)
