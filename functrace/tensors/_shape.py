@@ -314,9 +314,14 @@ def broadcast_to(input: Any, size: Sequence[int]) -> Any:
 # -- methods with variadic shapes ------------------------------------------------------
 
 def view(self: Tensor, *shape: Any) -> Any:
-    """Same data, new shape (``-1`` infers one dimension)."""
+    """Same data, new shape (``-1`` infers one dimension); ``view(dtype)`` reads the same
+    bytes as another dtype (the last dimension rescaled; no gradient, as in torch)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
-        return self.to(shape[0])
+        from ._tensor import make
+        try:
+            return make(self._data.view(np.dtype(shape[0])), None, False)
+        except ValueError as e:
+            raise RuntimeError(f"view(dtype): {e}") from None
     return relabel(_reshape(self, _shape_arg(shape)), "ViewBackward0", self)
 
 
