@@ -28,7 +28,8 @@ import pytest
 
 import functrace as ft
 from functrace.tensors._table import ROWS
-from oracle_cases import METHOD_CASES, MODIFYING, A, cases, ints, value_in, x
+from oracle_cases import A, cases, ints, value_in, x
+from oracle_methods import METHOD_CASES, MODIFYING
 from test_facade_names import NODE_CALLS, Lib
 
 torch = pytest.importorskip("torch")
