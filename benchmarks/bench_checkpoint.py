@@ -11,6 +11,9 @@ run from the timing. A tanh layer keeps only its input for the backward pass, so
 checkpointing *single* layers cannot save memory; checkpointing segments of k
 layers keeps L/k segment inputs plus one segment's k activations during the
 backward pass (k ≈ √L is best), for about one extra forward pass of compute.
+
+Every configuration's gradient (and each peer's) is first checked against
+hand-written backpropagation in float64. Targets: ``targets.py`` (issue 5).
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from typing import Callable
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import Table, cli, fmt_ratio, fmt_time, median_time, missing_note, peers  # noqa: E402
+from _common import (TOLERANCE, Check, Table, cli, fmt_ratio, fmt_time,  # noqa: E402
+                     median_time, missing_note, peers, verify)
 
 import functrace as ft  # noqa: E402
 import functrace.numpy as fnp  # noqa: E402
@@ -48,6 +52,19 @@ def loss(ws: list, x, every: int, remat: Callable = ft.checkpoint, tanh=fnp.tanh
     return (h ** 2).sum()
 
 
+def numpy_gradient(ws: list, x: np.ndarray) -> list:
+    """Hand-written backpropagation of ``loss`` with respect to every ``ws[i]``."""
+    hs = [x]
+    for w in ws:
+        hs.append(np.tanh(hs[-1] @ w))
+    dh, grads = 2.0 * hs[-1], []
+    for w, h_in, h_out in zip(reversed(ws), reversed(hs[:-1]), reversed(hs[1:]), strict=True):
+        dz = dh * (1.0 - h_out * h_out)
+        grads.append(h_in.T @ dz)
+        dh = dz @ w.T
+    return grads[::-1]
+
+
 def peak_bytes(fn: Callable) -> int:
     """Peak traced allocation of one call of ``fn`` (after a warm-up call)."""
     fn()
@@ -70,10 +87,11 @@ def tensor_cases(ws: list, x: np.ndarray, settings: list) -> dict:
     params = [ft.tensor(w, requires_grad=True) for w in ws]
     xt = ft.tensor(x)
 
-    def step(every: int) -> None:
+    def step(every: int) -> list:
         for p in params:
             p.grad = None
         loss(params, xt, every, tanh=ft.tanh).backward()
+        return [p.grad for p in params]
 
     return {f"Tensor facade, {label}": (lambda every=every: step(every))
             for label, every in settings}
@@ -110,28 +128,34 @@ def run(quick: bool = False) -> list:
     settings = [("no checkpointing", 0), ("checkpoint every layer", 1),
                 (f"checkpoint every {best} layers (√L)", best),
                 (f"checkpoint every {2 * best} layers", 2 * best)]
-    reference = ft.grad(loss)(ws, x, 0)
-    for every in (1, best):
-        assert all(np.array_equal(a, b) for a, b in zip(ft.grad(loss)(ws, x, every), reference))
-    ours = {**functional_cases(ws, x, settings), **tensor_cases(ws, x, settings[:1] + settings[2:3])}
+    check = Check(numpy_gradient(ws, x), TOLERANCE["float64"],
+                  "hand-written backpropagation in float64")
+    ours = {**functional_cases(ws, x, settings),
+            **tensor_cases(ws, x, settings[:1] + settings[2:3])}
     act = x.nbytes
     table = Table(f"{layers}-layer tanh MLP gradient (width {width}, batch {batch}, float64): "
                   "peak memory and time", ["configuration", "peak memory", "peak / activation",
-                                           "time", "time ratio"])
+                                           "time", "time ratio"], key="checkpoint")
     base = None
     for name, fn in ours.items():
-        peak = peak_bytes(fn)
+        status = verify(fn, check)
+        peak = peak_bytes(fn) if status.ok else None
         t = median_time(fn, min_time=0.05 if quick else 1.0, max_reps=50,
-                        warmup=1 if quick else 3)
+                        warmup=1 if quick else 3) if status.ok else None
         base = base or t
-        table.rows.append([name, f"{peak / 2 ** 20:.1f} MiB", f"{peak / act:.1f}",
-                           fmt_time(t), fmt_ratio(t, base)])
+        table.add_row(name, ["—", "—", "—", "—"] if not status.ok else [
+            f"{peak / 2 ** 20:.1f} MiB", f"{peak / act:.1f}", fmt_time(t),
+            fmt_ratio(t, base)], str(status), {"time": t, "peak": peak} if status.ok else {})
     for name, fn in peer_cases(ws, x, found, best).items():
-        t = median_time(fn, min_time=0.5, max_reps=50, warmup=2)
-        table.rows.append([name, "—", "—", fmt_time(t), fmt_ratio(t, base)])
-    table.notes += missing_note(found, quick)
-    table.notes += [f"one activation = {act / 2 ** 20:.2f} MiB; gradients are bit-identical "
-                    "with and without checkpointing",
+        status = verify(fn, check)
+        t = median_time(fn, min_time=0.5, max_reps=50, warmup=2) if status.ok else None
+        table.add_row(name, ["—", "—", fmt_time(t), fmt_ratio(t, base)], str(status),
+                      {"time": t} if status.ok else {})
+    table.notes += missing_note(found, quick) + [check.note()]
+    identical = all(np.array_equal(a, b) for every in (1, best) for a, b in zip(
+        ft.grad(loss)(ws, x, every), ft.grad(loss)(ws, x, 0), strict=True))
+    table.notes += [f"one activation = {act / 2 ** 20:.2f} MiB; functrace's gradients with and "
+                    f"without checkpointing are {'' if identical else 'NOT '}bit-identical",
                     "peak memory by tracemalloc (numpy/Python allocations only, so none for "
                     "torch/jax); time ratios are to functrace without checkpointing"]
     return [table]

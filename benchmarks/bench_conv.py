@@ -12,9 +12,11 @@
 3. Why im2col + BLAS: the same convolutions as plain Numba loop kernels
    (direct loops, vectorised over output columns), forward and both gradients.
 
-Before timing, the functrace results are checked against torch's on the same
-weights (values and gradients, float32 tolerance). Goal (issue 16): within 2× of
-torch eager on both workloads.
+Before timing, every row of table 1 (functrace's and torch's gradients) is checked
+against hand-written convolutions and their backward pass in float64; in table 2
+(BatchNorm, max-pool, AdamW: no second implementation here) functrace's loss and
+gradients are checked against torch's on the same weights, when torch is installed.
+Targets: ``targets.py`` (issue 16).
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
-from _common import Table, cli, fmt_ratio, fmt_time, median_time, missing_note, peers  # noqa: E402
+from _common import (TOLERANCE, Check, Results, Status, Table, cli,  # noqa: E402
+                     compare, fmt_ratio, fmt_time, median_time, missing_note, peers)
 
 import functrace as ft  # noqa: E402
 import functrace.nn.functional as F  # noqa: E402
@@ -44,6 +47,30 @@ def conv_params(seed: int = 0) -> dict:
 
 def two_convs(p: dict, x, conv2d, relu):
     return conv2d(relu(conv2d(x, p["w1"], p["b1"])), p["w2"], p["b2"])
+
+
+def _windows(x: np.ndarray) -> np.ndarray:
+    """(N, C, H - 2, W - 2, 3, 3): every 3 × 3 window of ``x``."""
+    return np.lib.stride_tricks.sliding_window_view(x, (3, 3), axis=(2, 3))
+
+
+def reference_gradients(p: dict, x: np.ndarray) -> dict:
+    """Gradients of ``sum(two_convs(p, x))``, by hand in float64 (valid 3 × 3
+    correlations as window sums; the input gradient of a correlation is the full
+    correlation of the output gradient with the flipped kernel)."""
+    p = {k: v.astype(np.float64) for k, v in p.items()}
+    x = x.astype(np.float64)
+    z1 = np.einsum("nchwij,ocij->nohw", _windows(x), p["w1"]) + p["b1"][:, None, None]
+    h1 = np.maximum(z1, 0.0)
+    out = np.einsum("nchwij,ocij->nohw", _windows(h1), p["w2"]) + p["b2"][:, None, None]
+    d_out = np.ones_like(out)
+    d_h1 = np.einsum("nohwij,ocij->nchw", _windows(np.pad(d_out, ((0, 0), (0, 0), (2, 2),
+                                                                   (2, 2)))),
+                     p["w2"][:, :, ::-1, ::-1])
+    d_z1 = d_h1 * (z1 > 0)
+    return {"w1": np.einsum("nchwij,nohw->ocij", _windows(x), d_z1), "b1": d_z1.sum((0, 2, 3)),
+            "w2": np.einsum("nchwij,nohw->ocij", _windows(h1), d_out),
+            "b2": d_out.sum((0, 2, 3))}
 
 
 def conv_candidates(x: np.ndarray, found: dict) -> dict:
@@ -74,36 +101,32 @@ def conv_candidates(x: np.ndarray, found: dict) -> dict:
     return fns
 
 
-def check_same(results: dict, what: str) -> None:
-    """Every candidate's gradients equal the first one's (float32 tolerance)."""
-    names = list(results)
-    ref = results[names[-1]]
-    for name in names:
-        for key, value in results[name].items():
-            scale = max(1.0, float(np.abs(ref[key]).max()))
-            if not np.allclose(value, ref[key], rtol=1e-3, atol=1e-3 * scale):
-                raise AssertionError(f"{what}: {name} disagrees with {names[-1]} on {key}")
+# float32 bias gradients are sums of up to 64 × 26 × 26 = 43,264 terms of both signs: torch's
+# came out 1.3e-4 from the float64 value in one run, so the float32 default (1e-4) is too tight
+CONV_TOLERANCE = 1e-3
 
 
 def conv_table(quick: bool, found: dict) -> Table:
     sizes = [8] if quick else [8, 28]
-    times: dict = {}
+    results = Results()
     rng = np.random.default_rng(1)
     for size in sizes:
         x = rng.uniform(0, 1, (8 if quick else BATCH, 1, size, size)).astype(DTYPE)
-        fns = conv_candidates(x, found)
-        check_same({name: fn() for name, fn in fns.items()}, f"conv {size}x{size}")
-        for name, fn in fns.items():
-            times.setdefault(name, {})[size] = median_time(
-                fn, min_time=0.05 if quick else 1.0, max_reps=2000, warmup=1 if quick else 3)
+        check = Check(reference_gradients(conv_params(), x), CONV_TOLERANCE,
+                      "hand-written convolutions and their gradients in float64")
+        results.verify_and_time(conv_candidates(x, found), check, size, lambda fn: median_time(
+            fn, min_time=0.05 if quick else 1.0, max_reps=2000, warmup=1 if quick else 3))
     table = Table(f"Conv2d(1→16, 3×3) → ReLU → Conv2d(16→32, 3×3), sum, backward "
                   f"(batch {BATCH}, float32)",
                   ["library"] + [f"{s}×{s}" for s in sizes]
-                  + [f"ratio {s}×{s}" for s in sizes])
-    for name, per in times.items():
-        table.rows.append([name] + [fmt_time(per[s]) for s in sizes]
-                          + [fmt_ratio(per[s], times["functrace Tensor"][s]) for s in sizes])
-    table.notes += ["gradients of every candidate agree with torch's before timing"]
+                  + [f"ratio {s}×{s}" for s in sizes], key="conv/two-convs")
+
+    def cells(name):
+        mine = [results.get(name, s) for s in sizes]
+        ref = [results.get("functrace Tensor", s) for s in sizes]
+        return [fmt_time(t) for t in mine] + [fmt_ratio(t, r) for t, r in zip(mine, ref)]
+    results.add_rows(table, cells, label=lambda s: f"{s}×{s}")
+    table.notes.append(check.note())
     return table
 
 
@@ -137,21 +160,16 @@ def cnn_models(found: dict) -> dict:
     return models
 
 
-def verify_cnn(models: dict, batches: dict, found: dict) -> None:
-    """Same loss and gradients as torch for one step (dropout off: random masks differ)."""
-    if "torch" not in found:
-        return
-    grads = {}
-    for name, model in models.items():
-        lib = found["torch"] if name == "torch eager" else ft
-        model[9].p = 0.0
-        model.zero_grad()
-        loss = lib.nn.CrossEntropyLoss()(model(batches[name][0]), batches[name][1])
-        loss.backward()
-        grads[name] = {f"p{i}": p.grad.numpy().copy() for i, p in enumerate(model.parameters())}
-        grads[name]["loss"] = np.array(loss.item())
-        model[9].p = 0.25
-    check_same(grads, "CNN step")
+def cnn_gradients(lib, model, batch: tuple) -> dict:
+    """Loss and gradients of one step with dropout off (random masks differ)."""
+    model[9].p = 0.0
+    model.zero_grad()
+    loss = lib.nn.CrossEntropyLoss()(model(batch[0]), batch[1])
+    loss.backward()
+    grads = {f"p{i}": p.grad.numpy().copy() for i, p in enumerate(model.parameters())}
+    grads["loss"] = np.array(loss.item())
+    model[9].p = 0.25
+    return grads
 
 
 def cnn_table(quick: bool, found: dict) -> Table:
@@ -160,23 +178,37 @@ def cnn_table(quick: bool, found: dict) -> Table:
     n = 8 if quick else BATCH
     x, y = digits_cnn.images(x_train[:n]), y_train[:n]
     models = cnn_models(found)
-    batches = {"functrace Tensor": (ft.tensor(x), ft.tensor(y))}
-    if "torch" in found:
-        torch = found["torch"]
-        batches["torch eager"] = (torch.tensor(x), torch.tensor(y))
-    verify_cnn(models, batches, found)
+    libs = {"functrace Tensor": ft, "torch eager": found.get("torch")}
+    batches = {name: (libs[name].tensor(x), libs[name].tensor(y)) for name in models}
     table = Table(f"One training step of examples/digits_cnn.py's CNN (batch {n}, 8×8, "
-                  "float32, AdamW)", ["library", "time", "ratio"])
+                  "float32, AdamW)", ["library", "time", "ratio"], key="conv/cnn-step")
+    statuses = {"functrace Tensor": Status(False, why="no reference: torch not installed")}
+    if "torch" in found:
+        reference = cnn_gradients(found["torch"], models["torch eager"], batches["torch eager"])
+        # the conv biases before BatchNorm have zero gradient in exact arithmetic: what both
+        # libraries give there is rounding, so arrays also pass within tol x the largest gradient
+        largest = max(float(np.max(np.abs(v))) for k, v in reference.items() if k != "loss")
+        statuses = {"functrace Tensor": compare(cnn_gradients(
+            ft, models["functrace Tensor"], batches["functrace Tensor"]),
+            Check(reference, TOLERANCE["float32"], "torch", TOLERANCE["float32"] * largest))}
     times = {}
     for name, model in models.items():
-        lib = found["torch"] if name == "torch eager" else ft
-        times[name] = median_time(cnn_step(lib, model, batches[name]),
+        if name == "functrace Tensor" and not statuses[name].ok:
+            continue
+        times[name] = median_time(cnn_step(libs[name], model, batches[name]),
                                   min_time=0.05 if quick else 1.0, max_reps=2000,
                                   warmup=1 if quick else 5)
-    for name, t in times.items():
-        table.rows.append([name, fmt_time(t), fmt_ratio(t, times["functrace Tensor"])])
-    table.notes.append("loss and gradients agree with torch's on the same weights "
-                       "(dropout off for the check) before timing")
+    for name in models:
+        t = times.get(name)
+        check = "n/a (the reference)" if name == "torch eager" else (
+            str(statuses[name]) if "torch" in found else "n/a (no reference without torch)")
+        table.add_row(name, [fmt_time(t), fmt_ratio(t, times.get("functrace Tensor"))], check,
+                      {"time": t} if t is not None else {})
+    table.notes.append("check (before timing): functrace's loss and gradients of one step "
+                       "(dropout off) against torch's on the same weights, max |error| <= "
+                       f"{TOLERANCE['float32']:g} x (max |reference| of the array + the "
+                       "largest gradient of any parameter: the conv biases before "
+                       "BatchNorm have zero gradient in exact arithmetic)")
     return table
 
 
@@ -188,8 +220,7 @@ def run(quick: bool = False) -> list:
         tables.append(numba_table())
     notes = missing_note(found, quick) + [
         "numpy's BLAS threads are left as configured (OPENBLAS_NUM_THREADS=1 is steadier on "
-        "a busy 2-core machine); torch uses 2 threads",
-        "goal: within 2× of torch eager on both workloads"]
+        "a busy 2-core machine); torch uses 2 threads"]
     for table in tables[:2]:
         table.notes += notes
     return tables

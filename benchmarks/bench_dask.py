@@ -10,8 +10,9 @@
    with ``c(p)`` the measured overhead for ``p`` blocks (one per worker): the cluster
    pays off once ``work > c(p) * p / (p - 1)``.
 
-Every configuration's gradient is checked against single-process functrace (1e-12
-relative) before it is timed. Skipped, with a note, when dask/distributed are absent.
+Every configuration's value and gradient (single process, and Dask) is checked
+against the closed-form logistic gradient in float64 before it is timed; a failing one
+is shown FAILED, untimed. Skipped, with a note, when dask/distributed are absent.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import Table, cli, fmt_time, median_time  # noqa: E402
+from _common import (NO_RESULT, TOLERANCE, Check, Results, Table, cli,  # noqa: E402
+                     combine, fmt_time, median_time, verify)
 
 import functrace as ft  # noqa: E402
 import functrace.numpy as fnp  # noqa: E402
@@ -43,21 +45,29 @@ def make_data(rows: int, seed: int = 0) -> tuple:
     return params, x, y
 
 
+def reference(params: dict, x: np.ndarray, y: np.ndarray) -> Check:
+    """(value, gradient) of ``loss`` by its closed form, in float64."""
+    margin = -y * (x @ params["w"] + params["b"])
+    weight = -y / (1.0 + np.exp(-margin)) / len(y)         # d loss / d (x @ w + b)
+    value = np.mean(np.logaddexp(0.0, margin))
+    return Check([value, {"b": np.sum(weight), "w": x.T @ weight}], TOLERANCE["float64"],
+                 REFERENCE)
+
+
+REFERENCE = "the closed-form value and gradient in float64"
+
+
 def _timed(fn, quick: bool) -> float:
     """Median seconds per call; Dask calls vary more than in-process ones, so take more."""
     return median_time(fn) if quick else median_time(fn, min_time=1.0, min_reps=9)
 
 
-def _verified(params: dict, x: np.ndarray, y: np.ndarray, dx, dy):
-    """The Dask call, after checking it equals single-process functrace."""
+def _verified(params: dict, x: np.ndarray, y: np.ndarray, dx, dy) -> tuple:
+    """(check status, the Dask call) for ``ftd.value_and_grad`` on the blocks."""
     import functrace.dask as ftd
     call = ftd.value_and_grad(loss, reduce="mean", timeout=600)
-    want_value, want = ft.value_and_grad(loss)(params, x, y)
-    value, got = call(params, dx, dy)
-    np.testing.assert_allclose(value, want_value, rtol=1e-12)
-    for g, w in zip(ft.tree_leaves(got), ft.tree_leaves(want)):
-        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-15)
-    return lambda: call(params, dx, dy)
+    run = lambda: call(params, dx, dy)  # noqa: E731
+    return verify(run, reference(params, x, y)), run
 
 
 def _on_blocks(client, x: np.ndarray, y: np.ndarray, blocks: int) -> tuple:
@@ -86,78 +96,96 @@ def _cluster():
     return cluster, Client(cluster)
 
 
-def _gradient_times(client, data: dict, workers: int, quick: bool) -> dict:
-    times = {}
+def _gradient_times(client, data: dict, workers: int, quick: bool, results: Results) -> None:
     for n, (params, x, y) in data.items():
         dx, dy = _on_blocks(client, x, y, 4 * workers)
-        times[n] = _timed(_verified(params, x, y, dx, dy), quick)
-        del dx, dy                  # frees the blocks on the workers
-    return times
+        status, run = _verified(params, x, y, dx, dy)
+        results.record(f"Dask, {workers} worker{'s' if workers > 1 else ''}", n, status,
+                       _timed(run, quick) if status.ok else None)
+        del dx, dy, run             # frees the blocks on the workers
 
 
-def _overheads(client, block_counts: list, small: tuple, single: float, quick: bool) -> dict:
+def _overheads(client, block_counts: list, small: tuple, single: float, quick: bool,
+               results: Results) -> None:
     """Seconds a Dask call adds to single-process functrace on ``small``, per block count."""
-    overhead = {}
     for blocks in block_counts:
         dx, dy = _on_blocks(client, small[1], small[2], blocks)
-        overhead[blocks] = _timed(_verified(*small, dx, dy), quick) - single
-    return overhead
+        status, run = _verified(*small, dx, dy)
+        results.record("cluster", blocks, status, _timed(run, quick) - single
+                       if status.ok else None)
 
 
-def _threaded_overheads(block_counts: list, small: tuple, single: float) -> dict:
+def _threaded_overheads(block_counts: list, small: tuple, single: float,
+                        results: Results) -> None:
     import dask
     import dask.array as da
-    overhead = {}
     with dask.config.set(scheduler="threads"):
         for blocks in block_counts:
             rows = -(-len(small[1]) // blocks)
             dx = da.from_array(small[1], chunks=(rows, FEATURES))
             dy = da.from_array(small[2], chunks=rows)
-            overhead[blocks] = median_time(_verified(*small, dx, dy)) - single
-    return overhead
+            status, run = _verified(*small, dx, dy)
+            results.record("threads", blocks, status, median_time(run) - single
+                           if status.ok else None)
 
 
-def _measure(sizes: list, block_counts: list, quick: bool) -> dict:
-    """Every timing: single process, one worker, then the cluster scaled to two workers."""
+def _measure(sizes: list, block_counts: list, quick: bool) -> tuple:
+    """(gradient results by configuration and size, overhead results by scheduler and
+    block count, single-process seconds on 1,000 rows)."""
     data = {n: make_data(n) for n in sizes}
     small = make_data(1000)
-    out = {"single": {n: median_time(lambda d=d: ft.value_and_grad(loss)(*d))
-                      for n, d in data.items()},
-           "small": median_time(lambda: ft.value_and_grad(loss)(*small))}
-    out["threads"] = _threaded_overheads(block_counts, small, out["small"])
+    gradients, overheads = Results(), Results()
+    for n, d in data.items():
+        gradients.verify_and_time({"single process": lambda d=d: ft.value_and_grad(loss)(*d)},
+                                  reference(*d), n, median_time)
+    single_small = median_time(lambda: ft.value_and_grad(loss)(*small))
+    _threaded_overheads(block_counts, small, single_small, overheads)
     cluster, client = _cluster()
     try:
-        out[1] = _gradient_times(client, data, 1, quick)
+        _gradient_times(client, data, 1, quick, gradients)
         cluster.scale(2)
         client.wait_for_workers(2, timeout=300)
-        out[2] = _gradient_times(client, data, 2, quick)
-        out["overhead"] = _overheads(client, block_counts, small, out["small"], quick)
+        _gradient_times(client, data, 2, quick, gradients)
+        _overheads(client, block_counts, small, single_small, quick, overheads)
     finally:
         client.close()
         cluster.close()
-    return out
+    return gradients, overheads, single_small
 
 
-def _tables(sizes: list, block_counts: list, m: dict, quick: bool) -> list:
-    gradients = Table(f"bench_dask: gradient of a mean logistic loss, {FEATURES} features, "
-                      "float64", ["rows", "single process", "Dask, 1 worker",
-                                  "Dask, 2 workers", "speed-up (2 workers)"])
+def _tables(sizes: list, block_counts: list, measured: tuple, quick: bool) -> list:
+    gradients, overheads, single_small = measured
+    table = Table(f"bench_dask: gradient of a mean logistic loss, {FEATURES} features, "
+                  "float64", ["rows", "single process", "Dask, 1 worker", "Dask, 2 workers",
+                              "speed-up (2 workers)"], key="dask/gradients")
+    configs = list(gradients.status)
     for n in sizes:
-        gradients.rows.append([f"{n:,}", fmt_time(m["single"][n]), fmt_time(m[1][n]),
-                               fmt_time(m[2][n]), f"{m['single'][n] / m[2][n]:.2f}×"])
-    gradients.notes.append("workers: separate processes on loopback, 1 thread and 1 BLAS "
-                           "thread each, rows held by them in 4 blocks per worker; single "
-                           "process: this process with numpy's default BLAS threads")
+        t = [gradients.get(c, n) for c in configs]
+        speed_up = "—" if None in (t[0], t[-1]) else f"{t[0] / t[-1]:.2f}×"
+        table.add_row(f"{n:,}", [fmt_time(v) for v in t] + [speed_up],
+                      combine({c: gradients.status[c][n] for c in configs}),
+                      dict(zip(configs, t, strict=True)))
+    table.notes.append("workers: separate processes on loopback, 1 thread and 1 BLAS "
+                       "thread each, rows held by them in 4 blocks per worker; single "
+                       "process: this process with numpy's default BLAS threads")
+    table.notes.append(Check(None, TOLERANCE["float64"], REFERENCE).note())
     if quick:
-        gradients.notes.append("quick mode: tiny sizes")
+        table.notes.append("quick mode: tiny sizes")
     overhead = Table("bench_dask: per-call overhead on 1,000 rows (the Dask time minus "
-                     f"single-process functrace's {fmt_time(m['small'])})",
-                     ["blocks", "local threaded scheduler", "LocalCluster, 2 workers"])
+                     f"single-process functrace's {fmt_time(single_small)})",
+                     ["blocks", "local threaded scheduler", "LocalCluster, 2 workers"],
+                     key="dask/overhead")
     for blocks in block_counts:
-        overhead.rows.append([blocks, fmt_time(m["threads"][blocks]),
-                              fmt_time(m["overhead"][blocks])])
-    seconds_per_row = m["single"][sizes[-1]] / sizes[-1]
-    return [gradients, overhead, _break_even_table(m["overhead"], seconds_per_row)]
+        t = [overheads.get(s, blocks) for s in ("threads", "cluster")]
+        overhead.add_row(blocks, [fmt_time(v) for v in t], combine(
+            {s: overheads.status[s][blocks] for s in ("threads", "cluster")}),
+            dict(zip(("threads", "cluster"), t, strict=True)))
+    overhead.notes.append(Check(None, TOLERANCE["float64"], REFERENCE).note())
+    cluster = overheads.times.get("cluster", {})
+    seconds_per_row = gradients.get("single process", sizes[-1])
+    if len(cluster) < 2 or seconds_per_row is None:
+        return [table, overhead]
+    return [table, overhead, _break_even_table(cluster, seconds_per_row / sizes[-1])]
 
 
 def _break_even_table(overhead: dict, seconds_per_row: float) -> Table:
@@ -172,7 +200,8 @@ def _break_even_table(overhead: dict, seconds_per_row: float) -> Table:
     for p in (2, 8, 32, 128):
         c = c0 + c1 * p
         work = c * p / (p - 1)
-        table.rows.append([p, fmt_time(c), fmt_time(work), f"{work / seconds_per_row:,.0f}"])
+        table.add_row(p, [fmt_time(c), fmt_time(work), f"{work / seconds_per_row:,.0f}"],
+                      NO_RESULT)
     table.notes.append(f"c(p) = {fmt_time(c0)} + {fmt_time(c1)} per block, one block per worker "
                        f"(through the overhead table's first and last rows); work per row "
                        f"{seconds_per_row * 1e9:.0f} ns in one process (largest size above)")
@@ -189,7 +218,8 @@ def run(quick: bool) -> list:
         import functrace.dask  # noqa: F401
     except ImportError:
         table = Table("bench_dask: skipped", ["reason"])
-        table.rows.append(["dask / distributed not installed (pip install 'functrace[dask]')"])
+        table.add_row("dask / distributed not installed (pip install 'functrace[dask]')", [],
+                      NO_RESULT)
         return [table]
     sizes = [2_000] if quick else [10_000, 100_000, 1_000_000, 4_000_000]
     block_counts = [1, 4] if quick else [1, 2, 4, 16, 64]

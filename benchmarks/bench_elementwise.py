@@ -4,8 +4,8 @@
 * ``polynomial``: grad of ``sum(((x*x + 3*x) * x - 2*x) * 0.5 + x)``;
 * the memory-bandwidth floor: one numpy copy of x into a preallocated array.
 
-Targets (issue 4): faster than torch eager and HIPS autograd at every size from
-1e5 up, in both dtypes; the polynomial within 2× of jax.jit.
+Every library's gradient is first checked against the complex-step derivative
+in float64. Targets: ``targets.py`` (issue 4).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import (Table, cli, fmt_ratio, fmt_time, median_time,  # noqa: E402
+from _common import (NO_RESULT, TOLERANCE, Check, Results, Table, cli,  # noqa: E402
+                     complex_step_derivative, fmt_ratio, fmt_time, median_time,
                      missing_note, peers)
 
 import functrace as ft  # noqa: E402
@@ -23,12 +24,12 @@ import functrace.kernels as K  # noqa: E402
 import functrace.numpy as fnp  # noqa: E402
 
 
-def tanh_chain(x, m):
-    return m.sum(m.tanh(x) * m.exp(-x ** 2) + m.sin(x) * x)
+def tanh_terms(x, m=np):
+    return m.tanh(x) * m.exp(-x ** 2) + m.sin(x) * x
 
 
-def polynomial(x, m):
-    return m.sum(((x * x + 3 * x) * x - 2 * x) * 0.5 + x)
+def polynomial_terms(x, m=np):
+    return ((x * x + 3 * x) * x - 2 * x) * 0.5 + x
 
 
 def numpy_tanh_chain(x):
@@ -46,12 +47,16 @@ def numpy_polynomial(x):
     return value, ((2 * x + 3) * x + a - 2) * 0.5 + 1
 
 
-WORKLOADS = {"tanh chain": (tanh_chain, numpy_tanh_chain),
-             "polynomial": (polynomial, numpy_polynomial)}
+REFERENCE = "the complex-step derivative in float64"
+WORKLOADS = {"tanh chain": (tanh_terms, numpy_tanh_chain),
+             "polynomial": (polynomial_terms, numpy_polynomial)}
 
 
 def candidates(name: str, x: np.ndarray, found: dict) -> dict:
-    fn, by_hand = WORKLOADS[name]
+    terms, by_hand = WORKLOADS[name]
+
+    def fn(v, m):
+        return m.sum(terms(v, m))
     f_grad = ft.grad(lambda v: fn(v, fnp))
 
     def rules():
@@ -59,7 +64,7 @@ def candidates(name: str, x: np.ndarray, found: dict) -> dict:
             return f_grad(x)
     jit_grad = ft.jit(f_grad)
     fns = {"functrace": lambda: f_grad(x), "functrace (rules only)": rules,
-           "functrace jit": lambda: jit_grad(x), "numpy (hand-written)": lambda: by_hand(x)}
+           "functrace jit": lambda: jit_grad(x), "numpy (hand-written)": lambda: by_hand(x)[1]}
     if "torch" in found:
         torch = found["torch"]
         xt = torch.from_numpy(x.copy()).requires_grad_()
@@ -97,8 +102,7 @@ def run(quick: bool = False) -> list:
 
 
 def _table(name: str, dtype: str, sizes: list, found: dict, quick: bool) -> Table:
-    times: dict = {}
-    floor = {}
+    results, floor = Results(), {}
     for n in sizes:
         x = np.random.default_rng(0).uniform(-2, 2, n).astype(dtype)
         buf = np.empty_like(x)
@@ -106,20 +110,27 @@ def _table(name: str, dtype: str, sizes: list, found: dict, quick: bool) -> Tabl
         opts = dict(min_time=0.05 if quick else (1.0 if big else 0.4),
                     max_reps=200, warmup=1 if big or quick else 3, min_reps=3)
         floor[n] = median_time(lambda buf=buf, x=x: np.copyto(buf, x), **opts)
-        for lib, fn in candidates(name, x, found).items():
-            times.setdefault(lib, {})[n] = median_time(fn, **opts)
+        results.verify_and_time(candidates(name, x, found),
+                                Check(complex_step_derivative(WORKLOADS[name][0], x),
+                                      TOLERANCE[dtype], REFERENCE),
+                                n, lambda f, opts=opts: median_time(f, **opts))
     table = Table(f"Large elementwise gradient: {name}, {dtype}",
                   ["library"] + [f"n={n:.0e}" for n in sizes]
-                  + [f"ratio (n={n:.0e})" for n in sizes])
-    ref = times["functrace"]
-    for lib, per_n in times.items():
-        table.rows.append([lib] + [fmt_time(per_n[n]) for n in sizes]
-                          + [fmt_ratio(per_n[n], ref[n]) for n in sizes])
-        table.series[f"{lib} ({dtype}, {name})"] = [(n, per_n[n]) for n in sizes]
-    table.rows.append(["bandwidth floor (one copy of x)"] + [fmt_time(floor[n]) for n in sizes]
-                      + [fmt_ratio(floor[n], ref[n]) for n in sizes])
-    table.series[f"bandwidth floor ({dtype}, {name})"] = [(n, floor[n]) for n in sizes]
+                  + [f"ratio (n={n:.0e})" for n in sizes], key=f"elementwise/{name}/{dtype}")
+
+    def cells(lib):
+        mine = [results.get(lib, n) for n in sizes]
+        ref = [results.get("functrace", n) for n in sizes]
+        return [fmt_time(t) for t in mine] + [fmt_ratio(t, r) for t, r in zip(mine, ref)]
+    results.add_rows(table, cells, label=lambda n: f"n={n:.0e}")
+    for lib, per_n in results.times.items():
+        table.series[f"{lib} ({dtype}, {name})"] = sorted(per_n.items())
+    ref = [results.get("functrace", n) for n in sizes]
+    table.add_row("bandwidth floor (one copy of x)", [fmt_time(floor[n]) for n in sizes]
+                  + [fmt_ratio(floor[n], r) for n, r in zip(sizes, ref)], NO_RESULT, floor)
+    table.series[f"bandwidth floor ({dtype}, {name})"] = sorted(floor.items())
     table.notes += missing_note(found, quick)
+    table.notes.append(Check(None, TOLERANCE[dtype], REFERENCE).note())
     table.notes.append("ratio = time / functrace's time (> 1: slower than functrace)")
     table.notes.append("at n = 1e6 (4-8 MB temporaries) times depend on glibc's heap state "
                        "(freed temporaries returned to the OS are page-faulted again), which "

@@ -5,8 +5,10 @@ and with a warm one (a second process loading the kernels from disk).
 The first call runs the step eagerly while recording it, simplifies the program
 and builds its fused kernels; "of which Numba import" is the part spent importing
 Numba (about half a second on the reference machine, paid once per process by
-anything that uses Numba). Targets (issue 11): < 2 s with an empty cache,
-< 0.3 s with a warm one.
+anything that uses Numba). Each process saves the parameters and gradients of its
+two steps, which are checked against the hand-written steps in float64 (as in
+bench_mlp); a process whose steps are wrong shows FAILED, untimed. Targets:
+``targets.py`` (issue 11).
 """
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import Table, cli, fmt_time  # noqa: E402
+from _common import Table, cli, combine, compare, fmt_time  # noqa: E402
 
 PROBE = r"""
 import json, sys, time
@@ -29,13 +33,15 @@ import bench_mlp as B
 X, y, _ = B.load_digits()
 x = np.ascontiguousarray(X[:64]); onehot = np.eye(10, dtype=np.float32)[y[:64]]
 f_grad = ft.grad(B.loss_fn)
-step = ft.jit(lambda p, x, t: {{k: p[k] - B.LR * g for k, g in f_grad(p, x, t).items()}})
+step = ft.jit(lambda p, x, t: B.sgd(p, f_grad(p, x, t)))
 p = B.init_params()
 t_import = time.perf_counter()
-p = step(p, x, onehot)
+p1, g1 = step(p, x, onehot)
 t_first = time.perf_counter()
-p = step(p, x, onehot)
+p2, g2 = step(p1, x, onehot)
 t_second = time.perf_counter()
+np.savez(sys.argv[1], **{{f"{{name}}/{{k}}": v for name, d in
+                         (("p1", p1), ("g1", g1), ("p2", p2), ("g2", g2)) for k, v in d.items()}})
 import numba  # already imported by the first call: measure what that import cost
 from functrace.jit import kernel
 print(json.dumps({{"first": t_first - t_import, "second": t_second - t_first,
@@ -46,11 +52,30 @@ NUMBA_IMPORT = "import time; t = time.perf_counter(); import numba; print(time.p
 
 
 def _probe(cache_dir: str) -> dict:
+    """One fresh process: its timings, and the check of the two steps it took."""
     code = PROBE.format(bench_dir=os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, FUNCTRACE_CACHE_DIR=cache_dir)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+    path = os.path.join(cache_dir, "steps.npz")
+    out = subprocess.run([sys.executable, "-c", code, path], env=env, capture_output=True,
                          text=True, timeout=600, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["check"] = _check_steps(path)
+    return result
+
+
+def _check_steps(path: str):
+    """Both steps (recording, then compiled replay) against the hand-written ones."""
+    import bench_mlp as B
+    X, y, _ = B.load_digits()
+    x, labels = np.ascontiguousarray(X[:64]), y[:64]
+    with np.load(path) as f:
+        saved = {name: {k: f[f"{name}/{k}"] for k in B.init_params()}
+                 for name in ("p1", "g1", "p2", "g2")}
+    first = compare(B._first_step((saved["p1"], saved["g1"])),
+                    B.first_step_check(x, labels))
+    second = compare(B._first_step((saved["p2"], saved["g2"]), start=saved["p1"]),
+                     B.first_step_check(x, labels, start=saved["p1"]))
+    return combine({"first call": first, "second call": second})
 
 
 def _numba_import() -> float:
@@ -62,7 +87,7 @@ def _numba_import() -> float:
 def run(quick: bool = False) -> list:
     table = Table("functrace.jit: first call of the MLP training step (batch 64) in a fresh "
                   "process", ["kernel cache", "first call", "second call", "kernels",
-                              "loaded from disk"])
+                              "loaded from disk"], key="jit_compile")
     repeats = 1 if quick else 3
     rows: dict = {"empty": [], "warm": []}
     for _ in range(repeats):
@@ -71,15 +96,21 @@ def run(quick: bool = False) -> list:
             rows["empty"].append(_probe(tmp))
             rows["warm"].append(_probe(tmp))
     for name, runs in rows.items():
+        check = "; ".join(sorted({r["check"] for r in runs}))
+        if "FAILED" in check:
+            table.add_row(name, ["—", "—", "—", "—"], check)
+            continue
         best = min(runs, key=lambda r: r["first"])
-        table.rows.append([name, fmt_time(best["first"]), fmt_time(best["second"]),
-                           best["kernels"], best["disk"]["hits"]])
+        table.add_row(name, [fmt_time(best["first"]), fmt_time(best["second"]),
+                             best["kernels"], best["disk"]["hits"]], check,
+                      {"first call": best["first"], "second call": best["second"]})
     numba_import = min(_numba_import() for _ in range(repeats))
     table.notes.append(f"importing Numba alone takes {fmt_time(numba_import)} in a fresh "
                        "process; the first call includes it (functrace imports Numba only "
                        "when the first kernel is built or loaded)")
     table.notes.append(f"best of {repeats} fresh processes each")
-    table.notes.append("targets (issue 11): < 2 s with an empty cache, < 0.3 s with a warm one")
+    table.notes.append("check: both steps of each process against bench_mlp's hand-written "
+                       "steps in float64 (gradient and update, float32 tolerance)")
     return [table]
 
 

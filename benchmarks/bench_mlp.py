@@ -3,19 +3,22 @@
 tanh hidden layer, softmax cross-entropy, plain SGD, float32, batch 64 and
 1024; one step = forward + backward + parameter update. functrace runs through
 the functional API (``grad`` of a loss over a dict of parameters) and through
-the Tensor facade (``ft.nn.Linear``, ``.backward()``, ``ft.optim.SGD``).
-Targets (issue 4): within 1.1× of hand-written numpy at batch 1024 and faster
-than torch eager at batch 64, through both APIs.
+the Tensor facade (``ft.nn.Linear``, ``.backward()``, ``ft.optim.SGD``). Every
+library starts from the same parameters; its first step's gradient and parameter
+update are checked against the hand-written step in float64 before the steps are
+timed. Targets: ``targets.py`` (issue 4).
 """
 from __future__ import annotations
 
 import os
 import sys
+from typing import Any, Optional
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import Table, cli, fmt_ratio, fmt_time, median_time, missing_note, peers  # noqa: E402
+from _common import (TOLERANCE, Candidate, Check, Results, Table, cli,  # noqa: E402
+                     fmt_ratio, fmt_time, guarded, median_time, missing_note, peers, to_numpy)
 
 import functrace as ft  # noqa: E402
 import functrace.numpy as fnp  # noqa: E402
@@ -56,8 +59,8 @@ def loss_fn(p: dict, x, onehot, m=fnp, log_softmax=fsp.log_softmax):
     return -m.sum(onehot * log_softmax(logits, axis=1)) / x.shape[0]
 
 
-def numpy_step(p: dict, x: np.ndarray, onehot: np.ndarray) -> None:
-    """Hand-written forward, backward and SGD update, in place."""
+def numpy_step(p: dict, x: np.ndarray, onehot: np.ndarray) -> tuple:
+    """Hand-written forward, backward and SGD update, in place; returns (p, gradients)."""
     h = np.tanh(x @ p["W1"] + p["b1"])
     logits = h @ p["W2"] + p["b2"]
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -66,11 +69,41 @@ def numpy_step(p: dict, x: np.ndarray, onehot: np.ndarray) -> None:
     grads = {"W2": h.T @ dlogits, "b2": dlogits.sum(0), "W1": x.T @ dz, "b1": dz.sum(0)}
     for k, g in grads.items():
         p[k] -= LR * g
+    return p, grads
 
 
-def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> tuple:
+def first_step_check(x: np.ndarray, labels: np.ndarray, start: Optional[dict] = None
+                     ) -> Check:
+    """The hand-written step from ``start`` (default ``init_params()``) in float64: its
+    gradient and update. The update of a float32 parameter is only known to the
+    rounding of that parameter (``atol``), which is far below the update itself."""
+    init = {k: np.asarray(v, np.float64) for k, v in (start or init_params()).items()}
+    _, grads = numpy_step({k: v.copy() for k, v in init.items()}, x.astype(np.float64),
+                          np.eye(10)[labels])
+    reference = {"gradient": grads, "update": {k: -LR * g for k, g in grads.items()}}
+    atol = 2 * np.finfo(DTYPE).eps * max(np.max(np.abs(v)) for v in init.values())
+    return Check(reference, TOLERANCE["float32"],
+                 "the hand-written first step (gradient, update) in float64", atol)
+
+
+def _first_step(out: tuple, start: Optional[dict] = None) -> dict:
+    """(parameters after a step from ``start`` (default ``init_params()``), its
+    gradients) -> {"gradient", "update"}."""
+    params_now, grads = out
+    init = start or init_params()
+    return {"gradient": to_numpy(grads),
+            "update": {k: to_numpy(v) - init[k] for k, v in params_now.items()}}
+
+
+def sgd(p: dict, g: dict) -> tuple:
+    """(p - LR g, g): the SGD update, and the gradient for the check."""
+    return {k: p[k] - LR * g[k] for k in p}, g
+
+
+def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> dict:
+    """name -> Candidate: one step per call; the first step's gradient and update are
+    what is checked."""
     onehot = np.eye(10, dtype=DTYPE)[labels]
-    fns, notes = {}, []
     p_np, p_ft = init_params(), init_params()
     f_grad = ft.grad(loss_fn)
 
@@ -78,24 +111,22 @@ def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> tuple:
         g = f_grad(p_ft, x, onehot)
         for k in p_ft:
             p_ft[k] = p_ft[k] - LR * g[k]
-    fns["functrace"] = functrace_step
-    p_jit = init_params()
-    jit_step = ft.jit(lambda p, x, t: {k: v - LR * g for (k, v), g in
-                                       zip(sorted(p.items()), _sorted_values(f_grad(p, x, t)))})
+        return p_ft, g
+    jit_step = ft.jit(lambda p, x, t: sgd(p, f_grad(p, x, t)))
+    state = {"jit": init_params()}
 
     def functrace_jit_step():
-        nonlocal p_jit
-        p_jit = jit_step(p_jit, x, onehot)
-    fns["functrace jit"] = functrace_jit_step
-    facade, note = _facade_step(x, labels)
-    if facade is not None:
-        fns["functrace Tensor"] = facade
-        fns["functrace Tensor, jit step (functional_call)"] = _facade_jit_step(x, onehot)
-    else:
-        notes.append(note)
-    fns["numpy (hand-written)"] = lambda: numpy_step(p_np, x, onehot)
+        state["jit"], g = jit_step(state["jit"], x, onehot)
+        return state["jit"], g
+    fns = {"functrace": Candidate(functrace_step, _first_step),
+           "functrace jit": Candidate(functrace_jit_step, _first_step),
+           "functrace Tensor": guarded(lambda: _module_step(ft, x, labels)),
+           "functrace Tensor, jit step (functional_call)": guarded(
+               lambda: _facade_jit_step(x, onehot)),
+           "numpy (hand-written)": Candidate(lambda: numpy_step(p_np, x, onehot),
+                                             _first_step)}
     if "torch" in found:
-        fns["torch eager"] = _torch_step(found["torch"], x, labels)
+        fns["torch eager"] = guarded(lambda: _module_step(found["torch"], x, labels))
     if "autograd" in found:
         import autograd
         import autograd.numpy as anp
@@ -108,67 +139,67 @@ def candidates(x: np.ndarray, labels: np.ndarray, found: dict) -> tuple:
             g = a_grad(p_ag, x, onehot)
             for k in p_ag:
                 p_ag[k] = p_ag[k] - LR * g[k]
-        fns["HIPS autograd"] = autograd_step
+            return p_ag, g
+        fns["HIPS autograd"] = Candidate(autograd_step, _first_step)
     if "jax" in found:
         fns.update(_jax_steps(x, onehot))
-    return fns, notes
+    return fns
 
 
-def _sorted_values(d: dict) -> list:
-    return [d[k] for k in sorted(d)]
-
-
-def _facade_step(x: np.ndarray, labels: np.ndarray) -> tuple:
-    try:
-        nn, optim = ft.nn, ft.optim
-        model = nn.Sequential(nn.Linear(64, 128), nn.Tanh(), nn.Linear(128, 10))
-        opt = optim.SGD(model.parameters(), lr=LR)
-        xb, yb = ft.tensor(x), ft.tensor(labels)
-        loss_f = nn.CrossEntropyLoss()
-
-        def step():
-            opt.zero_grad()
-            loss_f(model(xb), yb).backward()
-            opt.step()
-        step()
-        return step, None
-    except Exception as exc:   # noqa: BLE001 - the facade may not be there yet
-        return None, (f"functrace Tensor facade not usable yet ({type(exc).__name__}: "
-                      f"{exc}): skipped")
-
-
-def _facade_jit_step(x: np.ndarray, onehot: np.ndarray):
-    """A jitted SGD step of an ``ft.nn`` model, its parameters as a dict of arrays."""
+def _facade_jit_step(x: np.ndarray, onehot: np.ndarray) -> Candidate:
+    """A jitted SGD step of an ``ft.nn`` model (set to ``init_params()``), its
+    parameters as a dict of arrays."""
     nn = ft.nn
     model = nn.Sequential(nn.Linear(64, 128), nn.Tanh(), nn.Linear(128, 10))
-    state = {"p": {k: v.detach().numpy() for k, v in model.named_parameters()}}
+    init = init_params()
+    state = {"p": {"0.weight": init["W1"].T.copy(), "0.bias": init["b1"],
+                   "2.weight": init["W2"].T.copy(), "2.bias": init["b2"]}}
 
     def loss(p, x, t):
         logits = ft.func.functional_call(model, p, (x,))
         return -fnp.sum(t * fsp.log_softmax(logits, axis=1)) / x.shape[0]
-
-    @ft.jit
-    def update(p, x, t):
-        g = ft.grad(loss)(p, x, t)
-        return {k: p[k] - LR * g[k] for k in p}
+    update = ft.jit(lambda p, x, t: sgd(p, ft.grad(loss)(p, x, t)))
 
     def step():
-        state["p"] = update(state["p"], x, onehot)
-    return step
+        state["p"], g = update(state["p"], x, onehot)
+        return state["p"], g
+
+    def first_step(out):
+        p, g = out
+        return _first_step(({"W1": p["0.weight"].T, "b1": p["0.bias"],
+                             "W2": p["2.weight"].T, "b2": p["2.bias"]},
+                            {"W1": g["0.weight"].T, "b1": g["0.bias"],
+                             "W2": g["2.weight"].T, "b2": g["2.bias"]}))
+    return Candidate(step, first_step)
 
 
-def _torch_step(torch, x: np.ndarray, labels: np.ndarray):
-    model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.Tanh(),
-                                torch.nn.Linear(128, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-    xb, yb = torch.from_numpy(x), torch.from_numpy(labels)
-    loss_f = torch.nn.CrossEntropyLoss()
+def _module_step(lib: Any, x: np.ndarray, labels: np.ndarray) -> Candidate:
+    """The step through ``lib.nn`` and ``lib.optim`` (torch, or functrace's facade),
+    with the Linear layers set to ``init_params()``."""
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(64, 128), nn.Tanh(), nn.Linear(128, 10))
+    with lib.no_grad():
+        for layer, w, b in ((model[0], "W1", "b1"), (model[2], "W2", "b2")):
+            layer.weight.copy_(lib.tensor(init_params()[w].T.copy()))
+            layer.bias.copy_(lib.tensor(init_params()[b]))
+    opt = lib.optim.SGD(model.parameters(), lr=LR)
+    xb, yb = lib.tensor(x), lib.tensor(labels)
+    loss_f = nn.CrossEntropyLoss()
 
     def step():
         opt.zero_grad()
         loss_f(model(xb), yb).backward()
         opt.step()
-    return step
+        return model
+
+    def first_step(model):
+        layers = {"1": model[0], "2": model[2]}
+        params = {f"W{k}": m.weight.T for k, m in layers.items()}
+        params.update({f"b{k}": m.bias for k, m in layers.items()})
+        grads = {f"W{k}": m.weight.grad.T for k, m in layers.items()}
+        grads.update({f"b{k}": m.bias.grad for k, m in layers.items()})
+        return _first_step((params, grads))
+    return Candidate(step, first_step)
 
 
 def _jax_steps(x: np.ndarray, onehot: np.ndarray) -> dict:
@@ -181,43 +212,41 @@ def _jax_steps(x: np.ndarray, onehot: np.ndarray) -> dict:
 
     def update(p, x, t):
         g = j_grad(p, x, t)
-        return {k: p[k] - LR * g[k] for k in p}
+        return {k: p[k] - LR * g[k] for k in p}, g
     update_jit = jax.jit(update)
 
     def eager():
-        state["eager"] = update(state["eager"], xj, tj)
-        jax.block_until_ready(state["eager"])
+        state["eager"], g = jax.block_until_ready(update(state["eager"], xj, tj))
+        return state["eager"], g
 
     def jitted():
-        state["jit"] = update_jit(state["jit"], xj, tj)
-        jax.block_until_ready(state["jit"])
-    return {"jax eager": eager, "jax.jit": jitted}
+        state["jit"], g = jax.block_until_ready(update_jit(state["jit"], xj, tj))
+        return state["jit"], g
+    return {"jax eager": Candidate(eager, _first_step),
+            "jax.jit": Candidate(jitted, _first_step)}
 
 
 def run(quick: bool = False) -> list:
     found = peers(quick)
     X, y, data_note = load_digits()
     batches = [64] if quick else [64, 1024]
-    times: dict = {}
-    notes = [data_note]
+    results = Results()
     for b in batches:
         idx = np.random.default_rng(b).choice(len(X), size=b, replace=False)
-        fns, extra = candidates(np.ascontiguousarray(X[idx]), y[idx], found)
-        notes += [n for n in extra if n not in notes]
-        for name, fn in fns.items():
-            times.setdefault(name, {})[b] = median_time(
-                fn, min_time=0.05 if quick else 0.5, max_reps=1000, warmup=1 if quick else 5)
+        x, labels = np.ascontiguousarray(X[idx]), y[idx]
+        check = first_step_check(x, labels)
+        results.verify_and_time(candidates(x, labels, found), check, b, lambda fn: median_time(
+            fn, min_time=0.05 if quick else 0.5, max_reps=1000, warmup=1 if quick else 5))
     table = Table("MLP training step on digits (64→128→10, tanh, softmax CE, SGD, float32)",
                   ["library"] + [f"batch {b}" for b in batches]
-                  + [f"ratio (batch {b})" for b in batches])
-    for name, per_b in times.items():
-        table.rows.append([name] + [fmt_time(per_b[b]) for b in batches]
-                          + [fmt_ratio(per_b[b], times["functrace"][b]) for b in batches])
-    table.notes += notes + missing_note(found, quick)
-    table.notes.append("targets: within 1.1× of hand-written numpy at batch 1024; faster "
-                       "than torch eager at batch 64 (functional API and Tensor facade); "
-                       "jit (issue 11): at most jax.jit's and hand-written numpy's time at "
-                       "both batches, and the jitted facade step at most torch eager's")
+                  + [f"ratio (batch {b})" for b in batches], key="mlp")
+
+    def cells(name):
+        mine = [results.get(name, b) for b in batches]
+        ref = [results.get("functrace", b) for b in batches]
+        return [fmt_time(t) for t in mine] + [fmt_ratio(t, r) for t, r in zip(mine, ref)]
+    results.add_rows(table, cells, label=lambda b: f"batch {b}")
+    table.notes += [data_note] + missing_note(found, quick) + [check.note()]
     return [table]
 
 

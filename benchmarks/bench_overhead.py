@@ -2,8 +2,8 @@
 
 The chain repeats (sin, × 0.9, tanh, + 0.1, exp) 20 times on an array of n = 1
 or 10 elements, then sums; one call = forward + backward. Reported in µs per
-op (call time / 100). Target (issue 4): functrace ≤ 5 µs/op, ≥ 3× faster than
-torch eager and ≥ 5× faster than HIPS autograd.
+op (call time / 100). Every library's gradient is first checked against the
+complex-step derivative. Targets: ``targets.py`` (issue 4).
 """
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import Table, cli, fmt_ratio, median_time, missing_note, peers  # noqa: E402
+from _common import (TOLERANCE, Candidate, Check, Results, Table, cli,  # noqa: E402
+                     complex_step_derivative, fmt_ratio, guarded, median_time,
+                     missing_note, peers)
 
 import functrace as ft  # noqa: E402
 import functrace.numpy as fnp  # noqa: E402
@@ -47,14 +49,14 @@ def numpy_step(x: np.ndarray) -> np.ndarray:
 
 
 def candidates(x: np.ndarray, found: dict) -> dict:
-    """name -> zero-argument callable doing one forward + backward."""
+    """name -> zero-argument callable doing one forward + backward, returning the gradient."""
     f_grad = ft.grad(lambda v: fnp.sum(chain(v, fnp)))
     j_value_and_grad = ft.jit(ft.value_and_grad(lambda v: fnp.sum(chain(v, fnp))))
-    fns = {"functrace": lambda: f_grad(x), "functrace jit (value_and_grad)":
-           lambda: j_value_and_grad(x), "numpy (hand-written)": lambda: numpy_step(x)}
-    facade = _facade(x)
-    if facade is not None:
-        fns["functrace Tensor"] = facade
+    fns = {"functrace": lambda: f_grad(x),
+           "functrace jit (value_and_grad)": Candidate(lambda: j_value_and_grad(x),
+                                                       lambda out: out[1]),
+           "numpy (hand-written)": lambda: numpy_step(x),
+           "functrace Tensor": guarded(lambda: _facade(x))}
     if "torch" in found:
         torch = found["torch"]
         xt = torch.tensor(x, requires_grad=True)
@@ -81,19 +83,10 @@ def candidates(x: np.ndarray, found: dict) -> dict:
 
 
 def _facade(x: np.ndarray):
-    try:
-        tensor = ft.tensor
-    except AttributeError:
-        return None
-
     def step():
-        t = tensor(x, requires_grad=True)
+        t = ft.tensor(x, requires_grad=True)
         chain(t, fnp).sum().backward()
         return t.grad
-    try:
-        step()
-    except Exception:   # noqa: BLE001 - the facade may still be under construction
-        return None
     return step
 
 
@@ -102,23 +95,24 @@ def run(quick: bool = False) -> list:
     sizes = [1] if quick else [1, 10]
     table = Table("Per-op overhead: 100-op chain of tiny-array ops, forward + backward (µs/op)",
                   ["library"] + [f"n={n}" for n in sizes] + [f"ratio to functrace (n={n})"
-                                                             for n in sizes])
-    results: dict = {}
+                                                             for n in sizes], key="overhead")
+    results = Results()
     for n in sizes:
         x = np.linspace(0.1, 0.9, n)
+        check = Check(complex_step_derivative(lambda z: chain(z, np), x), TOLERANCE["float64"],
+                      "the complex-step derivative of the chain in float64")
         for name, fn in candidates(x, found).items():
             budget = 0.05 if quick else (1.0 if name == "jax eager" else 0.5)
-            results.setdefault(name, {})[n] = median_time(
-                fn, min_time=budget, max_reps=2000, warmup=1 if quick else 3) / N_OPS
-    for name, per_n in results.items():
-        ref = [results["functrace"][n] for n in sizes]
-        table.rows.append([name] + [f"{per_n[n] * 1e6:.2f}" for n in sizes]
-                          + [fmt_ratio(per_n[n], r) for n, r in zip(sizes, ref)])
-    table.notes += missing_note(found, quick)
-    table.notes.append("target: functrace ≤ 5 µs/op; ≥ 3× faster than torch eager, "
-                       "≥ 5× faster than HIPS autograd")
-    if "functrace Tensor" not in results:
-        table.notes.append("functrace Tensor facade not importable yet: skipped")
+            results.verify_and_time({name: fn}, check, n, lambda f, b=budget: median_time(
+                f, min_time=b, max_reps=2000, warmup=1 if quick else 3) / N_OPS)
+
+    def cells(name):
+        mine = [results.get(name, n) for n in sizes]
+        ref = [results.get("functrace", n) for n in sizes]
+        return ([f"{t * 1e6:.2f}" if t is not None else "—" for t in mine]
+                + [fmt_ratio(t, r) for t, r in zip(mine, ref, strict=True)])
+    results.add_rows(table, cells, label=lambda n: f"n={n}")
+    table.notes += missing_note(found, quick) + [check.note()]
     return [table]
 
 

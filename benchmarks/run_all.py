@@ -5,6 +5,8 @@
 
 ``--out DIR`` writes RESULTS.md and the plots elsewhere (the quick test uses a
 temporary directory so the committed results are never overwritten by it).
+RESULTS.md opens with how many rows passed their check (see ``_common.Check``)
+and the verdict on each target of ``targets.py``, then every table.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import targets  # noqa: E402
 from _common import TORCH_THREADS, Table, machine_line, peer_versions  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,6 +39,7 @@ SCRIPTS = _scripts()
 def run_all(quick: bool, out_dir: str, skip: tuple = ()) -> list:
     """Run the scripts, write the report into ``out_dir``; returns all tables."""
     tables: dict = {}
+    load = [os.getloadavg()[0]]
     for name in SCRIPTS:
         if name in skip:
             continue
@@ -44,28 +48,59 @@ def run_all(quick: bool, out_dir: str, skip: tuple = ()) -> list:
         print(f"[{name}: {time.perf_counter() - t0:.1f} s]", flush=True)
         for table in tables[name]:
             print(table.text() + "\n", flush=True)
+    load.append(os.getloadavg()[0])
     os.makedirs(out_dir, exist_ok=True)
     plots = _plots(tables, out_dir)
     with open(os.path.join(out_dir, "RESULTS.md"), "w") as f:
-        f.write(_report(tables, quick, plots))
+        f.write(_report(tables, quick, plots, load))
     return [t for ts in tables.values() for t in ts]
 
 
-def _report(tables: dict, quick: bool, plots: list) -> str:
+def _report(tables: dict, quick: bool, plots: list, load: list) -> str:
     import functrace.kernels as K
     command = "python benchmarks/run_all.py" + (" --quick" if quick else "")
+    every = [t for ts in tables.values() for t in ts]
     lines = ["# functrace benchmarks", "",
              f"Machine: {machine_line()}.  ",
              f"Peers: {peer_versions()} (torch with {TORCH_THREADS} threads).  ",
              f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M')}).  ",
-             f"Kernel thresholds in force: {_thresholds_text(K)}.", "",
+             f"Kernel thresholds in force: {_thresholds_text(K)}.  ",
+             f"Load average (1 min) at the start and end of the run: {load[0]:.1f} and "
+             f"{load[1]:.1f} on {os.cpu_count()} cores.", "",
              "Times are medians after warm-up; ratios divide by functrace's time in the same "
-             "run (> 1 means slower than functrace). Other jobs shared this 2-core machine: "
-             "compare ratios within a table, not absolute times across runs.", ""]
+             "run (> 1 means slower than functrace). Compare ratios within a table, not "
+             "absolute times across runs.", "", _load_warning(load), "",
+             "## Verification", "", _verification(every), "",
+             "## Targets", "",
+             "Defined in `benchmarks/targets.py`, evaluated from the verified measurements "
+             "below (a ratio is the worst case over the sizes and tables the target covers)."
+             + (" **Quick mode: tiny sizes and no peers, so these verdicts only show that "
+                "the machinery works; they say nothing about the targets.**" if quick else ""),
+             "", targets.markdown(targets.evaluate(every))]
     lines += [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in plots]
     for name, ts in tables.items():
         lines += ["", f"## {name}", ""] + [t.markdown() for t in ts]
     return "\n".join(lines) + "\n"
+
+
+def _load_warning(load: list) -> str:
+    busy = max(load) > 0.5 * (os.cpu_count() or 1)
+    return ("**Other jobs kept this machine busy during the run (load average above): the "
+            "figures are noisy, and final numbers are to be re-run on a quiet machine.**"
+            if busy else "The machine was quiet during the run (load average above).")
+
+
+def _verification(tables: list) -> str:
+    """How many rows were checked, passed, failed, or had no result to check."""
+    checks = [c for t in tables for c in t.checks.values()]
+    failed = [f"{t.title}: {name}: {c}" for t in tables for name, c in t.checks.items()
+              if c.startswith("FAILED") or "FAILED" in c]
+    text = (f"Before timing, each row's result was checked against a reference computed "
+            f"independently in float64 (each table's notes say which, and the tolerance): "
+            f"{len(checks)} rows, {sum(c.startswith('ok') for c in checks)} passed, "
+            f"{len(failed)} FAILED, {sum(c.startswith('n/a') for c in checks)} without a "
+            f"result (reference timings). A FAILED row stays in its table, untimed.")
+    return text + "".join(f"\n- FAILED: {f}" for f in failed)
 
 
 def _thresholds_text(K) -> str:

@@ -11,6 +11,7 @@ Run: python examples/digits_cnn.py [--epochs N] [--out DIR] [--torch]
 """
 from __future__ import annotations
 
+import importlib
 import os
 
 # Small matrices: one BLAS thread is fastest, and avoids heavy slowdowns on busy machines.
@@ -18,7 +19,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import importlib  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -150,7 +150,7 @@ def save_and_reload(lib: Any, result: dict, path: str) -> float:
 
 def main(epochs: int = 20, out_dir: str = "examples/output", use_torch: bool = False,
          quiet: bool = False) -> dict:
-    # the same script on either library (one import, so type checkers see one name)
+    # the same script runs on either library (one name for both keeps it that way)
     lib: Any = importlib.import_module("torch" if use_torch else "functrace")
     name = lib.__name__
     print(f"== digits CNN with {name}: 2 x (Conv2d, BatchNorm2d, ReLU, MaxPool2d), Dropout, "

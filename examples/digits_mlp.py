@@ -10,6 +10,7 @@ Run: python examples/digits_mlp.py [--epochs N] [--out DIR] [--torch]
 """
 from __future__ import annotations
 
+import importlib
 import os
 
 # Small matrices: one BLAS thread is fastest, and avoids heavy slowdowns on busy machines.
@@ -17,7 +18,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import importlib  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
@@ -114,7 +114,7 @@ def plot_losses(losses: list, path: str) -> str:
 
 def main(epochs: int = 30, out_dir: str = "examples/output", use_torch: bool = False,
          quiet: bool = False) -> dict:
-    # the same script on either library (one import, so type checkers see one name)
+    # the same script runs on either library (one name for both keeps it that way)
     lib: Any = importlib.import_module("torch" if use_torch else "functrace")
     name = lib.__name__
     print(f"== digits MLP with {name}: 64 -> 128 -> ReLU -> Dropout -> 10, Adam, {epochs} epochs")

@@ -9,10 +9,10 @@ import threading as _threading
 from typing import TYPE_CHECKING
 
 from . import numpy  # noqa: F401  (installs array methods on tracers)
-from .api import (elementwise_grad as elementwise_grad, grad as grad, hessian as hessian,
-                  jacfwd as jacfwd, jacobian as jacobian, jacrev as jacrev, jvp as jvp,
-                  make_tape as make_tape, stop_gradient as stop_gradient,
-                  value_and_grad as value_and_grad, vjp as vjp)
+from .api import (grad as grad, jvp as jvp, make_tape as make_tape,
+                  stop_gradient as stop_gradient, value_and_grad as value_and_grad, vjp as vjp)
+from .jacobians import (elementwise_grad as elementwise_grad, hessian as hessian,
+                        jacfwd as jacfwd, jacobian as jacobian, jacrev as jacrev)
 from .core import Primitive as Primitive, UnexpectedTracerError as UnexpectedTracerError
 from .batching import vmap as vmap
 from .jit import jit as jit  # (binds the name over the subpackage: ft.jit is the function)
@@ -35,8 +35,8 @@ if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for
     from . import autograd as autograd, extend as extend, nn as nn, optim as optim, viz as viz
     from . import backends as backends, cuda as cuda, dask as dask, func as func
     from . import utils as utils
-    from .checkpointing import checkpoint as checkpoint, remat as remat
-    from .custom import custom_jvp as custom_jvp, custom_vjp as custom_vjp
+    from .calls import (checkpoint as checkpoint, custom_jvp as custom_jvp,
+                        custom_vjp as custom_vjp, remat as remat)
     from .linearization import hvp as hvp, linearize as linearize
     from .serialization import load as load, save as save
     from .tensors import *  # noqa: F403  (ft.tensor, ft.Tensor, ft.float32, ft.randn, ...)
@@ -52,10 +52,10 @@ _LAZY = {
     "backends": ("functrace.backends", None),
     "extend": ("functrace.extend", None), "dask": ("functrace.dask", None),
     "save": ("functrace.serialization", "save"), "load": ("functrace.serialization", "load"),
-    "custom_vjp": ("functrace.custom", "custom_vjp"),
-    "custom_jvp": ("functrace.custom", "custom_jvp"),
-    "checkpoint": ("functrace.checkpointing", "checkpoint"),
-    "remat": ("functrace.checkpointing", "remat"),
+    "custom_vjp": ("functrace.calls", "custom_vjp"),
+    "custom_jvp": ("functrace.calls", "custom_jvp"),
+    "checkpoint": ("functrace.calls", "checkpoint"),
+    "remat": ("functrace.calls", "remat"),
     "linearize": ("functrace.linearization", "linearize"),
     "hvp": ("functrace.linearization", "hvp"),
     "func": ("functrace.func", None),

@@ -1,7 +1,7 @@
 """The scipy.special functions that need no scipy: logsumexp, expit, logit, erf,
 erfc, softmax, log_softmax (scipy's signatures, differentiable and stable).
 
-:mod:`functrace.special` (no scipy) builds on them; :mod:`functrace.scipy.special`
+:mod:`functrace.activations` (no scipy) builds on them; :mod:`functrace.scipy.special`
 re-exports them beside the functions that do need scipy.
 Everything works on numpy arrays, Python numbers and tracers, and stays finite
 for large inputs (``logsumexp``, ``softmax``, ``log_softmax`` and ``expit`` at
@@ -23,7 +23,9 @@ from .numpy import _reductions as _R
 from .numpy import _shape as _S
 from .numpy import _ufuncs as U
 from .numpy._reductions import normalize_axes
-from .primitives import special as P
+from .primitives.erf import erf_p, erfc_p
+from .primitives.reductions import logsumexp_p, max_as_constant
+from .primitives.transcendental import expit_p
 
 Axis = Optional[Union[int, tuple]]
 
@@ -58,7 +60,7 @@ def _signed_logsumexp(a: Any, b: Any, axes: tuple, keepdims: bool) -> tuple:
     """
     b = _float(b)
     inf = _constant(-np.inf, a)
-    m = P.max_as_constant(U.where(U.not_equal(b, 0), a, inf), axes)
+    m = max_as_constant(U.where(U.not_equal(b, 0), a, inf), axes)
     s = _R.sum(b * U.exp(a - m), axis=axes, keepdims=True)
     out = U.log(U.absolute(s)) + m
     sign = U.sign(s)
@@ -88,7 +90,7 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
             return U.where(U.less(sign, 0), _constant(np.nan, out), out)
         a = _weighted(a, b)
     axes = normalize_axes(axis, np.ndim(a))
-    out = P.logsumexp_p.bind(a, axes=axes, keepdims=bool(keepdims))
+    out = logsumexp_p.bind(a, axes=axes, keepdims=bool(keepdims))
     if return_sign:        # 1, or 0 where the sum is 0 (a constant, batched under vmap)
         return out, U.where(U.equal(out, -np.inf), _constant(0.0, out), _constant(1.0, out))
     return out
@@ -99,7 +101,7 @@ def expit(x: Any) -> Any:
 
     Example: ``fsp.expit(0.0) == 0.5``; ``fsp.expit(-1000.0) == 0.0`` without warnings.
     """
-    return P.expit_p.bind(_float(x))
+    return expit_p.bind(_float(x))
 
 
 def logit(x: Any) -> Any:
@@ -113,12 +115,12 @@ def erf(z: Any) -> Any:
 
     Example: ``fsp.erf(0.5)`` is ``math.erf(0.5)``.
     """
-    return P.erf_p.bind(_float(z))
+    return erf_p.bind(_float(z))
 
 
 def erfc(x: Any) -> Any:
     """``1 - erf(x)``, accurate where it is tiny (``fsp.erfc(10.0)`` is about 2e-45)."""
-    return P.erfc_p.bind(_float(x))
+    return erfc_p.bind(_float(x))
 
 
 def log_softmax(x: Any, axis: Axis = None) -> Any:
@@ -128,7 +130,7 @@ def log_softmax(x: Any, axis: Axis = None) -> Any:
     """
     x = _float(x)
     if 0 not in np.shape(x):     # shifted first: x - logsumexp(x) loses ulp(max x)
-        x = x - P.max_as_constant(x, normalize_axes(axis, np.ndim(x)))
+        x = x - max_as_constant(x, normalize_axes(axis, np.ndim(x)))
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 

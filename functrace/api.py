@@ -6,89 +6,22 @@ a fresh tape; Python control flow on values therefore just works.
 from __future__ import annotations
 
 import functools
-import inspect
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .core import (Tracer, as_numeric, call_traced, call_under, check_callable,
-                   check_not_complex, concrete, current_trace)
+from .argnums import (ArgNums, as_numeric, as_primal, as_tree_primals, call_traced,
+                      check_argnums, check_callable, check_float, check_float_args,
+                      check_not_complex, leaf_positions, normalize_argnums)
+from .core import Tracer, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
+from .grad_mode import call_with_grad_enabled
 from .primitives.nondiff import stop_gradient_p
-from .primitives.shape_ops import astype_p, getitem_p
+from .primitives.indexing import getitem_p
+from .primitives.shape_ops import astype_p
 from .reverse import ReverseTrace, ReverseTracer, backward_pass
-from .tape import Tape
-from .tree import tree_flatten, tree_map, tree_unflatten, unregistered_hint
-
-ArgNums = Union[int, Sequence[int]]
-
-
-# -- inputs ------------------------------------------------------------------------
-
-def _as_primal(x: Any) -> Any:
-    """Tracers pass through; everything else becomes a numpy array (floats -> float64)."""
-    if isinstance(x, (Tracer, np.ndarray)):
-        return x
-    arr = np.asarray(x)
-    if arr.dtype == object:
-        raise TypeError(f"cannot differentiate with respect to a {type(x).__name__}: "
-                        "pass numpy arrays, Python numbers or pytrees of them"
-                        + unregistered_hint(x))
-    return arr
-
-
-def _check_float(x: Any, fn: Callable, position: int, transform: str) -> None:
-    dtype = np.result_type(concrete(x))
-    if dtype.kind != "f":
-        raise TypeError(
-            f"{transform} requires floating-point inputs, but argument {_arg_label(fn, position)} "
-            f"has dtype {dtype}. Pass floats (e.g. x.astype(float)) or leave integer "
-            "arguments out of argnums.")
-
-
-def check_float_args(trees: Sequence[Any], fn: Callable, positions: Sequence[int],
-                     transform: str) -> None:
-    """Check every leaf of each argument pytree, naming the argument it belongs to."""
-    for tree, position in zip(trees, positions):
-        for leaf in tree_flatten(tree)[0]:
-            _check_float(leaf, fn, position, transform)
-
-
-def _arg_label(fn: Callable, position: int) -> str:
-    try:
-        params = list(inspect.signature(fn).parameters)
-        return f"{position} ({params[position]!r})" if position < len(params) else str(position)
-    except (TypeError, ValueError):
-        return str(position)
-
-
-def check_argnums(argnums: Any) -> None:
-    """``TypeError`` unless ``argnums`` is an int or a sequence of ints (checked
-    when the transform is created, where the bad value was written)."""
-    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
-    if isinstance(argnums, (tuple, list)) and not nums:
-        raise ValueError("argnums is empty: name at least one argument to differentiate")
-    for a in nums:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-            raise TypeError(f"argnums must be an int or a tuple of ints (positions of the "
-                            f"arguments to differentiate), got {argnums!r}")
-
-
-def _normalize_argnums(argnums: ArgNums, nargs: int) -> tuple:
-    check_argnums(argnums)
-    single = isinstance(argnums, (int, np.integer))
-    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
-    for a in nums:
-        if not -nargs <= a < nargs:
-            raise ValueError(f"argnums={argnums!r} is out of range for a function called "
-                             f"with {nargs} positional argument(s)")
-    nums = tuple(a % nargs for a in nums)
-    if len(set(nums)) != len(nums):
-        twice = next(a for a in nums if nums.count(a) > 1)
-        raise ValueError(f"argnums={argnums!r} names argument {twice} more than once: list "
-                         "each argument to differentiate once")
-    return nums
-
+from .tape import ALL, DECLARED, Residuals, Tape
+from .tree import tree_flatten, tree_map, tree_unflatten
 
 def _cast_like(g: Any, primal: Any) -> Any:
     """Give a gradient the dtype and shape of its primal (zeros for ``None``)."""
@@ -113,11 +46,11 @@ def _cast_like(g: Any, primal: Any) -> Any:
 
 # -- reverse mode ------------------------------------------------------------------
 
-def _trace_reverse(f: Callable, primals: list, keep_all: bool = False,
+def _trace_reverse(f: Callable, primals: list, residuals: Residuals = DECLARED,
                    name: str = "grad") -> tuple:
     """Run ``f`` on fresh tracers of a reverse trace for transform ``name``;
     returns (trace, input tracers, output)."""
-    trace = ReverseTrace(current_trace(), keep_all, name)
+    trace = ReverseTrace(current_trace(), residuals, name)
     try:
         tracers = [trace.new_input(p) for p in primals]
         out = call_under(trace, call_traced, f, *tracers)
@@ -152,8 +85,8 @@ def _pullback(trace: ReverseTrace, in_tracers: list, out_ids: list, cts: list,
     # vjp_fn called later inside another transform (differentiating with respect to
     # the cotangent) must be recorded by that transform, which descends from
     # trace.parent and so treats the residuals correctly.
-    if any(vid not in input_ids for vid in seeds):
-        backward_pass(reversed(trace.eqns), seeds, consume)
+    if any(vid not in input_ids for vid in seeds):       # (grad mode off: see C6 in core)
+        call_with_grad_enabled(False, backward_pass, reversed(trace.eqns), seeds, consume)
     return [_cast_like(seeds.get(t._id), t._value) for t in in_tracers]
 
 
@@ -168,13 +101,13 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     >>> f_vjp(np.ones(2))[0]
     array([2.        , 1.08060461])
     """
-    return _vjp(f, primals, has_aux, "vjp")
+    return vjp_named(f, primals, has_aux, "vjp")
 
 
-def _vjp(f: Callable, primals: Sequence[Any], has_aux: bool, name: str) -> tuple:
+def vjp_named(f: Callable, primals: Sequence[Any], has_aux: bool, name: str) -> tuple:
     """:func:`vjp` for transform ``name`` (named in errors)."""
     check_callable(f, name)
-    trees = [_as_tree_primals(p) for p in primals]
+    trees = [as_tree_primals(p) for p in primals]
     check_float_args(trees, f, range(len(trees)), name)
     flat, in_tree = tree_flatten(trees)
 
@@ -212,10 +145,6 @@ def _check_cotangent(ct: Any, out: Any, k: int, n: int) -> Any:
     return ct
 
 
-def _as_tree_primals(tree: Any) -> Any:
-    return tree_map(_as_primal, tree)
-
-
 def _split_aux(out: Any, trace: Any) -> tuple:
     """Split ``(output, aux)``; aux values lose this trace's tracer layer (no gradient)."""
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
@@ -237,11 +166,11 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
 
     @functools.wraps(f)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
-        nums = _normalize_argnums(argnums, len(args))
+        nums = normalize_argnums(argnums, len(args))
         flat, in_tree = tree_flatten([args[i] for i in nums])
-        flat = [_as_primal(leaf) for leaf in flat]
-        for p, pos in zip(flat, _leaf_positions(in_tree, nums)):
-            _check_float(p, f, pos, "grad")
+        flat = [as_primal(leaf) for leaf in flat]
+        for p, pos in zip(flat, leaf_positions(in_tree, nums)):
+            check_float(p, f, pos, "grad")
 
         def flat_f(*leaves):
             full = list(args)
@@ -261,11 +190,6 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
         return ((value, aux), g) if has_aux else (value, g)
 
     return value_and_grad_f
-
-
-def _leaf_positions(in_tree: Any, nums: tuple) -> list:
-    """The argument position owning each leaf of the flattened list of arguments."""
-    return [pos for sub, pos in zip(in_tree.children, nums) for _ in range(sub.num_leaves)]
 
 
 def _check_scalar_output(values: list) -> Any:
@@ -313,15 +237,15 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     >>> jvp(fnp.sin, (0.0,), (2.0,))
     (array(0.), array(2.))
     """
-    return _jvp(f, primals, tangents, "jvp")
+    return jvp_named(f, primals, tangents, "jvp")
 
 
-def _jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str) -> tuple:
+def jvp_named(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name: str) -> tuple:
     """:func:`jvp` for transform ``name`` (named in errors)."""
     check_callable(f, name)
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp expects primals and tangents as tuples, e.g. jvp(f, (x,), (v,))")
-    p_trees = [_as_tree_primals(p) for p in primals]
+    p_trees = [as_tree_primals(p) for p in primals]
     p_flat, p_tree = tree_flatten(p_trees)
     t_flat, t_tree = tree_flatten(list(tangents))
     if p_tree != t_tree:
@@ -358,11 +282,6 @@ def check_tangent(t: Any, shape: tuple, what: str) -> Any:
     return t
 
 
-# -- derived transforms --------------------------------------------------------------
-
-from .jacobians import elementwise_grad, hessian, jacfwd, jacobian, jacrev  # noqa: E402,F401
-
-
 def stop_gradient(x: Any) -> Any:
     """``x`` as a constant: no gradient flows back through it.
 
@@ -386,9 +305,9 @@ def make_tape(f: Callable) -> Callable[..., Tape]:
 
     @functools.wraps(f)
     def make_tape_f(*args: Any) -> Tape:
-        flat, in_tree = tree_flatten([_as_tree_primals(a) for a in args])
+        flat, in_tree = tree_flatten([as_tree_primals(a) for a in args])
         trace, tracers, out = _trace_reverse(
-            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, keep_all=True,
+            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, ALL,
             name="make_tape")
         _, ids, _ = _unwrap_outputs(trace, out)
         avals = {t._id: (np.shape(t._value), np.result_type(concrete(t._value)))

@@ -3,7 +3,7 @@
 ``vmap(f)(xs)`` runs ``f`` once on :class:`BatchTracer` values whose user-visible
 shape leaves out the batch axis. Each primitive applied to them goes to the
 :class:`BatchTrace`, which calls the primitive's batching rule (declared in its
-registry entry, see :mod:`functrace.batch_rules`) with the parent trace current:
+registry entry, see :mod:`functrace.primitives.batch_rules`) with the parent trace current:
 one call on the whole batch, no Python loop. Like every trace, it treats only its
 own tracers as batched, so ``vmap`` nests and composes with ``grad``, ``vjp`` and
 ``jvp`` in both orders (``vmap(grad(f))`` gives per-example gradients).
@@ -34,11 +34,14 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._foreign import PLAIN, is_foreign
-from .batch_rules import BatchedIndex, moveaxis, prim, shape_of
-from .core import (Primitive, Trace, Tracer, call_traced, call_under, check_callable,
-                   concrete, current_trace)
-from .tree import PyTreeDef, tree_flatten, tree_unflatten
+from .argnums import arg_label, call_traced, check_callable
+from .core import (PLAIN, Primitive, Trace, Tracer, call_under, concrete, current_trace,
+                   lower_constant)
+from .primitives.batch_rules import moveaxis, shape_of
+from .primitives.indexing import BatchedIndex, concatenate_p, getitem_p
+from .primitives.reductions import broadcast_to_p
+from .primitives.shape_ops import reshape_p
+from .tree import PyTreeDef, tree_flatten, tree_unflatten, unregistered_hint
 
 AxisSpec = Any   # an int, None, or a pytree prefix of them
 
@@ -82,9 +85,11 @@ class BatchTrace(Trace):
                     values = list(values)
                 dims[i] = arg._bdim
                 values[i] = arg._value
-            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
-                values = list(values)
-                values[i] = np.asarray(arg)
+            elif type(arg) not in PLAIN:      # a Tensor, a pandas Series, ...: constants (C2)
+                low = lower_constant(arg)         # (another trace's tracer stays as it is)
+                if low is not arg:
+                    values = list(values)
+                    values[i] = low
         if type(params.get("idx")) is tuple:       # getitem / scatter_add: batched indices?
             params, batched_idx = self._unwrap_index(params)
             if batched_idx and dims is None:
@@ -126,11 +131,11 @@ def loop_batch(p: Primitive, args: list, dims: list, params: dict, size: int) ->
     outs = []
     for b in range(size):
         sliced = [a if d is None else
-                  prim("getitem").bind(a, idx=(slice(None),) * d + (b,))
+                  getitem_p.bind(a, idx=(slice(None),) * d + (b,))
                   for a, d in zip(args, dims)]
         out = p.bind(*sliced, **params)
-        outs.append(prim("reshape").bind(out, shape=(1,) + shape_of(out)))
-    return prim("concatenate").bind(*outs, axis=0), 0
+        outs.append(reshape_p.bind(out, shape=(1,) + shape_of(out)))
+    return concatenate_p.bind(*outs, axis=0), 0
 
 
 # -- in_axes / out_axes --------------------------------------------------------------
@@ -188,11 +193,10 @@ def _as_batched_leaf(leaf: Any) -> Any:
 
 
 def _leaf_labels(f: Callable, args: tuple, kwargs: dict) -> list:
-    from .api import _arg_label
     labels = []
     for i, a in enumerate(args):
         n = len(tree_flatten(a)[0])
-        name = f"argument {_arg_label(f, i)}"
+        name = f"argument {arg_label(f, i)}"
         labels += [name] if n == 1 else [f"{name} (leaf {k})" for k in range(n)]
     for key, a in sorted(kwargs.items()):
         labels += [f"keyword argument {key!r}"] * len(tree_flatten(a)[0])
@@ -252,8 +256,8 @@ def _unbatch(trace: BatchTrace, leaf: Any, ax: Optional[int]) -> Any:
     if isinstance(leaf, Tracer):
         shape = shape_of(leaf)
         ax %= len(shape) + 1
-        expanded = prim("reshape").bind(leaf, shape=shape[:ax] + (1,) + shape[ax:])
-        return prim("broadcast_to").bind(
+        expanded = reshape_p.bind(leaf, shape=shape[:ax] + (1,) + shape[ax:])
+        return broadcast_to_p.bind(
             expanded, shape=shape[:ax] + (trace.size,) + shape[ax:])
     arr = np.asarray(leaf)
     return np.repeat(np.expand_dims(arr, ax % (arr.ndim + 1)), trace.size,

@@ -7,6 +7,28 @@ trace whose ``parent`` is the trace that was current when they started; a trace
 treats only its own tracers as variables and hands every primal computation to
 its parent, so traces nest without levels and without perturbation confusion.
 
+**C1, one dispatch rule.** Everything goes to the *current* trace: a primitive
+to ``trace.process(prim, args, params)``, a call of a user function with its own
+rules (``custom_vjp``/``custom_jvp``, ``checkpoint``, ``autograd.Function``: a
+:class:`Call`) to ``trace.process_call(call, args)`` (``args``: its flat leaves).
+A trace that owns none of ``args`` hands the call to its parent; the owner runs
+it -- by default as one primitive (``call.bind``, so ``vmap``), a reverse trace
+with ``call.reverse``, a forward trace with ``call.forward``; the root with
+``call.run``, or ``call.tensors(facade)`` for a call made outside every
+transform on Tensors the facade records. A new kind of trace needs ``process``
+and, for its own way of running calls, ``process_call``; the calls' code lives
+with the calls (:mod:`functrace.calls`), not in tables keyed by trace type.
+
+**C2, ``process`` never mutates its arguments.** A trace unwraps its own tracers
+into a new list. Every other argument is a constant: another trace's tracer
+(handed down unchanged), or a foreign value -- a Tensor, a pandas Series -- which
+the trace lowers to a plain value itself, with :func:`lower_constant`, in the
+same loop (one set lookup, :data:`PLAIN`, for the usual constants). So
+residuals, rules and parents see plain values only, and the root trace meets a
+Tensor only in a call made outside every transform: then it hands it to the
+facade, the one object in its slot (:func:`set_facade`). A trace that did not
+lower would hand Tensors to the facade, which records them.
+
 Interrupt safety. The current trace is never set and later restored in the
 caller's ``contextvars.Context``: :func:`call_under` runs a function in a *copy*
 of it with the new trace set inside the copy, so when the function ends -- by
@@ -25,11 +47,12 @@ from __future__ import annotations
 
 import contextvars
 import operator
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
 import numpy as np
 
 VjpRule = Callable[..., Any]   # rule(ct, ins, out, argnum, **params) -> cotangent or None
+VjpAllRule = Callable[..., Any]   # rule(ct, ins, out, needed, **params) -> one entry per argument
 JvpRule = Callable[..., Any]   # rule(primals, tangents, out, **params) -> tangent or None
 R = TypeVar("R")
 
@@ -44,31 +67,44 @@ class Primitive:
             argument ``argnum`` (``None`` for "no cotangent"), written with
             differentiable functrace ops. ``None`` for a non-differentiable
             primitive, whose output is always a constant.
+        vjp_all: optional all-arguments form for rules whose cotangents share
+            work (``solve``, a call primitive's pullback):
+            ``vjp_all(ct, ins, out, needed, **params)`` returns one entry per
+            argument; ``needed`` is the set of argument numbers wanted (the
+            others may be ``None``). The backward pass calls it once per equation
+            instead of ``vjp`` per argument. Given alone, ``vjp`` is derived from
+            it; it may also be set on a primitive that keeps its ``vjp``.
         jvp: ``jvp(primals, tangents, out, **params)``; tangents are ``None`` for
             constants. Returns the output tangent or ``None``.
         saves_in / saves_out: whether the backward pass needs the inputs / output.
         broadcasts: whether inputs broadcast against each other (numpy rules);
             the backward pass then reduces cotangents to each input's shape.
+        linear: linear in all its array arguments (``registry.deflinear``): its JVP
+            is the primitive itself and its VJP reads only the shapes (and dtypes)
+            of what it saves, so a second backward pass through it needs no values.
         kernel: optional compiled fast path for the VJP (see functrace.kernels).
         batch: batching rule for ``vmap``: ``batch(args, dims, **params)`` with
             ``dims[i]`` the batch axis of argument ``i`` (``None`` if unbatched),
             returning ``(out, out_dim)``.
     """
 
-    __slots__ = ("name", "impl", "vjp", "jvp", "saves_in", "saves_out", "broadcasts",
-                 "kernel", "batch", "__weakref__")
+    __slots__ = ("name", "impl", "vjp", "vjp_all", "jvp", "saves_in", "saves_out",
+                 "broadcasts", "linear", "kernel", "batch", "__weakref__")
 
     def __init__(self, name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = None,
-                 jvp: Optional[JvpRule] = None, saves: str = "in", broadcasts: bool = False):
+                 jvp: Optional[JvpRule] = None, saves: str = "in", broadcasts: bool = False,
+                 vjp_all: Optional[VjpAllRule] = None, linear: bool = False):
         if saves not in ("in", "out", "both", "none"):
             raise ValueError(f"saves must be 'in', 'out', 'both' or 'none', got {saves!r}")
         self.name = name
         self.impl = impl
-        self.vjp = vjp
+        self.vjp = vjp if vjp is not None or vjp_all is None else _one_argument(vjp_all)
+        self.vjp_all = vjp_all
         self.jvp = jvp
         self.saves_in = saves in ("in", "both")
         self.saves_out = saves in ("out", "both")
         self.broadcasts = broadcasts
+        self.linear = linear
         self.kernel = None
         self.batch = None   # batching rule for vmap: batch(args, dims, **params) -> (out, dim)
 
@@ -84,11 +120,29 @@ class Primitive:
         return f"Primitive({self.name})"
 
 
+def _one_argument(vjp_all: VjpAllRule) -> VjpRule:
+    """The per-argument VJP of an all-arguments rule (for callers that want one)."""
+    def vjp(ct: Any, ins: Any, out: Any, argnum: int, **params: Any) -> Any:
+        return vjp_all(ct, ins, out, frozenset((argnum,)), **params)[argnum]
+    vjp.__name__ = vjp.__qualname__ = getattr(vjp_all, "__name__", "vjp_all") + "_one"
+    return vjp
+
+
 class Trace:
-    """Base of all traces. ``parent`` is the trace that computes primal values;
-    ``name`` is the transform that runs it (``"grad"``, ``"vmap"``, ...), for errors."""
+    """Base of all traces: :meth:`process` for primitives, :meth:`process_call` for
+    calls (C1). ``parent`` computes the primal values; ``name`` is the transform
+    that runs it (``"grad"``, ``"vmap"``, ...), for errors.
+
+    **C6, "nobody records".** ``records``: whether a primitive bound while this
+    trace is current may be seen by anything but its numpy implementation --
+    true for every transform; for the root, whether the facade records now
+    (grad mode on). The backward pass picks a compiled kernel over a rule only
+    when ``current_trace().records`` is false; the functional transforms run
+    their backward pass with grad mode off (their Tensors are constants).
+    """
 
     __slots__ = ("parent", "alive", "name")
+    records = True
 
     def __init__(self, parent: Optional["Trace"], name: str = "a transform"):
         self.parent = parent
@@ -107,28 +161,82 @@ class Trace:
         (``functrace.jit``) turn this into a guard; the others ignore it.
         """
 
+    def process_call(self, call: "Call", args: Sequence[Any]) -> Any:
+        """Run ``call`` on ``args`` (flat leaves): the parent's business when none of
+        them is this trace's own tracer, else the call bound as one primitive."""
+        if self.owns(args):
+            return call.bind(self, args)
+        return self.parent.process_call(call, args)
 
-RootHandler = Callable[[Primitive, tuple, dict], Any]
-_ROOT_HANDLERS: dict = {}    # exact type -> handler; once one is registered, tracer types too
+    def owns(self, args: Sequence[Any]) -> bool:
+        """Whether one of ``args`` is a tracer of this trace."""
+        for arg in args:
+            if isinstance(arg, Tracer) and arg._trace is self:
+                return True
+        return False
+
+
+class Call:
+    """A call of a user function with its own rules or its own way of being
+    recorded, as :meth:`Trace.process_call` dispatches it (C1). Each method gets
+    the flat argument leaves and returns the output."""
+
+    __slots__ = ()
+
+    def run(self, args: Sequence[Any]) -> Any:
+        """Run it as ordinary code, its operations going to the current trace: at
+        the root, when no transform owns an argument (and no Tensor graph records
+        it), and in a trace that differentiates nothing (``functrace.jit``)."""
+        raise NotImplementedError
+
+    def bind(self, trace: Trace, args: Sequence[Any]) -> Any:
+        """``trace`` owns an argument: the call as one primitive ``trace`` processes."""
+        raise NotImplementedError
+
+    def reverse(self, trace: Trace, args: Sequence[Any]) -> Any:
+        """A reverse trace (``grad``, ``vjp``) owns an argument."""
+        return self.bind(trace, args)
+
+    def forward(self, trace: Trace, args: Sequence[Any]) -> Any:
+        """A forward trace (``jvp``) owns an argument."""
+        return self.bind(trace, args)
+
+    def tensors(self, facade: "Facade", args: Sequence[Any]) -> Any:
+        """Record it in the facade's graph (its services: :mod:`functrace.calls.record`)."""
+        return self.run(args)
+
+
 _TRACER_TYPES: set = set()   # every Tracer subclass (added by Tracer.__init_subclass__)
+_WATCHED: set = set()        # what the root trace looks at: tracer types and the facade's
 
 
-def register_root_handler(cls: type, handler: RootHandler) -> None:
-    """Let the root trace hand primitives applied to ``cls`` instances to ``handler``.
+class Facade:
+    """The Tensor facade as the root trace sees it (:func:`set_facade`): primitives
+    and calls on its types made outside every transform; ``records``: now?"""
 
-    This is how the Tensor facade records its persistent graph: a primitive
-    bound with a Tensor argument outside any transform goes to the facade,
-    which unwraps, computes (through :data:`EVAL_TRACE`) and records.
-    Subclasses must be registered too (lookup is by exact type).
-    """
-    _ROOT_HANDLERS[cls] = handler
-    for tracer_type in _TRACER_TYPES:      # the same lookup then rejects tracers
-        _ROOT_HANDLERS.setdefault(tracer_type, _reject_tracer)
+    __slots__ = ()
+    records = False
+
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        raise NotImplementedError
+
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        raise NotImplementedError
 
 
-def _reject_tracer(prim: Primitive, args: tuple, params: dict) -> Any:
-    """A tracer reached the root trace: no running transform owns it (it escaped,
-    or it is used in another thread). Computing on it would recurse forever."""
+def set_facade(facade: Facade, types: Iterable[type]) -> None:
+    """Install ``facade`` in the root trace's one slot, for instances of ``types``
+    (exact types; call again for each new subclass). A second, different facade
+    is refused."""
+    if EVAL_TRACE.facade is not None and EVAL_TRACE.facade is not facade:
+        raise ValueError("a facade is already installed in the root trace")
+    EVAL_TRACE.facade = facade
+    _WATCHED.update(types)
+
+
+def _reject_tracer(args: tuple) -> None:
+    """A tracer reached the root trace: no running transform owns it (escaped, or
+    used in another thread)."""
     for arg in args:
         if isinstance(arg, Tracer):
             arg._check_alive()
@@ -136,32 +244,41 @@ def _reject_tracer(prim: Primitive, args: tuple, params: dict) -> Any:
 
 
 class EvalTrace(Trace):
-    """The root trace: runs the numpy implementation, records nothing.
+    """The root trace: runs the numpy implementation. Values of the facade's types
+    go to the facade: by C2 they get here only in calls made outside every
+    transform. Tracers never belong here (:func:`_reject_tracer`)."""
 
-    Values of a type with a registered root handler (Tensors) are handed to
-    that handler instead. Tracers never belong here (see :func:`_reject_tracer`).
-    """
+    __slots__ = ("facade",)
 
-    __slots__ = ()
+    def __init__(self) -> None:
+        super().__init__(None, "the root trace")
+        self.facade: Optional[Facade] = None
+
+    @property  # type: ignore[override]
+    def records(self) -> bool:
+        """Whether the facade records primitives now (false without a facade)."""
+        facade = self.facade
+        return facade is not None and facade.records
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        if _ROOT_HANDLERS:            # one lookup per argument: Tensors and tracers
-            for arg in args:
-                handler = _ROOT_HANDLERS.get(type(arg))
-                if handler is not None:
-                    return handler(prim, args, params)
-        else:
-            for arg in args:
+        for arg in args:            # one set lookup per argument: Tensors and tracers
+            if type(arg) in _WATCHED:
                 if type(arg) in _TRACER_TYPES:
-                    _reject_tracer(prim, args, params)
+                    _reject_tracer(args)
+                return self.facade.process(prim, args, params)
         return prim.impl(*args, **params)
 
-    def compute(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Run the numpy implementation directly (for root handlers)."""
-        return prim.impl(*args, **params)
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        for arg in args:
+            if type(arg) in _WATCHED:
+                if type(arg) in _TRACER_TYPES:
+                    _reject_tracer(args)
+                if _current_trace.get() is self:    # else: forwarded by a transform, in
+                    return self.facade.process_call(call, args)   # which Tensors are constants
+        return call.run(args)
 
 
-EVAL_TRACE = EvalTrace(None)
+EVAL_TRACE = EvalTrace()
 _current_trace: contextvars.ContextVar[Trace] = contextvars.ContextVar(
     "functrace_current_trace", default=EVAL_TRACE)
 
@@ -209,23 +326,6 @@ class LostDerivativeError(TypeError):
     (``float(t)``, ``out[i] = t``), which would silently drop its gradient."""
 
 
-def call_traced(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run the user's function ``f`` under a transform.
-
-    numpy reports a tracer conversion that failed while filling an array element
-    (``out[0] = t`` calls ``float(t)``) as ``ValueError: setting an array element
-    with a sequence`` caused by functrace's error (tracers can be indexed, so numpy
-    takes them for sequences). That error is re-raised as it is, at the user's line.
-    """
-    try:
-        return f(*args, **kwargs)
-    except ValueError as e:
-        cause = e.__cause__
-        if isinstance(cause, (LostDerivativeError, ConcretizationError, UnexpectedTracerError)):
-            raise cause.with_traceback(e.__traceback__) from None
-        raise
-
-
 class Tracer:
     """Base class of the values that traces hand to user code.
 
@@ -240,8 +340,7 @@ class Tracer:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _TRACER_TYPES.add(cls)
-        if _ROOT_HANDLERS:
-            _ROOT_HANDLERS.setdefault(cls, _reject_tracer)
+        _WATCHED.add(cls)
 
     @property
     def shape(self) -> tuple:
@@ -355,38 +454,6 @@ def check_no_derivative(x: Any, conversion: str) -> None:
         layer = layer._value
 
 
-def check_callable(f: Any, transform: str) -> None:
-    """``TypeError`` at the transform's creation unless ``f`` is a function."""
-    if not callable(f):
-        raise TypeError(f"{transform} expects a function, got {type(f).__name__} "
-                        f"{f!r:.60}: pass the function itself (f, not f(x))")
-
-
-def as_numeric(x: Any, what: str) -> Any:
-    """An output, cotangent or tangent leaf as an array (traced values pass through);
-    a ``TypeError`` naming ``what`` for anything that is not numeric (a string, an
-    object), which would otherwise fail obscurely or silently give zeros."""
-    value = x if isinstance(x, (Tracer, np.ndarray)) or is_tracer(x) else np.asarray(x)
-    dtype = np.result_type(concrete(value))
-    if dtype.kind not in "biufc":
-        shown = f" ({x!r})" if isinstance(x, (str, bytes)) and len(x) < 40 else ""
-        kind = (f"numpy array of dtype {dtype}" if isinstance(x, np.ndarray)
-                else type(x).__name__ + shown)
-        raise TypeError(f"{what} is a {kind}: expected arrays, numbers, or pytrees "
-                        "(tuples, lists, dicts) of them")
-    return value
-
-
-def check_not_complex(x: Any, what: str) -> None:
-    """``TypeError`` for complex values, which functrace does not differentiate yet
-    (the one place to relax when complex support arrives)."""
-    if np.result_type(concrete(x)).kind == "c":
-        raise TypeError(f"{what} is complex ({np.result_type(concrete(x))}): complex values "
-                        "are not supported yet by functrace's transforms (a real function's "
-                        "derivative would silently drop the imaginary part). Pass real "
-                        "arrays, e.g. the real and imaginary parts separately.")
-
-
 _CONCRETE_GETTERS: dict = {}
 
 
@@ -421,6 +488,30 @@ def _observed(x: Any, what: str, value: Any) -> Any:
         x._trace.observe(x, what, value)
         x = x._value
     return value
+
+
+PLAIN = frozenset({np.ndarray, float, int, bool, complex, type(None), *np.sctypeDict.values()})
+
+
+def lower_constant(arg: Any) -> Any:
+    """A constant argument of a transform as a plain value (C2): a Tensor's data,
+    another library's array (a pandas Series, an xarray DataArray, which keep their
+    own type through numpy functions) as ``np.asarray``; anything else as it is.
+    Transforms call it in their unwrap loop for arguments whose type is not in
+    :data:`PLAIN` (one set lookup for the usual constants) and that are no tracer.
+
+    >>> class Wrapped:
+    ...     def __array__(self, dtype=None, copy=None):
+    ...         return np.ones(2)
+    >>> lower_constant(Wrapped()), lower_constant("text")
+    (array([1., 1.]), 'text')
+    """
+    getter = _CONCRETE_GETTERS.get(type(arg))
+    if getter is not None:
+        return getter(arg)
+    if hasattr(type(arg), "__array__") and not isinstance(arg, (Tracer, np.ndarray)):
+        return np.asarray(arg)
+    return arg
 
 
 def is_tracer(x: Any) -> bool:

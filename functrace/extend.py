@@ -2,9 +2,10 @@
 
 A primitive is the unit every transform understands: ``grad``/``vjp`` use its
 VJP, ``jvp``/``jacfwd`` its JVP, ``vmap`` its batching rule, and the root trace
-its numpy ``impl``. :func:`defprimitive` declares all of them together and
-registers the primitive in :data:`functrace.PRIMITIVES`; a plain Python wrapper
-that calls ``prim.bind(*arrays, **params)`` makes it user-facing.
+its numpy ``impl``. :func:`defprimitive` (the registry's own, with which functrace
+declares its primitives) declares all of them together and registers the
+primitive in :data:`functrace.PRIMITIVES`; a plain Python wrapper that calls
+``prim.bind(*arrays, **params)`` makes it user-facing.
 
 Rules are written with functrace operations (``functrace.numpy``, other
 primitives' ``bind``), so they are themselves differentiable: higher-order
@@ -44,79 +45,30 @@ JVP are both derived from it, and the batching rule defaults to "elementwise":
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence, Union
+import sys
 
 from .core import Primitive
-from .registry import PRIMITIVES, defelementwise, deflinear, defprimitive as _defprimitive
-
-BatchRule = Union[str, Callable[..., tuple], None]
-
-
-def defprimitive(name: str, impl: Callable[..., Any], *,
-                 vjp: Optional[Callable[..., Any]] = None,
-                 jvp: Optional[Callable[..., Any]] = None,
-                 derivs: Optional[Sequence[Optional[Callable[..., Any]]]] = None,
-                 transpose: Optional[Callable[..., Any]] = None,
-                 batch: BatchRule = None, saves: str = "in",
-                 broadcasts: bool = False) -> Primitive:
-    """Declare and register a primitive; give exactly one way to differentiate it.
-
-    Args:
-        name: unique name, printed in tapes (``b:f64[3] = log1pexp a``).
-        impl: numpy implementation ``impl(*arrays, **params)``.
-        vjp, jvp: hand-written rules, both required together:
-            ``vjp(ct, ins, out, argnum, **params)`` returns the cotangent of argument
-            ``argnum`` (``None`` for none); ``jvp(primals, tangents, out, **params)``
-            returns the output tangent (tangents of constants are ``None``).
-        derivs: for an elementwise op, ``derivs[i](*ins, out)`` is d out / d arg i
-            (``None`` if not differentiable); VJP and JVP are derived from it.
-        transpose: for an op linear in its array arguments, its transpose (the
-            VJP, same signature as ``vjp``); the JVP is the op itself.
-        batch: ``vmap`` rule ``batch(args, dims, **params) -> (out, out_dim)``, or
-            a generic rule's name: ``"elementwise"``, ``"reduction"``, ``"axis"``,
-            ``"stacked"`` (see :mod:`functrace.batch_rules`). Without one, ``vmap``
-            falls back to a loop over the batch and warns once.
-        saves: what the VJP reads: ``"in"``, ``"out"``, ``"both"`` or ``"none"``
-            (the residuals kept on the tape; keep them minimal).
-        broadcasts: inputs broadcast against each other (numpy rules); the engine
-            reduces each cotangent to its input's shape.
-
-    Returns:
-        The :class:`~functrace.core.Primitive`; call ``prim.bind(*arrays, **params)``.
-    """
-    prim = _define(name, impl, vjp, jvp, derivs, transpose, batch, saves, broadcasts)
-    _USER.add(name)
-    return prim
-
-
-def _define(name: str, impl: Callable[..., Any], vjp: Any, jvp: Any, derivs: Any,
-            transpose: Any, batch: BatchRule, saves: str, broadcasts: bool) -> Primitive:
-    given = [vjp is not None or jvp is not None, derivs is not None, transpose is not None]
-    if sum(given) != 1:
-        raise ValueError("give exactly one of: vjp= and jvp= together, derivs= "
-                         "(elementwise), or transpose= (linear)")
-    if derivs is not None:
-        return defelementwise(name, impl, derivs, saves=saves,
-                              batch="elementwise" if batch is None else batch)
-    if transpose is not None:
-        return deflinear(name, impl, transpose, saves=saves, broadcasts=broadcasts,
-                         batch=batch)
-    if vjp is None or jvp is None:
-        raise ValueError(f"primitive {name!r}: give both vjp= and jvp= (or derivs=)")
-    return _defprimitive(name, impl, vjp, jvp, saves=saves, broadcasts=broadcasts,
-                         batch=batch)
+from .registry import PRIMITIVES, defprimitive
 
 
 def unregister(name: str) -> None:
     """Remove a primitive registered with :func:`defprimitive` (to redefine it,
-    or to clean up after a test). Built-in primitives cannot be removed."""
-    if name not in _USER:
-        raise KeyError(f"no primitive named {name!r} was registered with "
-                       "functrace.extend.defprimitive")
-    _USER.discard(name)
-    PRIMITIVES.pop(name, None)
+    or to clean up after a test). functrace's own primitives cannot be removed."""
+    prim = PRIMITIVES.get(name)
+    if prim is None:
+        raise KeyError(f"no primitive named {name!r} is registered")
+    if _is_builtin(prim):
+        raise KeyError(f"{name!r} is one of functrace's own primitives; only primitives "
+                       "you registered with functrace.extend.defprimitive can be removed")
+    del PRIMITIVES[name]
 
 
-_USER: set = set()
+def _is_builtin(prim: Primitive) -> bool:
+    """Whether a module of ``functrace.primitives`` defines ``prim`` (functrace's
+    wrappers bind it)."""
+    modules = [m for n, m in list(sys.modules.items())
+               if n.startswith("functrace.primitives.") and m is not None]
+    return any(any(v is prim for v in vars(m).values()) for m in modules)
+
 
 __all__ = ["defprimitive", "unregister", "Primitive"]

@@ -1,12 +1,12 @@
 """Forward mode: a trace whose tracers carry a primal and a tangent."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
-from ._foreign import PLAIN, is_foreign
-from .core import Primitive, Trace, Tracer, call_under, concrete
+from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
+from .primitives.reductions import broadcast_to_p
 
 
 class JVPTracer(Tracer):
@@ -38,6 +38,11 @@ class JVPTrace(Trace):
     def __init__(self, parent: Trace, name: str = "jvp"):
         super().__init__(parent, name)
 
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        if self.owns(args):
+            return call.forward(self, args)
+        return self.parent.process_call(call, args)
+
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         tangents = None
         primals: Any = args
@@ -48,9 +53,11 @@ class JVPTrace(Trace):
                     primals = list(primals)
                 tangents[i] = arg._tangent
                 primals[i] = arg._value
-            elif type(arg) not in PLAIN and is_foreign(arg):      # a pandas Series, ...
-                primals = list(primals)
-                primals[i] = np.asarray(arg)
+            elif type(arg) not in PLAIN:      # a Tensor, a pandas Series, ...: constants (C2)
+                low = lower_constant(arg)         # (another trace's tracer stays as it is)
+                if low is not arg:
+                    primals = list(primals)
+                    primals[i] = low
         out = self.parent.process(prim, primals, params)
         if tangents is None or prim.jvp is None:
             return out
@@ -58,6 +65,5 @@ class JVPTrace(Trace):
         if t_out is None:
             return out
         if prim.broadcasts and np.shape(t_out) != np.shape(out):
-            from .primitives.shape_ops import broadcast_to_p     # (bound under the parent)
             t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
         return JVPTracer(self, out, t_out)

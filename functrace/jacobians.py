@@ -9,15 +9,17 @@ of ``in_tree``.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import numpy as np
 
-from .core import as_numeric, check_callable, concrete
+from . import numpy as fnp
+from .api import jvp_named, vjp_named
+from .argnums import (ArgNums, as_numeric, as_tree_primals, check_argnums, check_callable,
+                      check_float_args, normalize_argnums)
+from .batching import vmap
+from .core import concrete
 from .tree import tree_flatten, tree_unflatten
-
-if TYPE_CHECKING:
-    from .api import ArgNums
 
 
 def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple) -> Callable:
@@ -76,16 +78,14 @@ def jacrev(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
 
 
 def _jacrev(f: Callable, argnums: Any, name: str) -> Callable:
-    from . import api, numpy as fnp
-    from .batching import vmap
     check_callable(f, name)
-    api.check_argnums(argnums)
+    check_argnums(argnums)
 
     @functools.wraps(f)
     def jacrev_f(*args: Any, **kwargs: Any) -> Any:
-        nums = api._normalize_argnums(argnums, len(args))
-        api.check_float_args([api._as_tree_primals(args[i]) for i in nums], f, nums, name)
-        out, f_vjp = api._vjp(_partial(f, args, kwargs, nums), [args[i] for i in nums],
+        nums = normalize_argnums(argnums, len(args))
+        check_float_args([as_tree_primals(args[i]) for i in nums], f, nums, name)
+        out, f_vjp = vjp_named(_partial(f, args, kwargs, nums), [args[i] for i in nums],
                               False, name)
         out_leaves, out_tree = tree_flatten(out)
         dyn_leaves, dyn_tree = tree_flatten([args[i] for i in nums])
@@ -117,16 +117,14 @@ def jacfwd(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
 
 
 def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
-    from . import api, numpy as fnp
-    from .batching import vmap
     check_callable(f, name)
-    api.check_argnums(argnums)
+    check_argnums(argnums)
 
     @functools.wraps(f)
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
-        nums = api._normalize_argnums(argnums, len(args))
-        dyn = [api._as_tree_primals(args[i]) for i in nums]
-        api.check_float_args(dyn, f, nums, name)
+        nums = normalize_argnums(argnums, len(args))
+        dyn = [as_tree_primals(args[i]) for i in nums]
+        check_float_args(dyn, f, nums, name)
         dyn_leaves, dyn_tree = tree_flatten(dyn)
         partial_f = _partial(f, args, kwargs, nums)
         if sum(_size(np.shape(x)) for x in dyn_leaves) == 0:
@@ -139,7 +137,7 @@ def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
         primal: dict = {}
 
         def push(*tangents: Any) -> list:
-            out, t_out = api._jvp(partial_f, tuple(dyn),
+            out, t_out = jvp_named(partial_f, tuple(dyn),
                                   tuple(tree_unflatten(dyn_tree, tangents)), name)
             primal["out"] = out      # unbatched: only the tangents carry the batch
             return tree_flatten(t_out)[0]
@@ -172,13 +170,12 @@ def elementwise_grad(f: Callable) -> Callable:
     >>> elementwise_grad(fnp.sin)(np.zeros(2))
     array([1., 1.])
     """
-    from . import api
     check_callable(f, "elementwise_grad")
 
     @functools.wraps(f)
     def elementwise_grad_f(x: Any, *rest: Any) -> Any:
-        api.check_float_args([api._as_tree_primals(x)], f, (0,), "elementwise_grad")
-        out, f_vjp = api._vjp(lambda x_: f(x_, *rest), [x], False, "elementwise_grad")
+        check_float_args([as_tree_primals(x)], f, (0,), "elementwise_grad")
+        out, f_vjp = vjp_named(lambda x_: f(x_, *rest), [x], False, "elementwise_grad")
         return f_vjp(np.ones(np.shape(out), np.result_type(concrete(out))))[0]
 
     return elementwise_grad_f

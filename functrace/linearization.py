@@ -13,10 +13,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._callprim import aval, replay, skeleton, zeros_like
-from .api import _as_tree_primals, _jvp, check_float_args, check_tangent, grad, jvp, value_and_grad
-from .core import call_under, check_callable, concrete, current_trace
+from . import numpy as fnp
+from .api import check_tangent, grad, jvp, jvp_named, value_and_grad
+from .argnums import as_tree_primals, check_callable, check_float_args
+from .calls.record import aval, replay, skeleton, zeros_like
+from .core import call_under, concrete, current_trace
 from .reverse import ReverseTrace, ReverseTracer
+from .tape import ALL
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
 
@@ -34,13 +37,14 @@ def linearize(f: Callable, *primals: Any) -> tuple:
     array([0., 0.])
     """
     check_callable(f, "linearize")
-    p_trees = tuple(_as_tree_primals(p) for p in primals)
+    p_trees = tuple(as_tree_primals(p) for p in primals)
     check_float_args(p_trees, f, range(len(p_trees)), "linearize")
     flat, in_tree = tree_flatten(list(p_trees))
-    trace = ReverseTrace(current_trace(), keep_all=True, name="linearize")
+    trace = ReverseTrace(current_trace(), ALL, name="linearize")
     try:
         t_in = [trace.new_input(zeros_like(p)) for p in flat]
-        out, t_out = call_under(trace, _jvp, f, p_trees, tuple(tree_unflatten(in_tree, t_in)),
+        out, t_out = call_under(trace, jvp_named, f, p_trees,
+                                tuple(tree_unflatten(in_tree, t_in)),
                                 "linearize")
     finally:
         trace.alive = False
@@ -63,7 +67,6 @@ class _Linear:
         self.out_tree, self.in_tree = out_tree, in_tree
 
     def __call__(self, *tangents: Any) -> Any:
-        from . import numpy as fnp
         flat, tree = tree_flatten(list(tangents))
         if tree != self.in_tree:
             raise ValueError(f"f_jvp expects tangents with the structure of the primals "
@@ -79,7 +82,6 @@ class _Linear:
 
 
 def _vdot(a: Any, b: Any) -> Any:
-    from . import numpy as fnp
     terms = [fnp.sum(x * y) for x, y in zip(tree_leaves(a), tree_leaves(b))]
     total = terms[0]
     for t in terms[1:]:

@@ -89,7 +89,7 @@ def keep_zeros(c: Any, g: Any) -> Any:
     """
     if _nan_free(g if type(g) is _ndarray else concrete_value(g)):
         return g
-    from .primitives.elementwise import where_p    # primitives import this module
+    from .primitives.selection import where_p    # primitives import this module
     from .primitives.nondiff import equal_p
     zero = np.zeros((), np.result_type(concrete(g)))
     return where_p.bind(equal_p.bind(c, 0), zero, g)

@@ -8,17 +8,17 @@ place that picks a compiled kernel over a primitive's differentiable rule.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-from ._foreign import PLAIN, is_foreign
-from .core import (_ROOT_HANDLERS, _TRACER_TYPES, EVAL_TRACE, Primitive, Trace, Tracer, concrete,
-                   current_trace)
+from .core import (_TRACER_TYPES, EVAL_TRACE, PLAIN, Call, Primitive, Trace, Tracer, concrete,
+                   current_trace, lower_constant)
 from .kernels import policy as kernel_policy
 from .numerics import GUARD
-from .registry import PRIMITIVES
-from .tape import Eqn
+from .primitives.arithmetic import add_p
+from .primitives.reductions import sum_to_shape
+from .tape import DECLARED, Eqn, Residuals, record_eqn, shape_of
 
 
 class ReverseTracer(Tracer):
@@ -42,17 +42,19 @@ class ReverseTracer(Tracer):
 class ReverseTrace(Trace):
     """Records every primitive applied to its own tracers as an :class:`Eqn`.
 
-    With ``keep_all`` every equation keeps its inputs and output type, which
-    :func:`functrace.make_tape` uses to print the tape.
+    ``residuals`` is the residual policy (:class:`functrace.tape.Residuals`):
+    :data:`~functrace.tape.DECLARED` by default, :data:`~functrace.tape.ALL` for
+    :func:`functrace.make_tape` (which prints the inputs and types) and
+    ``linearize``, a block policy while a checkpointed block records.
     """
 
-    __slots__ = ("eqns", "next_id", "keep_all")
+    __slots__ = ("eqns", "next_id", "residuals")
 
-    def __init__(self, parent: Trace, keep_all: bool = False, name: str = "grad"):
+    def __init__(self, parent: Trace, residuals: Residuals = DECLARED, name: str = "grad"):
         super().__init__(parent, name)
         self.eqns: list = []
         self.next_id = 0
-        self.keep_all = keep_all
+        self.residuals = residuals
 
     def new_input(self, value: Any) -> ReverseTracer:
         vid = self.next_id
@@ -62,7 +64,7 @@ class ReverseTrace(Trace):
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         ids = None
         primals: Any = args
-        inline = self.parent is EVAL_TRACE and not _ROOT_HANDLERS
+        inline = self.parent is EVAL_TRACE
         for i, arg in enumerate(args):
             if type(arg) is ReverseTracer and arg._trace is self:
                 if ids is None:
@@ -73,9 +75,9 @@ class ReverseTrace(Trace):
             elif type(arg) not in PLAIN:        # one lookup for the usual constants
                 if type(arg) in _TRACER_TYPES:
                     inline = False     # not ours: the root trace raises UnexpectedTracerError
-                elif is_foreign(arg):                          # a pandas Series, ...
+                else:                  # a Tensor, a pandas Series, ...: a plain constant (C2)
                     primals = list(primals)
-                    primals[i] = np.asarray(arg)
+                    primals[i] = lower_constant(arg)
         parent = self.parent
         if inline:         # the root trace's work without its call, on the hot path
             out = prim.impl(*primals, **params)
@@ -83,26 +85,24 @@ class ReverseTrace(Trace):
             out = parent.process(prim, primals, params)
         if ids is None or prim.vjp is None:
             return out
-        vid = self.next_id
+        vid = self.next_id              # self.record(...) inlined: the per-op hot path
         self.next_id = vid + 1
-        keep_all = self.keep_all
-        self.eqns.append(Eqn(
-            prim, params, ids, vid,
-            primals if (prim.saves_in or keep_all) else None,
-            out if prim.saves_out else None,
-            broadcast_shapes(primals, ids, out) if prim.broadcasts else None,
-            (_shape(out), np.result_type(concrete(out))) if keep_all else None))
+        self.eqns.append(record_eqn(Eqn, prim, params, ids, vid, primals, out, self.residuals))
         return ReverseTracer(self, out, vid)
 
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        if self.owns(args):
+            return call.reverse(self, args)
+        return self.parent.process_call(call, args)
 
-def broadcast_shapes(primals: list, ids: list, out: Any) -> Optional[tuple]:
-    """Shapes of the variable inputs if any differs from the output's, else None
-    (the common case: no broadcasting to undo in the backward pass)."""
-    out_shape = _shape(out)
-    for p, vid in zip(primals, ids):
-        if vid is not None and _shape(p) != out_shape:
-            return tuple([None if v is None else _shape(q) for q, v in zip(primals, ids)])
-    return None
+    def record(self, prim: Primitive, params: dict, ids: list, primals: list,
+               out: Any) -> ReverseTracer:
+        """Append ``out = prim[params](primals)`` to the tape (``ids[i]``: the tape id
+        of argument ``i``, ``None`` for a constant) and return the new tracer."""
+        vid = self.next_id
+        self.next_id = vid + 1
+        self.eqns.append(record_eqn(Eqn, prim, params, ids, vid, primals, out, self.residuals))
+        return ReverseTracer(self, out, vid)
 
 
 def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
@@ -113,20 +113,23 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     cotangent of each equation's output is removed once used. With
     ``consume``, residuals are released as soon as their equation is done.
     Rules run under whatever trace is current, so an outer transform records
-    them (that is how higher-order derivatives work). ``ct_hook(eqn, ct)``, if
+    them (that is how higher-order derivatives work). A primitive with an
+    all-arguments rule (``prim.vjp_all``) gets one call for all its variable
+    arguments; the others one ``vjp`` call per variable argument. ``ct_hook(eqn, ct)``, if
     given, sees (and may replace) each output cotangent before it is used; the
     Tensor facade uses it for hooks and ``retain_grad``.
 
     The one place that picks a compiled kernel over the rules: only when
-    nothing records this pass (the root trace is current), the cotangent is a
-    plain array of at least ``kernels.thresholds()["min_size"]`` elements and
-    the primitive has a kernel; the fuser then decides (dtype, operands, the
-    size of the run); see :class:`_KernelSetup` and :mod:`functrace.kernels`.
+    nothing records this pass (``current_trace().records`` is false, C6 in
+    :mod:`functrace.core`), for a cotangent array (what kernels take) of at least
+    ``kernels.thresholds()["min_size"]`` elements, and a primitive with a kernel;
+    the fuser then decides (dtype, operands, the size of the run); see
+    :class:`_KernelSetup` and :mod:`functrace.kernels`.
     """
     pop = cts.pop
     get = cts.get
     fuser, kmin = None, _NEVER
-    if _KERNELS.available and current_trace() is EVAL_TRACE:
+    if _KERNELS.available and not current_trace().records:
         eqns = eqns if type(eqns) is list else list(eqns)
         kmin = kernel_policy.min_size()    # the rest of the kernels load at the first large ct
     for eqn in eqns:
@@ -142,24 +145,43 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
             if (fuser is not None and prim.kernel is not None and ct.size >= kmin
                     and fuser.run(eqn, ct, cts, consume)):
                 continue
-        rule = prim.vjp
-        ins = eqn.ins
-        out = eqn.out
-        params = eqn.params
-        in_shapes = eqn.in_shapes
-        for argnum, vid in enumerate(eqn.in_ids):
-            if vid is None:
-                continue
-            g = rule(ct, ins, out, argnum, **params)
-            if g is None:
-                continue
-            if in_shapes is not None and _shape(g) != in_shapes[argnum]:
-                g = sum_to_shape(g, in_shapes[argnum])
-            prev = get(vid)
-            cts[vid] = g if prev is None else _add(prev, g)
+        if prim.vjp_all is not None:
+            _vjp_all(eqn, ct, cts)
+        else:
+            rule = prim.vjp
+            ins = eqn.ins
+            out = eqn.out
+            params = eqn.params
+            in_shapes = eqn.in_shapes
+            for argnum, vid in enumerate(eqn.in_ids):
+                if vid is None:
+                    continue
+                g = rule(ct, ins, out, argnum, **params)
+                if g is None:
+                    continue
+                if in_shapes is not None and shape_of(g) != in_shapes[argnum]:
+                    g = sum_to_shape(g, in_shapes[argnum])
+                prev = get(vid)
+                cts[vid] = g if prev is None else _add(prev, g)
         if consume:
             eqn.ins = eqn.out = None
     return cts
+
+
+def _vjp_all(eqn: Eqn, ct: Any, cts: dict) -> None:
+    """``backward_pass``'s step for a primitive with an all-arguments rule: one
+    call for every variable argument (the per-argument loop, otherwise)."""
+    in_ids, in_shapes = eqn.in_ids, eqn.in_shapes
+    needed = frozenset([i for i, vid in enumerate(in_ids) if vid is not None])
+    grads = eqn.prim.vjp_all(ct, eqn.ins, eqn.out, needed, **eqn.params)
+    for argnum, vid in enumerate(in_ids):
+        g = None if vid is None else grads[argnum]
+        if g is None:
+            continue
+        if in_shapes is not None and shape_of(g) != in_shapes[argnum]:
+            g = sum_to_shape(g, in_shapes[argnum])
+        prev = cts.get(vid)
+        cts[vid] = g if prev is None else _add(prev, g)
 
 
 _ndarray = np.ndarray
@@ -169,18 +191,14 @@ _NEVER = 1 << 62         # the minimum kernel size when no kernel may run
 class _KernelSetup:
     """The compiled kernels' first-use setup, done once whatever the threads.
 
-    ``fusion`` is :mod:`functrace.kernels.fusion` once imported and attached to
-    the registered primitives; ``installed`` is how many primitives were
-    registered when that was last done (primitives registered later get
-    their kernels at the next pass). The check is lock-free; the setup runs
-    under ``lock`` and publishes ``fusion`` last, so a thread that sees it
-    sees the kernels attached.
+    ``fusion`` is :mod:`functrace.kernels.fusion` once imported (the primitives
+    carry their kernel specs from registration). The check is lock-free; the
+    import runs under ``lock``.
     """
 
     def __init__(self) -> None:
         self.available = True          # False if functrace.kernels.fusion cannot be imported
         self.fusion: Any = None
-        self.installed = -1
         self.lock = threading.Lock()
 
     def fuser(self, eqns: list, ct_hook: Optional[Callable]) -> tuple:
@@ -191,7 +209,7 @@ class _KernelSetup:
         equations are not fused across (single-equation kernels only).
         """
         fusion = self.fusion
-        if fusion is None or self.installed != len(PRIMITIVES):
+        if fusion is None:
             fusion = self._setup()
             if fusion is None:
                 return None, _NEVER
@@ -199,20 +217,15 @@ class _KernelSetup:
         return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
 
     def _setup(self) -> Any:
-        """Import the fuser (it imports Numba only when a kernel is built) and
-        attach kernels to the primitives registered so far."""
+        """Import the fuser (it imports Numba only when a kernel is built)."""
         with self.lock:
             fusion = self.fusion
             if fusion is None:
                 try:
-                    from .kernels import fusion
+                    from .kernels import fusion   # (at the first large cotangent: cold start)
                 except ImportError:    # pragma: no cover - numpy-only installs
                     self.available = False
                     return None
-            registered = len(PRIMITIVES)
-            if self.installed != registered:
-                fusion.install(PRIMITIVES)
-                self.installed = registered
             self.fusion = fusion
         return fusion
 
@@ -220,35 +233,5 @@ class _KernelSetup:
 _KERNELS = _KernelSetup()
 
 
-def sum_to_shape(x: Any, shape: tuple) -> Any:
-    """Sum ``x`` over the axes that broadcasting added to reach ``shape``.
-
-    The single place where broadcasting is undone; built from differentiable
-    primitives. A cotangent smaller than its input is broadcast up instead.
-    """
-    xshape = _shape(x)
-    if xshape == shape:
-        return x
-    lead = len(xshape) - len(shape)
-    if lead < 0 or any(d != 1 and d != xd for d, xd in zip(shape, xshape[lead:])):
-        return broadcast_to_p.bind(x, shape=shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, d in enumerate(shape) if d == 1 and xshape[lead + i] != 1)
-    x = reduce_sum_p.bind(x, axes=axes, keepdims=False)
-    if _shape(x) != shape:
-        x = reshape_p.bind(x, shape=shape)
-    return x
-
-
-from .primitives.elementwise import add_p  # noqa: E402  (primitives import this module lazily)
-from .primitives.reductions import reduce_sum_p  # noqa: E402
-from .primitives.shape_ops import broadcast_to_p, reshape_p  # noqa: E402
-
-
 def _add(a: Any, b: Any) -> Any:
     return add_p.bind(a, b)
-
-
-def _shape(x: Any) -> tuple:
-    shape = getattr(x, "shape", None)
-    return np.shape(x) if shape is None else shape

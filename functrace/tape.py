@@ -1,9 +1,35 @@
-"""The tape: a list of equations in program order, and its jaxpr-like printer."""
+"""The tape: equations, the one function that records them, and the jaxpr-like printer.
+
+**C3, one recorder.** :func:`record_eqn` builds every equation: those of a
+reverse trace (:class:`functrace.reverse.ReverseTrace`, and through it the call
+primitives of custom rules and checkpoints) and the Tensor facade's graph nodes
+(subclasses of :class:`Eqn` that add their own links). What an equation keeps
+for the backward pass is decided in one place, from two declarations: the
+primitive's (``saves``, ``broadcasts``) and the recording trace's residual
+policy, a :class:`Residuals` value held as data on the trace:
+
+* :data:`DECLARED` -- what the primitive declares it needs (the default);
+* :data:`ALL` -- every input and the output's type too (``make_tape`` prints
+  them; ``linearize`` replays them);
+* :func:`block` ``(start)`` -- while a checkpointed block records: an equation
+  that saves no inputs still keeps its constants and the values recorded before
+  ``start`` (what replaying the block needs), not the block's own intermediates.
+
+>>> import numpy as np, functrace
+>>> from functrace.primitives.transcendental import sin_p
+>>> eqn = record_eqn(Eqn, sin_p, {}, [0], 1, [np.zeros(2)], np.zeros(2), DECLARED)
+>>> eqn, eqn.ins is not None, eqn.aval
+(Eqn(sin, in=[0], out=1), True, None)
+>>> record_eqn(Eqn, sin_p, {}, [0], 1, [np.zeros(2)], np.zeros(2), ALL).aval
+((2,), dtype('float64'))
+"""
 from __future__ import annotations
 
 from typing import Any, Optional
 
 import numpy as np
+
+from .core import concrete
 
 
 class Eqn:
@@ -12,24 +38,83 @@ class Eqn:
     ``in_ids[i]`` is the variable id of argument ``i`` or ``None`` for a
     constant. ``ins``/``out`` hold the residuals the VJP needs (``None`` when
     the primitive does not save them); ``in_shapes`` is kept for broadcasting
-    primitives so the backward pass can reduce cotangents in one place.
+    primitives so the backward pass can reduce cotangents in one place;
+    ``aval`` is the output's ``(shape, dtype)`` when the policy keeps it.
+    Built by :func:`record_eqn` only.
     """
 
     __slots__ = ("prim", "params", "in_ids", "out_id", "ins", "out", "in_shapes", "aval")
 
-    def __init__(self, prim: Any, params: dict, in_ids: list, out_id: int,
-                 ins: Optional[list], out: Any, in_shapes: Optional[tuple], aval: Any = None):
-        self.prim = prim
-        self.params = params
-        self.in_ids = in_ids
-        self.out_id = out_id
-        self.ins = ins
-        self.out = out
-        self.in_shapes = in_shapes
-        self.aval = aval
-
     def __repr__(self) -> str:
         return f"Eqn({self.prim.name}, in={self.in_ids}, out={self.out_id})"
+
+
+class Residuals:
+    """A recording trace's residual policy (see the module docstring): keep every
+    input (``keep_all``), or, for a checkpointed block, the values recorded
+    before ``block_start`` as well as the declared ones."""
+
+    __slots__ = ("keep_all", "block_start")
+
+    def __init__(self, keep_all: bool = False, block_start: Optional[int] = None):
+        self.keep_all = keep_all
+        self.block_start = block_start
+
+    def __repr__(self) -> str:
+        return ("ALL" if self.keep_all else "DECLARED" if self.block_start is None
+                else f"block({self.block_start})")
+
+
+DECLARED = Residuals()
+ALL = Residuals(keep_all=True)
+
+
+def block(start: int) -> Residuals:
+    """The policy while a checkpointed block records (its first id is ``start``)."""
+    return Residuals(block_start=start)
+
+
+_new = object.__new__
+
+
+def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
+               primals: Any, out: Any, residuals: Residuals) -> Any:
+    """The equation ``out_id = prim[params](primals)`` as an instance of ``cls``
+    (:class:`Eqn` or a subclass whose extra slots the caller fills), keeping
+    what ``prim`` declares and ``residuals`` adds. ``in_ids[i]`` is ``None``
+    for a constant argument."""
+    eqn = _new(cls)
+    eqn.prim = prim
+    eqn.params = params
+    eqn.in_ids = in_ids
+    eqn.out_id = out_id
+    keep_all = residuals.keep_all
+    if prim.saves_in or keep_all:
+        eqn.ins = primals
+    else:
+        start = residuals.block_start
+        eqn.ins = None if start is None else [
+            p if vid is None or vid < start else None for p, vid in zip(primals, in_ids)]
+    eqn.out = out if prim.saves_out else None
+    eqn.in_shapes = broadcast_shapes(primals, in_ids, out) if prim.broadcasts else None
+    eqn.aval = (shape_of(out), np.result_type(concrete(out))) if keep_all else None
+    return eqn
+
+
+def broadcast_shapes(primals: Any, ids: list, out: Any) -> Optional[tuple]:
+    """Shapes of the variable inputs if any differs from the output's, else None
+    (the common case: no broadcasting to undo in the backward pass)."""
+    out_shape = shape_of(out)
+    for p, vid in zip(primals, ids):
+        if vid is not None and shape_of(p) != out_shape:
+            return tuple([None if v is None else shape_of(q) for q, v in zip(primals, ids)])
+    return None
+
+
+def shape_of(x: Any) -> tuple:
+    """The shape of an array, tracer or Python number."""
+    shape = getattr(x, "shape", None)
+    return np.shape(x) if shape is None else shape
 
 
 _DTYPE_CODES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
@@ -91,7 +176,8 @@ class Tape:
         lines = ["{ lambda ; " + head + ". let"]
         for eqn in self.eqns:
             args = " ".join(_arg_str(eqn, i, name) for i in range(len(eqn.in_ids)))
-            lines.append(f"    {typed(eqn.out_id)} = {eqn.prim.name}{_params_str(eqn.params)} {args}")
+            params = _params_str(eqn.params)
+            lines.append(f"    {typed(eqn.out_id)} = {eqn.prim.name}{params} {args}")
         outs = ", ".join(name(v) for v in self.outvars)
         lines.append(f"  in ({outs},) }}")
         return "\n".join(lines)

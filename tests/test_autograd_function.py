@@ -229,3 +229,18 @@ def test_setup_context_style():
     x = ft.tensor(3.0, requires_grad=True)
     Square.apply(x).backward()
     assert x.grad.item() == 6.0
+
+
+def test_vmap_through_custom_function_is_a_clear_error():
+    """(It used to give every batch element the first one's result.)"""
+    with pytest.raises(NotImplementedError, match="no batching rule"):
+        ft.vmap(lambda v: LegendreP3.apply(v))(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(NotImplementedError, match="first-order reverse mode"):
+        ft.vmap(ft.grad(lambda v: LegendreP3.apply(v)))(np.array([1.0, 2.0, 3.0]))
+
+
+def test_inside_grad_one_equation_per_differentiable_output():
+    tape = ft.make_tape(lambda v: SortWithIndices.apply(v)[0])(np.array([3.0, 1.0, 2.0]))
+    assert [e.prim.name for e in tape.eqns] == ["autograd_function"]
+    with pytest.raises(NotImplementedError):
+        ft.grad(ft.grad(lambda v: LegendreP3.apply(v)))(0.5)

@@ -137,6 +137,8 @@ def test_primitive_without_rule_falls_back_to_a_loop_and_warns_once():
 
 
 def test_unknown_generic_rule_name_is_an_error():
-    from functrace.batch_rules import resolve_batch_rule
-    with pytest.raises(ValueError, match="unknown generic batching rule"):
-        resolve_batch_rule(PRIMITIVES["sin"], "elementwize")
+    from functrace import extend
+    with pytest.raises(ValueError, match="unknown generic batching rule 'elementwize'"):
+        extend.defprimitive("test_typo_rule", np.sin, derivs=[lambda x, out: fnp.cos(x)],
+                            batch="elementwize")
+    assert "test_typo_rule" not in PRIMITIVES

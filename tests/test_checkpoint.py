@@ -37,7 +37,7 @@ def test_gradients_identical():
     ref = ft.grad(loss, argnums=(0, 1))(ws, X, 0)
     for every in (1, 2):
         got = ft.grad(loss, argnums=(0, 1))(ws, X, every)
-        for a, b in zip(got[0], ref[0]):
+        for a, b in zip(got[0], ref[0], strict=True):
             np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(got[1], ref[1])
 
@@ -159,7 +159,7 @@ def test_tensor_facade_reentrant_checkpoint():
         p.grad = None
     block(x2).sum().backward()
     for a, b in zip(grads, [x2.grad.numpy(), lin1.weight.grad.numpy(),
-                            lin2.bias.grad.numpy()]):
+                            lin2.bias.grad.numpy()], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     x3 = ft.tensor(X, requires_grad=True)
     with pytest.raises(RuntimeError, match="create_graph"):

@@ -348,11 +348,29 @@ def test_user_primitive_from_derivative_and_errors():
         extend.unregister("sin")
 
 
+def test_one_defprimitive_for_functrace_and_users():
+    """extend.defprimitive is the registry's; its shorthand forms set what they imply."""
+    from functrace import registry
+    assert extend.defprimitive is registry.defprimitive
+    p = extend.defprimitive("test_scale", lambda x: 2.0 * x,
+                            transpose=lambda ct, ins, out, argnum: 2.0 * ct)
+    try:
+        assert p.linear and not ft.PRIMITIVES["test_scale"].saves_out
+        check_grads(lambda x: p.bind(x), (X,), order=2)
+    finally:
+        extend.unregister("test_scale")
+    assert ft.PRIMITIVES["reshape"].linear and not ft.PRIMITIVES["sin"].linear
+    with pytest.raises(KeyError, match="own primitives"):
+        extend.unregister("reshape")
+    with pytest.raises(KeyError, match="no primitive named"):
+        extend.unregister("test_never_registered")
+
+
 # -- documentation examples ---------------------------------------------------------------
 
-@pytest.mark.parametrize("module", ["functrace.custom", "functrace.checkpointing",
+@pytest.mark.parametrize("module", ["functrace.calls.custom", "functrace.calls.checkpointing",
                                     "functrace.linearization", "functrace.extend",
-                                    "functrace._callprim"])
+                                    "functrace.calls.record", "functrace.argnums"])
 def test_docstring_examples(module):
     result = doctest.testmod(sys.modules[module], optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

@@ -27,6 +27,7 @@ import pytest
 import functrace as ft
 import functrace.numpy as fnp
 import functrace.primitives
+import functrace.scipy.integrate  # noqa: F401  (registers odeint)
 import functrace.scipy.linalg as fsl
 import functrace.scipy.special as fsp
 import functrace.tensors as T

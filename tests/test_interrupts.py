@@ -197,7 +197,7 @@ def test_random_interrupts_inside_no_grad_leave_it_off():
 
 _FUNCTRACE = os.path.dirname(ft.__file__)
 _STATE_NAMES = {"call_under", "_current_trace", "copy_context", "_MODE", "call_with_grad_enabled",
-                "no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "_BLOCK_START"}
+                "no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "residuals"}
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,11 +2,15 @@
 
 Every primitive's scalar derivative is checked inside ONE fused kernel per
 dtype (each primitive gets its own input, so each derivative is compared on
-its own), which keeps Numba compile time small. Further tests cover fusion
-topologies, non-contiguous and 0-d arrays, shapes from hypothesis (without
-recompiling), and when the kernels must NOT be used.
+its own), which keeps Numba compile time small. The primitives and their
+inputs' domains come from the spec table's ``kernel=True`` rows (``tests/specs``).
+Further tests cover fusion topologies, non-contiguous and 0-d arrays, shapes from
+hypothesis (without recompiling), and when the kernels must NOT be used.
 """
 from __future__ import annotations
+
+import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,7 +21,8 @@ from hypothesis.extra import numpy as hnp
 import functrace as ft
 import functrace.kernels as K
 import functrace.numpy as fnp
-from functrace.primitives import special  # noqa: F401  (registers erf, relu, expit)
+
+from specs import ALL_SPECS
 
 pytestmark = pytest.mark.skipif(not K.is_enabled(), reason="kernels switched off")
 
@@ -46,7 +51,8 @@ def both_paths(f, args, ct, argnums=None):
 
 
 def assert_close(fast, slow, dtype):
-    for a, b in zip(fast, slow):
+    assert len(fast) == len(slow)
+    for a, b in zip(fast, slow, strict=True):
         a, b = np.asarray(a), np.asarray(b)
         assert a.shape == b.shape
         assert a.dtype == np.dtype(dtype)
@@ -56,73 +62,25 @@ def assert_close(fast, slow, dtype):
 
 # -- every primitive, one fused kernel per dtype -------------------------------------------
 
-UNARY = {  # name: (function, low, high)
-    "negative": (fnp.negative, -2, 2), "square": (fnp.square, -2, 2),
-    "sqrt": (fnp.sqrt, 0.2, 3), "cbrt": (fnp.cbrt, 0.2, 3),
-    "reciprocal": (fnp.reciprocal, 0.5, 2), "absolute": (fnp.abs, -2, 2),
-    "exp": (fnp.exp, -2, 2), "exp2": (fnp.exp2, -2, 2), "expm1": (fnp.expm1, -2, 2),
-    "log": (fnp.log, 0.2, 3), "log2": (fnp.log2, 0.2, 3), "log10": (fnp.log10, 0.2, 3),
-    "log1p": (fnp.log1p, -0.5, 2), "sin": (fnp.sin, -3, 3), "cos": (fnp.cos, -3, 3),
-    "tan": (fnp.tan, -1, 1), "arcsin": (fnp.arcsin, -0.9, 0.9),
-    "arccos": (fnp.arccos, -0.9, 0.9), "arctan": (fnp.arctan, -2, 2),
-    "sinh": (fnp.sinh, -2, 2), "cosh": (fnp.cosh, -2, 2), "tanh": (fnp.tanh, -2, 2),
-    "arcsinh": (fnp.arcsinh, -2, 2), "arccosh": (fnp.arccosh, 1.2, 3),
-    "arctanh": (fnp.arctanh, -0.9, 0.9), "erf": (special.erf_p.bind, -2, 2),
-    "erfc": (special.erfc_p.bind, -2, 2), "relu": (special.relu_p.bind, -2, 2),
-    "expit": (special.expit_p.bind, -3, 3),
-}
-BINARY = {  # name: (function, low, high)
-    "add": (fnp.add, -2, 2), "subtract": (fnp.subtract, -2, 2),
-    "multiply": (fnp.multiply, -2, 2), "divide": (fnp.divide, 0.5, 2),
-    "power": (fnp.power, 0.5, 2), "logaddexp": (fnp.logaddexp, -2, 2),
-    "arctan2": (fnp.arctan2, 0.5, 2), "hypot": (fnp.hypot, -2, 2),
-    "maximum": (fnp.maximum, -2, 2), "minimum": (fnp.minimum, -2, 2),
-    "fmax": (fnp.fmax, -2, 2), "fmin": (fnp.fmin, -2, 2),
-}
+ROWS = [spec for spec in ALL_SPECS if spec.kernel]   # one per primitive with a kernel
+GROUPS = [ROWS[:15], ROWS[15:29], ROWS[29:]]   # 3 mid-sized kernels compile fastest
 
 
-def test_table_covers_every_registered_elementwise_primitive():
-    K.install(ft.PRIMITIVES)
-    with_kernel = {n for n, p in ft.PRIMITIVES.items() if p.kernel is not None}
-    assert with_kernel == set(UNARY) | set(BINARY) | {"clip"}
-    assert set(K.supported()) == with_kernel
-
-
-_NAMES = list(UNARY) + list(BINARY) + ["clip"]
-GROUPS = [_NAMES[:15], _NAMES[15:29], _NAMES[29:]]   # 3 mid-sized kernels compile fastest
-
-
-def _inputs(names: list, dtype: str, n: int = 37) -> list:
-    """One input per argument of each primitive in ``names``, inside its domain."""
-    rng = np.random.default_rng(3)
+def _inputs(rows: list, dtype: str, n: int = 37) -> list:
+    """Each row's arguments, drawn from its domain as vectors of ``n`` elements."""
     xs = []
-    for name in names:
-        if name == "clip":
-            xs.append(rng.uniform(-2, 2, n))
-        elif name in UNARY:
-            xs.append(rng.uniform(*UNARY[name][1:], n))
-        else:
-            x, y = rng.uniform(*BINARY[name][1:], n), rng.uniform(*BINARY[name][1:], n)
-            if name in ("maximum", "minimum", "fmax", "fmin"):
-                y[::4] = x[::4]                   # ties split the gradient
-            if name in ("fmax", "fmin"):
-                y[1::7] = np.nan                  # the other argument wins
-            xs += [x, y]
-    return [x.astype(dtype) for x in xs]
+    for k, row in enumerate(rows):
+        xs += replace(row, shapes=[(n,)] * len(row.shapes)).make_args(dtype, seed=k)
+    return xs
 
 
-def _all_of(names: list):
-    """f(*xs) = sum over ``names`` of c_k * prim_k(own inputs): one fused run."""
+def _all_of(rows: list):
+    """f(*xs) = sum over ``rows`` of c_k * row_k.fn(own inputs): one fused run."""
     def f(*xs):
         total, k = 0.0, 0
-        for i, name in enumerate(names):
-            c = (i + 1) * 0.1
-            if name == "clip":
-                total, k = total + c * fnp.clip(xs[k], -1.0, 1.5), k + 1
-            elif name in UNARY:
-                total, k = total + c * UNARY[name][0](xs[k]), k + 1
-            else:
-                total, k = total + c * BINARY[name][0](xs[k], xs[k + 1]), k + 2
+        for i, row in enumerate(rows):
+            nargs = len(row.shapes)
+            total, k = total + (i + 1) * 0.1 * row.fn(*xs[k:k + nargs]), k + nargs
         return total
     return f
 
@@ -130,13 +88,44 @@ def _all_of(names: list):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("group", range(len(GROUPS)))
 def test_every_primitive_kernel_equals_rule(everywhere, group, dtype):
-    names = GROUPS[group]
-    xs = _inputs(names, dtype)
+    rows = GROUPS[group]
+    xs = _inputs(rows, dtype)
     ct = np.random.default_rng(4).standard_normal(xs[0].shape).astype(dtype)
     with np.errstate(invalid="ignore"):
-        fast, slow, calls = both_paths(_all_of(names), xs, ct)
+        fast, slow, calls = both_paths(_all_of(rows), xs, ct)
     assert calls == 1                               # the whole group: one kernel
     assert_close(fast, slow, dtype)
+
+
+def test_a_second_kernel_spec_under_one_name_gets_no_kernel(everywhere):
+    """A primitive declared again with another kernel spec never meets the first
+    one's compiled kernels: its kernels are off (with a warning), the rules run."""
+    from functrace import extend
+    from functrace.registry import KernelSpec
+
+    def declare(scale):
+        def make(T):
+            c = T(scale)
+
+            def d(x): return c * x
+            return (d,)
+        return extend.defprimitive("test_kernel_twice", lambda x: 0.5 * scale * x * x,
+                                   derivs=[lambda x, out: scale * x],
+                                   kernel=KernelSpec(make, passes=2))
+    x = np.linspace(-1, 1, 50)
+    for scale, warns in ((2.0, False), (3.0, True)):
+        p = declare(scale)
+        try:
+            before = K.kernel_calls()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                g = ft.grad(lambda x: fnp.sum(fnp.tanh(p.bind(x))))(x)
+            np.testing.assert_allclose(g, scale * x * (1 - np.tanh(0.5 * scale * x * x) ** 2),
+                                       rtol=1e-12)
+            assert (K.kernel_calls() > before) is not warns
+            assert any("declared again" in str(w.message) for w in caught) is warns
+        finally:
+            extend.unregister("test_kernel_twice")
 
 
 # -- fusion topologies -----------------------------------------------------------------------

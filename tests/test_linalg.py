@@ -97,6 +97,23 @@ def test_batched_solve_gradients():
     check_grads(fnp.linalg.solve, (_mat(2, 3, 3), RNG.random(3)))
 
 
+@pytest.mark.parametrize("argnums", [(0, 1), 0, 1])
+def test_solve_backward_solves_once(argnums):
+    """solve's all-arguments rule: one solve with a^T serves both cotangents (the
+    per-argument form took one per argument); the gradients agree with the formula."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 3)) + 3 * np.eye(3), rng.standard_normal((3, 2))
+    g = functrace.grad(lambda a, b: fnp.sum(fnp.linalg.solve(a, b)), argnums=argnums)
+    tape = functrace.make_tape(g)(a, b)
+    assert [e.prim.name for e in tape.eqns].count("solve") == 2     # forward + backward
+    ct_b = np.linalg.solve(a.T, np.ones((3, 2)))
+    want = {0: -ct_b @ np.linalg.solve(a, b).T, 1: ct_b}
+    got = g(a, b)
+    for k, arg in enumerate(argnums if isinstance(argnums, tuple) else (argnums,)):
+        np.testing.assert_allclose(got[k] if isinstance(argnums, tuple) else got, want[arg],
+                                   rtol=1e-12)
+
+
 # -- prod and cumprod with zeros ------------------------------------------------------
 
 @pytest.mark.parametrize("x, expected", [

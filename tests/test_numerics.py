@@ -79,15 +79,15 @@ def test_power_derivatives_arrays_and_facade():
 
 def test_power_kernel_derivatives_at_the_edges():
     """The kernel table's in-loop and pre-pass derivatives (plain Python, no Numba)."""
-    spec = K.DERIVS["power"]
+    spec = ft.PRIMITIVES["power"].kernel
     for dtype in ("float64", "float32"):
         T = np.dtype(dtype).type
         x, y = _XS.astype(dtype), _YS.astype(dtype)
         out = quiet(np.power, x, y)
-        in_loop = [[quiet(d, T(a), T(b), T(o)) for a, b, o in zip(x, y, out)]
+        in_loop = [[quiet(d, T(a), T(b), T(o)) for a, b, o in zip(x, y, out, strict=True)]
                    for d in spec.make(T)]
         pre = quiet(spec.pre, (True, True), x, y, out)
-        for expected, loop, via_pre in zip((_DX, _DY), in_loop, pre):
+        for expected, loop, via_pre in zip((_DX, _DY), in_loop, pre, strict=True):
             np.testing.assert_array_equal(loop, expected.astype(dtype))
             np.testing.assert_array_equal(via_pre, expected.astype(dtype))
             assert via_pre.dtype == dtype
@@ -107,7 +107,7 @@ def test_power_kernel_agrees_with_rule_at_the_edges(dtype):
         K.set_thresholds(**previous)
     with K.enabled(False):
         slow = quiet(f, x, y, w)
-    for a, b in zip(fast, slow):
+    for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(fast[0], 1.5 * _DX.astype(dtype))
     np.testing.assert_array_equal(fast[1], 1.5 * _DY.astype(dtype))
@@ -409,7 +409,7 @@ def test_zero_guard_changes_nothing_where_no_nan_arises():
     with zero_guard(True):
         actual = ft.hessian(f, argnums=(0, 1))(x, y)
         check_grads(f, (x, y), order=2)
-    for a, e in zip(ft.tree_leaves(actual), ft.tree_leaves(expected)):
+    for a, e in zip(ft.tree_leaves(actual), ft.tree_leaves(expected), strict=True):
         np.testing.assert_array_equal(a, e)
 
 
@@ -441,7 +441,7 @@ def test_zero_guard_kernels_agree_with_rules(dtype):
                 assert K.kernel_calls() > calls
                 with K.enabled(False):
                     slow = quiet(grad, x, y)
-            for a, b in zip(fast, slow):
+            for a, b in zip(fast, slow, strict=True):
                 assert a.dtype == dtype
                 np.testing.assert_allclose(a, b, rtol=1e-5 if dtype == "float32" else 1e-12)
                 assert np.isnan(a).any() != guard

@@ -65,7 +65,7 @@ CASES = [
 def test_optimizer_matches_torch(name, options, dtype, tol, groups):
     ours = run(ft, name, options, dtype, groups=groups)
     theirs = run(torch, name, options, dtype, groups=groups)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 

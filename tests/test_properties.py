@@ -7,7 +7,7 @@ differences stay valid (no ties, no kinks).
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -139,9 +139,18 @@ def test_adjoint_identity_and_finite_differences(steps, shapes, seed):
     _, f_vjp = vjp(f, *args)
     jtu = f_vjp(u)
     lhs = np.sum(u * jv)
-    rhs = sum(np.sum(a * b) for a, b in zip(jtu, v))
+    rhs = sum(np.sum(a * b) for a, b in zip(jtu, v, strict=True))
     assert np.isclose(lhs, rhs, rtol=1e-10, atol=1e-10), (lhs, rhs)
+    assume(_smooth_along(f, args, v))
     np.testing.assert_allclose(jv, numerical_jvp(f, args, v, 1e-6), rtol=1e-5, atol=1e-6)
+
+
+def _smooth_along(f, args, v) -> bool:
+    """Whether finite differences of ``f`` along ``v`` are valid here: a program can
+    build a tie itself (``y`` against ``(x + y) - x``), where ``maximum`` and ``where``
+    have a kink or a jump within the step; differences with two steps then disagree."""
+    fine, coarse = (np.asarray(numerical_jvp(f, args, v, eps)) for eps in (1e-6, 1e-5))
+    return bool(np.allclose(fine, coarse, rtol=1e-4, atol=1e-5))
 
 
 @settings(deadline=None, max_examples=50, derandomize=True)
@@ -172,11 +181,11 @@ def test_vjp_and_jvp_are_linear(steps, shapes, seed, alpha, beta):
     out, f_vjp = vjp(f, *args)
     u1, u2 = _arrays(seed + 1, [np.shape(out)] * 2, "float64")
     combined = f_vjp(alpha * u1 + beta * u2)
-    for c, a, b in zip(combined, f_vjp(u1), f_vjp(u2)):
+    for c, a, b in zip(combined, f_vjp(u1), f_vjp(u2), strict=True):
         np.testing.assert_allclose(c, alpha * a + beta * b, rtol=1e-9, atol=1e-9)
     v1 = _arrays(seed + 2, shapes.input_shapes, "float64")
     v2 = _arrays(seed + 3, shapes.input_shapes, "float64")
-    _, t = jvp(f, args, tuple(alpha * a + beta * b for a, b in zip(v1, v2)))
+    _, t = jvp(f, args, tuple(alpha * a + beta * b for a, b in zip(v1, v2, strict=True)))
     _, t1 = jvp(f, args, v1)
     _, t2 = jvp(f, args, v2)
     np.testing.assert_allclose(t, alpha * t1 + beta * t2, rtol=1e-9, atol=1e-9)
@@ -190,7 +199,7 @@ def test_jacrev_equals_jacfwd(steps, shapes, seed):
     rev = jacrev(f, argnums=(0, 1))(*args)
     fwd = jacfwd(f, argnums=(0, 1))(*args)
     out_shape = np.shape(f(*args))
-    for r, w, a in zip(rev, fwd, args):
+    for r, w, a in zip(rev, fwd, args, strict=True):
         assert np.shape(r) == out_shape + a.shape == np.shape(w)
         np.testing.assert_allclose(r, w, rtol=1e-10, atol=1e-12)
     # and one column against finite differences

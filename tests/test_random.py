@@ -58,7 +58,7 @@ def test_manual_seed_reproduces_every_random_function(name):
     first = [values(GLOBAL[name]()) for _ in range(2)]
     ft.manual_seed(1234)
     second = [values(GLOBAL[name]()) for _ in range(2)]
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
     ft.manual_seed(4321)
     other = values(GLOBAL[name]())

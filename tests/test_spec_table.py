@@ -13,6 +13,7 @@ from functrace.registry import PRIMITIVES
 from functrace.reverse import ReverseTrace
 from functrace.testing import check_grads
 
+from mutations import break_rules
 from specs import ALL_SPECS
 
 CASES = [pytest.param(spec, dtype, id=f"{spec.name}-{dtype}")
@@ -30,7 +31,9 @@ def _check_reference(spec, args):
     zeros = tuple(np.zeros_like(a) for a in args)
     for actual in (spec.fn(*args), functrace.jvp(spec.fn, args, zeros)[0],
                    functrace.vjp(spec.fn, *args)[0]):
-        for a, e in zip(functrace.tree_leaves(actual), functrace.tree_leaves(expected)):
+        actual, expected_leaves = functrace.tree_leaves(actual), functrace.tree_leaves(expected)
+        assert len(actual) == len(expected_leaves), (len(actual), len(expected_leaves))
+        for a, e in zip(actual, expected_leaves, strict=True):
             assert isinstance(a, (np.ndarray, np.generic)), type(a)
             assert np.shape(a) == np.shape(e)
             assert np.result_type(a) == np.result_type(e), (np.result_type(a),
@@ -39,12 +42,18 @@ def _check_reference(spec, args):
             np.testing.assert_allclose(a, e, rtol=tol, atol=tol, equal_nan=True)
 
 
-@pytest.mark.parametrize("spec, dtype", DIFFERENTIABLE)
-def test_gradients_match_finite_differences(spec, dtype):
+def check_row(spec, dtype):
+    """Value and dtype against numpy, derivatives against finite differences: in
+    float32 against float64 differences, within float32 rounding (check_grads)."""
     args = spec.make_args(dtype)
     _check_reference(spec, args)
     check_grads(spec.fn, args, order=spec.order, modes=spec.modes, eps=spec.eps,
                 atol=spec.atol, rtol=spec.rtol)
+
+
+@pytest.mark.parametrize("spec, dtype", DIFFERENTIABLE)
+def test_gradients_match_finite_differences(spec, dtype):
+    check_row(spec, dtype)
 
 
 @pytest.mark.parametrize("spec, dtype", CONSTANT)
@@ -63,7 +72,8 @@ def test_constant_ops(spec, dtype):
     out, f_vjp = functrace.vjp(spec.fn, *args)
     np.testing.assert_array_equal(out, expected)
     cts = f_vjp(np.ones(np.shape(out)))
-    for ct, a in zip(cts, args):
+    assert len(cts) == len(args)
+    for ct, a in zip(cts, args, strict=True):
         assert ct.shape == a.shape and ct.dtype == a.dtype and not np.any(ct)
 
     def scaled(*a):
@@ -78,6 +88,21 @@ def test_constant_ops(spec, dtype):
 
 
 # -- meta-tests ---------------------------------------------------------------------------
+
+FLOAT32 = [c for c in DIFFERENTIABLE if c.values[1] == "float32"]
+
+
+@pytest.mark.parametrize("spec, dtype", FLOAT32)
+def test_a_one_percent_float32_error_fails_the_row(spec, dtype, monkeypatch):
+    """Every float32 row checks accuracy, not only dtypes and crashes: with the rules
+    of its first differentiable primitive 1% off in float32 alone, the row fails."""
+    if "scale_invisible" in spec.extra:
+        pytest.skip(spec.extra["scale_invisible"])
+    first = next(PRIMITIVES[p] for p in spec.prims if PRIMITIVES[p].vjp is not None)
+    break_rules(monkeypatch, first, "float32")
+    with pytest.raises(AssertionError, match="JVP|VJP"):
+        check_row(spec, dtype)
+
 
 def test_every_primitive_has_a_row():
     covered = {p for spec in ALL_SPECS for p in spec.prims}
@@ -97,6 +122,30 @@ def test_non_differentiable_primitives_have_constant_rows():
     constant_rows = {spec.prims[0] for spec in ALL_SPECS if spec.order == 0}
     assert not sorted(nondiff - constant_rows)
     assert not sorted(constant_rows - nondiff)
+
+
+def test_every_kernel_has_one_kernel_row():
+    """Each primitive with a compiled kernel (``kernel=`` in its registry block) has
+    exactly one ``kernel=True`` row, which the kernel tests read; that row binds the
+    primitive on one array of one shape per argument of the kernel."""
+    with_kernel = sorted(name for name, p in PRIMITIVES.items() if p.kernel is not None)
+    rows = [spec for spec in ALL_SPECS if spec.kernel]
+    assert sorted(spec.prims[0] for spec in rows) == with_kernel
+    for spec in rows:
+        nargs = len(PRIMITIVES[spec.prims[0]].kernel.make(np.float64))
+        assert len(spec.shapes) == nargs and len(set(spec.shapes)) == 1, spec.name
+        # the user-facing wrapper itself (fnp.foo), not a lambda around a bind
+        assert spec.fn.__module__.startswith("functrace."), spec.name
+
+
+@pytest.mark.parametrize("module", ["functrace.primitives", "functrace.registry",
+                                    "functrace.primitives.batch_rules", "functrace.extend"])
+def test_declaration_docs_run(module):
+    """The instructions for adding a primitive and the registry's examples run."""
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_row_names_are_unique():

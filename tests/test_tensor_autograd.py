@@ -10,6 +10,9 @@ import pytest
 
 import functrace as ft
 import functrace.numpy as fnp
+from functrace.primitives.transcendental import tanh_p
+from functrace.testing import reference_point, tolerances
+from mutations import break_rules, scale_if
 
 
 def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -352,17 +355,49 @@ GRAD_OPS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(GRAD_OPS))
-def test_operation_gradients_match_finite_differences(name):
+def check_op_gradient(name: str, dtype: str) -> None:
+    """``.backward()`` of ``sum(op(x) * w)`` in ``dtype`` against central differences
+    in float64 at the same point: to 1e-5 in float64, and in float32 within float32
+    rounding (``functrace.testing.tolerances``, as ``check_grads`` uses)."""
     op = GRAD_OPS[name]
-    w = np.random.default_rng(1).standard_normal(op(ft.tensor(X0)).shape)
-    x = ft.tensor(X0, requires_grad=True)
+    x0 = X0.astype(dtype)
+    w = np.random.default_rng(1).standard_normal(op(ft.tensor(X0)).shape).astype(dtype)
+    x = ft.tensor(x0, requires_grad=True)
     (op(x) * ft.tensor(w)).sum().backward()
+    assert x.grad.numpy().dtype == np.dtype(dtype)
 
     def f(a):
         with ft.no_grad():
-            return float((op(ft.tensor(a)) * ft.tensor(w)).sum())
-    np.testing.assert_allclose(x.grad.numpy(), numeric_grad(f, X0), rtol=1e-5, atol=1e-7)
+            return float((op(ft.tensor(a)) * ft.tensor(w.astype(np.float64))).sum())
+    _, atol, rtol = tolerances(x0) if dtype == "float32" else (None, 1e-7, 1e-5)
+    expected = numeric_grad(f, reference_point(x0))
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(GRAD_OPS))
+def test_operation_gradients_match_finite_differences(name, dtype):
+    check_op_gradient(name, dtype)
+
+
+def test_one_percent_float32_error_in_a_rule_is_caught_through_the_facade(monkeypatch):
+    break_rules(monkeypatch, tanh_p, "float32")
+    check_op_gradient("trig", "float64")
+    with pytest.raises(AssertionError):
+        check_op_gradient("trig", "float32")
+
+
+def test_one_percent_float32_error_in_the_facade_engine_is_caught(monkeypatch):
+    """The facade's own step (accumulating into ``.grad``) 1% off in float32 only."""
+    from functrace.tensors import _engine
+    accumulate = _engine.accumulate
+
+    def wrong_accumulate(t, ct, create_graph):
+        accumulate(t, scale_if(ct, "float32"), create_graph)
+    monkeypatch.setattr(_engine, "accumulate", wrong_accumulate)
+    check_op_gradient("arith", "float64")
+    with pytest.raises(AssertionError):
+        check_op_gradient("arith", "float32")
 
 
 # -- functional and facade agree -------------------------------------------------------

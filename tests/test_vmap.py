@@ -294,6 +294,14 @@ def test_random_matmul_batching(size, xnd, ynd, seed):
 
 def test_docstring_examples():
     import doctest
-    from functrace import batch_rules, batching, jacobians
+    from functrace import batching, jacobians
+    from functrace.primitives import batch_rules
     for module in (batching, batch_rules, jacobians):
         assert doctest.testmod(module).failed == 0
+
+
+def test_mapping_over_an_unregistered_object_names_it():
+    class Params:
+        pass
+    with pytest.raises(TypeError, match="vmap cannot map over a Params"):
+        vmap(lambda p: p)(Params())

@@ -80,8 +80,8 @@ def test_jvp_of_vmap_equals_vmap_of_jvp():
     out2, t2 = vmap(lambda x, v: jvp(f_vec, (x,), (v,)))(XS, t)
     np.testing.assert_allclose(out1, out2)
     np.testing.assert_allclose(t1, t2, rtol=1e-12)
-    np.testing.assert_allclose(t1, np.stack([jacfwd(f_vec)(x) @ v for x, v in zip(XS, t)]),
-                               rtol=1e-12)
+    by_rows = [jacfwd(f_vec)(x) @ v for x, v in zip(XS, t, strict=True)]
+    np.testing.assert_allclose(t1, np.stack(by_rows), rtol=1e-12)
 
 
 def test_vmap_of_a_vjp_function():

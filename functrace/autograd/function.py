@@ -1,18 +1,22 @@
 """Custom differentiable operations: :class:`Function` with ``forward``/``backward``.
 
-Each ``Function`` subclass gets one :class:`~functrace.core.Primitive` (not
-registered in the primitive table) whose parameters are the call's ``ctx`` and
-the output ``index``. Its VJP calls the user's ``backward`` once per output
-(the other outputs' gradients are zeros; the results add up by linearity), and
-checks the number and shapes of the returned gradients.
+A call ``MyFn.apply(*args)`` is a :class:`functrace.core.Call` (C1 in
+:mod:`functrace.core`), run by the trace that owns an argument:
 
-* On Tensors, ``apply`` runs ``forward`` under ``no_grad`` and records one
-  node per differentiable output (``grad_fn`` named ``<Name>Backward``).
-* Inside a functional transform (``functrace.grad``), ``apply`` binds the
-  primitive on the tracers: the trace records it like any primitive, and the
-  impl runs ``forward`` once on Tensors wrapping the concrete values. Only
-  first-order reverse mode is supported there; forward mode and
-  differentiating ``backward`` itself raise ``NotImplementedError``.
+* on Tensors outside every transform, with an input that requires grad and grad
+  mode on: ``forward`` runs under ``no_grad`` and one node per differentiable
+  output is recorded (``grad_fn`` named ``<Name>Backward``);
+* inside a reverse transform (``functrace.grad``, ``vjp``) owning an argument:
+  ``forward`` runs once on Tensors wrapping the concrete values and one equation
+  per differentiable output is recorded. Only first order: differentiating
+  ``backward`` itself, forward mode and ``vmap`` raise ``NotImplementedError``;
+* anywhere else ``forward`` just runs.
+
+Every recorded output is the one call primitive :data:`function_p` with its own
+record (the ``ctx`` and the output's index); the record's all-arguments VJP calls
+the user's ``backward`` once per output (the other outputs' gradients are zeros;
+the results add up by linearity) and checks the number and shapes of the
+returned gradients.
 
 >>> import functrace as ft
 >>> class Cube(ft.autograd.Function):
@@ -36,15 +40,16 @@ tensor(12.)
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import EVAL_TRACE, Primitive, Tracer, current_trace
-from ..grad_mode import is_grad_enabled, no_grad
-from ..reverse import sum_to_shape
+from ..calls.record import CallRecord, call_primitive, unwrap_own
+from ..core import Call, Tracer, call_under, current_trace, is_tracer
+from ..grad_mode import no_grad
+from ..primitives.reductions import sum_to_shape
 from ..tensors._engine import SECOND_BACKWARD, _modified_error
-from ..tensors._graph import TENSOR_TYPES, record_custom
+from ..tensors._graph import TENSOR_TYPES
 from ..tensors._tensor import Tensor, make, shared_version_counter
 
 
@@ -54,15 +59,12 @@ class FunctionCtx:
     def __init__(self, cls: type, needs_input_grad: tuple) -> None:
         self.needs_input_grad = needs_input_grad
         self._cls = cls
-        self._tuple = False
-        self._n_out = 1
         self._saved: tuple = ()
         self._versions: tuple = ()
         self._non_diff: set = set()
         self._non_diff_idx: set = set()
         self._outs: Any = None
         self._n_in = len(needs_input_grad)
-        self._cache: Any = None
         self.materialize_grads = True
 
     def save_for_backward(self, *tensors: Any) -> None:
@@ -102,8 +104,6 @@ class Function:
     argument of ``forward``. Call it as ``MyFn.apply(*args)``.
     """
 
-    _prim: Any = None
-
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any) -> Any:
         raise NotImplementedError("subclasses of autograd.Function must implement forward")
@@ -119,20 +119,77 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        if current_trace() is not EVAL_TRACE:
-            return _apply_traced(cls, args)
-        return _apply_tensors(cls, args)
+        return current_trace().process_call(_FunctionCall(cls), args)
 
 
-def _primitive(cls: type) -> Primitive:
-    prim = cls.__dict__.get("_prim")
-    if prim is None:
-        prim = Primitive(cls.__name__, _impl, _vjp, _jvp, saves="in")
-        cls._prim = prim
-    return prim
+#: The call primitive of every recorded Function output; it saves the inputs,
+#: whose shapes the gradients returned by ``backward`` are checked against.
+function_p = call_primitive("autograd_function")
 
 
-def _run_forward(cls: type, ctx: FunctionCtx, args: tuple) -> tuple:
+class _FunctionCall(Call):
+    """One ``apply``: how each trace runs it (C1)."""
+
+    __slots__ = ("cls",)
+
+    def __init__(self, cls: type):
+        self.cls = cls
+
+    def run(self, args: Sequence[Any]) -> Any:
+        if any(isinstance(a, Tracer) for a in args):      # (run by functrace.jit's trace)
+            raise NotImplementedError(f"autograd.Function {self.cls.__name__} on traced "
+                                      "values: it runs on Tensors and under grad/vjp only")
+        ctx = FunctionCtx(self.cls, tuple(type(a) in TENSOR_TYPES and a._rg for a in args))
+        return _run_forward(self.cls, ctx, tuple(args))
+
+    def tensors(self, facade: Any, args: Sequence[Any]) -> Any:
+        args = tuple(args)
+        ctx = FunctionCtx(self.cls, tuple(facade.requires_grad(a) for a in args))
+        out = _run_forward(self.cls, ctx, args)
+        outs = out if isinstance(out, tuple) else (out,)
+        ctx._outs = [o._data if isinstance(o, Tensor) else np.asarray(o) for o in outs]
+        results = []
+        for k, o in enumerate(outs):
+            if k in ctx._non_diff_idx:
+                results.append(o)
+                continue
+            t = facade.record(function_p, args, {"fun": _FunctionOutput(ctx, k)}, ctx._outs[k],
+                              f"{self.cls.__name__}Backward")
+            if isinstance(o, Tensor):    # in-place changes of the result reach saved aliases
+                t._vc = shared_version_counter(o)
+            results.append(t)
+        return tuple(results) if isinstance(out, tuple) else results[0]
+
+    def reverse(self, trace: Any, args: Sequence[Any]) -> Any:
+        primals, own = unwrap_own(trace, args)
+        if any(is_tracer(p) for p in primals):
+            raise NotImplementedError(
+                f"autograd.Function {self.cls.__name__} inside {trace.name} inside another "
+                "transform: only first-order reverse mode (grad, vjp) runs through it")
+        ctx = FunctionCtx(self.cls, tuple(own))
+        wrapped = tuple(make(np.asarray(p), None, False) if isinstance(p, (np.ndarray, np.generic))
+                        else p for p in primals)
+        out = call_under(trace.parent, _run_forward, self.cls, ctx, wrapped)
+        outs = out if isinstance(out, tuple) else (out,)
+        ctx._outs = [o._data if isinstance(o, Tensor) else np.asarray(o) for o in outs]
+        ids = [a._id if o else None for a, o in zip(args, own)]
+        results = [value if k in ctx._non_diff_idx else
+                   trace.record(function_p, {"fun": _FunctionOutput(ctx, k)}, ids, primals, value)
+                   for k, value in enumerate(ctx._outs)]
+        return tuple(results) if isinstance(out, tuple) else results[0]
+
+    def forward(self, trace: Any, args: Sequence[Any]) -> Any:
+        raise NotImplementedError(f"autograd.Function {self.cls.__name__} has no forward-mode "
+                                  "(jvp) rule; use reverse mode (grad, vjp) through it")
+
+    def bind(self, trace: Any, args: Sequence[Any]) -> Any:
+        raise NotImplementedError(
+            f"autograd.Function {self.cls.__name__} under {trace.name}: it has no batching "
+            "rule (functrace runs Functions on Tensors and under grad/vjp only); write the "
+            "operation with functrace.custom_vjp, which works under vmap")
+
+
+def _run_forward(cls: type, ctx: FunctionCtx, args: tuple) -> Any:
     with no_grad():
         if cls.setup_context is not Function.setup_context:
             out = cls.forward(*args)
@@ -149,69 +206,27 @@ def _is_float(x: Any) -> bool:
     return np.result_type(x._data if isinstance(x, Tensor) else x).kind in "fc"
 
 
-def _apply_tensors(cls: type, args: tuple) -> Any:
-    needs = tuple(type(a) in TENSOR_TYPES and a._rg for a in args)
-    ctx = FunctionCtx(cls, needs)
-    out = _run_forward(cls, ctx, args)
-    if not (is_grad_enabled() and any(needs)):
-        return out
-    prim = _primitive(cls)
-    outs = out if isinstance(out, tuple) else (out,)
-    ctx._outs = [o._data if isinstance(o, Tensor) else np.asarray(o) for o in outs]
-    results = []
-    for k, o in enumerate(outs):
-        if k in ctx._non_diff_idx:
-            results.append(o)
-            continue
-        t = record_custom(prim, args, {"ctx": ctx, "index": k}, ctx._outs[k],
-                          f"{cls.__name__}Backward")
-        if isinstance(o, Tensor):        # in-place changes of the result reach saved aliases
-            t._vc = shared_version_counter(o)
-        results.append(t)
-    return tuple(results) if isinstance(out, tuple) else results[0]
+class _FunctionOutput(CallRecord):
+    """The record of one recorded output: ``backward`` gives every input's gradient."""
+
+    def __init__(self, ctx: FunctionCtx, index: int):
+        self.ctx, self.index = ctx, index
+        self.name = f"{ctx._cls.__name__}:{index}"
+
+    def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
+        if isinstance(ct, Tracer):
+            raise NotImplementedError("the backward of an autograd.Function cannot itself be "
+                                      "differentiated by functrace transforms (first order "
+                                      "only)")
+        if self.index in self.ctx._non_diff_idx:
+            return [None] * len(ins)
+        keep = isinstance(ct, Tensor)     # recording a second backward: Tensors, else arrays
+        return [None if g is None else _as_cotangent(g, keep)
+                for g in _call_backward(self.ctx, ct, self.index, ins)]
 
 
-def _apply_traced(cls: type, args: tuple) -> Any:
-    needs = tuple(isinstance(a, Tracer) or (type(a) in TENSOR_TYPES and a._rg) for a in args)
-    ctx = FunctionCtx(cls, needs)
-    prim = _primitive(cls)
-    first = prim.bind(*args, ctx=ctx, index=0)
-    if not ctx._tuple:
-        return first
-    return (first,) + tuple(prim.bind(*args, ctx=ctx, index=k) for k in range(1, ctx._n_out))
-
-
-def _impl(*primals: Any, ctx: FunctionCtx, index: int) -> Any:
-    """Run ``forward`` once on Tensors wrapping ``primals``; return output ``index``."""
-    if ctx._outs is None:
-        wrapped = tuple(make(np.asarray(p), None, False) if isinstance(p, (np.ndarray, np.generic))
-                        else p for p in primals)
-        out = _run_forward(ctx._cls, ctx, wrapped)
-        ctx._tuple = isinstance(out, tuple)
-        outs = out if ctx._tuple else (out,)
-        ctx._n_out = len(outs)
-        ctx._outs = [o._data if isinstance(o, Tensor) else np.asarray(o) for o in outs]
-    return ctx._outs[index]
-
-
-def _jvp(primals: Any, tangents: Any, out: Any, ctx: FunctionCtx, index: int) -> Any:
-    raise NotImplementedError(f"autograd.Function {ctx._cls.__name__} has no forward-mode "
-                              "(jvp) rule; use reverse mode (grad, vjp) through it")
-
-
-def _vjp(ct: Any, ins: Any, out: Any, argnum: int, ctx: FunctionCtx, index: int) -> Any:
-    if isinstance(ct, Tracer):
-        raise NotImplementedError("the backward of an autograd.Function cannot itself be "
-                                  "differentiated by functrace transforms (first order only)")
-    if index in ctx._non_diff_idx:
-        return None
-    cache = ctx._cache
-    if cache is None or cache[0] is not ct or cache[1] != index:
-        cache = ctx._cache = (ct, index, _call_backward(ctx, ct, index, ins))
-    g = cache[2][argnum]
-    if g is None:
-        return None
-    if isinstance(ct, Tensor):
+def _as_cotangent(g: Any, keep: bool) -> Any:
+    if keep:
         return g if isinstance(g, Tensor) else make(np.asarray(g), None, False)
     return g._data if isinstance(g, Tensor) else np.asarray(g)
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..core import _CONCRETE_GETTERS, EVAL_TRACE, Primitive, Trace, Tracer, _current_trace
+from ..core import (_CONCRETE_GETTERS, EVAL_TRACE, Call, Primitive, Trace, Tracer,
+                    _current_trace)
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -131,6 +132,13 @@ class JitTrace(Trace):
         self.ops.append(Op(prim, params, tuple(ins), tracer._id))
         return tracer
 
+    def process_call(self, call: Call, args: Sequence[Any]) -> Any:
+        # A custom function or checkpoint called on this trace's values: nothing
+        # differentiates it here, so its body is recorded like any other code.
+        if self.owns(args):
+            return call.run(args)
+        return self.parent.process_call(call, args)
+
     def observe(self, tracer: Tracer, what: str, value: Any) -> None:
         if what == "value":
             value = np.array(value, copy=True)      # the caller may mutate its copy
@@ -160,7 +168,6 @@ def record(fun: Any, leaves: list) -> tuple:
 
     The output is whatever ``fun`` returned, with this trace's tracers in it.
     """
-    _install_custom_handlers()
     trace = JitTrace(EVAL_TRACE)
     tracers = [trace.new_var(leaf) for leaf in leaves]
     token = _current_trace.set(trace)
@@ -171,17 +178,3 @@ def record(fun: Any, leaves: list) -> tuple:
         trace.alive = False
     return trace, [t._id for t in tracers], out
 
-
-def _inline_custom(trace: JitTrace, spec: Any, leaves: list) -> Any:
-    """A custom_vjp/custom_jvp function called on the jit trace's own values: nothing
-    differentiates it here, so its body is recorded like any other code."""
-    return spec.fun(leaves)
-
-
-def _install_custom_handlers() -> None:
-    """Register :func:`_inline_custom` (once; loads functrace.custom's rules, which
-    ``import functrace`` does not)."""
-    from .. import _custom_rules as rules
-    if (JitTrace, "vjp") not in rules._HANDLERS:
-        for kind in ("vjp", "jvp"):
-            rules.register_handler(JitTrace, kind, _inline_custom)

@@ -4,7 +4,10 @@ In a backward pass that nothing records (no outer transform, no
 ``create_graph``), a run of elementwise equations on large float32/float64
 arrays is executed as one fused loop instead of several numpy temporaries per
 equation. The differentiable rules stay the reference: they run whenever the
-kernels do not apply, and the tests check that both agree.
+kernels do not apply, and the tests check that both agree. Which primitives have
+a kernel, and their scalar derivatives, is declared in each primitive's registry
+block (``prim.kernel``, a :class:`functrace.registry.KernelSpec`); this package
+reads it by duck typing and imports nothing else from functrace.
 
 * :func:`set_enabled` / ``FUNCTRACE_NUMBA=0``: the switch.
 * :func:`set_thresholds`: the array sizes from which kernels (and parallel
@@ -30,17 +33,14 @@ from .policy import PARALLEL_OFF, _state, is_enabled, set_enabled, set_threshold
 
 # Loaded on first use (PEP 562): name -> submodule.
 _LAZY = {
-    "kernel_calls": "fusion", "supported": "fusion", "install": "fusion",
-    "new_fuser": "fusion", "Fuser": "fusion",
+    "kernel_calls": "fusion", "new_fuser": "fusion", "Fuser": "fusion",
     "compiled_count": "codegen", "disk_cache_stats": "codegen", "generate_source": "codegen",
-    "DERIVS": "derivs", "ScalarDerivs": "derivs",
     "cache_dir": "cache",
 }
 
 __all__ = ["set_enabled", "is_enabled", "enabled", "set_thresholds", "thresholds",
            "PARALLEL_OFF", "kernel_calls", "compiled_count", "disk_cache_stats", "cache_dir",
-           "supported", "install", "new_fuser", "generate_source", "DERIVS", "ScalarDerivs",
-           "Fuser"]
+           "new_fuser", "generate_source", "Fuser"]
 
 
 def __getattr__(name: str) -> Any:

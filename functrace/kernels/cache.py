@@ -215,7 +215,7 @@ def numba_cache(py_func: Callable) -> Any:
 def _trusted_cache_class() -> type:
     """Numba's FunctionCache, kept in the kernel's own (checked) directory and
     reading only trusted, intact entries (built on first use: imports Numba)."""
-    from numba.core.caching import FunctionCache
+    from numba.core.caching import FunctionCache   # deferred: imports Numba
 
     class TrustedCache(FunctionCache):
         _impl_class = _impl_class(FunctionCache._impl_class)

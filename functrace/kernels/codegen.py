@@ -3,14 +3,20 @@
 A :class:`Program` describes one fused run of elementwise equations (see
 :mod:`functrace.kernels.fusion`): which scalar derivative each step applies, to
 which operands, and where each resulting cotangent goes. :func:`get_kernel`
-turns it into Python source (wiring only: the arithmetic lives in
-:mod:`functrace.kernels.derivs`), executes it as a module (from memory; a copy
-is written to the trusted cache directory for tracebacks) and compiles it with
-an explicit signature and ``error_model="numpy"``. Kernels are cached in
-memory by program, never by shape, and on disk (Numba's cache, only in the
-directory that :mod:`functrace.kernels.cache` trusts) by the hash of their
-source. Nothing here ever sees user input: the source is assembled from the
-fixed derivative table and integer indices.
+turns it into Python source (wiring only: the arithmetic lives in the scalar
+derivatives of each primitive's kernel spec, declared in its registry block and
+passed in by primitive name), executes it as a module (from memory; a copy is
+written to the trusted cache directory for tracebacks) and compiles it with an
+explicit signature and ``error_model="numpy"``. Kernels are cached in memory by
+program, never by shape, and on disk (Numba's cache, only in the directory that
+:mod:`functrace.kernels.cache` trusts) by the hash of their source, which names
+the hash of this generator and of the files that define the derivatives used.
+Nothing here ever sees user input: the source is assembled from primitive names
+and integer indices.
+
+A primitive name stands for one kernel spec per process: a second, different
+spec under a known name (a primitive unregistered and declared again) gets no
+kernel, with a warning, rather than a stale one.
 
 Thread safety: a kernel is built under one lock (two threads asking for the
 same new kernel get one compile); looking up a built kernel takes no lock.
@@ -28,6 +34,7 @@ A generated kernel for ``tanh`` alone (float64) reads::
 from __future__ import annotations
 
 import hashlib
+import marshal
 import sys
 import threading
 import types
@@ -38,7 +45,6 @@ from typing import Any, Callable, NamedTuple, Optional
 import numpy as np
 
 from . import cache
-from . import derivs as _derivs
 from .policy import set_enabled
 
 Target = Optional[tuple]    # None, ("v", step) or ("g", leaf)
@@ -51,7 +57,7 @@ class Step(NamedTuple):
     ``targets[arg]`` is where that contribution accumulates: ``("v", m)`` the
     output cotangent of step ``m`` of the run, ``("g", q)`` the output array of
     leaf ``q``, or ``None`` (a constant argument). ``pre``: the derivative
-    takes the numpy pre-pass of the saved value (see ``ScalarDerivs.pre``).
+    takes the numpy pre-pass of the saved value (see ``KernelSpec.pre``).
     """
 
     deriv: str
@@ -88,17 +94,23 @@ class _BuildState:
 
 _KERNELS: dict = {}       # program -> compiled kernel (written under _LOCK only)
 _FAILED: set = set()      # programs whose build failed (written under _LOCK only)
+_SPECS: dict = {}         # primitive name -> its kernel spec (written under _LOCK only)
+_CONFLICTS: set = set()   # names seen with a second, different spec (under _LOCK)
 _SCALARS: dict = {}       # (deriv, pre, dtype) -> jitted scalar functions
+_FILE_HASHES: dict = {}   # source file -> sha256 of its bytes
 _LOCK = threading.Lock()
 _STATE = _BuildState()
-# The generated source names this hash, so a cached kernel is never reused
-# after the derivative table or this code generator changed.
-_SOURCE_HASH = hashlib.sha256(Path(_derivs.__file__).read_bytes()
-                              + Path(__file__).read_bytes()).hexdigest()[:16]
+# The generated source names this hash and the derivatives' (see _derivs_hash), so a
+# cached kernel is never reused after a derivative or this code generator changed.
+_SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
-def get_kernel(key: tuple) -> Optional[Callable]:
-    """The compiled kernel for a program key (built on first use), or None if that failed."""
+def get_kernel(key: tuple, specs: dict) -> Optional[Callable]:
+    """The compiled kernel for a program key (built on first use), or None if that
+    failed; ``specs`` maps the primitive names in the key to their kernel specs."""
+    for name, spec in specs.items():
+        if _SPECS.get(name) is not spec and not _know(name, spec):
+            return None
     kernel = _KERNELS.get(key)
     if kernel is not None or key in _FAILED:
         return kernel
@@ -106,6 +118,21 @@ def get_kernel(key: tuple) -> Optional[Callable]:
         if key not in _KERNELS and key not in _FAILED:
             _build_or_fail(key)
     return _KERNELS.get(key)
+
+
+def _know(name: str, spec: Any) -> bool:
+    """Record ``spec`` as primitive ``name``'s; False (warning once) if another spec
+    was recorded under that name before: kernels built from it could be stale."""
+    with _LOCK:
+        known = _SPECS.setdefault(name, spec)
+        if known is spec:
+            return True
+        if name not in _CONFLICTS:
+            _CONFLICTS.add(name)
+            warnings.warn(f"functrace: primitive {name!r} was declared again with another "
+                          "kernel spec; its compiled kernels are off for this process "
+                          "(the rules are used)", RuntimeWarning, stacklevel=4)
+        return False
 
 
 def _build_or_fail(key: tuple) -> None:
@@ -149,9 +176,9 @@ def scalar_derivs(name: str, pre: bool, dtype: str) -> tuple:
     key = (name, pre, dtype)
     fns = _SCALARS.get(key)
     if fns is None:
-        from numba import njit
-        entry = _derivs.DERIVS[name]
-        make = entry.make_pre if pre else entry.make
+        from numba import njit    # deferred: Numba loads with the first kernel
+        spec = _SPECS[name]
+        make = spec.make_pre if pre else spec.make
         fns = _SCALARS.setdefault(key, tuple(njit(error_model="numpy")(f)
                                              for f in make(np.dtype(dtype).type)))
     return fns
@@ -165,6 +192,7 @@ def generate_source(program: Program) -> str:
             f"run: {', '.join(s.deriv for s in program.steps)}",
             f"dtype: {program.dtype}; parallel: {program.parallel}; generator: {_SOURCE_HASH}"
             + ("; zero guard" if program.zero_guard else ""),
+            f"derivatives: {_derivs_hash(name for name, _ in names)}",
             '"""',
             "from numba import prange  # noqa: F401",
             "from functrace.kernels.codegen import scalar_derivs",
@@ -172,8 +200,9 @@ def generate_source(program: Program) -> str:
     if program.zero_guard:
         head[-2:-2] = [f"from numpy import {program.dtype}"]
         head.append(f"zero = {program.dtype}(0)   # typed: a literal would promote float32")
+    nargs_of = {s.deriv: len(s.targets) for s in program.steps}
     for deriv, pre in names:
-        nargs = _derivs.DERIVS[deriv].nargs
+        nargs = nargs_of[deriv]
         fns = ", ".join(f"{_fn_prefix(deriv, pre)}{a}" for a in range(nargs))
         head.append(f"{fns}{',' if nargs == 1 else ''} = scalar_derivs({deriv!r}, {pre}, "
                     f"{program.dtype!r})")
@@ -183,6 +212,31 @@ def generate_source(program: Program) -> str:
     body = [f"def kernel(n, {', '.join(params)}):", f"    for i in {loop}(n):"]
     body += ["        " + line for line in _loop_body(program)]
     return "\n".join(head + [""] + body) + "\n"
+
+
+def _derivs_hash(names: Any) -> str:
+    """A hash of the files that define the named primitives' scalar derivatives
+    (their code objects when there is no readable file, e.g. in a REPL)."""
+    h = hashlib.sha256()
+    for name in sorted(set(names)):
+        spec = _SPECS[name]
+        h.update(name.encode())
+        for fn in (spec.make, spec.make_pre, spec.pre, spec.pre_when):
+            code = getattr(fn, "__code__", None)
+            if code is not None:
+                h.update(_file_hash(code))
+    return h.hexdigest()[:16]
+
+
+def _file_hash(code: types.CodeType) -> bytes:
+    digest = _FILE_HASHES.get(code.co_filename)
+    if digest is None:
+        try:
+            digest = hashlib.sha256(Path(code.co_filename).read_bytes()).digest()
+            _FILE_HASHES[code.co_filename] = digest
+        except OSError:
+            digest = hashlib.sha256(marshal.dumps(code)).digest()
+    return digest
 
 
 def _fn_prefix(deriv: str, pre: bool) -> str:
@@ -215,7 +269,7 @@ def _loop_body(program: Program) -> list:
 
 
 def _build(program: Program) -> Callable:
-    import numba
+    import numba                  # deferred: Numba loads with the first kernel
     from numba import types as nt
     module = _load_module(generate_source(program))
     T = nt.float32 if program.dtype == "float32" else nt.float64

@@ -15,8 +15,10 @@ kinds, leaf count, steps, zero guard): built from names and indices only, never
 shapes.
 
 This module works on duck-typed equations (``prim``, ``in_ids``, ``ins``,
-``out``, ``in_shapes``, ``out_id``) and imports only numpy; the per-run Python
-work is kept small because it is paid on every call.
+``out``, ``in_shapes``, ``out_id``) and primitives (``name``, ``saves_in``,
+``saves_out`` and ``kernel``, the scalar derivatives declared in the primitive's
+registry block: :class:`functrace.registry.KernelSpec`). It imports only numpy;
+the per-run Python work is kept small because it is paid on every call.
 """
 from __future__ import annotations
 
@@ -27,7 +29,6 @@ import numpy as np
 
 from . import policy
 from .codegen import get_kernel
-from .derivs import DERIVS
 
 _FLOATS = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
 _ndarray = np.ndarray
@@ -43,31 +44,6 @@ class _Stats:
 
 
 _STATS = _Stats()
-
-
-_SAVES = {(True, False): "in", (False, True): "out", (True, True): "both",
-          (False, False): "none"}
-
-
-def supported() -> tuple:
-    """Names of the primitives that have scalar derivatives (and so kernels)."""
-    return tuple(sorted(DERIVS))
-
-
-def install(primitives: dict) -> int:
-    """Attach each table entry to the registered primitive of the same name.
-
-    An entry is attached only if the primitive saves the same values the entry
-    expects; returns how many primitives have a kernel. Safe while other
-    threads register primitives (it works on a snapshot of ``primitives``).
-    """
-    count = 0
-    for name, prim in list(primitives.items()):
-        entry = DERIVS.get(name)
-        if entry is not None and _SAVES[(prim.saves_in, prim.saves_out)] == entry.saves:
-            prim.kernel = entry
-            count += 1
-    return count
 
 
 def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False) -> Optional["Fuser"]:
@@ -117,7 +93,7 @@ class Fuser:
             return False
         run = found[0]
         key, operands, leaves = _lower(run, ct, dtype, self.zero_guard)
-        kernel = get_kernel(key)
+        kernel = get_kernel(key, {e.prim.name: spec for e, spec, _, _ in run})
         if kernel is None:
             return False
         outs = [np.empty(ct.shape, dtype) for _ in leaves]
@@ -152,7 +128,7 @@ def _collect(eqns: list, pos: int, shape: tuple, dtype: str, cts: dict,
         spec = eqn.prim.kernel
         if i > pos and (spec is None or eqn.out_id not in wanted or eqn.out_id in cts):
             break
-        saved = _saved(eqn, spec, shape, dtype)
+        saved = _saved(eqn, shape, dtype)
         if saved is None:
             break
         pre = (spec.pre is not None and dtype in spec.pre_dtypes
@@ -166,20 +142,18 @@ def _collect(eqns: list, pos: int, shape: tuple, dtype: str, cts: dict,
     return (run, cost) if run and cost >= 2 else None
 
 
-def _saved(eqn: Any, spec: Any, shape: tuple, dtype: str) -> Optional[list]:
+def _saved(eqn: Any, shape: tuple, dtype: str) -> Optional[list]:
     """The values ``eqn``'s derivatives take, if all are kernel operands, else None."""
     if eqn.in_shapes is not None:         # a variable input was broadcast
         return None
-    saves = spec.saves
-    if saves == "none":
-        return []
-    if saves == "out":
-        values = [eqn.out]
+    prim = eqn.prim
+    if not prim.saves_in:
+        values = [eqn.out] if prim.saves_out else []
     elif eqn.ins is None:
         return None
     else:
         values = list(eqn.ins)
-        if saves == "both":
+        if prim.saves_out:
             values.append(eqn.out)
     for v in values:
         if type(v) is _ndarray:
@@ -231,7 +205,7 @@ def _lower(run: list, ct: np.ndarray, dtype: str, zero_guard: bool) -> tuple:
                 if vid not in leaves:
                     leaves.append(vid)
                 targets.append(("g", leaves.index(vid)))
-        steps.append((spec.name, pre, tuple([operand(v) for v in saved]), tuple(targets)))
+        steps.append((eqn.prim.name, pre, tuple([operand(v) for v in saved]), tuple(targets)))
     state = policy._state
     parallel = ct.size >= state["parallel_min_size" if heavy else "parallel_min_size_light"]
     key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps), zero_guard)

@@ -4,21 +4,10 @@ The switch: the environment variable ``FUNCTRACE_NUMBA=0`` turns the kernels
 off for the process; :func:`set_enabled` turns them off (or on) from Python.
 
 The thresholds come from crossover measurements of the backward pass alone
-(``python benchmarks/crossover.py``; full tables in ``benchmarks/RESULTS.md``)
-on the 2-core reference machine. Rules time / serial kernel time:
-
-=====================  =========  ======  ======  ======  =======
-program, dtype          n = 1,024  4,096   16,384  65,536  262,144
-=====================  =========  ======  ======  ======  =======
-tanh alone, f64         0.50       0.49    0.84    12.5*   2.31
-tanh alone, f32         0.50       0.53    0.65    1.18    1.56
-tanh·exp·sin, f64       0.98       1.09    1.27    1.28    1.03
-tanh·exp·sin, f32       0.83       0.97    1.38    2.31    3.07
-polynomial, f64         0.93       1.09    2.07    4.73    8.19
-polynomial, f32         0.85       0.96    1.30    3.13    6.02
-=====================  =========  ======  ======  ======  =======
-
-(* the rules' temporaries page-fault at that size.) A kernel call has a fixed
+(``benchmarks/crossover.py``) on the 2-core reference machine. Every ``make
+bench`` regenerates them, verified, in ``benchmarks/RESULTS.md`` (section
+"crossover": rules time / serial kernel time per size, and a summary of the
+size from which the kernel wins). A kernel call has a fixed
 cost of ~5-8 µs (operand analysis and Numba dispatch) and saves one memory
 pass per numpy pass of the rules, so the crossover is at a roughly constant
 *work* = size × numpy passes saved ≈ 30k-65k (tanh: 3 passes, the tanh·exp·sin

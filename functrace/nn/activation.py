@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .. import numpy as fnp
-from .. import special as S
+from .. import activations as S
 from ..api import stop_gradient
 from ..tensors import _ops
 from ..tensors._graph import relabel

@@ -1,7 +1,7 @@
 """``functrace.nn.functional`` (import as ``F``): activations, dropout, losses, convolutions
 and pooling as functions.
 
-Built on :mod:`functrace.special` and :mod:`functrace.numpy`, so they work on
+Built on :mod:`functrace.activations` and :mod:`functrace.numpy`, so they work on
 Tensors (recording the graph) and, equally, on numpy arrays inside
 ``functrace.grad``. No derivative is written here.
 

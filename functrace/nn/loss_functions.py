@@ -17,7 +17,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import numpy as fnp
-from .. import special as S
+from .. import activations as S
 from ..core import concrete, concrete_value
 from ..tensors import _ops
 from ..tensors._graph import relabel

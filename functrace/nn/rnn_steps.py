@@ -19,7 +19,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import numpy as fnp
-from .. import special as S
+from .. import activations as S
 from ..core import concrete
 
 #: gates per mode (stacked along the first axis of the weights)

@@ -9,6 +9,7 @@ on plain arrays it returns plain numpy results.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -16,9 +17,10 @@ import numpy as np
 from ..core import Tracer, concrete
 # names imported with `x as x` or `*` are this module's public API (PEP 484)
 from . import linalg as linalg
-from ._linalg_ops import (cumprod as cumprod, diag as diag, diagonal as diagonal,
-                          einsum as einsum, inner as inner, outer as outer, prod as prod,
-                          tensordot as tensordot, trace as trace)
+from ._products import (cumprod as cumprod, diag as diag, diagonal as diagonal, dot as dot,
+                        einsum as einsum, inner as inner, matmul as matmul, outer as outer,
+                        prod as prod, tensordot as tensordot, trace as trace)
+from . import _dispatch
 from ._creation import (arange as arange, array as array, asarray as asarray, empty as empty,
                         eye as eye, full as full, full_like as full_like, identity as identity,
                         linspace as linspace, logspace as logspace, meshgrid as meshgrid,
@@ -26,13 +28,13 @@ from ._creation import (arange as arange, array as array, asarray as asarray, em
                         zeros_like as zeros_like)
 from ._keywords import add_keyword_hints as _add_keyword_hints
 from ._methods import install_array_methods
-from ._reductions import normalize_axes
+from ._reductions import all as all, any as any
 from ._reductions import (amax as amax, amin as amin, argmax as argmax, argmin as argmin,
                           argsort as argsort, cumsum as cumsum, max as max, mean as mean,
                           min as min, std as std, sum as sum, var as var)
 from ._shape import (broadcast_to as broadcast_to, concatenate as concatenate,
                      expand_dims as expand_dims, flip as flip, getitem as getitem,
-                     matmul as matmul, moveaxis as moveaxis, ravel as ravel,
+                     moveaxis as moveaxis, ravel as ravel,
                      reshape as reshape, squeeze as squeeze, stack as stack,
                      swapaxes as swapaxes, transpose as transpose)
 from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, ...)
@@ -52,27 +54,6 @@ newaxis = None
 ndarray = np.ndarray
 
 
-def dot(a: Any, b: Any) -> Any:
-    """numpy.dot: products of scalars, vectors, matrices (and N-D via tensordot)."""
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return multiply(a, b)
-    if np.ndim(b) <= 2:
-        return matmul(a, b)
-    return tensordot(a, b, axes=([-1], [-2]))
-
-
-def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Whether any element is true: a constant (no gradient)."""
-    from ..primitives.nondiff import reduce_any_p
-    return reduce_any_p.bind(a, axes=normalize_axes(axis, ndim(a)), keepdims=bool(keepdims))
-
-
-def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Whether all elements are true: a constant (no gradient)."""
-    from ..primitives.nondiff import reduce_all_p
-    return reduce_all_p.bind(a, axes=normalize_axes(axis, ndim(a)), keepdims=bool(keepdims))
-
-
 def shape(a: Any) -> tuple:
     return a.shape if isinstance(a, Tracer) else np.shape(a)
 
@@ -87,3 +68,4 @@ def size(a: Any) -> int:
 
 install_array_methods(Tracer)
 _add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
+_dispatch.install(sys.modules[__name__])     # numpy functions on tracers -> ours, by name

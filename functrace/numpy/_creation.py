@@ -7,6 +7,8 @@ import numpy as np
 
 from ..core import Tracer
 from ..primitives import nondiff as N
+from ._shape import stack
+from ._ufuncs import astype
 
 
 def _contains_tracer(obj: Any) -> bool:
@@ -20,10 +22,8 @@ def _contains_tracer(obj: Any) -> bool:
 def array(object: Any, dtype: Any = None, copy: bool = True, ndmin: int = 0) -> Any:
     """Like ``numpy.array``; a (nested) list holding tracers is stacked differentiably."""
     if isinstance(object, Tracer):
-        from ._ufuncs import astype
         return object if dtype is None else astype(object, dtype)
     if isinstance(object, (list, tuple)) and _contains_tracer(object):
-        from ._shape import stack
         out = stack([array(o, dtype=dtype) for o in object])
         return out
     return np.array(object, dtype=dtype, copy=copy, ndmin=ndmin)

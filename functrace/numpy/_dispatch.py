@@ -2,15 +2,16 @@
 
 A numpy function dispatches when ``functrace.numpy`` (or ``functrace.numpy.linalg``)
 defines a function of the same name. Any other numpy function applied to a
-tracer raises a ``TypeError`` naming it (never a silent constant).
+tracer raises a ``TypeError`` naming it (never a silent constant). The tables are
+filled by :func:`install`, which ``functrace.numpy`` calls once its namespace is
+complete (so this module imports nothing of it).
 """
 from __future__ import annotations
 
+import sys
 import types
 
 import numpy as np
-
-from .. import numpy as fnp
 
 
 def _table(ours: types.ModuleType, theirs: types.ModuleType, ufuncs: bool) -> dict:
@@ -24,10 +25,18 @@ def _table(ours: types.ModuleType, theirs: types.ModuleType, ufuncs: bool) -> di
     return table
 
 
-UFUNCS = _table(fnp, np, ufuncs=True)
-_TOP_LEVEL = _table(fnp, np, ufuncs=False)
-_LINALG = _table(fnp.linalg, np.linalg, ufuncs=False)
-FUNCTIONS = {**_TOP_LEVEL, **_LINALG}
+UFUNCS: dict = {}         # numpy ufunc -> functrace.numpy function
+FUNCTIONS: dict = {}      # numpy function (top level and linalg) -> functrace's
+_TOP_LEVEL: dict = {}
+_LINALG: dict = {}
+
+
+def install(fnp: types.ModuleType) -> None:
+    """Fill the tables from the finished ``functrace.numpy`` namespace ``fnp``."""
+    UFUNCS.update(_table(fnp, np, ufuncs=True))
+    _TOP_LEVEL.update(_table(fnp, np, ufuncs=False))
+    _LINALG.update(_table(fnp.linalg, np.linalg, ufuncs=False))
+    FUNCTIONS.update({**_TOP_LEVEL, **_LINALG})
 
 
 def dispatched_names() -> list:
@@ -39,7 +48,6 @@ def dispatched_names() -> list:
 
 def ufunc_name(ufunc: np.ufunc) -> str:
     """``numpy.sin``, ``scipy.special.expit``, ... : where the user's ufunc comes from."""
-    import sys
     name = ufunc.__name__
     if getattr(np, name, None) is ufunc:
         return f"numpy.{name}"
@@ -53,7 +61,7 @@ def ufunc_advice(ufunc: np.ufunc) -> str:
     """What to call instead of a ufunc that has no functrace rule."""
     label = ufunc_name(ufunc)
     if label.startswith("scipy.special."):           # so scipy is installed
-        from ..scipy import special as fsp
+        from ..scipy import special as fsp   # deferred: scipy is optional
         if ufunc.__name__ in fsp.__all__:
             return f"use functrace.scipy.special.{ufunc.__name__} (same signature, differentiable)"
         return ("functrace.scipy.special has " + ", ".join(fsp.__all__) + "; otherwise express "

@@ -5,14 +5,18 @@ class) by :func:`install_array_methods`.
 """
 from __future__ import annotations
 
-from typing import Any
+import inspect
 
 import numpy as np
 
 from ..core import Tracer, concrete_value
+from . import _products as P
 from . import _reductions as R
 from . import _shape as S
+from . import _shape_extra as X
 from . import _ufuncs as U
+from ._dispatch import FUNCTIONS, UFUNCS, ufunc_advice, ufunc_name
+from ._keywords import _takes_axis, with_keyword_hint
 
 
 def _swap(fn):
@@ -72,53 +76,43 @@ def _mod(x, y):
 
 
 def _prod(self, *args, **kwargs):
-    from ..numpy import prod
-    return prod(self, *args, **kwargs)
+    return P.prod(self, *args, **kwargs)
 
 
 def _cumprod(self, *args, **kwargs):
-    from ..numpy import cumprod
-    return cumprod(self, *args, **kwargs)
+    return P.cumprod(self, *args, **kwargs)
 
 
 def _sort(self, axis=-1, kind=None):
-    from ..numpy import sort
-    return sort(self, axis=axis, kind=kind)
+    return X.sort(self, axis=axis, kind=kind)
 
 
 def _take(self, indices, axis=None, mode="raise"):
-    from ..numpy import take
-    return take(self, indices, axis=axis, mode=mode)
+    return X.take(self, indices, axis=axis, mode=mode)
 
 
 def _repeat(self, repeats, axis=None):
-    from ..numpy import repeat
-    return repeat(self, repeats, axis=axis)
+    return X.repeat(self, repeats, axis=axis)
 
 
 def _trace(self, offset=0, axis1=0, axis2=1):
-    from ..numpy import trace
-    return trace(self, offset=offset, axis1=axis1, axis2=axis2)
+    return P.trace(self, offset=offset, axis1=axis1, axis2=axis2)
 
 
 def _diagonal(self, offset=0, axis1=0, axis2=1):
-    from ..numpy import diagonal
-    return diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
+    return P.diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
 
 
 def _any(self, axis=None, keepdims=False):
-    from ..numpy import any as any_
-    return any_(self, axis=axis, keepdims=keepdims)
+    return R.any(self, axis=axis, keepdims=keepdims)
 
 
 def _all(self, axis=None, keepdims=False):
-    from ..numpy import all as all_
-    return all_(self, axis=axis, keepdims=keepdims)
+    return R.all(self, axis=axis, keepdims=keepdims)
 
 
 def _dot(self, other):
-    from ..numpy import dot
-    return dot(self, other)
+    return P.dot(self, other)
 
 
 ARRAY_METHODS = {
@@ -127,7 +121,7 @@ ARRAY_METHODS = {
     "__mul__": U.multiply, "__rmul__": _swap(U.multiply),
     "__truediv__": U.divide, "__rtruediv__": _swap(U.divide),
     "__pow__": U.power, "__rpow__": _swap(U.power),
-    "__matmul__": S.matmul, "__rmatmul__": _swap(S.matmul),
+    "__matmul__": P.matmul, "__rmatmul__": _swap(P.matmul),
     "__neg__": U.negative, "__pos__": U.positive, "__abs__": U.absolute,
     "__lt__": U.less, "__le__": U.less_equal, "__gt__": U.greater, "__ge__": U.greater_equal,
     "__eq__": U.equal, "__ne__": U.not_equal,
@@ -148,7 +142,6 @@ ARRAY_METHODS = {
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     _check_inputs_alive(inputs)
-    from ._dispatch import UFUNCS, ufunc_advice, ufunc_name
     if method != "__call__":
         raise TypeError(f"functrace does not differentiate {ufunc_name(ufunc)}.{method}; "
                         "use the functrace.numpy function instead (e.g. fnp.sum)")
@@ -177,7 +170,6 @@ def _array_function(self, func, types, args, kwargs):
     if fast is not None and len(args) == 1 and not kwargs:
         return fast(args[0])
     _check_inputs_alive(args)
-    from ._dispatch import FUNCTIONS
     fn = FUNCTIONS.get(func)
     if fn is None:
         raise TypeError(f"functrace has no differentiation rule for numpy.{func.__name__}; "
@@ -193,7 +185,6 @@ def _array_function(self, func, types, args, kwargs):
 def _unsupported_kwargs(fn, kwargs) -> list:
     if not kwargs:
         return []
-    import inspect
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -223,7 +214,6 @@ def _check_inputs_alive(values):
 
 def install_array_methods(cls: type) -> None:
     """Give ``cls`` numpy-like operators, methods and numpy dispatch."""
-    from ._keywords import _takes_axis, with_keyword_hint
     for name, fn in ARRAY_METHODS.items():
         if _takes_axis(fn):                      # x.sum(dim=0) -> use axis=
             fn = with_keyword_hint(fn, f"the traced array's .{name}()")

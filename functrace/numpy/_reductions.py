@@ -10,7 +10,10 @@ import numpy as np
 from ..core import concrete_value
 from ..primitives import nondiff as N
 from ..primitives import reductions as R
-from ..primitives.elementwise import sqrt_p, where_p
+from ..primitives.arithmetic import sqrt_p
+from ..primitives.selection import where_p
+from ._shape import ravel
+from ._ufuncs import astype
 
 Axis = Optional[Union[int, tuple]]
 
@@ -39,7 +42,6 @@ def _count(a: Any, axes: tuple) -> int:
 def sum(a: Any, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Sum over ``axis``. Example: ``fnp.sum(x, axis=0)``."""
     if dtype is not None:
-        from ._ufuncs import astype
         a = astype(a, dtype)
     return R.reduce_sum_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))
 
@@ -118,11 +120,9 @@ def std(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
 
 def cumsum(a: Any, axis: Optional[int] = None, dtype: Any = None) -> Any:
     """Cumulative sum along ``axis`` (flattened when ``axis`` is None)."""
-    from ._shape import ravel
     if axis is None:
         a, axis = ravel(a), 0
     if dtype is not None:
-        from ._ufuncs import astype
         a = astype(a, dtype)
     return R.cumsum_p.bind(a, axis=normalize_axes(axis, np.ndim(a))[0])
 
@@ -137,3 +137,13 @@ def argmin(a: Any, axis: Optional[int] = None, keepdims: bool = False) -> Any:
 
 def argsort(a: Any, axis: int = -1, kind: Optional[str] = None) -> Any:
     return N.argsort_p.bind(a, axis=axis, kind=kind)
+
+
+def any(a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Whether any element is true: a constant (no gradient)."""
+    return N.reduce_any_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))
+
+
+def all(a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Whether all elements are true: a constant (no gradient)."""
+    return N.reduce_all_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))

@@ -5,8 +5,9 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from ..primitives import shape_ops as S
-from ..primitives.linalg import matmul_p
+from ..primitives.indexing import concatenate_p, getitem_p, normalize_index
+from ..primitives.reductions import broadcast_to_p
+from ..primitives.shape_ops import flip_p, reshape_p, transpose_p
 
 
 def _resolve_shape(shape: Any, size: int) -> tuple:
@@ -29,7 +30,7 @@ def reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
     new = _resolve_shape(shape, int(np.prod(np.shape(a), dtype=np.int64)))
     if new == np.shape(a):
         return a
-    return S.reshape_p.bind(a, shape=new)
+    return reshape_p.bind(a, shape=new)
 
 
 def ravel(a: Any, order: str = "C") -> Any:
@@ -41,7 +42,7 @@ def transpose(a: Any, axes: Optional[Sequence[int]] = None) -> Any:
     axes = tuple(reversed(range(nd))) if axes is None else tuple(int(ax) % builtins_max(nd) for ax in axes)
     if sorted(axes) != list(range(nd)):
         raise ValueError("axes don't match array")
-    return S.transpose_p.bind(a, axes=axes)
+    return transpose_p.bind(a, axes=axes)
 
 
 def builtins_max(nd: int) -> int:
@@ -79,7 +80,7 @@ def broadcast_to(array: Any, shape: Any) -> Any:
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if np.shape(array) == shape:
         return array
-    return S.broadcast_to_p.bind(array, shape=shape)
+    return broadcast_to_p.bind(array, shape=shape)
 
 
 def concatenate(arrays: Sequence[Any], axis: Optional[int] = 0) -> Any:
@@ -87,7 +88,7 @@ def concatenate(arrays: Sequence[Any], axis: Optional[int] = 0) -> Any:
     if axis is None:
         arrays, axis = [ravel(a) for a in arrays], 0
     nd = np.ndim(arrays[0])
-    return S.concatenate_p.bind(*arrays, axis=int(axis) % builtins_max(nd))
+    return concatenate_p.bind(*arrays, axis=int(axis) % builtins_max(nd))
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
@@ -101,20 +102,13 @@ def flip(m: Any, axis: Any = None) -> Any:
     nd = np.ndim(m)
     axes = tuple(range(nd)) if axis is None else tuple(
         int(a) % builtins_max(nd) for a in np.atleast_1d(axis))
-    return S.flip_p.bind(m, axes=axes)
+    return flip_p.bind(m, axes=axes)
 
 
 def getitem(a: Any, idx: Any) -> Any:
     """``a[idx]`` for basic slices, integer arrays and boolean masks."""
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
-    return S.getitem_p.bind(a, idx=S.normalize_index(idx))
-
-
-def matmul(x1: Any, x2: Any) -> Any:
-    """Matrix product with numpy's ``@`` semantics (1-D and batched operands)."""
-    if np.ndim(x1) == 0 or np.ndim(x2) == 0:
-        raise ValueError("matmul: Input operand does not have enough dimensions")
-    return matmul_p.bind(x1, x2)
+    return getitem_p.bind(a, idx=normalize_index(idx))
 
 

@@ -20,8 +20,10 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from ..core import concrete, concrete_value, is_tracer
-from ..primitives import shape_ops as S
+from ..primitives import indexing as S
+from ..primitives.nondiff import argsort_p
 from ._shape import broadcast_to, concatenate, ravel, reshape
+from ._ufuncs import astype
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "dstack",
            "column_stack", "split", "array_split", "hsplit", "vsplit", "dsplit", "roll",
@@ -108,7 +110,6 @@ def _cast(arrays: list, dtype: Any, casting: str) -> list:
         raise NotImplementedError("functrace stacking functions support casting='same_kind' only")
     if dtype is None:
         return arrays
-    from ._ufuncs import astype
     return [astype(a, dtype) for a in arrays]
 
 
@@ -362,7 +363,6 @@ def sort(a: Any, axis: Axis = -1, kind: Optional[str] = None, order: Any = None,
     if axis is None:
         a, axis = ravel(a), 0
     if _vmap_batched(a):     # each batch element gets its own permutation
-        from ..primitives.nondiff import argsort_p
         perm = argsort_p.bind(a, axis=axis, kind="stable")
     else:
         perm = np.argsort(concrete_value(a), axis=axis, kind="stable")

@@ -5,34 +5,38 @@ from typing import Any
 
 import numpy as np
 
-from ..primitives import elementwise as E
+from ..core import concrete_value as _concrete_value    # private: fnp star-imports this
+from ..primitives import arithmetic as _ar
 from ..primitives import nondiff as N
+from ..primitives import selection as _sel
+from ..primitives import transcendental as _tr
+from ..primitives.shape_ops import astype_p as _astype_p
 
 ArrayLike = Any
 
 
 def add(x1: ArrayLike, x2: ArrayLike) -> Any:
     """``x1 + x2`` with broadcasting. Example: ``fnp.add(x, 1.0)``."""
-    return E.add_p.bind(x1, x2)
+    return _ar.add_p.bind(x1, x2)
 
 
 def subtract(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.subtract_p.bind(x1, x2)
+    return _ar.subtract_p.bind(x1, x2)
 
 
 def multiply(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.multiply_p.bind(x1, x2)
+    return _ar.multiply_p.bind(x1, x2)
 
 
 def divide(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.divide_p.bind(x1, x2)
+    return _ar.divide_p.bind(x1, x2)
 
 
 true_divide = divide
 
 
 def negative(x: ArrayLike) -> Any:
-    return E.negative_p.bind(x)
+    return _ar.negative_p.bind(x)
 
 
 def positive(x: ArrayLike) -> Any:
@@ -41,150 +45,149 @@ def positive(x: ArrayLike) -> Any:
 
 def power(x1: ArrayLike, x2: ArrayLike) -> Any:
     """``x1 ** x2``; differentiable in both arguments (d/dx2 at x1 = 0 is taken as 0)."""
-    return E.power_p.bind(x1, x2)
+    return _tr.power_p.bind(x1, x2)
 
 
 def float_power(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.power_p.bind(astype(x1, np.float64), x2)
+    return _tr.power_p.bind(astype(x1, np.float64), x2)
 
 
 def square(x: ArrayLike) -> Any:
-    return E.square_p.bind(x)
+    return _ar.square_p.bind(x)
 
 
 def sqrt(x: ArrayLike) -> Any:
-    return E.sqrt_p.bind(x)
+    return _ar.sqrt_p.bind(x)
 
 
 def cbrt(x: ArrayLike) -> Any:
-    return E.cbrt_p.bind(x)
+    return _ar.cbrt_p.bind(x)
 
 
 def reciprocal(x: ArrayLike) -> Any:
-    return E.reciprocal_p.bind(x)
+    return _ar.reciprocal_p.bind(x)
 
 
 def absolute(x: ArrayLike) -> Any:
     """``|x|``; its derivative at 0 is taken as 0."""
-    return E.absolute_p.bind(x)
+    return _ar.absolute_p.bind(x)
 
 
 abs = absolute
 
 
 def exp(x: ArrayLike) -> Any:
-    return E.exp_p.bind(x)
+    return _tr.exp_p.bind(x)
 
 
 def exp2(x: ArrayLike) -> Any:
-    return E.exp2_p.bind(x)
+    return _tr.exp2_p.bind(x)
 
 
 def expm1(x: ArrayLike) -> Any:
-    return E.expm1_p.bind(x)
+    return _tr.expm1_p.bind(x)
 
 
 def log(x: ArrayLike) -> Any:
-    return E.log_p.bind(x)
+    return _tr.log_p.bind(x)
 
 
 def log2(x: ArrayLike) -> Any:
-    return E.log2_p.bind(x)
+    return _tr.log2_p.bind(x)
 
 
 def log10(x: ArrayLike) -> Any:
-    return E.log10_p.bind(x)
+    return _tr.log10_p.bind(x)
 
 
 def log1p(x: ArrayLike) -> Any:
-    return E.log1p_p.bind(x)
+    return _tr.log1p_p.bind(x)
 
 
 def logaddexp(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.logaddexp_p.bind(x1, x2)
+    return _tr.logaddexp_p.bind(x1, x2)
 
 
 def sin(x: ArrayLike) -> Any:
     """Elementwise sine. Example: ``functrace.grad(lambda x: fnp.sin(x))(0.0) == 1.0``."""
-    return E.sin_p.bind(x)
+    return _tr.sin_p.bind(x)
 
 
 def cos(x: ArrayLike) -> Any:
-    return E.cos_p.bind(x)
+    return _tr.cos_p.bind(x)
 
 
 def tan(x: ArrayLike) -> Any:
-    return E.tan_p.bind(x)
+    return _tr.tan_p.bind(x)
 
 
 def arcsin(x: ArrayLike) -> Any:
-    return E.arcsin_p.bind(x)
+    return _tr.arcsin_p.bind(x)
 
 
 def arccos(x: ArrayLike) -> Any:
-    return E.arccos_p.bind(x)
+    return _tr.arccos_p.bind(x)
 
 
 def arctan(x: ArrayLike) -> Any:
-    return E.arctan_p.bind(x)
+    return _tr.arctan_p.bind(x)
 
 
 def arctan2(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.arctan2_p.bind(x1, x2)
+    return _tr.arctan2_p.bind(x1, x2)
 
 
 def sinh(x: ArrayLike) -> Any:
-    return E.sinh_p.bind(x)
+    return _tr.sinh_p.bind(x)
 
 
 def cosh(x: ArrayLike) -> Any:
-    return E.cosh_p.bind(x)
+    return _tr.cosh_p.bind(x)
 
 
 def tanh(x: ArrayLike) -> Any:
-    return E.tanh_p.bind(x)
+    return _tr.tanh_p.bind(x)
 
 
 def arcsinh(x: ArrayLike) -> Any:
-    return E.arcsinh_p.bind(x)
+    return _tr.arcsinh_p.bind(x)
 
 
 def arccosh(x: ArrayLike) -> Any:
-    return E.arccosh_p.bind(x)
+    return _tr.arccosh_p.bind(x)
 
 
 def arctanh(x: ArrayLike) -> Any:
-    return E.arctanh_p.bind(x)
+    return _tr.arctanh_p.bind(x)
 
 
 def maximum(x1: ArrayLike, x2: ArrayLike) -> Any:
     """Elementwise maximum; at ties the gradient is split evenly."""
-    return E.maximum_p.bind(x1, x2)
+    return _sel.maximum_p.bind(x1, x2)
 
 
 def minimum(x1: ArrayLike, x2: ArrayLike) -> Any:
     """Elementwise minimum; at ties the gradient is split evenly."""
-    return E.minimum_p.bind(x1, x2)
+    return _sel.minimum_p.bind(x1, x2)
 
 
 def fmax(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.fmax_p.bind(x1, x2)
+    return _sel.fmax_p.bind(x1, x2)
 
 
 def fmin(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.fmin_p.bind(x1, x2)
+    return _sel.fmin_p.bind(x1, x2)
 
 
 def hypot(x1: ArrayLike, x2: ArrayLike) -> Any:
-    return E.hypot_p.bind(x1, x2)
+    return _ar.hypot_p.bind(x1, x2)
 
 
 def where(condition: ArrayLike, x: ArrayLike = None, y: ArrayLike = None) -> Any:
     """``x`` where ``condition`` else ``y``; the condition carries no gradient."""
     if x is None and y is None:
-        from ..core import concrete_value
-        return np.where(concrete_value(condition))
-    return E.where_p.bind(condition, x, y)
+        return np.where(_concrete_value(condition))
+    return _sel.where_p.bind(condition, x, y)
 
 
 def clip(a: ArrayLike, a_min: ArrayLike = None, a_max: ArrayLike = None, **kwargs: Any) -> Any:
@@ -193,18 +196,18 @@ def clip(a: ArrayLike, a_min: ArrayLike = None, a_max: ArrayLike = None, **kwarg
     a_max = kwargs.pop("max", a_max)
     if kwargs:
         raise TypeError(f"clip() got unexpected arguments {sorted(kwargs)}")
-    return E.clip_p.bind(a, -np.inf if a_min is None else a_min,
+    return _sel.clip_p.bind(a, -np.inf if a_min is None else a_min,
                          np.inf if a_max is None else a_max)
 
 
 def floor_divide(x1: ArrayLike, x2: ArrayLike) -> Any:
     """``x1 // x2``: piecewise constant, so no gradient flows."""
-    return N.floor_p.bind(E.divide_p.bind(x1, x2))
+    return N.floor_p.bind(_ar.divide_p.bind(x1, x2))
 
 
 def remainder(x1: ArrayLike, x2: ArrayLike) -> Any:
     """``x1 % x2`` = x1 - floor(x1 / x2) * x2 (gradient 1 in x1 between jumps)."""
-    return x1 - N.floor_p.bind(E.divide_p.bind(x1, x2)) * x2
+    return x1 - N.floor_p.bind(_ar.divide_p.bind(x1, x2)) * x2
 
 
 mod = remainder
@@ -212,10 +215,9 @@ mod = remainder
 
 def astype(x: ArrayLike, dtype: Any) -> Any:
     """Cast to ``dtype``; casting to a non-float dtype gives a constant."""
-    from ..primitives.shape_ops import astype_p
     dtype = np.dtype(dtype)
     if dtype.kind in "fc":
-        return astype_p.bind(x, dtype=dtype)
+        return _astype_p.bind(x, dtype=dtype)
     return N.astype_int_p.bind(x, dtype=dtype)
 
 

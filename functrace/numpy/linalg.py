@@ -16,7 +16,7 @@ from ..core import concrete, concrete_value
 from ..primitives import decompositions as _D
 from ..primitives import linalg as _L
 from ..primitives import nondiff as _N
-from . import _linalg_ops as _ops
+from . import _products as _ops
 from . import _reductions as _R
 from . import _shape as _S
 from . import _ufuncs as _U
@@ -188,7 +188,7 @@ def norm(x: Any, ord: Ord = None, axis: Any = None, keepdims: bool = False) -> A
 
 def matmul(x1: Any, x2: Any) -> Any:
     """``x1 @ x2`` (numpy.linalg.matmul)."""
-    return _S.matmul(x1, x2)
+    return _ops.matmul(x1, x2)
 
 
 def tensordot(x1: Any, x2: Any, axes: Any = 2) -> Any:

@@ -24,10 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import batch_rules as B
 from ..registry import defprimitive
+from . import batch_rules as B
 from . import windows as W
-from .shape_ops import getitem_p, reshape_p, transpose_p
+from .indexing import getitem_p
+from .reductions import batched_front
+from .shape_ops import reshape_p, transpose_p
 
 
 def _shape(x: Any) -> tuple:
@@ -106,7 +108,7 @@ def _batch_into_groups(x: Any, dx: Any, w: Any, dw: Any, size: int, groups: int)
     """Batched weights ``(B, O, ...)``: the input's channels become ``B * C`` in
     ``B * groups`` groups and the weights ``(B * O, ...)``, so that example ``b``
     meets its own weights (``x`` is broadcast when it is not batched)."""
-    x = B.batched_front(x, dx, size)                    # (B, N, C, ...)
+    x = batched_front(x, dx, size)                    # (B, N, C, ...)
     xs = _shape(x)
     x = B.moveaxis(x, 0, 1)                             # (N, B, C, ...)
     x = reshape_p.bind(x, shape=(xs[1], size * xs[2]) + xs[3:])

@@ -20,8 +20,7 @@ import itertools
 import numpy as np
 
 from ..registry import defprimitive
-from .scipy_linalg import stack_batch
-from .shape_ops import getitem_p
+from .indexing import getitem_p
 from .special_functions import float_dtype
 
 
@@ -44,7 +43,7 @@ def _direct(x: np.ndarray, y: np.ndarray, ndim: int, dtype: np.dtype) -> np.ndar
 
 
 def _fft(x: np.ndarray, y: np.ndarray, ndim: int, dtype: np.dtype) -> np.ndarray:
-    import scipy.fft as sfft
+    import scipy.fft as sfft      # deferred: only the FFT method needs it
     core = [a + b - 1 for a, b in zip(_split(x.shape, ndim)[1], _split(y.shape, ndim)[1])]
     fast = [sfft.next_fast_len(n, real=True) for n in core]
     axes = tuple(range(-ndim, 0))
@@ -91,4 +90,4 @@ def _convolve_jvp(primals, tangents, out, ndim, method):
 
 
 convolve_nd_p = defprimitive("convolve_nd", _convolve_impl, _convolve_vjp, _convolve_jvp,
-                             broadcasts=True, batch=stack_batch("convolve_nd"))
+                             broadcasts=True, batch="stacked")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import batch_rules as B
 from ..core import concrete, concrete_value
 from ..registry import defprimitive, zeros_like_value
-from .elementwise import multiply_p
-from .reductions import reduce_sum_p
-from .shape_ops import broadcast_to_p, concatenate_p, getitem_p, reshape_p, transpose_p
+from . import batch_rules as B
+from .arithmetic import multiply_p
+from .indexing import concatenate_p, getitem_p
+from .reductions import broadcast_to_p, reduce_sum_p
+from .shape_ops import reshape_p, transpose_p
 
 
 def swap_last_two(a):
@@ -263,11 +264,11 @@ def _solve_impl(a, b):
     return np.linalg.solve(a, b)
 
 
-def _solve_vjp(ct, ins, out, argnum):
+def _solve_vjp_all(ct, ins, out, needed):
+    """One solve with ``a^T`` serves both arguments: ``ct_b = a^-T ct``, ``ct_a = -ct_b x^T``."""
     ct_b = solve_p.bind(swap_last_two(ins[0]), ct)
-    if argnum == 1:
-        return ct_b
-    return -matmul_p.bind(ct_b, swap_last_two(out))
+    ct_a = -matmul_p.bind(ct_b, swap_last_two(out)) if 0 in needed else None
+    return ct_a, (ct_b if 1 in needed else None)
 
 
 def _solve_jvp(primals, tangents, out):
@@ -293,6 +294,6 @@ def _solve_batch(args, dims):
     return solve_p.bind(a, b), 0
 
 
-solve_p = defprimitive("solve", _solve_impl, _solve_vjp, _solve_jvp, saves="both",
-                       broadcasts=True, batch=_solve_batch)
+solve_p = defprimitive("solve", _solve_impl, vjp_all=_solve_vjp_all, jvp=_solve_jvp,
+                       saves="both", broadcasts=True, batch=_solve_batch)
 

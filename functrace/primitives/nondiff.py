@@ -16,11 +16,11 @@ import operator
 
 import numpy as np
 
-from ..batch_rules import shape_of, to_front
 from ..registry import defnondiff, defprimitive
+from .batch_rules import shape_of, to_front
 from .shape_ops import reshape_p
 
-EW = "elementwise"   # the generic broadcasting batching rule (functrace.batch_rules)
+EW = "elementwise"   # the generic broadcasting batching rule (see .batch_rules)
 
 
 def _zero_vjp(ct, ins, out, argnum, **params):

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import batch_rules as B
 from ..core import concrete
 from ..registry import deflinear, defprimitive
-from .reductions import _expand_back, reduce_sum_p
-from .shape_ops import (broadcast_to_p, concatenate_p, flip_p, getitem_p, reshape_p,
-                        transpose_p)
+from . import batch_rules as B
+from .indexing import concatenate_p, getitem_p
+from .reductions import broadcast_to_p, expand_back, reduce_sum_p
+from .shape_ops import flip_p, reshape_p, transpose_p
 
 
 def _dtype(x: Any) -> np.dtype:
@@ -217,7 +217,7 @@ def _reduce_prod_vjp(ct, ins, out, argnum, axes, keepdims):
     x = ins[0]
     if 0 in np.shape(x):
         return None
-    return _expand_back(ct, np.shape(x), axes, keepdims) * _prod_partials(x, axes)
+    return expand_back(ct, np.shape(x), axes, keepdims) * _prod_partials(x, axes)
 
 
 def _reduce_prod_jvp(primals, tangents, out, axes, keepdims):

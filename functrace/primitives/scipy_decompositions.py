@@ -25,12 +25,14 @@ import scipy.linalg as sla
 
 from ..core import concrete
 from ..registry import defnondiff, defprimitive
+from .indexing import concatenate_p, getitem_p
 from .linalg import matmul_p, swap_last_two
-from .reductions import reduce_sum_p
+from .nondiff import argsort_p
+from .reductions import broadcast_to_p, reduce_sum_p
 from .scipy_linalg import per_matrix, solve_triangular_p, triangle_mask
-from .shape_ops import broadcast_to_p, concatenate_p, getitem_p, reshape_p
+from .selection import where_p
+from .shape_ops import reshape_p
 from .special_functions import float_dtype
-from .elementwise import where_p
 
 # -- LU ----------------------------------------------------------------------------------
 
@@ -76,7 +78,7 @@ lu_permutation_p = defnondiff("lu_permutation", _permutation_impl, batch="stacke
 def permute_rows(x, perm):
     """``x[..., perm, :]`` for a (stack of) permutation(s), batched under vmap; the
     leading axes of ``x`` and ``perm`` broadcast."""
-    from ..numpy._shape_extra import take_along_axis
+    from ..numpy._shape_extra import take_along_axis   # upward: a composite of getitem
     x_shape, p_shape = tuple(np.shape(x)), tuple(np.shape(perm))
     batch = np.broadcast_shapes(x_shape[:-2], p_shape[:-1])
     if x_shape[:-2] != batch:
@@ -125,7 +127,6 @@ def _lu_vjp(ct, ins, out, argnum):
 
 
 def _inverse_permutation(perm):
-    from .nondiff import argsort_p
     return argsort_p.bind(perm, axis=-1)
 
 

@@ -23,25 +23,11 @@ from typing import Any, Callable
 import numpy as np
 import scipy.linalg as sla
 
-from .. import batch_rules as B
 from ..core import concrete
 from ..registry import defprimitive
+from .indexing import concatenate_p, getitem_p
 from .linalg import matmul_p, swap_last_two
-from .shape_ops import concatenate_p, getitem_p
 from .special_functions import float_dtype
-
-
-def stack_batch(name: str) -> Callable[..., tuple]:
-    """Batching rule of the primitive ``name`` on stacks of matrices whose leading axes
-    broadcast: batch axes go first, batched arguments get size-1 axes up to the common
-    rank (unlike the elementwise rule, never a batch axis among the matrix axes)."""
-    def rule(args, dims, **params):
-        nd = max(len(B.shape_of(a)) - (d is not None) for a, d in zip(args, dims))
-        new = [a if d is None else B.pad_after_batch(B.to_front(a, d), nd)
-               for a, d in zip(args, dims)]
-        return B.prim(name).bind(*new, **params), 0
-    rule.__name__ = rule.__qualname__ = f"_{name}_batch"
-    return rule
 
 
 def per_matrix(fn: Callable[..., np.ndarray], *arrays: np.ndarray, out_shape: tuple,
@@ -87,14 +73,16 @@ def _masked(g, a, lower, unit_diagonal):
     return g * triangle_mask(n, lower, unit_diagonal, float_dtype(concrete(g)))
 
 
-def _solve_triangular_vjp(ct, ins, out, argnum, lower, trans, unit_diagonal):
+def _solve_triangular_vjp_all(ct, ins, out, needed, lower, trans, unit_diagonal):
+    """One triangular solve serves both arguments."""
     a = ins[0]
     ct_b = solve_triangular_p.bind(a, ct, lower=lower, trans=not trans,
                                    unit_diagonal=unit_diagonal)
-    if argnum == 1:
-        return ct_b
-    g = -matmul_p.bind(ct_b, swap_last_two(out))          # cotangent of op(a)
-    return _masked(_op(g, trans), a, lower, unit_diagonal)
+    ct_a = None
+    if 0 in needed:
+        g = -matmul_p.bind(ct_b, swap_last_two(out))          # cotangent of op(a)
+        ct_a = _masked(_op(g, trans), a, lower, unit_diagonal)
+    return ct_a, (ct_b if 1 in needed else None)
 
 
 def _solve_triangular_jvp(primals, tangents, out, lower, trans, unit_diagonal):
@@ -108,8 +96,8 @@ def _solve_triangular_jvp(primals, tangents, out, lower, trans, unit_diagonal):
 
 
 solve_triangular_p = defprimitive("solve_triangular", _solve_triangular_impl,
-                                  _solve_triangular_vjp, _solve_triangular_jvp, saves="both",
-                                  broadcasts=True, batch=stack_batch("solve_triangular"))
+                                  vjp_all=_solve_triangular_vjp_all, jvp=_solve_triangular_jvp,
+                                  saves="both", broadcasts=True, batch="stacked")
 
 # -- solve_sylvester ---------------------------------------------------------------------
 
@@ -120,14 +108,13 @@ def _solve_sylvester_impl(a, b, q):
                       out_shape=q.shape[-2:], dtype=dtype)
 
 
-def _solve_sylvester_vjp(ct, ins, out, argnum):
+def _solve_sylvester_vjp_all(ct, ins, out, needed):
+    """One Sylvester solve ``g`` serves all three arguments."""
     a, b, _ = ins
     g = solve_sylvester_p.bind(swap_last_two(a), swap_last_two(b), ct)
-    if argnum == 2:
-        return g
-    if argnum == 0:
-        return -matmul_p.bind(g, swap_last_two(out))
-    return -matmul_p.bind(swap_last_two(out), g)
+    ct_a = -matmul_p.bind(g, swap_last_two(out)) if 0 in needed else None
+    ct_b = -matmul_p.bind(swap_last_two(out), g) if 1 in needed else None
+    return ct_a, ct_b, (g if 2 in needed else None)
 
 
 def _solve_sylvester_jvp(primals, tangents, out):
@@ -144,8 +131,8 @@ def _solve_sylvester_jvp(primals, tangents, out):
 
 
 solve_sylvester_p = defprimitive("solve_sylvester", _solve_sylvester_impl,
-                                 _solve_sylvester_vjp, _solve_sylvester_jvp, saves="both",
-                                 broadcasts=True, batch=stack_batch("solve_sylvester"))
+                                 vjp_all=_solve_sylvester_vjp_all, jvp=_solve_sylvester_jvp,
+                                 saves="both", broadcasts=True, batch="stacked")
 
 # -- expm --------------------------------------------------------------------------------
 

@@ -31,7 +31,8 @@ import scipy.special as sc
 
 from ..registry import defelementwise
 from . import nondiff as N
-from .elementwise import exp_p, log1p_p, log_p, where_p
+from .selection import where_p
+from .transcendental import exp_p, log1p_p, log_p
 from .betainc_series import betainc_grad_impl
 from .gammainc_series import gammainc_da_impl
 

@@ -14,7 +14,7 @@ except ImportError as _error:
     raise ImportError(
         "functrace.scipy needs scipy, which is not installed. Install the optional "
         "extra with `pip install functrace[scipy]` (or `pip install scipy`). "
-        "functrace.special has logsumexp, softmax, erf and sigmoid without scipy."
+        "functrace.activations has logsumexp, softmax, erf and sigmoid without scipy."
     ) from _error
 
 __all__ = ["special", "stats", "signal", "linalg", "integrate"]

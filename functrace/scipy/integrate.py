@@ -20,7 +20,7 @@ import numpy as np
 from .. import numpy as fnp
 from .._special_base import _float
 from ..core import concrete
-from ..primitives.ode import OdeLayout, odeint_p
+from ._odeint import OdeLayout, odeint_p
 from ..tree import tree_flatten, tree_unflatten
 
 __all__ = ["odeint"]

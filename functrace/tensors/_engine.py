@@ -12,6 +12,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from .. import numpy as fnp
 from ..grad_mode import call_with_grad_enabled
 from ..reverse import backward_pass
 from ._graph import TENSOR_TYPES, Node, relabel
@@ -65,8 +66,8 @@ def _check_node(node: Node) -> None:
 def collect(roots: Sequence[Tensor]) -> tuple:
     """(nodes in reverse creation order, leaves by id, whether any node has hooks).
 
-    Visited nodes are marked by storing this walk's token in their (otherwise
-    unused) ``aval`` slot, which is cheaper than a set of ids.
+    Visited nodes are marked by storing this walk's token in their ``seen`` slot,
+    which is cheaper than a set of ids.
     """
     token = object()
     stack: list = []
@@ -75,8 +76,8 @@ def collect(roots: Sequence[Tensor]) -> tuple:
         node = r._node
         if node is None:
             leaves[r._id] = r
-        elif node.aval is not token:
-            node.aval = token
+        elif node.seen is not token:
+            node.seen = token
             stack.append(node)
     nodes: list = []
     hooked = False
@@ -93,8 +94,8 @@ def collect(roots: Sequence[Tensor]) -> tuple:
                 continue
             if type(p) in TENSOR_TYPES:
                 leaves[p._id] = p
-            elif p.aval is not token:
-                p.aval = token
+            elif p.seen is not token:
+                p.seen = token
                 push(p)
     nodes.sort(key=_out_id, reverse=True)
     return nodes, leaves, hooked
@@ -168,18 +169,10 @@ def _restore(saved: list) -> None:
         node.out = out
 
 
-_LINEAR: dict = {}
-
-
 def _keeps_saved(prim: Any) -> bool:
     """Linear primitives' rules read only shapes of their saved inputs; PyTorch's
     equivalents save no tensors, so a second backward through them is allowed."""
-    linear = _LINEAR.get(prim)
-    if linear is None:
-        from ..primitives.shape_ops import reshape_p
-        code = getattr(prim.jvp, "__code__", None)
-        linear = _LINEAR[prim] = code is not None and code is reshape_p.jvp.__code__
-    return linear
+    return prim.linear
 
 
 def _release_plan(nodes: list, kept: list) -> None:
@@ -263,7 +256,6 @@ def accumulate(t: Tensor, ct: Any, create_graph: bool) -> None:
     """Add ``ct`` into ``t.grad`` (a fresh copy the first time)."""
     dtype = t._data.dtype
     if isinstance(ct, Tensor):
-        from .. import numpy as fnp
         g = relabel(fnp.astype(ct, dtype), "CloneBackward0")   # a differentiable copy
         t._grad = g if t._grad is None else t._grad + g
         return
@@ -368,6 +360,5 @@ def _grad_result(t: Tensor, ct: Any, create_graph: bool, allow_unused: Optional[
     if isinstance(ct, Tensor):
         if ct._data.dtype == dtype:
             return ct
-        from .. import numpy as fnp
         return fnp.astype(ct, dtype)
     return make(np.array(ct, dtype=dtype), None, False)

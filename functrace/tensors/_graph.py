@@ -1,7 +1,10 @@
-"""The persistent graph of the Tensor facade: nodes, leaves and the root handler.
+"""The persistent graph of the Tensor facade: nodes, leaves and the facade's slot.
 
 A primitive bound on Tensors outside any functional transform reaches
-:func:`handle` (registered with :func:`functrace.core.register_root_handler`).
+:func:`handle` through :data:`FACADE`, installed in the root trace's one slot
+(:func:`functrace.core.set_facade`); inside a transform Tensors are constants,
+which the transform lowers to their data itself (contract C2 in
+:mod:`functrace.core`), so the facade never sees them.
 It unwraps the data, runs the primitive's numpy ``impl`` and, when grad mode
 is on and an input requires grad, records a :class:`Node`: an
 :class:`~functrace.tape.Eqn` (so the one ``backward_pass`` can run it) plus the
@@ -19,12 +22,11 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from .. import core
-from ..core import EVAL_TRACE, Primitive, _current_trace
+from ..core import Primitive
 from ..grad_mode import is_grad_enabled
-from ..reverse import broadcast_shapes
-from ..tape import Eqn
+from ..tape import DECLARED, Eqn, record_eqn
 from ._promotion import promote
-from ._tensor import Tensor, next_id
+from ._tensor import Tensor, make, next_id
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -59,11 +61,12 @@ class Node(Eqn):
     has a version counter; otherwise all are at version 0), the output's
     version counter ``out_vc`` (once one exists for a saved output), ``freed``
     (saved values released by a backward without ``retain_graph``) and
-    ``hooks``. Its ``out_id`` is also its creation order, and the ``aval`` slot
-    (used by tapes for printing) marks the nodes a graph walk has visited.
+    ``hooks``. Its ``out_id`` is also its creation order; ``seen`` holds the token
+    of the last graph walk that visited it. Its class, named like PyTorch's
+    ``grad_fn``, is chosen when it is recorded.
     """
 
-    __slots__ = ("args", "parents", "vers", "out_vc", "freed", "hooks")
+    __slots__ = ("args", "parents", "vers", "out_vc", "freed", "hooks", "seen")
 
     def name(self) -> str:
         """The PyTorch-style name, e.g. ``"MulBackward0"``."""
@@ -149,8 +152,6 @@ def relabel(out: Any, name: str, *inputs: Any) -> Any:
 
 def handle(prim: Primitive, args: tuple, params: dict) -> Any:
     """Compute ``prim`` on Tensor arguments and record a node when needed."""
-    if _current_trace.get() is not EVAL_TRACE:
-        return _as_constants(prim, args, params)
     datas = list(args)
     in_ids = parents = None
     i = 0
@@ -183,48 +184,31 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
     return record(prim, args, datas, params, in_ids, parents, out)
 
 
-def _as_constants(prim: Primitive, args: Any, params: dict) -> Any:
-    """Inside a functional transform Tensors are constants: compute on their data.
-
-    When ``args`` is a list it is the calling trace's own list of primals, which
-    that trace keeps as the equation's residuals; the Tensors are replaced by
-    their data in place so the transform's backward pass sees plain arrays too
-    (otherwise its rules would bind on the Tensors and record facade graphs).
-    """
-    if type(args) is not list:
-        args = list(args)
-    for i, a in enumerate(args):
-        if type(a) in TENSOR_TYPES:
-            args[i] = a._data
-    return prim.impl(*args, **params)
-
-
 def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list,
-           parents: list, out: np.ndarray) -> Tensor:
-    """Make the node for ``out = prim(*args)`` and the output tensor it produced."""
-    cls = _PRIM_CLASSES.get(prim)
-    node = _new(cls if cls is not None else _class_for(prim, params))
-    node.prim = prim
-    node.params = params
-    node.in_ids = in_ids
+           parents: list, out: np.ndarray, cls: Optional[type] = None) -> Tensor:
+    """Make the node for ``out = prim(*args)`` and the output tensor it produced;
+    ``cls`` is the node's class (its ``grad_fn`` name), else the primitive's.
+
+    The node is built by the one recorder (:func:`functrace.tape.record_eqn`);
+    the facade fills only its own slots (links, versions, hooks)."""
+    if cls is None:
+        cls = _PRIM_CLASSES.get(prim) or _class_for(prim, params)
+    tid = next_id()
+    node = record_eqn(cls, prim, params, in_ids, tid, datas, out, DECLARED)
     node.parents = parents
-    tid = node.out_id = next_id()
     node.vers = None
-    if prim.saves_in:
-        node.ins = datas
+    if node.ins is not None:
         node.args = args
         for a in args:
             if type(a) in TENSOR_TYPES and a._vc is not None:
                 node.vers = [version_or_none(a) for a in args]
                 break
     else:
-        node.ins = node.args = None
-    node.out = out if prim.saves_out else None
+        node.args = None
     node.out_vc = None
-    node.in_shapes = broadcast_shapes(datas, in_ids, out) if prim.broadcasts else None
-    node.aval = None
     node.freed = False
     node.hooks = None
+    node.seen = None
     t = _new(Tensor)
     t._data = out
     t._node = node
@@ -257,20 +241,75 @@ def record_custom(prim: Primitive, args: tuple, params: dict, out: np.ndarray,
             if a._rg:
                 in_ids[i] = a._id
                 parents[i] = a._node or a
-    t = record(prim, args, datas, params, in_ids, parents, _asarray(out))
-    t._node.__class__ = node_class(name)
-    return t
+    return record(prim, args, datas, params, in_ids, parents, _asarray(out), node_class(name))
 
 
 def _data_of(t: Tensor) -> np.ndarray:
     return t._data
 
 
+class TensorFacade(core.Facade):
+    """The facade in the root trace's slot: primitives on Tensors outside every
+    transform go to :func:`handle`; calls (``custom_vjp``, ``checkpoint``,
+    ``autograd.Function``) record one node through ``call.tensors(self, args)``
+    when an argument requires grad and grad mode is on. The other methods are the
+    services those calls use (listed in :mod:`functrace.calls.record`)."""
+
+    __slots__ = ()
+    types = TENSOR_TYPES
+    process = staticmethod(handle)
+
+    @property  # type: ignore[override]
+    def records(self) -> bool:
+        return is_grad_enabled()
+
+    def process_call(self, call: core.Call, args: Any) -> Any:
+        if is_grad_enabled() and any(type(a) in TENSOR_TYPES and a._rg for a in args):
+            return call.tensors(self, args)
+        return call.run(args)
+
+    def record(self, prim: Primitive, args: Any, params: dict, out: Any, name: str) -> Tensor:
+        return record_custom(prim, tuple(args), params, out, name)
+
+    def requires_grad(self, x: Any) -> bool:
+        return type(x) in TENSOR_TYPES and x._rg
+
+    def constant(self, x: Any) -> Tensor:
+        return x if type(x) in TENSOR_TYPES else make(_asarray(core.concrete(x)), None, False)
+
+    def leaf(self, x: Any) -> Tensor:
+        return make(np.array(core.concrete(x)), None, True)
+
+    def cotangent(self, g: Any, keep: bool) -> Any:
+        if g is None:
+            return None
+        return self.constant(g) if keep else _asarray(core.concrete(g))
+
+    def grad(self, outs: list, wrt: list, cts: list, create_graph: bool) -> list:
+        from ._engine import grad      # (_engine imports this module)
+        pairs = [(o, c) for o, c in zip(outs, cts) if self.requires_grad(o) and c is not None]
+        if not pairs or not wrt:
+            return [None] * len(wrt)
+        return list(grad([o for o, _ in pairs], wrt, [c for _, c in pairs], retain_graph=True,
+                         create_graph=create_graph, allow_unused=True))
+
+    def backward(self, outs: list, cts: list) -> None:
+        from ._engine import backward      # (_engine imports this module)
+        backward(outs, cts)
+
+    def grad_data(self, t: Tensor) -> Optional[np.ndarray]:
+        return None if t._grad is None else t._grad._data
+
+
+FACADE = TensorFacade()
+
+
 def register_tensor_type(cls: type) -> None:
-    """Make the root trace hand primitives on ``cls`` instances to :func:`handle`."""
+    """Make the root trace hand primitives on ``cls`` instances to :data:`FACADE`
+    and let :func:`functrace.core.concrete` see their data."""
     TENSOR_TYPES.add(cls)
-    core.register_root_handler(cls, handle)
     core.register_concrete_type(cls, _data_of)
+    core.set_facade(FACADE, (cls,))
 
 
 register_tensor_type(Tensor)

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import numpy as fnp
-from ..primitives.shape_ops import scatter_add_p
+from ..primitives.indexing import scatter_add_p
 from ._args import dim_index
 from ._graph import relabel
 from ._ops import data_of

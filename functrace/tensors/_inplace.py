@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..grad_mode import is_grad_enabled
-from ..primitives import shape_ops as S
+from ..primitives import indexing as S
 from ._random import draw
 from ._graph import TENSOR_TYPES, Node, relabel
 from ._tensor import Tensor, bump_version, make, next_id

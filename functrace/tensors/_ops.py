@@ -16,7 +16,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import numpy as fnp
-from .. import special as S
+from .. import activations as S
 from ._args import dim_index
 from ._factories import default_float
 from ._graph import relabel

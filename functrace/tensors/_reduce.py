@@ -16,7 +16,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from .. import numpy as fnp
-from .. import special as S
+from .. import activations as S
 from ..numpy import _reductions as R
 from ..numpy import linalg as fla
 from ._args import dim_index, dims

@@ -22,7 +22,11 @@ class Spec:
             ``domain(rng, shape, dtype) -> array`` for special inputs
             (positive definite matrices, distinct values for sort, ...), or a
             tuple with one such domain per argument.
-        dtypes: dtypes to check; float32 uses looser tolerances.
+        dtypes: dtypes to check. float32 rows are checked against float64
+            finite differences within float32 rounding (``check_grads``), and
+            a meta-test proves it: a 1% float32-only error in the row's first
+            differentiable primitive must fail the row (unless
+            ``extra["scale_invisible"]`` says why it cannot show there).
         order: highest derivative order checked (2 unless the rule's own
             derivative is not differentiable, e.g. piecewise-constant).
             ``order=0`` marks a non-differentiable (constant-output) primitive:
@@ -37,9 +41,16 @@ class Spec:
             ``jvp_vjp_rtol``, the tolerance between forward and reverse mode for a
             primitive whose two rules are different numerical computations (odeint:
             a sensitivity solve and an adjoint solve, each within the solver's
-            tolerance).
+            tolerance), and ``scale_invisible``, why a 1% error in the row's
+            primitive cannot show in it (see ``dtypes``).
         reference: optional plain-numpy implementation of ``fn``; when given,
             the value *and dtype* of ``fn(*args)`` must match it.
+        kernel: this row is its primitive's row for the compiled backward kernel
+            (``kernel=`` in the registry block): ``fn`` binds ``prims[0]`` on its
+            arguments, one per argument of the primitive, all of one shape. The
+            kernel tests (``tests/test_kernels*.py``) draw their inputs from its
+            domain; a meta-test checks that every primitive with a kernel has
+            exactly one such row.
     """
 
     name: str
@@ -55,13 +66,14 @@ class Spec:
     modes: tuple = ("rev", "fwd")
     extra: dict = field(default_factory=dict)
     reference: Optional[Callable[..., Any]] = None
+    kernel: bool = False
 
     def make_args(self, dtype: str, seed: int = 0) -> tuple:
         rng = np.random.default_rng(seed)
         domains = self.domain if _per_argument(self.domain) else (self.domain,) * len(self.shapes)
         if len(domains) != len(self.shapes):
             raise ValueError(f"{self.name}: {len(domains)} domains for {len(self.shapes)} shapes")
-        return tuple(_sample(d, rng, s, dtype) for d, s in zip(domains, self.shapes))
+        return tuple(_sample(d, rng, s, dtype) for d, s in zip(domains, self.shapes, strict=True))
 
 
 def _per_argument(domain: Any) -> bool:
@@ -74,6 +86,15 @@ def _sample(domain: Any, rng: np.random.Generator, shape: tuple, dtype: str) -> 
         return np.asarray(domain(rng, shape, dtype)).astype(dtype)
     lo, hi = domain
     return rng.uniform(lo, hi, size=shape).astype(dtype)
+
+
+def choice_of(*values: float) -> Callable[..., np.ndarray]:
+    """A domain of values drawn from ``values``: two arguments drawn from one small
+    set tie often (selection rules split ties); ``nan`` may be among them."""
+    def sample(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+        return rng.choice(np.array(values), size=shape)
+    sample.__name__ = f"choice_of{values}"
+    return sample
 
 
 def away_from_zero(lo: float, hi: float) -> Callable[..., np.ndarray]:

@@ -1,17 +1,21 @@
-"""Spec rows: elementwise primitives (``functrace/primitives/elementwise.py``) and the
-elementwise non-differentiable ones (``functrace/primitives/nondiff.py``).
+"""Spec rows: elementwise primitives (``functrace/primitives/arithmetic.py``,
+``transcendental.py``, ``selection.py``) and the elementwise non-differentiable ones
+(``functrace/primitives/nondiff.py``).
 
 Every unary op gets one row on a small matrix inside its domain; every binary op
 gets one row per shape pair in :data:`BROADCAST_PAIRS`, plus rows for Python
 scalars mixed in. Non-differentiable ops are ``order=0`` rows (see ``Spec``); rounding,
 piecewise constant, has ordinary rows (its derivatives are zero away from the jumps).
+The rows marked ``kernel=True`` also drive the compiled kernels' tests: the unary
+rows on a matrix, the binary rows on two matrices of one shape, and the selection
+rows with ties (and NaN for fmax/fmin).
 """
 import numpy as np
 
 import functrace
 import functrace.numpy as fnp
 
-from ._spec import BROADCAST_PAIRS, Spec, away_from_zero, pair_id
+from ._spec import BROADCAST_PAIRS, Spec, away_from_zero, choice_of, pair_id
 
 SPECS: list = []
 
@@ -49,7 +53,7 @@ UNARY = [
 ]
 
 for prim, f, ref, domain, kw in UNARY:
-    SPECS.append(Spec(prim, (prim,), f, [(2, 3)], domain, reference=ref, **kw))
+    SPECS.append(Spec(prim, (prim,), f, [(2, 3)], domain, reference=ref, kernel=True, **kw))
     SPECS.append(Spec(f"{prim}/0d", (prim,), f, [()], domain, reference=ref, **kw))
 
 # -- binary, one row per broadcasting pair ------------------------------------------
@@ -68,10 +72,24 @@ BINARY = [
     ("logaddexp", fnp.logaddexp, np.logaddexp, (-2.0, 2.0)),
 ]
 
+SELECTION = ("maximum", "minimum", "fmax", "fmin")      # kernel rows with ties, below
 for prim, f, ref, domain in BINARY:
     for shapes in BROADCAST_PAIRS:
         SPECS.append(Spec(f"{prim}/{pair_id(shapes)}", (prim,), f, list(shapes), domain,
-                          reference=ref))
+                          reference=ref,
+                          kernel=shapes == ((2, 3), (2, 3)) and prim not in SELECTION))
+
+# Ties split the gradient evenly; the one-sided finite differences agree there (1/2
+# each), but the derivative jumps, so order 1. fmax/fmin give the whole gradient to
+# the argument that is not NaN.
+TIES = choice_of(-1.5, -0.5, 0.25, 1.0, 2.0)
+TIES_NAN = choice_of(-1.5, -0.5, 0.25, 1.0, 2.0, np.nan)
+for prim, f, ref, domain in BINARY:
+    if prim in SELECTION:
+        nan = prim in ("fmax", "fmin")
+        SPECS.append(Spec(f"{prim}/ties{'-nan' if nan else ''}", (prim,), f, [(2, 3), (2, 3)],
+                          (TIES, TIES_NAN if nan else TIES), order=1, reference=ref,
+                          kernel=True))
 
 # -- operators and Python scalars mixed in -----------------------------------------
 SPECS += [
@@ -98,11 +116,15 @@ SPECS += [
          reference=lambda x: x ** 1.5),
     Spec("power/scalar-base", ("power",), lambda x: 2.0 ** x, [(2, 3)],
          reference=lambda x: 2.0 ** x),
+    # the exponent takes x's dtype: a float64 exponent would promote the float32 row
+    # to float64, leaving float32 power unchecked
     Spec("power/array-exponent-negative-base", ("power",),
-         lambda x: fnp.power(x, np.array([2.0, 3.0, 4.0])), [(2, 3)],
-         reference=lambda x: np.power(x, np.array([2.0, 3.0, 4.0]))),
+         lambda x: fnp.power(x, np.array([2.0, 3.0, 4.0], x.dtype)), [(2, 3)],
+         reference=lambda x: np.power(x, np.array([2.0, 3.0, 4.0], x.dtype))),
     Spec("power/zero-exponent", ("power",), lambda x: x ** 0 + x, [(3,)],
-         reference=lambda x: x ** 0 + x),
+         reference=lambda x: x ** 0 + x,
+         extra={"scale_invisible": "d/dx x**0 = 0: a relative error in power's rule "
+                                   "does not change it"}),
 ]
 
 # -- where and clip ------------------------------------------------------------------
@@ -128,6 +150,8 @@ SPECS += [
          reference=lambda x: x.clip(-0.3, 1.0)),
     Spec("clip/array-bounds", ("clip",), fnp.clip, [(2, 3), (3,), ()],
          ((-2.0, 2.0), (-1.5, -0.3), (0.3, 1.5)), reference=np.clip),
+    Spec("clip/array-bounds-same-shape", ("clip",), fnp.clip, [(2, 3)] * 3,
+         ((-2.0, 2.0), (-1.5, -0.3), (0.3, 1.5)), reference=np.clip, kernel=True),
 ]
 
 
@@ -140,17 +164,20 @@ def _constant(name, prims, fn, shapes, domain=(-2.0, 2.0), reference=None, **kw)
 ROUNDING = [("sign", fnp.sign, np.sign, NONZERO), ("floor", fnp.floor, np.floor, None),
             ("ceil", fnp.ceil, np.ceil, None), ("trunc", fnp.trunc, np.trunc, None),
             ("rint", fnp.rint, np.rint, None)]
+_ZERO = {"scale_invisible": "the derivative is zero: 1% of it is zero too"}
 for prim, f, ref, domain in ROUNDING:
-    SPECS.append(Spec(prim, (prim,), f, [(2, 3)], domain or (-3.0, 3.0), reference=ref))
+    SPECS.append(Spec(prim, (prim,), f, [(2, 3)], domain or (-3.0, 3.0), reference=ref,
+                      extra=_ZERO))
 
 SPECS += [
-    Spec("round", ("round",), fnp.round, [(2, 3)], (-3.0, 3.0), reference=np.round),
+    Spec("round", ("round",), fnp.round, [(2, 3)], (-3.0, 3.0), reference=np.round,
+         extra=_ZERO),
     Spec("round/decimals", ("round",), lambda x: fnp.round(x, 1), [(2, 3)], (-3.0, 3.0),
-         reference=lambda x: np.round(x, 1)),
+         reference=lambda x: np.round(x, 1), extra=_ZERO),
     Spec("round/method", ("round",), lambda x: x.round(), [(2, 3)], (-3.0, 3.0),
-         reference=lambda x: x.round()),
+         reference=lambda x: x.round(), extra=_ZERO),
     Spec("floor/times-x", ("floor", "multiply"), lambda x: fnp.floor(x) * x, [(2, 3)],
-         (-3.0, 3.0), reference=lambda x: np.floor(x) * x),
+         (-3.0, 3.0), reference=lambda x: np.floor(x) * x, extra=_ZERO),
 ]
 
 COMPARISONS = [("equal", fnp.equal, np.equal, "=="), ("not_equal", fnp.not_equal,

@@ -7,7 +7,7 @@ Each row names the primitives its function binds; composites (split, roll, tile,
 import numpy as np
 
 import functrace.numpy as fnp
-from functrace.primitives import shape_ops as S
+from functrace.primitives import indexing as S
 
 from ._spec import Spec
 
@@ -76,11 +76,13 @@ INDEXES = {
     "newaxis-ellipsis": (None, Ellipsis, 1, None), "int-array-duplicates": np.array([1, 0, 1, 1]),
     "int-arrays-2d": (np.array([[0, 1], [1, 1]]), np.array([2, 2])), "list": [0, 0],
     "bool-mask": MASK, "bool-row-mask": np.array([False, True]),
-    "slice-and-array": (slice(None), np.array([2, 0, 2])), "empty-list": [],
+    "slice-and-array": (slice(None), np.array([2, 0, 2])),
 }
 for label, idx in INDEXES.items():
     _row(f"getitem/{label}", ("getitem",), lambda x, idx=idx: x[idx], [(2, 3)],
          lambda x, idx=idx: x[idx])
+_row("getitem/empty-list", ("getitem",), lambda x: x[[]], [(2, 3)], lambda x: x[[]],
+     extra={"scale_invisible": "the output is empty: there is no derivative to scale"})
 _row("getitem/3d-mixed", ("getitem",), lambda x: x[1:, ..., np.array([0, 3, 0])][::-1],
      [(3, 2, 4)], lambda x: x[1:, ..., np.array([0, 3, 0])][::-1])
 

@@ -1,5 +1,5 @@
-"""Spec rows: special-function primitives (``functrace/primitives/special.py``) and the
-composites built on them (``functrace.scipy.special``, ``functrace.special``).
+"""Spec rows: special-function primitives (erf, erfc, relu, expit, logsumexp) and the
+composites built on them (``functrace.scipy.special``, ``functrace.activations``).
 
 References are plain formulas (``math.erf``, naive logsumexp on small inputs), so the
 rows also check values and dtypes.
@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 import functrace.scipy.special as fsp
-import functrace.special as fs
+import functrace.activations as fs
 
 from ._spec import Spec, away_from_zero
 
@@ -32,15 +32,16 @@ def _row(name, prims, fn, shapes, reference, **kw):
 
 
 # -- primitives ---------------------------------------------------------------------------
-_row("erf", ("erf",), fsp.erf, [(2, 3)], _math(math.erf), domain=(-2.5, 2.5))
+_row("erf", ("erf",), fsp.erf, [(2, 3)], _math(math.erf), domain=(-2.5, 2.5), kernel=True)
 _row("erf/large-array", ("erf",), fsp.erf, [(64, 65)], _math(math.erf), domain=(-6.0, 6.0))
-_row("erfc", ("erfc",), fsp.erfc, [(2, 3)], _math(math.erfc), domain=(-2.5, 2.5))
+_row("erfc", ("erfc",), fsp.erfc, [(2, 3)], _math(math.erfc), domain=(-2.5, 2.5),
+     kernel=True)
 _row("erfc/large-array", ("erfc",), fsp.erfc, [(64, 65)], _math(math.erfc),
      domain=(-6.0, 6.0))
 _row("relu", ("relu",), fs.relu, [(2, 3)], lambda x: np.maximum(x, 0),
-     domain=away_from_zero(0.1, 2.0))
+     domain=away_from_zero(0.1, 2.0), kernel=True)
 _row("expit", ("expit",), fsp.expit, [(2, 3)], lambda x: 1 / (1 + np.exp(-x)),
-     domain=(-4.0, 4.0))
+     domain=(-4.0, 4.0), kernel=True)
 _row("expit/sigmoid", ("expit",), fs.sigmoid, [(3,)], lambda x: 1 / (1 + np.exp(-x)),
      domain=(-4.0, 4.0))
 _row("logsumexp", ("logsumexp",), fsp.logsumexp, [(2, 3)], _lse)

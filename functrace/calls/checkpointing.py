@@ -6,10 +6,11 @@ pass; the backward pass recomputes them from the function's inputs.
 How, per situation:
 
 * **reverse mode** (the current trace is a reverse trace, e.g. inside ``grad``):
-  the function runs once, normally (its equations keep their constant inputs
-  and the values they read from before the block, not the block's own
-  intermediates). The equations it appended to the tape are then cut out and
-  replaced by one ``checkpoint`` equation whose inputs are every tape value the
+  the function runs once, normally, under the trace's ``block`` residual policy
+  (:mod:`functrace.tape`: its equations keep their constant inputs and the
+  values they read from before the block, not the block's own intermediates).
+  The equations it appended to the tape are then cut out and replaced by one
+  ``checkpoint`` equation whose inputs are every tape value the
   block read -- its arguments *and* closed-over traced values such as
   parameters -- and whose residuals are just those inputs. Its VJP replays the
   cut equations (their primitives and constants, not your Python code) under
@@ -62,12 +63,13 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._callprim import (CallRecord, OutSpec, as_tensor, call_primitive, is_tensor, owner,
-                        last_uses, record_reverse, record_tensor_node, replay, skeleton,
-                        vjp_leaves)
-from .core import EVAL_TRACE, call_under, check_callable, concrete, current_trace
-from .reverse import ReverseTrace, ReverseTracer
-from .tree import tree_flatten
+from ..argnums import check_callable
+from ..core import Call, call_under, concrete, current_trace
+from ..grad_mode import enable_grad, no_grad
+from ..reverse import ReverseTrace, ReverseTracer
+from ..tape import block
+from ..tree import tree_flatten, tree_unflatten
+from .record import CallRecord, OutSpec, call_primitive, last_uses, replay, skeleton, vjp_leaves
 
 checkpoint_p = call_primitive("checkpoint")
 
@@ -92,14 +94,40 @@ def checkpoint(fun: Optional[Callable] = None, *, static_argnums: Sequence[int] 
     @functools.wraps(fun)
     def checkpointed(*args: Any, **kwargs: Any) -> Any:
         leaves = tree_flatten((args, kwargs))[0]
-        trace = current_trace()
-        if isinstance(trace, ReverseTrace) and owner(leaves) in (trace, None):
-            return _remat_reverse(trace, fun, args, kwargs)
-        if trace is EVAL_TRACE and _tensor_checkpoint_needed(leaves):
-            return _remat_tensors(fun, args, kwargs, leaves)
-        return fun(*args, **kwargs)
+        return current_trace().process_call(_Checkpoint(fun, args, kwargs), leaves)
 
     return checkpointed
+
+
+class _Checkpoint(Call):
+    """One call of a checkpointed function: how each trace runs it (C1)."""
+
+    __slots__ = ("fun", "args", "kwargs")
+
+    def __init__(self, fun: Callable, args: tuple, kwargs: dict):
+        self.fun, self.args, self.kwargs = fun, args, kwargs
+
+    def __call__(self) -> Any:
+        return self.fun(*self.args, **self.kwargs)
+
+    def run(self, leaves: Sequence[Any]) -> Any:
+        # No transform owns an argument, but the block may read traced values through
+        # its closure: the current trace rematerialises it if it records a tape.
+        trace = current_trace()
+        return self.reverse(trace, leaves) if isinstance(trace, ReverseTrace) else self()
+
+    def bind(self, trace: Any, leaves: Sequence[Any]) -> Any:
+        return self()          # vmap, jit, ...: nothing is saved, so nothing to recompute
+
+    def reverse(self, trace: Any, leaves: Sequence[Any]) -> Any:
+        # only the trace that records the block's operations can cut them out
+        return _remat_reverse(trace, self) if trace is current_trace() else self()
+
+    def forward(self, trace: Any, leaves: Sequence[Any]) -> Any:
+        return self()
+
+    def tensors(self, facade: Any, leaves: Sequence[Any]) -> Any:
+        return _remat_tensors(facade, self, list(leaves))
 
 
 remat = checkpoint
@@ -107,64 +135,27 @@ remat = checkpoint
 
 # -- reverse mode: cut the block out of the tape ----------------------------------------
 
-def _remat_reverse(trace: ReverseTrace, fun: Callable, args: tuple, kwargs: dict) -> Any:
+def _remat_reverse(trace: ReverseTrace, call: _Checkpoint) -> Any:
     start = len(trace.eqns)
-    cls, keep_all = trace.__class__, trace.keep_all
-    outer_block = _BLOCK_START.get(trace)
-    try:        # (the changes inside: an interrupt must not leave them, nor leak the trace)
-        if cls in (ReverseTrace, _BlockTrace) and not keep_all:
-            trace.__class__ = _BlockTrace          # keep what the replay needs, no more
-            _BLOCK_START[trace] = trace.next_id
-        else:
-            trace.keep_all = True                  # (a subclass: keep every input)
-        out = fun(*args, **kwargs)
+    residuals = trace.residuals
+    try:        # (an interrupt must not leave the block's policy on the trace)
+        if not residuals.keep_all:                 # keep what the replay needs, no more
+            trace.residuals = block(trace.next_id)
+        out = call()
     finally:
-        trace.__class__, trace.keep_all = cls, keep_all
-        if outer_block is None:
-            _BLOCK_START.pop(trace, None)
-        else:
-            _BLOCK_START[trace] = outer_block
-    block = trace.eqns[start:]
+        trace.residuals = residuals
+    block_eqns = trace.eqns[start:]
     leaves, tree = tree_flatten(out)
     diff = [i for i, x in enumerate(leaves) if type(x) is ReverseTracer and x._trace is trace]
-    if not block or not diff:
+    if not block_eqns or not diff:
         return out
     del trace.eqns[start:]
     spec_out = OutSpec(tree, leaves, diff)
-    rec = _Remat(getattr(fun, "__name__", "checkpoint"), block, spec_out, leaves)
+    rec = _Remat(getattr(call.fun, "__name__", "checkpoint"), block_eqns, spec_out, leaves)
     packed = call_under(trace.parent, spec_out.pack,
                         [x._value if i in diff else x for i, x in enumerate(leaves)])
-    tracer = record_reverse(trace, checkpoint_p, rec.ext_ids, rec.ext_values, packed, rec,
-                            save_ins=True)
+    tracer = trace.record(checkpoint_p, {"fun": rec}, rec.ext_ids, list(rec.ext_values), packed)
     return spec_out.rebuild(spec_out.unpack(tracer), leaves)
-
-
-_BLOCK_START: dict = {}     # trace -> first tape id of the block being recorded
-
-
-class _BlockTrace(ReverseTrace):
-    """A reverse trace while it records a checkpointed block. An equation whose
-    primitive saves no inputs still keeps its constant inputs and the values it
-    reads from before the block -- what the replay needs -- but not the block's
-    own intermediates (``keep_all`` would keep those too)."""
-
-    __slots__ = ()
-
-    @property
-    def block_start(self) -> int:
-        """Ids below this were recorded before the block (read by record_reverse)."""
-        return _BLOCK_START[self]
-
-    def process(self, prim: Any, args: tuple, params: dict) -> Any:
-        eqns = self.eqns
-        n = len(eqns)
-        out = ReverseTrace.process(self, prim, args, params)
-        if len(eqns) > n and eqns[-1].ins is None:
-            eqn = eqns[-1]
-            start = _BLOCK_START[self]
-            eqn.ins = [a._value if vid is not None and vid < start else
-                       None if vid is not None else a for a, vid in zip(args, eqn.in_ids)]
-        return out
 
 
 class _Remat(CallRecord):
@@ -172,7 +163,6 @@ class _Remat(CallRecord):
     recorded, the values) of the tape values it reads, and its output ids."""
 
     def __init__(self, name: str, block: list, spec_out: OutSpec, out_leaves: list):
-        super().__init__()
         self.name = name
         self.eqns = skeleton(block)
         self.spec_out = spec_out
@@ -216,45 +206,35 @@ def _external_inputs(block: list, out_leaves: list, diff: list) -> tuple:
 
 # -- the Tensor facade: PyTorch's reentrant checkpoint -------------------------------------
 
-def _tensor_checkpoint_needed(leaves: list) -> bool:
-    from .grad_mode import is_grad_enabled
-    return is_grad_enabled() and any(is_tensor(x) and x._rg for x in leaves)
-
-
-def _remat_tensors(fun: Callable, args: tuple, kwargs: dict, leaves: list) -> Any:
-    from .grad_mode import no_grad
+def _remat_tensors(facade: Any, call: _Checkpoint, leaves: list) -> Any:
     with no_grad():
-        out = fun(*args, **kwargs)
+        out = call()
     spec_out = OutSpec.of(out)
     out_leaves = spec_out.leaves_of(out)
     if not spec_out.n:
         return out
-    rec = _TensorRemat(getattr(fun, "__name__", "checkpoint"), fun, args, kwargs, leaves,
-                       spec_out)
+    rec = _TensorRemat(facade, call, leaves, spec_out)
     packed = spec_out.pack([concrete(x) for x in out_leaves])
-    node = record_tensor_node(checkpoint_p, leaves, rec, packed, "CheckpointBackward")
+    node = facade.record(checkpoint_p, leaves, {"fun": rec}, concrete(packed),
+                         "CheckpointBackward")
     return spec_out.rebuild(spec_out.unpack(node), out_leaves)
 
 
 class _TensorRemat(CallRecord):
-    def __init__(self, name: str, fun: Callable, args: tuple, kwargs: dict, leaves: list,
-                 spec_out: OutSpec):
-        super().__init__()
-        self.name, self.fun, self.spec_out = name, fun, spec_out
-        self.in_tree = tree_flatten((args, kwargs))[1]
-        self.requires = [is_tensor(x) and x._rg for x in leaves]
-        self.was_tensor = [is_tensor(x) for x in leaves]
+    def __init__(self, facade: Any, call: _Checkpoint, leaves: list, spec_out: OutSpec):
+        self.name = getattr(call.fun, "__name__", "checkpoint")
+        self.facade, self.fun, self.spec_out = facade, call.fun, spec_out
+        self.in_tree = tree_flatten((call.args, call.kwargs))[1]
+        self.requires = [facade.requires_grad(x) for x in leaves]
+        self.was_tensor = [type(x) in facade.types for x in leaves]
 
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
-        from .grad_mode import enable_grad
-        from .tensors import tensor
-        from .tensors._engine import backward
-        from .tree import tree_unflatten
-        if is_tensor(ct):
+        facade = self.facade
+        if type(ct) in facade.types:
             raise RuntimeError("checkpoint on Tensors does not support create_graph=True "
                                "(double backward); use the functional API "
                                "(functrace.grad of a checkpointed function) instead")
-        detached = [tensor(x, requires_grad=True) if rg else (as_tensor(x) if t else x)
+        detached = [facade.leaf(x) if rg else (facade.constant(x) if t else x)
                     for x, rg, t in zip(ins, self.requires, self.was_tensor)]
         args, kwargs = tree_unflatten(self.in_tree, detached)
         with enable_grad():
@@ -262,11 +242,10 @@ class _TensorRemat(CallRecord):
             outs = self.spec_out.leaves_of(out)
             outs = [outs[i] for i in self.spec_out.diff]
             cts = self.spec_out.unpack(np.asarray(ct))
-        pairs = [(o, c) for o, c in zip(outs, cts) if is_tensor(o) and o._rg]
+        pairs = [(o, c) for o, c in zip(outs, cts) if facade.requires_grad(o)]
         if pairs:
-            backward([o for o, _ in pairs], [c for _, c in pairs])
-        return [d._grad._data if rg and d._grad is not None else None
-                for d, rg in zip(detached, self.requires)]
+            facade.backward([o for o, _ in pairs], [c for _, c in pairs])
+        return [facade.grad_data(d) if rg else None for d, rg in zip(detached, self.requires)]
 
 
 __all__ = ["checkpoint", "remat"]

@@ -1,8 +1,9 @@
 """Custom derivative rules: :class:`custom_vjp` and :class:`custom_jvp` (as in JAX).
 
-A call of a custom function is handled by the innermost trace that owns one of
-its (flattened) arguments, with a rule per kind of trace
-(:mod:`functrace._custom_rules`):
+A call of a custom function goes to the current trace's ``process_call``, which
+hands it down to the innermost trace that owns one of its (flattened) arguments
+(contract C1 in :mod:`functrace.core`); each kind of trace runs it its own way
+(:mod:`functrace.calls.custom_rules`):
 
 * root trace -- the function itself runs (or, on Tensors that require grad, one
   ``grad_fn`` node is recorded whose backward calls your rule);
@@ -22,7 +23,7 @@ its (flattened) arguments, with a rule per kind of trace
 
 Several outputs (any pytree) are supported: the floating-point output leaves are
 packed into one array for the single-output engine and unpacked with ordinary
-ops (:class:`functrace._callprim.OutSpec`). Like JAX, the function must not close
+ops (:class:`functrace.calls.record.OutSpec`). Like JAX, the function must not close
 over traced values: pass them as arguments.
 
 Gradient clipping, a classic custom VJP (the forward pass is the identity):
@@ -46,15 +47,17 @@ import functools
 import inspect
 from typing import Any, Callable, Optional, Sequence
 
-from . import _custom_rules as rules
-from ._callprim import owner
-from .core import check_callable, is_tracer
-from .tree import tree_flatten, tree_unflatten
+from ..argnums import check_callable
+from ..core import Call, current_trace, is_tracer
+from ..tree import tree_flatten, tree_unflatten
+from . import custom_rules as rules
 
 
-class _Spec:
+class _Spec(Call):
     """The static part of one call: the custom function, the values of its
-    ``nondiff_argnums`` and the pytree structure of the other arguments."""
+    ``nondiff_argnums`` and the pytree structure of the other arguments. It is
+    the :class:`~functrace.core.Call` that traces dispatch on (C1): each way of
+    running it is in :mod:`functrace.calls.custom_rules`."""
 
     __slots__ = ("cf", "nargs", "nondiff", "args_tree", "counts", "leaves")
 
@@ -74,6 +77,21 @@ class _Spec:
         diff = [a for i, a in enumerate(args) if i not in self.nondiff]
         self.leaves, self.args_tree = tree_flatten(diff)
         self.counts = [c.num_leaves for c in self.args_tree.children]
+
+    def run(self, leaves: Sequence[Any]) -> Any:
+        return self.fun(leaves)
+
+    def bind(self, trace: Any, leaves: Sequence[Any]) -> Any:
+        return rules.generic(trace, self, list(leaves))
+
+    def reverse(self, trace: Any, leaves: Sequence[Any]) -> Any:
+        return rules.reverse(trace, self, list(leaves))
+
+    def forward(self, trace: Any, leaves: Sequence[Any]) -> Any:
+        return rules.forward(trace, self, list(leaves))
+
+    def tensors(self, facade: Any, leaves: Sequence[Any]) -> Any:
+        return rules.on_tensors(facade, self, list(leaves))
 
     def diff_args(self, leaves: Sequence[Any]) -> list:
         """The differentiable arguments rebuilt from their leaves."""
@@ -109,14 +127,6 @@ class _Spec:
             raise TypeError(f"the JVP rule of custom_jvp function {self.cf.__name__} must "
                             "return a pair (output, tangent_output)")
         return result[0], result[1]
-
-
-def dispatch(spec: _Spec, leaves: list) -> Any:
-    """Hand the call to the innermost trace that owns one of ``leaves``."""
-    trace = owner(leaves)
-    if trace is None:
-        return rules.at_root(spec, leaves)
-    return rules.handler(trace, spec.cf.kind)(trace, spec, leaves)
 
 
 def _resolve_kwargs(fun: Callable, args: tuple, kwargs: dict) -> tuple:
@@ -164,7 +174,7 @@ class _CustomFunction:
         args = _resolve_kwargs(self.fun, args, kwargs)
         spec = _Spec(self, args)
         leaves, spec.leaves = spec.leaves, None      # the spec outlives the call
-        return dispatch(spec, leaves)
+        return current_trace().process_call(spec, leaves)
 
 
 class custom_vjp(_CustomFunction):

@@ -3,7 +3,7 @@
 Plain functions on arrays and tracers (the Tensor facade re-exports them).
 All are stable for large inputs; kinks are deterministic (``relu'(0) = 0``).
 
->>> import numpy as np, functrace, functrace.special as S
+>>> import numpy as np, functrace, functrace.activations as S
 >>> functrace.grad(lambda x: S.relu(x).sum())(np.array([-1.0, 0.0, 2.0]))
 array([0., 0., 1.])
 """
@@ -13,8 +13,8 @@ import math
 from typing import Any, Optional, Union
 
 from .numpy import _ufuncs as U
-from .primitives import special as P
 from . import _special_base as _sp
+from .primitives.selection import relu_p
 
 Axis = Optional[Union[int, tuple]]
 
@@ -27,7 +27,7 @@ erf = _sp.erf
 
 def relu(x: Any) -> Any:
     """``max(x, 0)``; its derivative at 0 is 0. Example: ``relu(np.array([-1.0, 2.0]))``."""
-    return P.relu_p.bind(_sp._float(x))
+    return relu_p.bind(_sp._float(x))
 
 
 def sigmoid(x: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Special-function primitives: erf, erfc, relu, expit and a stable logsumexp.
+"""The error functions: erf and erfc, primitives with their own numpy implementation.
 
 ``erf``/``erfc`` need no scipy: small arrays call :func:`math.erf` per element;
 large ones use Chebyshev interpolants of ``erf(x)/x`` for ``|x| < 1`` and of
@@ -6,8 +6,6 @@ large ones use Chebyshev interpolants of ``erf(x)/x`` for ``|x| < 1`` and of
 and ``math.erfc``) and the asymptotic series of ``erfc`` beyond 8. Relative
 error is about 1e-15 for erf, about 1e-13 for erfc in its far tail (where
 ``exp(-x^2)`` itself loses digits).
-
-Kinks are deterministic: ``relu'(0) = 0``. ``expit`` keeps only its output.
 """
 from __future__ import annotations
 
@@ -17,12 +15,8 @@ from typing import Any, Callable
 import numpy as np
 from numpy.polynomial import chebyshev as cheb
 
-from ..core import concrete
-from ..registry import defelementwise, defprimitive, zeros_like_value
-from .elementwise import exp_p, where_p
-from .nondiff import astype_int_p, greater_p, isfinite_p, stop_gradient_p
-from .reductions import kept_shape, reduce_max_p, reduce_sum_p
-from .shape_ops import broadcast_to_p, reshape_p
+from ..registry import FLOATS, KernelSpec, defelementwise
+from .transcendental import exp_p
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -138,89 +132,33 @@ def _gaussian(x: Any) -> Any:
     return _TWO_OVER_SQRT_PI * exp_p.bind(-(x * x))
 
 
-erf_p = defelementwise("erf", erf_impl, (lambda x, out: _gaussian(x),))
-erfc_p = defelementwise("erfc", erfc_impl, (lambda x, out: -_gaussian(x),))
-
-# -- activations --------------------------------------------------------------------------
+# -- kernels: the derivative +-2/sqrt(pi) exp(-x^2); numpy's exp (a pre-pass) is faster
+# than Numba's scalar libm call --------------------------------------------------------
 
 
-def _relu_impl(x: Any) -> Any:
-    return np.maximum(x, 0)
+def _gaussian_pre(need, x):
+    g = np.square(x)
+    np.negative(g, out=g)
+    return (np.exp(g, out=g),)
 
 
-def _relu_deriv(x: Any, out: Any) -> Any:
-    # relu'(0) = 0. A non-differentiable primitive, not numpy on concrete(out), so
-    # that the mask stays batched under vmap.
-    return astype_int_p.bind(greater_p.bind(out, 0), dtype=np.result_type(concrete(out)))
+def _scaled_kernel(scale: float, passes: int) -> KernelSpec:
+    def make(T):
+        c = T(scale)
+
+        def gaussian_d(x): return c * np.exp(-(x * x))
+        return (gaussian_d,)
+
+    def make_pre(T):
+        c = T(scale)
+
+        def pre_scaled_d(e): return c * e
+        return (pre_scaled_d,)
+    return KernelSpec(make, passes, pre=_gaussian_pre,
+                      make_pre=make_pre, pre_dtypes=FLOATS, pre_passes=3)
 
 
-relu_p = defelementwise("relu", _relu_impl, (_relu_deriv,), saves="out")
-
-
-def _expit_impl(x: Any) -> Any:
-    x = np.asarray(x)
-    if x.dtype.kind != "f":
-        x = x.astype(np.float64)
-    with np.errstate(over="ignore"):
-        e = np.exp(-np.abs(x))                        # never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)[()]
-
-
-expit_p = defelementwise("expit", _expit_impl, (lambda x, out: out * (1.0 - out),),
-                         saves="out")
-
-# -- logsumexp ----------------------------------------------------------------------------
-
-
-def _logsumexp_impl(x: Any, axes: tuple, keepdims: bool) -> Any:
-    x = np.asarray(x)
-    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(kept_shape(x.shape, axes))
-    if x.size and np.isfinite(m).all():   # fast path: the sum is >= 1, its log is finite
-        out = np.log(np.add.reduce(np.exp(x - m), axis=axes, keepdims=True)) + m
-    else:
-        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-        with np.errstate(divide="ignore"):
-            out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
-    return out if keepdims else np.squeeze(out, axis=axes)
-
-
-def _expand(y: Any, x_shape: tuple, axes: tuple, keepdims: bool) -> Any:
-    """A reduced value reshaped to keepdims form and broadcast back to ``x_shape``."""
-    if not keepdims:
-        y = reshape_p.bind(y, shape=kept_shape(x_shape, axes))
-    return broadcast_to_p.bind(y, shape=x_shape)
-
-
-def max_as_constant(x: Any, axes: tuple) -> Any:
-    """``max(x)`` over ``axes`` (kept as size-1 axes) as a constant, 0 where it is not
-    finite: the shift that makes ``exp(x - m)`` overflow-free and keeps its largest
-    entry exactly 1. Built from non-differentiable primitives (batched under vmap)."""
-    m = reduce_max_p.bind(stop_gradient_p.bind(x), axes=axes, keepdims=True)
-    return where_p.bind(isfinite_p.bind(m), m, np.zeros((), np.result_type(concrete(m))))
-
-
-def _softmax_weights(x: Any, axes: tuple) -> Any:
-    """The softmax of ``x`` over ``axes``, differentiable, from the shifted inputs.
-
-    Not ``exp(x - logsumexp(x))``: ``logsumexp(x)`` is rounded to the precision of
-    ``max(x)``, so that form is off by ``ulp(max x)`` in the exponent (weights
-    ``[1, 1]`` at ``[1e17, 1e17]``; 2e-4 relative error at float32 logits near 1e4).
-    """
-    if 0 in np.shape(x):
-        return zeros_like_value(x)
-    e = exp_p.bind(x - max_as_constant(x, axes))
-    return e / reduce_sum_p.bind(e, axes=axes, keepdims=True)
-
-
-def _logsumexp_vjp(ct, ins, out, argnum, axes, keepdims):
-    x = ins[0]
-    return _expand(ct, np.shape(x), axes, keepdims) * _softmax_weights(x, axes)
-
-
-def _logsumexp_jvp(primals, tangents, out, axes, keepdims):
-    weighted = tangents[0] * _softmax_weights(primals[0], axes)
-    return reduce_sum_p.bind(weighted, axes=axes, keepdims=keepdims)
-
-
-logsumexp_p = defprimitive("logsumexp", _logsumexp_impl, _logsumexp_vjp, _logsumexp_jvp,
-                           batch="reduction")
+erf_p = defelementwise("erf", erf_impl, (lambda x, out: _gaussian(x),),
+                       kernel=_scaled_kernel(_TWO_OVER_SQRT_PI, passes=4))
+erfc_p = defelementwise("erfc", erfc_impl, (lambda x, out: -_gaussian(x),),
+                        kernel=_scaled_kernel(-_TWO_OVER_SQRT_PI, passes=5))

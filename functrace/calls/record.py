@@ -1,4 +1,4 @@
-"""Shared machinery of :mod:`functrace.custom` and :mod:`functrace.checkpoint`.
+"""Shared machinery of :mod:`functrace.calls.custom` and :mod:`functrace.calls.checkpointing`.
 
 * :func:`call_primitive` -- a primitive whose impl and rules delegate to a
   per-call record passed as the parameter ``fun`` (a :class:`CallRecord`). The
@@ -10,8 +10,25 @@
   is used as is. Integer and boolean leaves are constants.
 * :func:`vjp_leaves` / :func:`jvp_leaves` -- VJP/JVP of a flat function with
   respect to its floating-point leaves only.
-* :func:`record_reverse` -- append one equation to a reverse tape by hand (for
-  rules that must not be recorded by the parent traces, see ``custom_vjp``).
+
+The Tensor facade. A call on Tensors that require grad, made outside every
+transform, reaches ``call.tensors(facade, leaves)`` (C1 in :mod:`functrace.core`).
+This package does not import the facade, which sits above it; it uses only these
+services of the ``facade`` object it is handed
+(:class:`functrace.tensors._graph.TensorFacade`):
+
+* ``facade.types`` -- the Tensor classes (exact types);
+* ``facade.record(prim, args, params, out, name)`` -- a node of the Tensor graph for
+  ``out = prim[params](args)`` computed elsewhere, its ``grad_fn`` named ``name``;
+  returns the output Tensor;
+* ``facade.requires_grad(x)`` -- whether ``x`` is a Tensor that requires grad;
+* ``facade.constant(x)`` / ``facade.leaf(x)`` -- ``x`` as a Tensor without
+  gradient (Tensors pass through) / a fresh copy that requires grad;
+* ``facade.cotangent(g, keep)`` -- a rule's result as the backward pass wants it:
+  a Tensor when recording (``keep``, ``create_graph``), else a numpy array;
+* ``facade.grad(outs, wrt, cts, create_graph)`` -- ``autograd.grad`` (``None`` for
+  unused inputs); ``facade.backward(outs, cts)`` and ``facade.grad_data(t)`` --
+  ``autograd.backward`` and the data of ``t.grad``.
 """
 from __future__ import annotations
 
@@ -19,10 +36,10 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from .core import EVAL_TRACE, Primitive, Tracer, concrete, current_trace
-from .reverse import ReverseTrace, ReverseTracer
-from .tape import Eqn
-from .tree import tree_flatten, tree_unflatten
+from .. import numpy as fnp
+from ..api import jvp, vjp
+from ..core import Primitive, Tracer, concrete, lower_constant
+from ..tree import tree_flatten, tree_unflatten
 
 
 def is_inexact(x: Any) -> bool:
@@ -46,37 +63,15 @@ def zeros_like(x: Any) -> np.ndarray:
 
 # -- the call primitive ---------------------------------------------------------------
 
-_TAKEN = object()   # a cotangent already handed to the backward pass
-
-
 class CallRecord:
-    """Per-call state of a call primitive; subclasses implement :meth:`pullback`.
-
-    :meth:`vjp` computes all input cotangents at once (the backward pass asks
-    for them one argument at a time with the same ``ct`` object) and hands each
-    out once, dropping the cache when every computed cotangent has been taken;
-    asking again for one already handed out recomputes (a second backward pass
-    seeded with the same array).
-    """
+    """Per-call state of a call primitive; subclasses implement :meth:`pullback`,
+    which gives every input's cotangent at once (the primitive's all-arguments
+    VJP rule, called once per backward pass)."""
 
     name = "call"
 
-    def __init__(self) -> None:
-        self._ct: Any = None
-        self._grads: Optional[list] = None
-
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
         raise NotImplementedError
-
-    def vjp(self, ct: Any, ins: Sequence[Any], argnum: int) -> Any:
-        grads = self._grads
-        if grads is None or self._ct is not ct or grads[argnum] is _TAKEN:
-            grads = self._grads = list(self.pullback(ct, ins))
-            self._ct = ct
-        g, grads[argnum] = grads[argnum], _TAKEN
-        if all(x is None or x is _TAKEN for x in grads):
-            self._ct = self._grads = None
-        return g
 
     def impl(self, args: tuple) -> Any:
         raise NotImplementedError(f"{self.name} has no implementation at the root trace")
@@ -99,8 +94,8 @@ def _call_impl(*args: Any, fun: CallRecord) -> Any:
     return fun.impl(args)
 
 
-def _call_vjp(ct: Any, ins: Any, out: Any, argnum: int, fun: CallRecord) -> Any:
-    return fun.vjp(ct, ins, argnum)
+def _call_vjp_all(ct: Any, ins: Any, out: Any, needed: frozenset, fun: CallRecord) -> list:
+    return fun.pullback(ct, ins)
 
 
 def _call_jvp(primals: Any, tangents: Any, out: Any, fun: CallRecord) -> Any:
@@ -111,44 +106,13 @@ def _call_batch(args: Any, dims: Any, fun: CallRecord) -> tuple:
     return fun.batch(args, dims)
 
 
-def call_primitive(name: str) -> Primitive:
+def call_primitive(name: str, saves: str = "in") -> Primitive:
     """An unregistered primitive whose impl and rules are the methods of its
-    ``fun`` parameter (a :class:`CallRecord`). It saves its inputs."""
-    prim = Primitive(name, _call_impl, _call_vjp, _call_jvp, saves="in")
+    ``fun`` parameter (a :class:`CallRecord`). It saves its inputs, unless the
+    record keeps what its pullback needs itself (``saves="none"``)."""
+    prim = Primitive(name, _call_impl, jvp=_call_jvp, saves=saves, vjp_all=_call_vjp_all)
     prim.batch = _call_batch
     return prim
-
-
-def record_reverse(trace: ReverseTrace, prim: Primitive, ids: list, primals: list,
-                   value: Any, fun: CallRecord, save_ins: bool = False) -> ReverseTracer:
-    """Append ``value = prim[fun](primals)`` to ``trace``'s tape only (the parent
-    traces do not see this equation) and return the new tracer. The inputs are
-    kept as the equation's residuals with ``save_ins`` (or for printing)."""
-    vid = trace.next_id
-    trace.next_id = vid + 1
-    keep = trace.keep_all
-    if keep or save_ins:
-        ins = list(primals)
-    elif hasattr(trace, "block_start"):     # recording a checkpointed block
-        start = trace.block_start
-        ins = [p if i is None or i < start else None for p, i in zip(primals, ids)]
-    else:
-        ins = None
-    trace.eqns.append(Eqn(prim, {"fun": fun}, ids, vid, ins, None, None,
-                          aval(value) if keep else None))
-    return ReverseTracer(trace, value, vid)
-
-
-def owner(leaves: Sequence[Any]) -> Any:
-    """The innermost trace (from the current one down) owning one of ``leaves``,
-    or ``None``."""
-    trace = current_trace()
-    while trace is not EVAL_TRACE:
-        for leaf in leaves:
-            if getattr(leaf, "_trace", None) is trace:
-                return trace
-        trace = trace.parent
-    return None
 
 
 def replay(eqns: Sequence[tuple], env: dict, frees: Optional[list] = None) -> None:
@@ -185,20 +149,21 @@ def last_uses(eqns: Sequence[tuple], keep: Sequence[int]) -> list:
     return frees
 
 
-def skeleton(eqns: Sequence[Eqn]) -> list:
+def skeleton(eqns: Sequence[Any]) -> list:
     """Equations without their residuals: only the constant inputs are kept
-    (they must have been recorded, e.g. with ``keep_all``)."""
+    (they must have been recorded, e.g. with the ``ALL`` residual policy)."""
     return [(e.prim, e.params, e.in_ids, e.out_id,
              [v if vid is None else None for v, vid in zip(e.ins, e.in_ids)])
             for e in eqns]
 
 
 def unwrap_own(trace: Any, leaves: Sequence[Any]) -> tuple:
-    """(values one layer down, mask of the leaves that are ``trace``'s own tracers)."""
+    """(values one layer down, mask of the leaves that are ``trace``'s own tracers);
+    the other leaves are constants, lowered to plain values (contract C2)."""
     values, own = [], []
     for leaf in leaves:
         mine = getattr(leaf, "_trace", None) is trace
-        values.append(leaf._value if mine else leaf)
+        values.append(leaf._value if mine else lower_constant(leaf))
         own.append(mine)
     return values, own
 
@@ -251,7 +216,6 @@ class OutSpec:
 
     def pack(self, leaves: list) -> Any:
         """One array holding the differentiable leaves (ops under the current trace)."""
-        from . import numpy as fnp
         diff = [leaves[i] for i in self.diff]
         if len(diff) == 1:
             return diff[0]
@@ -263,7 +227,6 @@ class OutSpec:
 
     def unpack(self, packed: Any) -> list:
         """The differentiable leaves back from a packed array (or cotangent)."""
-        from . import numpy as fnp
         if self.n == 1:
             return [packed]
         out = []
@@ -300,7 +263,6 @@ def _on_float_leaves(f: Callable, leaves: Sequence[Any]) -> tuple:
 def vjp_leaves(f: Callable, leaves: Sequence[Any], ct: Any) -> list:
     """Cotangents of ``f(*leaves)`` (one output array) for every leaf; ``None``
     for the integer/boolean leaves."""
-    from .api import vjp
     idx, f_float = _on_float_leaves(f, leaves)
     grads: list = [None] * len(leaves)
     if idx:
@@ -312,64 +274,12 @@ def vjp_leaves(f: Callable, leaves: Sequence[Any], ct: Any) -> list:
 
 def jvp_leaves(f: Callable, leaves: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     """``(f(*leaves), tangent)`` by forward mode; ``None`` tangents are zeros."""
-    from .api import jvp
     idx, f_float = _on_float_leaves(f, leaves)
     tans = tuple(zeros_like(leaves[i]) if tangents[i] is None else tangents[i] for i in idx)
     return jvp(f_float, tuple(leaves[i] for i in idx), tans)
 
 
-# -- the Tensor facade ------------------------------------------------------------------
-
-def tensor_mode(leaves: Sequence[Any]) -> bool:
-    """Whether a call on ``leaves`` at the root trace must record a Tensor-graph node:
-    grad mode is on and some leaf is a Tensor that requires grad."""
-    from .grad_mode import is_grad_enabled
-    from .tensors._graph import TENSOR_TYPES
-    if not is_grad_enabled():
-        return False
-    return any(type(x) in TENSOR_TYPES and x._rg for x in leaves)
-
-
-def is_tensor(x: Any) -> bool:
-    from .tensors._graph import TENSOR_TYPES
-    return type(x) in TENSOR_TYPES
-
-
-def as_tensor(x: Any) -> Any:
-    """``x`` if it is a Tensor, else a constant (no-grad) Tensor of its value."""
-    from .tensors._tensor import make
-    return x if is_tensor(x) else make(np.asarray(x), None, False)
-
-
-def from_tensor(x: Any, keep: bool) -> Any:
-    """For a facade VJP result: the Tensor itself when recording (``keep``),
-    else its numpy data."""
-    if x is None:
-        return None
-    if keep:
-        return as_tensor(x)
-    return x._data if is_tensor(x) else np.asarray(concrete(x))
-
-
-def record_tensor_node(prim: Primitive, leaves: Sequence[Any], fun: CallRecord,
-                       packed: Any, name: str) -> Any:
-    """Record ``packed = prim[fun](*leaves)`` as one node of the Tensor graph."""
-    from .tensors._graph import record_custom
-    return record_custom(prim, tuple(leaves), {"fun": fun}, np.asarray(concrete(packed)),
-                         name)
-
-
-def tensor_grads(outs: list, wrt: list, cts: list, create_graph: bool) -> list:
-    """``autograd.grad`` of the differentiable ``outs`` (paired with ``cts``) with
-    respect to ``wrt``; ``None`` for inputs that do not influence them."""
-    from .tensors._engine import grad
-    pairs = [(o, c) for o, c in zip(outs, cts)
-             if is_tensor(o) and o._rg and c is not None]
-    if not pairs or not wrt:
-        return [None] * len(wrt)
-    return list(grad([o for o, _ in pairs], wrt, [c for _, c in pairs],
-                     retain_graph=True, create_graph=create_graph, allow_unused=True))
-
+# -- the Tensor facade ---------------------------------------------------------------------
 
 def camel(name: str) -> str:
     """``clip_gradient`` -> ``ClipGradient`` (PyTorch-style node names)."""

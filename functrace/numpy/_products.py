@@ -1,6 +1,7 @@
-"""numpy-named products: tensordot, einsum, outer, inner, trace, diag, diagonal, prod, cumprod.
+"""numpy-named products: matmul, tensordot, einsum, outer, inner, trace, diag, diagonal,
+prod, cumprod.
 
-``tensordot``, ``outer``, ``inner``, ``trace`` and ``diag`` are composites of
+``matmul`` binds one primitive (numpy's ``@`` semantics). ``tensordot``, ``outer``, ``inner``, ``trace`` and ``diag`` are composites of
 ``matmul``, ``multiply``, shape ops and the ``diagonal`` primitives. ``einsum``
 canonicalises numpy's subscripts (implicit output, ``...``, size-1
 broadcasting, the interleaved operand/sublist form) before binding one
@@ -16,9 +17,10 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from ..primitives import products as P
+from ..primitives.linalg import matmul_p
 from ._reductions import Axis, normalize_axes
 from ._reductions import sum as _sum
-from ._shape import matmul, ravel, reshape, transpose
+from ._shape import ravel, reshape, transpose
 from ._ufuncs import astype, multiply
 
 
@@ -31,7 +33,14 @@ def _prod_of(dims: Sequence[int]) -> int:
     return int(np.prod(dims, dtype=np.int64))
 
 
-# -- tensordot, outer, inner ----------------------------------------------------------
+# -- matmul, tensordot, outer, inner ---------------------------------------------------
+
+def matmul(x1: Any, x2: Any) -> Any:
+    """Matrix product with numpy's ``@`` semantics (1-D and batched operands)."""
+    if np.ndim(x1) == 0 or np.ndim(x2) == 0:
+        raise ValueError("matmul: Input operand does not have enough dimensions")
+    return matmul_p.bind(x1, x2)
+
 
 def _tensordot_axes(axes: Any, nda: int, ndb: int) -> tuple:
     if isinstance(axes, (int, np.integer)):
@@ -72,6 +81,20 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
                  if free_b else (k,))
     out_shape = tuple(sa[i] for i in free_a) + tuple(sb[j] for j in free_b)
     return reshape(matmul(a2, b2), out_shape)
+
+
+def dot(a: Any, b: Any) -> Any:
+    """numpy.dot: products of scalars, vectors, matrices (and N-D via tensordot).
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> float(fnp.dot(np.ones(3), np.arange(3.0)))
+    3.0
+    """
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return multiply(a, b)
+    if np.ndim(b) <= 2:
+        return matmul(a, b)
+    return tensordot(a, b, axes=([-1], [-2]))
 
 
 def outer(a: Any, b: Any, out: None = None) -> Any:

@@ -2,7 +2,7 @@
 
 ``odeint_p`` takes one packed input vector ``[y0, t, *args]`` (the layout is a
 static parameter, so one VJP call gives every cotangent) and returns ``y`` at each
-time of ``t``, solved by :mod:`functrace.primitives.dopri5` with the user's
+time of ``t``, solved by :mod:`functrace.scipy._dopri5` with the user's
 ``func(y, t, *args)`` evaluated on numpy arrays.
 
 * VJP: the adjoint method (as in JAX and HIPS autograd): between consecutive output
@@ -17,6 +17,10 @@ time of ``t``, solved by :mod:`functrace.primitives.dopri5` with the user's
 Both rules are themselves ``odeint_p`` solves, so derivatives of every order exist
 (each order is one more nested solve). ``vmap`` solves example by example (every
 example keeps its own step sizes, so the results equal a loop's).
+
+It lives beside ``functrace.scipy.integrate``, not in ``functrace.primitives``: its
+rules are transforms (``functrace.vjp``/``jvp`` of the user's ``func``), so it sits
+above the API layer.
 """
 from __future__ import annotations
 
@@ -26,11 +30,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import api, batch_rules as B
+from .. import api
 from .. import numpy as fnp
 from ..core import is_tracer
+from ..primitives import batch_rules as B
 from ..registry import defprimitive
-from .dopri5 import integrate
+from ._dopri5 import integrate
 
 
 @dataclass(frozen=True)
