@@ -11,17 +11,20 @@ derivations are in :mod:`._table`.
 
 Adding a torch operation is one row (and its function, if it is new):
 
-* a function that is also a Tensor method (here replacing the ``node()`` row
-  below that names ``logaddexp``'s nodes today)::
+* a function that is also a Tensor method::
 
-      logaddexp = op(fnp.logaddexp, "LogaddexpBackward0", prim="logaddexp")
+      logaddexp = op(_ops.logaddexp, "LogaddexpBackward0", prim="logaddexp")
 
   ``prim=`` names the primitive the function binds, whose nodes then print as
   torch's (without it a node is called ``<Primitive>Backward0``); a composite
   gives its result torch's name itself with ``relabel`` and states it here.
   More names bound to the same ``op(...)`` are aliases (``abs = absolute =
   op(...)``); ``inplace=True`` adds ``name_`` for each; ``method=False`` keeps it
-  off ``Tensor``, ``method=f`` installs another callable (``x.view(2, 3)``);
+  off ``Tensor``, ``method=f`` installs another callable (``x.view(2, 3)``).
+  Every function and named method gets torch's ``axis=``/``keepdims=`` aliases
+  and error types (:func:`._args.torch_function`); dtypes promote as torch's in
+  the root handler (:mod:`._promotion`), and ``dim`` arguments are read with
+  :func:`._args.dims` / :func:`._args.dim_index`;
 * a Tensor-only method (operators, ``view``, ``to``, ``zero_``)::
 
       method("view", _shape.view, "ViewBackward0")
@@ -36,7 +39,10 @@ loads the facade only for the names listed there). tests/test_facade_names.py
 checks every row: each function runs on Tensors and gives the stated
 ``grad_fn``; each registered primitive has a row or a ``no_row``; the names
 in ``functrace/__init__.py`` match. Its ``EXAMPLES`` give the arguments when the
-default ones (float tensors that require grad) do not fit the function.
+default ones (float tensors that require grad) do not fit the function. With
+torch installed, tests/test_facade_torch_oracle.py runs every row against torch
+(values, dtypes, gradients, errors) over the variants of its family in
+tests/oracle_cases.py: a row not listed there is run as unary or binary.
 
 Classes, dtypes, factories and random functions (``ft.Tensor``, ``ft.float32``,
 ``ft.zeros``, ``ft.randn``) are not operations: :mod:`functrace.tensors`
