@@ -44,6 +44,8 @@ def _broadcast_to_batch(args, dims, shape):
 def _broadcast_to_impl(x, shape):
     """A read-only broadcast view, built directly when that is easy (np.broadcast_to
     costs ~2.5 us of Python per call, the direct view ~0.5 us)."""
+    if isinstance(x, np.generic):        # a 0-d result of numpy arithmetic (a cotangent)
+        x = np.asarray(x)
     if type(x) is np.ndarray and x.flags.c_contiguous and x.ndim <= len(shape):
         lead = len(shape) - x.ndim
         if all(d == t or d == 1 for d, t in zip(x.shape, shape[lead:])):
@@ -88,8 +90,9 @@ def batched_front(x: Any, d: Any, size: int) -> Any:
 
 
 def expand_back(ct, x_shape, axes, keepdims):
-    """Reshape a reduced cotangent to keepdims form, then broadcast to ``x_shape``."""
-    if not keepdims:
+    """Reshape a reduced cotangent to keepdims form, then broadcast to ``x_shape`` (no
+    reshape when only leading axes were reduced: broadcasting adds them back)."""
+    if not keepdims and axes != tuple(range(len(axes))):
         ct = reshape_p.bind(ct, shape=kept_shape(x_shape, axes))
     return broadcast_to_p.bind(ct, shape=x_shape)
 

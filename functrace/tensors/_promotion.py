@@ -283,6 +283,11 @@ RULES.update({name: _broadcasting for name in (
     "logical_or", "logical_xor")})
 
 
+#: primitives whose rule must run even on floating arrays of one dtype and shape (with Python
+#: numbers), where the other rules change nothing and the root handler skips them
+PROMOTE_ALWAYS = frozenset({"matmul"})
+
+
 def promote(prim: Any, datas: list) -> None:
     """Cast ``datas`` (a primitive's arguments, Tensors unwrapped) in place to the dtype
     torch computes ``prim`` in; raise torch's errors for operands it refuses."""

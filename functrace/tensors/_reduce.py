@@ -19,6 +19,7 @@ from .. import numpy as fnp
 from .. import activations as S
 from ..numpy import _reductions as R
 from ..numpy import linalg as fla
+from ..tape import ndim_of, shape_of
 from ._args import dim_index, dims
 from ._graph import relabel
 from ._ops import constant, data_of, values_indices
@@ -28,7 +29,7 @@ aminmax_result = namedtuple("aminmax", ["min", "max"])
 
 
 def _reduced_shape(input: Any, axes: tuple, keepdim: bool) -> tuple:
-    shape = np.shape(input)
+    shape = shape_of(input)
     if keepdim:
         return tuple(1 if i in axes else n for i, n in enumerate(shape))
     return tuple(n for i, n in enumerate(shape) if i not in axes)
@@ -36,7 +37,7 @@ def _reduced_shape(input: Any, axes: tuple, keepdim: bool) -> tuple:
 
 def sum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Sum over ``dim`` (all elements by default). Example: ``x.sum(dim=1, keepdim=True)``."""
-    out = fnp.sum(input, axis=dims(dim, np.ndim(input)), keepdims=keepdim, dtype=dtype)
+    out = R.sum_over(input, dims(dim, ndim_of(input)), dtype, keepdim)
     return out if dim is None else relabel(out, "SumBackward1", input)
 
 
@@ -57,14 +58,14 @@ def _check_float(name: str, input: Any, dtype: Any) -> None:
 def mean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Mean over ``dim`` (all elements by default); floating-point input only."""
     _check_float("mean", input, dtype)
-    out = fnp.mean(input, axis=dims(dim, np.ndim(input)), keepdims=keepdim, dtype=dtype)
+    out = R.mean_over(input, dims(dim, ndim_of(input)), dtype, keepdim)
     return relabel(out, "MeanBackward0" if dim is None else "MeanBackward1", input)
 
 
 def nanmean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Mean of the values that are not NaN."""
     _check_float("nanmean", input, dtype)
-    count = (~np.isnan(data_of(input))).sum(axis=dims(dim, np.ndim(input)), keepdims=keepdim)
+    count = (~np.isnan(data_of(input))).sum(axis=dims(dim, ndim_of(input)), keepdims=keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
@@ -75,7 +76,7 @@ def prod(input: Any, dim: Optional[int] = None, keepdim: bool = False, *,
         if dtype is not None:
             input = fnp.astype(input, dtype)
         return fnp.prod(input)
-    axis = dims(dim_index(dim, np.ndim(input)), np.ndim(input))
+    axis = dims(dim_index(dim, ndim_of(input)), ndim_of(input))
     if dtype is not None:
         input = fnp.astype(input, dtype)
     return relabel(fnp.prod(input, axis=axis, keepdims=keepdim), "ProdBackward1", input)
@@ -93,9 +94,9 @@ def _variance(name: str, input: Any, dim: Any, unbiased: Optional[bool], keepdim
     if isinstance(dim, bool):                      # the legacy x.var(False): unbiased
         dim, unbiased = None, dim
     ddof = _correction(unbiased, correction)
-    axes = dims(dim, np.ndim(input))
+    axes = dims(dim, ndim_of(input))
     _check_float(name, input, None)
-    if int(np.prod([np.shape(input)[a] for a in axes], dtype=np.int64)) - ddof <= 0:
+    if int(np.prod([shape_of(input)[a] for a in axes], dtype=np.int64)) - ddof <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                       "less than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=4)
@@ -145,11 +146,11 @@ def _extremum(input: Any, dim: Any, keepdim: bool, which: str) -> Any:
                                "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                "argument.")
         return reduce(input)
-    d = dim_index(dim, np.ndim(input))
-    if np.ndim(input) == 0:
+    d = dim_index(dim, ndim_of(input))
+    if ndim_of(input) == 0:
         return values_indices(relabel(input * 1, f"{which.capitalize()}Backward0", input),
                               constant(np.int64(0)))
-    if np.shape(input)[d] == 0:
+    if shape_of(input)[d] == 0:
         raise IndexError(f"{which}(): Expected reduction dim {d} to have non-zero size.")
     idx = arg(input, axis=d, keepdims=True)
     values = fnp.take_along_axis(input, idx, axis=d)
@@ -171,8 +172,8 @@ def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 def _amax_amin(name: str, reduce: Any, input: Any, dim: Dim, keepdim: bool) -> Any:
-    axes = dims(dim, np.ndim(input))
-    shape = np.shape(input)
+    axes = dims(dim, ndim_of(input))
+    shape = shape_of(input)
     if builtins.any(shape[a] == 0 for a in axes) or (not axes and np.size(data_of(input)) == 0):
         raise IndexError(f"{name}(): Expected reduction dim {axes[0] if axes else 0} to have "
                          "non-zero size.")
@@ -192,7 +193,7 @@ def amin(input: Any, dim: Dim = (), keepdim: bool = False) -> Any:
 
 def aminmax(input: Any, *, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     """``(min, max)`` over the int ``dim`` (all elements by default)."""
-    axis = None if dim is None else dim_index(dim, np.ndim(input))
+    axis = None if dim is None else dim_index(dim, ndim_of(input))
     lo, hi = amin(input, axis, keepdim), amax(input, axis, keepdim)
     return aminmax_result(relabel(lo, "AminmaxBackward0", input),
                           relabel(hi, "AminmaxBackward0", input))
@@ -201,9 +202,9 @@ def aminmax(input: Any, *, dim: Optional[int] = None, keepdim: bool = False) -> 
 def _arg(fn: Any, input: Any, dim: Optional[int], keepdim: bool) -> Any:
     if dim is None:
         out = fn(input)
-        return fnp.reshape(out, (1,) * np.ndim(input)) if keepdim else out
-    d = dim_index(dim, np.ndim(input))
-    if np.ndim(input) == 0:
+        return fnp.reshape(out, (1,) * ndim_of(input)) if keepdim else out
+    d = dim_index(dim, ndim_of(input))
+    if ndim_of(input) == 0:
         return constant(np.int64(0))
     return fn(input, axis=d, keepdims=keepdim)
 
@@ -220,8 +221,8 @@ def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
 
 def logsumexp(input: Any, dim: Dim, keepdim: bool = False) -> Any:
     """``log(sum(exp(input)))`` along ``dim``, computed stably."""
-    axes = dims(dim, np.ndim(input))
-    return S.logsumexp(input, axis=axes, keepdims=keepdim) if axes or np.ndim(input) \
+    axes = dims(dim, ndim_of(input))
+    return S.logsumexp(input, axis=axes, keepdims=keepdim) if axes or ndim_of(input) \
         else relabel(input * 1.0, "LogsumexpBackward0", input)
 
 
@@ -236,9 +237,9 @@ def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False,
     if p == "nuc":
         raise NotImplementedError("norm(p='nuc'): the nuclear norm needs singular values, "
                                   "which functrace does not differentiate yet")
-    axes = dims(dim, np.ndim(input))
+    axes = dims(dim, ndim_of(input))
     if p in ("fro", 2, 2.0, None):
-        out = fla.norm(input, axis=axes, keepdims=keepdim) if np.ndim(input) \
+        out = fla.norm(input, axis=axes, keepdims=keepdim) if ndim_of(input) \
             else fnp.abs(input)
     else:
         out = _p_norm(fnp.abs(input), float(p), axes, keepdim)
@@ -265,8 +266,8 @@ def dist(input: Any, other: Any, p: float = 2) -> Any:
 
 def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Any:
     """Each slice along ``dim`` scaled down to a ``p``-norm of at most ``maxnorm``."""
-    d = dim_index(dim, np.ndim(input))
-    others = tuple(i for i in range(np.ndim(input)) if i != d)
+    d = dim_index(dim, ndim_of(input))
+    others = tuple(i for i in range(ndim_of(input)) if i != d)
     norms = norm(input, p, others, keepdim=True)
     scale = fnp.where(data_of(norms) > maxnorm, maxnorm / (norms + 1e-7), 1.0)
     return relabel(input * scale, "RenormBackward0", input)
@@ -275,15 +276,15 @@ def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Any:
 # -- constants: tests over elements ----------------------------------------------------------
 
 def all(input: Any, dim: Dim = None, keepdim: bool = False) -> Any:
-    axes = dims(dim, np.ndim(input))
+    axes = dims(dim, ndim_of(input))
     return constant(np.all(data_of(input), axis=axes, keepdims=keepdim))
 
 
 def any(input: Any, dim: Dim = None, keepdim: bool = False) -> Any:
-    axes = dims(dim, np.ndim(input))
+    axes = dims(dim, ndim_of(input))
     return constant(np.any(data_of(input), axis=axes, keepdims=keepdim))
 
 
 def count_nonzero(input: Any, dim: Dim = None) -> Any:
-    axes = dims(dim, np.ndim(input))
+    axes = dims(dim, ndim_of(input))
     return constant(np.asarray(np.count_nonzero(data_of(input), axis=axes), dtype=np.int64))
