@@ -55,11 +55,7 @@ def sum_over(a: Any, axes: tuple, dtype: Any = None, keepdims: bool = False) -> 
 
 def mean(a: Any, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Arithmetic mean over ``axis``."""
-    return mean_over(a, normalize_axes(axis, ndim_of(a)), dtype, keepdims)
-
-
-def mean_over(a: Any, axes: tuple, dtype: Any = None, keepdims: bool = False) -> Any:
-    """:func:`mean` over ``axes`` already normalised (a sorted tuple of non-negative ints)."""
+    axes = normalize_axes(axis, ndim_of(a))
     return sum_over(a, axes, dtype, keepdims) / _count(a, axes)
 
 

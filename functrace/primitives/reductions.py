@@ -10,6 +10,7 @@ max/min reductions split the cotangent evenly among tied maxima (minima).
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -110,6 +111,26 @@ def _reduce_sum_vjp(ct, ins, out, argnum, axes, keepdims):
 
 
 reduce_sum_p = deflinear("reduce_sum", _reduce_sum_impl, _reduce_sum_vjp, batch="reduction")
+
+
+# The mean as one primitive: the Tensor facade's ``mean`` (one node, as torch's
+# MeanBackward0); the sum in the input's dtype, divided by the count.
+
+def _count(shape: tuple, axes: tuple) -> int:
+    return math.prod([shape[i] for i in axes])
+
+
+def _reduce_mean_impl(x, axes, keepdims):
+    return _reduce_sum_impl(x, axes, keepdims) / _count(np.shape(x), axes)
+
+
+def _reduce_mean_vjp(ct, ins, out, argnum, axes, keepdims):
+    shape = np.shape(ins[0])
+    return expand_back(ct / _count(shape, axes), shape, axes, keepdims)
+
+
+reduce_mean_p = deflinear("reduce_mean", _reduce_mean_impl, _reduce_mean_vjp,
+                          batch="reduction")
 
 
 def _extremum_weights(x, out, axes, keepdims):

@@ -165,7 +165,7 @@ trace = op(_products.trace, "TraceBackward0")
 # -- reductions (functrace.tensors._reduce) -----------------------------------------------
 sum = op(_reduce.sum, "SumBackward0", prim="reduce_sum")
 nansum = op(_reduce.nansum, "NansumBackward0")
-mean = op(_reduce.mean, "MeanBackward0")
+mean = op(_reduce.mean, "MeanBackward0", prim="reduce_mean")
 nanmean = op(_reduce.nanmean, "DivBackward0")
 prod = op(_reduce.prod, "ProdBackward0", prim="reduce_prod")
 var = op(_reduce.var, "VarBackward0")

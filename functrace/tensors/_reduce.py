@@ -19,6 +19,7 @@ from .. import numpy as fnp
 from .. import activations as S
 from ..numpy import _reductions as R
 from ..numpy import linalg as fla
+from ..primitives.reductions import reduce_mean_p
 from ..tape import ndim_of, shape_of
 from ._args import dim_index, dims
 from ._graph import relabel
@@ -58,8 +59,10 @@ def _check_float(name: str, input: Any, dtype: Any) -> None:
 def mean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Mean over ``dim`` (all elements by default); floating-point input only."""
     _check_float("mean", input, dtype)
-    out = R.mean_over(input, dims(dim, ndim_of(input)), dtype, keepdim)
-    return relabel(out, "MeanBackward0" if dim is None else "MeanBackward1", input)
+    if dtype is not None:
+        input = fnp.astype(input, dtype)
+    out = reduce_mean_p.bind(input, axes=dims(dim, ndim_of(input)), keepdims=bool(keepdim))
+    return out if dim is None else relabel(out, "MeanBackward1", input)
 
 
 def nanmean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Any:

@@ -8,7 +8,8 @@ Inputs are random, so max/min have no ties here; ties are value-tested in
 import numpy as np
 
 import functrace.numpy as fnp
-from functrace.primitives.reductions import logcumsumexp_p
+from functrace.numpy._reductions import normalize_axes
+from functrace.primitives.reductions import logcumsumexp_p, reduce_mean_p
 
 from ._spec import Spec
 
@@ -41,6 +42,14 @@ SPECS += _reduction_rows("reduce_sum", fnp.sum, np.sum)
 SPECS += _reduction_rows("reduce_max", fnp.max, np.max)
 SPECS += _reduction_rows("reduce_min", fnp.min, np.min)
 SPECS += _reduction_rows("reduce_sum", fnp.mean, np.mean, ("divide",))
+
+
+def mean_node(x, axis=None, keepdims=False):
+    """The Tensor facade's mean: one ``reduce_mean`` node."""
+    return reduce_mean_p.bind(x, axes=normalize_axes(axis, np.ndim(x)), keepdims=keepdims)
+
+
+SPECS += _reduction_rows("reduce_mean", mean_node, np.mean)
 SPECS += _reduction_rows("reduce_sum", fnp.var, np.var, ("subtract", "multiply", "divide"))
 SPECS += _reduction_rows("reduce_sum", fnp.std, np.std, ("subtract", "multiply", "sqrt"))
 
