@@ -165,9 +165,8 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
             data = datas[i] = a._data
             if first is None:
                 first = data
-            elif uniform and ((data.dtype is not first.dtype and data.dtype != first.dtype)
-                              or data.shape != first.shape):
-                uniform = False
+            elif data.dtype is not first.dtype or data.shape != first.shape:
+                uniform = False      # (numpy's dtypes of one type are one object, or promote)
             if a._rg:
                 if in_ids is None:
                     in_ids = [None] * len(args)
