@@ -347,10 +347,7 @@ class Graph:
             return InputReport(name, "flows", causes, grad)
         zeroed = [(eqn, a) for eqn, a in self.faults.zeroed if self.edge_key(eqn, a) in diff]
         for eqn, argnum in zeroed[:3]:
-            causes.append(Cause("zero_derivative", f"the VJP rule of {_rule_name(eqn)} turned a "
-                                f"nonzero cotangent into zeros for its argument {argnum} (its "
-                                "derivative is 0 at these inputs)",
-                                getattr(eqn, "source", None)))
+            causes.append(_zeroed_cause(eqn, argnum))
         if not zeroed:
             causes.append(Cause("cancellation", "the contributions of its uses cancel (they "
                                 "sum to zero)"))
@@ -366,6 +363,18 @@ class Graph:
                     and self.edge_key(fault.eqn, fault.argnum) in diff:
                 return fault
         return faults[0] if faults else None
+
+
+def _zeroed_cause(eqn: Any, argnum: int) -> Cause:
+    """A rule that made zeros: a piecewise-constant function's (floor, round, sign:
+    zero everywhere, as in PyTorch), or any other rule at these inputs."""
+    source = getattr(eqn, "source", None)
+    if reason_of(eqn.prim.name) == "piecewise_constant":
+        return Cause("piecewise_constant", f"the gradient stops at {eqn.prim.name} "
+                     f"({REASONS['piecewise_constant']})", source)
+    return Cause("zero_derivative", f"the VJP rule of {_rule_name(eqn)} turned a nonzero "
+                 f"cotangent into zeros for its argument {argnum} (its derivative is 0 at "
+                 "these inputs)", source)
 
 
 def _rule_name(eqn: Any) -> str:
