@@ -51,6 +51,20 @@ def _getitem_batch(args, dims, idx):
 getitem_p = deflinear("getitem", lambda x, idx: x[idx], _getitem_vjp, batch=_getitem_batch)
 
 
+def take_along(x: Any, idx: Any, axis: int) -> Any:
+    """``x`` picked along ``axis`` (non-negative) by the integer array ``idx`` of the
+    same rank, broadcasting on the other axes (numpy's ``take_along_axis`` once its
+    arguments are checked): one getitem, with an ``arange`` for every other axis.
+    ``idx`` stays a tracer only if vmap batches it; else its value is the index."""
+    if not _batched_index(idx):
+        idx = _index_array(concrete_value(idx))
+    shape = tuple(np.shape(x))
+    fancy = tuple(idx if d == axis else
+                  np.arange(n).reshape([-1 if k == d else 1 for k in range(len(shape))])
+                  for d, n in enumerate(shape))
+    return getitem_p.bind(x, idx=fancy)
+
+
 def _scatter_add_impl(ct, idx, shape):
     ct = np.asarray(ct)
     z = np.zeros(shape, dtype=ct.dtype)
