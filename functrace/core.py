@@ -236,11 +236,18 @@ class Facade:
 
 def set_facade(facade: Facade, types: Iterable[type]) -> None:
     """Install ``facade`` in the root trace's one slot, for instances of ``types``
-    (exact types; call again for each new subclass). A second, different facade
-    is refused."""
+    (exact types; :func:`add_facade_types` for each new subclass). A second,
+    different facade is refused."""
     if EVAL_TRACE.facade is not None and EVAL_TRACE.facade is not facade:
         raise ValueError("a facade is already installed in the root trace")
     EVAL_TRACE.facade = facade
+    add_facade_types(types)
+
+
+def add_facade_types(types: Iterable[type]) -> None:
+    """Hand instances of ``types`` (exact types) to the facade too: the facade's
+    classes declare themselves (and each new subclass) before or after the facade
+    object is installed, which happens once, when the facade is imported."""
     _WATCHED.update(types)
 
 

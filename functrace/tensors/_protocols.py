@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._graph import TENSOR_TYPES
-from ._tensor import Tensor, make
+from ._tensor import TENSOR_TYPES, Tensor, make
 
 _META = frozenset({np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj,
                    np.isrealobj, np.may_share_memory, np.shares_memory, np.can_cast,
