@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..numpy._dispatch import FUNCTIONS, UFUNCS, ufunc_advice, ufunc_name
 from ._tensor import TENSOR_TYPES, Tensor, make
 
 _META = frozenset({np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj,
@@ -47,7 +48,6 @@ def _wrap(x: Any) -> Any:
 
 def array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any,
                 **kwargs: Any) -> Any:
-    from ..numpy._dispatch import UFUNCS, ufunc_advice, ufunc_name
     fn = UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         return fn(*inputs)
@@ -65,7 +65,6 @@ def array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any,
 def array_function(self: Tensor, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
     if func in _META:
         return func(*_unwrap(args), **kwargs)
-    from ..numpy._dispatch import FUNCTIONS
     fn = FUNCTIONS.get(func)
     if fn is not None:
         return fn(*args, **kwargs)

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ._graph import relabel
+from ._ops import nonzero
 from ._tensor import Tensor
 
 
@@ -178,7 +179,6 @@ def masked_select(input: Any, mask: Any) -> Any:
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """``input`` where ``condition`` else ``other`` (indices of true values when alone)."""
     if input is None and other is None:
-        from ._ops import nonzero
         return nonzero(condition, as_tuple=True)
     return fnp.where(condition, input, other)
 
