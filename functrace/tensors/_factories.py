@@ -13,7 +13,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ._device import check_device
-from ._dtypes import (DTYPE_ALIASES, bool_, complex64, complex128, default_float,  # noqa: F401
+from ._types import (DTYPE_ALIASES, bool_, complex64, complex128, default_float,  # noqa: F401
                       double, float16, float32, float64, get_default_dtype, half, int8, int16,
                       int32, int64, long, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, init_tensor, make, parse_size  # noqa: F401

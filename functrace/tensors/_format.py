@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._dtypes import default_float
+from ._types import default_float
 
 PREFIX = "tensor("
 _IMPLIED = ("int64", "bool")

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import core
 from ._device import CPU
-from ._dtypes import default_float
+from ._types import Size, default_float, parse_size  # noqa: F401  (Size: re-exported)
 from ._format import tensor_repr
 
 next_id: Callable[[], int] = itertools.count(1).__next__
@@ -25,32 +25,6 @@ next_id: Callable[[], int] = itertools.count(1).__next__
 #: Tensor and its subclasses (exact types: ``type(x) in TENSOR_TYPES`` on hot paths)
 TENSOR_TYPES: set = set()
 _new = object.__new__
-
-
-class Size(tuple):
-    """A shape, like ``torch.Size``: a tuple with a readable repr and ``numel()``.
-
-    >>> Size((2, 3))
-    functrace.Size([2, 3])
-    """
-
-    def __repr__(self) -> str:
-        return f"functrace.Size({list(self)})"
-
-    def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
-
-
-def parse_size(size: tuple) -> tuple:
-    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``; a ``TypeError`` for
-    anything but ints (as PyTorch: ``zeros(2.5)`` is not ``zeros(2)``)."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
-        size = tuple(size[0])
-    for s in size:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"argument 'size' must be tuple of ints, but found element of "
-                            f"type {type(s).__name__} ({s!r})")
-    return tuple(int(s) for s in size)
 
 
 class _Meta:

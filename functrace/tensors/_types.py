@@ -1,5 +1,6 @@
-"""The facade's dtypes and the default float dtype (PyTorch's names: ``float32``,
-``long``, ``get_default_dtype``, ...), below every other module of the facade.
+"""The facade's small value types, below every other module of the facade:
+:class:`Size` (a shape) and the dtypes with the default float dtype (PyTorch's
+names: ``float32``, ``long``, ``get_default_dtype``, ...).
 
 >>> get_default_dtype()
 dtype('float32')
@@ -43,3 +44,29 @@ def set_default_dtype(d: Any) -> None:
 
 def default_float() -> np.dtype:
     return _DEFAULT[0]
+
+
+class Size(tuple):
+    """A shape, like ``torch.Size``: a tuple with a readable repr and ``numel()``.
+
+    >>> Size((2, 3))
+    functrace.Size([2, 3])
+    """
+
+    def __repr__(self) -> str:
+        return f"functrace.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+def parse_size(size: tuple) -> tuple:
+    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``; a ``TypeError`` for
+    anything but ints (as PyTorch: ``zeros(2.5)`` is not ``zeros(2)``)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = tuple(size[0])
+    for s in size:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"argument 'size' must be tuple of ints, but found element of "
+                            f"type {type(s).__name__} ({s!r})")
+    return tuple(int(s) for s in size)
