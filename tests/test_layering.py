@@ -36,11 +36,11 @@ LAYERS = [
     ("the primitives and their rules", ["primitives/"]),
     ("transforms and the numpy namespace", ["reverse", "forward", "batching", "numpy/"]),
     ("functional API", ["api", "activations"]),
-    ("calls with their own rules, and libraries on the API",
-     ["calls/", "jacobians", "jit/", "scipy/", "extend", "testing", "special"]),
-    ("the Tensor facade, and linearize (replays calls)", ["tensors/", "linearization"]),
-    ("torch-style API on the facade, and the package's front door",
-     ["nn/", "optim/", "autograd/", "utils/", "viz", "func", "cuda", "backends/", "__init__"]),
+    ("libraries on the functional API: calls with their own rules, jit, scipy, the facade",
+     ["calls/", "jacobians", "jit/", "scipy/", "extend", "testing", "special", "tensors/"]),
+    ("torch-style API on the facade, linearize (replays calls), the package's front door",
+     ["nn/", "optim/", "autograd/", "utils/", "viz", "func", "cuda", "backends/",
+      "linearization", "__init__"]),
     ("whole-program features: save/load, dask", ["serialization", "dask/"]),
 ]
 
