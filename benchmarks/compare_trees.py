@@ -5,9 +5,10 @@
 The trees are checkouts (``git worktree add /tmp/old54 54ad03b``). Each round times,
 in a fresh process per tree and in rotating order, the chain of ``bench_overhead.py``
 (100 tiny-array ops, forward + backward, n = 1): through ``functrace.grad`` and
-through the Tensor facade (``.backward()``). It prints the median over rounds of
-each tree's µs/op and its ratio to the first tree's, so that a machine that slows
-down or speeds up during the run moves every tree alike.
+through the Tensor facade (``.backward()``). It prints each tree's best round (on a
+shared machine the least disturbed one) with its ratio to the first tree's best,
+and the median; rotating the order spreads a machine that slows down or speeds up
+during the run over every tree alike.
 """
 from __future__ import annotations
 
@@ -66,16 +67,16 @@ def main() -> None:
         for k in range(len(trees)):
             which = (k + r) % len(trees)        # rotate who goes first
             times[which].append(measure(trees[which]))
-    print(f"per-op overhead, µs/op, median of {args.rounds} rotating rounds (n = 1); "
-          f"ratio to {args.trees[0]}")
+    print(f"per-op overhead, µs/op over {args.rounds} rotating rounds (n = 1): the best round "
+          f"(least disturbed by other load) and the median; ratios to {args.trees[0]}")
     for name in ("grad", "Tensor"):
-        ref = times[0]
+        best_ref = min(t[name] for t in times[0])
         for tree, mine in zip(args.trees, times, strict=True):
-            ratios = [m[name] / r[name] for r, m in zip(ref, mine, strict=True)]
-            print(f"  {name:7s} {tree:28s} {statistics.median(t[name] for t in mine):6.2f}  "
-                  f"ratio {statistics.median(ratios):.3f} "
-                  f"(rounds {min(ratios):.3f}..{max(ratios):.3f})")
-
+            best = min(t[name] for t in mine)
+            ratios = [m[name] / r[name] for r, m in zip(times[0], mine, strict=True)]
+            print(f"  {name:7s} {tree:28s} best {best:6.2f} (ratio {best / best_ref:.3f})  "
+                  f"median {statistics.median(t[name] for t in mine):6.2f} "
+                  f"(per-round ratios {min(ratios):.2f}..{max(ratios):.2f})")
 
 if __name__ == "__main__":
     main()
