@@ -10,7 +10,8 @@ A *unit* is a module at the package root or a subpackage (``tensors/``). The rul
 * every import inside a function says why it is there (a comment on its line or
   the line above): cold start (``import functrace`` loads no numba, no facade),
   an optional dependency, or a module loaded only when a rare path needs it;
-* ``kernels/`` imports nothing from the rest of functrace.
+* ``kernels/`` imports nothing from the rest of functrace;
+* no private (``_name.py``) module sits at the package root.
 
 The only exception is :data:`ALLOWED_UPWARD`, each with its reason.
 """
@@ -99,6 +100,14 @@ def test_every_deferred_import_says_why():
     silent = [f"{imp.source}:{imp.line} -> {imp.target}"
               for imp in GRAPH.imports if imp.deferred and not imp.comment]
     assert silent == []
+
+
+def test_no_private_module_at_the_package_root():
+    """A root module is a feature users can name; private helpers live inside the
+    package that uses them (``numpy/_scipy_special.py``, ``tensors/_graph.py``)."""
+    private = [f for f in os.listdir(PACKAGE) if f.startswith("_") and f.endswith(".py")
+               and f != "__init__.py"]
+    assert private == []
 
 
 def test_kernels_import_nothing_from_functrace():
