@@ -37,11 +37,12 @@ LAYERS = [
     ("the primitives and their rules", ["primitives/"]),
     ("transforms and the numpy namespace", ["reverse", "forward", "batching", "jit/", "numpy/"]),
     ("functional API", ["api", "activations"]),
-    ("libraries on the functional API: calls with their own rules, scipy, the facade",
-     ["calls/", "jacobians", "scipy/", "extend", "testing", "special", "tensors/"]),
-    ("torch-style API on the facade, linearize (replays calls), the package's front door",
-     ["nn/", "optim/", "autograd/", "utils/", "viz", "func", "cuda", "backends/",
-      "linearization", "__init__"]),
+    ("libraries on the functional API: calls with their own rules, scipy",
+     ["calls/", "jacobians", "scipy/", "extend", "testing", "special"]),
+    ("the Tensor facade (its scipy-backed ops load scipy.special on use); linearize "
+     "(replays calls); the package's front door", ["tensors/", "linearization", "__init__"]),
+    ("torch-style API on the facade",
+     ["nn/", "optim/", "autograd/", "utils/", "viz", "func", "cuda", "backends/"]),
     ("whole-program features: save/load, dask", ["serialization", "dask/"]),
 ]
 

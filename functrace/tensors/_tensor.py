@@ -58,6 +58,7 @@ class RemovableHandle:
 
 _WARNED_FLOAT: list = []   # Tensor.__float__ of a tensor that requires grad warned
 
+
 class Tensor:
     """An n-dimensional array that can record operations for ``backward()``.
 
