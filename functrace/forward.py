@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
+from .primitives.complex_parts import is_complex, real_p
 from .primitives.reductions import broadcast_to_p
 
 
@@ -66,4 +67,6 @@ class JVPTrace(Trace):
             return out
         if prim.broadcasts and np.shape(t_out) != np.shape(out):
             t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
+        if is_complex(t_out) and not is_complex(out):   # a real output's tangent is real
+            t_out = self.parent.process(real_p, (t_out,), {})
         return JVPTracer(self, out, t_out)

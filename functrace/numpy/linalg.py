@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, Optional, Union
 import numpy as np
 
 from ..core import concrete, concrete_value
+from ..primitives import complex_parts as _cp
 from ..primitives import decompositions as _D
 from ..primitives import linalg as _L
 from ..primitives import nondiff as _N
@@ -61,6 +62,8 @@ def slogdet(a: Any) -> SlogdetResult:
     -1.0
     """
     both = _L.slogdet_p.bind(a)
+    if _cp.is_complex(both):      # a complex sign varies with a (|sign| = 1); log|det| is real
+        return SlogdetResult(_S.getitem(both, 0), _cp.real_part(_S.getitem(both, 1)))
     sign = _S.getitem(_N.stop_gradient_p.bind(both), 0)   # a constant (batched under vmap)
     return SlogdetResult(sign, _S.getitem(both, 1))
 
@@ -101,7 +104,10 @@ def _as_float(x: Any) -> Any:
     """Non-float inputs become float64, as in numpy's norms."""
     if isinstance(x, (list, tuple, int, float)):
         x = np.asarray(x)
-    if np.asarray(concrete(x)).dtype.kind != "f":
+    kind = np.asarray(concrete(x)).dtype.kind
+    if kind == "c":        # the norms implemented here depend on |x| only
+        return _U.absolute(x)
+    if kind != "f":
         x = _U.astype(x, np.float64)
     return x
 

@@ -331,6 +331,9 @@ for _prim in ("conv", "conv_transpose", "window_sum", "window_argmax", "window_s
                   "carry torch's node names (ConvolutionBackward0, MaxPool2DBackward0, ...)")
 no_row("lu_pivots", "the pivots of linalg.lu_factor: integers, a constant")
 no_row("lu_permutation", "the permutation of linalg.lu_factor's pivots: a constant")
+for _prim in ("real", "imag", "conj", "fft", "rfft", "irfft"):
+    no_row(_prim, "complex Tensors are not part of the facade yet (torch.real/imag are views, "
+                  "torch.conj a lazy bit): functrace.numpy's real/imag/conj/fft bind it")
 no_row("stop_gradient", "Tensor.detach() makes its constant without a primitive")
 for _prim in ("zeros_like", "ones_like", "full_like"):
     no_row(_prim, f"ft.{_prim} builds its tensor itself; the primitive is functrace.numpy's")
