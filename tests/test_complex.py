@@ -129,3 +129,15 @@ def test_tracer_attributes_real_imag_conj():
     np.testing.assert_allclose(grad(f)(Z), np.full(3, 2.0 - 4.0j))
     np.testing.assert_allclose(np.real(Z.conjugate()), functrace.vmap(
         lambda z: z.conjugate().real)(Z))
+
+
+def test_scipy_functions_refuse_complex_values_instead_of_dropping_the_imaginary_part():
+    pytest.importorskip("scipy")
+    import functrace.scipy.linalg as fsl
+    import functrace.scipy.special as fss
+    a = np.eye(2) * (1.0 + 1.0j)
+    for call in (lambda: fsl.expm(a), lambda: fsl.eigh(a), lambda: fsl.lu_factor(a),
+                 lambda: fsl.solve_triangular(a, np.ones(2)), lambda: fss.expit(a),
+                 lambda: grad(lambda z: fnp.real(fnp.sum(fsl.expm(z * a))))(1.0 + 0.0j)):
+        with pytest.raises(TypeError, match="complex values"):
+            call()
