@@ -68,7 +68,7 @@ def _rfft_transpose(ct, ins, out, argnum, axis, n, norm):
     if missing > 0:
         shape[axis] = missing
         zeros = np.zeros(shape, dtype=np.result_type(concrete(ct)))
-        ct = concatenate_p.bind(ct, zeros, axis=axis)
+        ct = concatenate_p.bind(ct, zeros, axis=axis % len(shape))   # (batching: axis >= 0)
     return real_part(fft_p.bind(as_complex(ct), axes=(axis,), inverse=False, norm=norm))
 
 
