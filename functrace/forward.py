@@ -67,6 +67,7 @@ class JVPTrace(Trace):
             return out
         if prim.broadcasts and np.shape(t_out) != np.shape(out):
             t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
-        if is_complex(t_out) and not is_complex(out):   # a real output's tangent is real
-            t_out = self.parent.process(real_p, (t_out,), {})
+        t_dtype = getattr(t_out, "dtype", None)      # (inline: the per-op hot path)
+        if t_dtype is not None and t_dtype.kind == "c" and not is_complex(out):
+            t_out = self.parent.process(real_p, (t_out,), {})   # a real output's tangent
         return JVPTracer(self, out, t_out)
