@@ -2,6 +2,7 @@
 
 >>> import numpy as np, functrace.numpy as fnp
 >>> check_grads(lambda x: fnp.sum(fnp.sin(x) * x), (np.linspace(0, 1, 3),), order=2)
+>>> check_grads(lambda z: fnp.abs(fnp.sin(z)) ** 2, (np.array([1.0 + 2.0j, -0.5j]),))
 
 Tolerance model (the defaults of :func:`check_grads`):
 
