@@ -14,6 +14,7 @@ sys.path.insert(0, str(EXAMPLES))
 import basics  # noqa: E402
 import bbvi  # noqa: E402
 import digits_mlp  # noqa: E402
+import gp_regression  # noqa: E402
 import net_step  # noqa: E402
 import ode_fit  # noqa: E402
 import spectral_fit  # noqa: E402
@@ -58,6 +59,13 @@ def test_spectral_fit_recovers_the_filter_both_ways():
     assert result["response_error"] < 0.15          # noise 0.05 per sample
     assert abs(result["gain"] / spectral_fit.TRUE_GAIN - 1) < 0.02
     assert abs(result["cutoff"] / spectral_fit.TRUE_CUTOFF - 1) < 0.03
+
+
+def test_gp_regression_fits_the_hyperparameters_and_the_function():
+    result = gp_regression.main(steps=150, points=25, quiet=True)
+    assert result["history"][-1] < result["history"][0] - 10.0
+    assert 0.04 < result["noise"] < 0.2                   # the data's noise is 0.1
+    assert result["rmse"] < 0.12 and np.all(result["variance"] > 0)
 
 
 def run_script(*args: str) -> str:

@@ -18,7 +18,8 @@ derivatives. Imports point down this list:
 * ``reductions``: broadcast_to and its transpose ``sum_to_shape``, sums, extrema,
   cumsum, logsumexp; ``indexing``: getitem, scatter_add, concatenate, pad, and the
   planning of gathers with batched index arrays;
-* ``linalg``, ``products``, ``decompositions``, ``conv``/``pooling`` (on ``windows``).
+* ``linalg``, ``products``, ``decompositions`` (Cholesky), ``spectral`` (eigh, eig),
+  ``factorizations`` (svd, qr, pinv), ``conv``/``pooling`` (on ``windows``).
 
 Adding an elementwise primitive
 -------------------------------
@@ -74,4 +75,5 @@ from . import batch_rules  # noqa: F401
 from . import shape_ops, nondiff, complex_parts, selection, arithmetic, transcendental  # noqa: F401
 from . import erf  # noqa: F401
 from . import reductions, indexing, linalg, products, decompositions  # noqa: F401
+from . import spectral, factorizations  # noqa: F401
 from . import conv, pooling, fft  # noqa: F401

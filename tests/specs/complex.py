@@ -25,7 +25,8 @@ COMPLEX = ("complex128", "complex64")
 # Rows of the real table that have no complex counterpart (numpy refuses complex
 # values, or orders them lexicographically where a derivative makes no sense), or
 # whose primitive's complex derivative is not implemented yet (raises TypeError).
-_REAL_ONLY = ("cbrt", "arctan2", "maximum", "minimum", "fmax", "fmin", "hypot",
+_REAL_ONLY = ("cbrt", "arctan2", "sign", "floor", "ceil", "trunc", "rint", "round",
+              "logcumsumexp", "maximum", "minimum", "fmax", "fmin", "hypot",
               "logaddexp", "where/relu", "where/traced-cond", "clip", "reduce_max",
               "reduce_min", "cholesky", "cofactor/",
               "astype", "sort", "power/array-exponent-negative-base", "absolute/operator",
