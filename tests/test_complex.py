@@ -141,3 +141,15 @@ def test_scipy_functions_refuse_complex_values_instead_of_dropping_the_imaginary
                  lambda: grad(lambda z: fnp.real(fnp.sum(fsl.expm(z * a))))(1.0 + 0.0j)):
         with pytest.raises(TypeError, match="complex values"):
             call()
+
+
+def test_norms_of_complex_values_use_their_moduli_and_refuse_singular_value_orders():
+    z = np.array([[1 + 2j, 3 - 1j], [0.5j, -2.0]])
+    for ord in (None, "fro", 1, -1, np.inf, -np.inf):
+        np.testing.assert_allclose(fnp.linalg.norm(z, ord), np.linalg.norm(z, ord))
+    for ord in (2, "nuc"):
+        with pytest.raises(TypeError, match="complex matrices is not implemented"):
+            fnp.linalg.norm(z, ord)
+    with pytest.raises(TypeError, match="complex matrices is not implemented"):
+        fnp.linalg.cond(z)
+    np.testing.assert_allclose(grad(lambda z: fnp.linalg.norm(z))(z), np.conj(z) / np.linalg.norm(z))
