@@ -41,7 +41,7 @@ if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for
     from .calls import (checkpoint as checkpoint, custom_jvp as custom_jvp,
                         custom_vjp as custom_vjp, remat as remat)
     from .linearization import hvp as hvp, linearize as linearize
-    from .debugging.explain import explain_grad as explain_grad
+    from .explain import explain_grad as explain_grad
     from .serialization import load as load, save as save
     from .tensors import *  # noqa: F403  (ft.tensor, ft.Tensor, ft.float32, ft.randn, ...)
     from .tensors._names import *  # noqa: F403  (ft.sum, ft.exp, ...: the name table's rows)
@@ -61,7 +61,7 @@ _LAZY = {
     "checkpoint": ("functrace.calls", "checkpoint"),
     "remat": ("functrace.calls", "remat"),
     "linearize": ("functrace.linearization", "linearize"),
-    "explain_grad": ("functrace.debugging.explain", "explain_grad"),
+    "explain_grad": ("functrace.explain", "explain_grad"),
     "hvp": ("functrace.linearization", "hvp"),
     "func": ("functrace.func", None),
 }

@@ -64,6 +64,12 @@ from typing import Any, Callable, Optional, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
 
+#: true once debugging (functrace.debugging) was switched on anywhere in this process
+#: (stays on): the engine's one test per operation while it is off
+ARMED = [False]
+#: the root trace's NaN check, set by functrace.debugging.checks when it loads
+ROOT_CHECK: list = [None]
+
 
 class _Mode:
     """One grad-mode setting (never modified). ``owner`` is None for a setting

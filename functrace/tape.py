@@ -30,6 +30,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .core import concrete
+from .tracers import type_str
 from .debugging.checks import on_record
 from .debugging.mode import ARMED
 
@@ -103,7 +104,11 @@ def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
         eqn.ins = None if start is None else [
             p if vid is None or vid < start else None for p, vid in zip(primals, in_ids)]
     eqn.out = out if prim.saves_out else None
-    eqn.in_shapes = broadcast_shapes(primals, in_ids, out) if prim.broadcasts else None
+    in_shapes = broadcast_shapes(primals, in_ids, out) if prim.broadcasts else None
+    dtype = getattr(out, "dtype", None)
+    if (dtype.kind == "c") if dtype is not None else type(out) is complex:
+        in_shapes = mark_real_inputs(primals, in_ids, in_shapes)
+    eqn.in_shapes = in_shapes
     eqn.aval = (shape_of(out), np.result_type(concrete(out))) if keep_all else None
     if ARMED[0]:            # debugging: the source line and the NaN check (functrace.debugging)
         on_record(eqn, primals, out)
@@ -120,6 +125,25 @@ def broadcast_shapes(primals: Any, ids: list, out: Any) -> Optional[tuple]:
     return None
 
 
+class RealPart(tuple):
+    """An ``Eqn.in_shapes`` entry: the shape of a real input of a complex output,
+    whose cotangent is the real part of what the rule gives (see
+    :mod:`functrace.primitives.complex_parts` for the convention)."""
+
+    __slots__ = ()
+
+
+def mark_real_inputs(primals: Any, ids: list, in_shapes: Optional[tuple]) -> Optional[tuple]:
+    """``in_shapes`` (of an equation with a complex output) with the shapes of its real
+    variable inputs marked :class:`RealPart`; None if every variable input is complex."""
+    real = [vid is not None and np.result_type(concrete(p)).kind != "c"
+            for p, vid in zip(primals, ids)]
+    if not any(real):
+        return in_shapes
+    shapes = in_shapes or tuple([None if v is None else shape_of(p) for p, v in zip(primals, ids)])
+    return tuple([RealPart(s) if r else s for s, r in zip(shapes, real)])
+
+
 def shape_of(x: Any) -> tuple:
     """The shape of an array, tracer or Python number."""
     shape = getattr(x, "shape", None)
@@ -131,16 +155,6 @@ def ndim_of(x: Any) -> int:
     attribute read: ``np.ndim`` of a Tensor or tracer costs ~1.3 us of dispatch)."""
     ndim = getattr(x, "ndim", None)
     return np.ndim(x) if ndim is None else ndim
-
-
-_DTYPE_CODES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
-                "int32": "i32", "bool": "bool", "complex128": "c128", "complex64": "c64"}
-
-
-def type_str(shape: tuple, dtype: Any) -> str:
-    """``f64[3,2]`` style type of an array."""
-    code = _DTYPE_CODES.get(np.dtype(dtype).name, np.dtype(dtype).name)
-    return f"{code}[{','.join(str(d) for d in shape)}]"
 
 
 def var_name(n: int) -> str:

@@ -212,7 +212,7 @@ def draw(obj: Any, *args: Any, params: Optional[dict] = None) -> Any:
     True
     """
     if callable(obj) and not isinstance(obj, (Tensor, Tape, list, tuple)):
-        from .api import make_tape
+        from .api import make_tape      # (viz loads with the facade; api only when tracing)
         obj = make_tape(obj, source=True)(*args)
     elif args:
         raise TypeError("functrace.viz.draw: extra arguments are for a function to trace; "

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from functrace.debugging.explain import KINDS
+from functrace.explain import KINDS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "debugging.md"
 TEXT = DOC.read_text()

@@ -6,8 +6,10 @@
 * :mod:`.source` -- the user's frame (file, line, function) that bound an equation.
 * :mod:`.checks` -- the NaN/inf checks of forward values, VJP and JVP rules and
   the compiled kernels, and the :class:`~.checks.NonFiniteError` they raise.
-* :mod:`.explain` -- ``functrace.explain_grad``: why a gradient is zero, None or NaN.
+* :mod:`.flow` -- the data-flow log of ``functrace.explain_grad``
+  (:mod:`functrace.explain`, which sits above the facade): why a gradient is
+  zero, None or NaN.
 
 Nothing here runs while debugging is off: the engine tests one flag,
-:data:`.mode.ARMED`, which is false until debugging is first switched on.
+:data:`functrace.grad_mode.ARMED`, which is false until debugging is first switched on.
 """

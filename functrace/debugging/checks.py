@@ -35,6 +35,8 @@ from typing import Any, Optional
 import numpy as np
 
 from ..core import Tracer, concrete
+from ..tracers import type_str
+from ..grad_mode import ROOT_CHECK, call_with_debug
 from .mode import FaultLog, active, run_in_phase
 from .source import Source, capture, describe
 
@@ -199,7 +201,6 @@ def _fmt(x: Any) -> str:
 
 
 def _type(v: Any) -> str:
-    from ..tape import type_str       # (the tape imports this module)
     a = np.asarray(v)
     return type_str(a.shape, a.dtype)
 
@@ -322,7 +323,6 @@ class BackwardChecker:
         self.kernels = setting.faults is None
 
     def run(self, fn: Any, *args: Any) -> Any:
-        from ..grad_mode import call_with_debug
         return call_with_debug(self.setting, fn, *args)
 
     def recorded_source(self) -> Optional[Source]:
@@ -380,3 +380,6 @@ def backward_checker() -> Optional[BackwardChecker]:
     """The checker for a backward pass starting now, or None when debugging is off."""
     setting = active()
     return BackwardChecker(setting) if setting.on else None
+
+
+ROOT_CHECK[0] = check_value     # the root trace's check (functrace.core sits below this module)

@@ -39,9 +39,8 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from ..grad_mode import _GradModeContext, call_with_debug, debug_setting, set_grad_enabled
-
-ARMED = [False]   # true once debugging was switched on anywhere in this process (stays on)
+from ..grad_mode import (ARMED, _GradModeContext, call_with_debug, debug_setting,  # noqa: F401
+                         set_grad_enabled)
 
 
 class DebugSetting:

@@ -1,9 +1,9 @@
 """``functrace.explain_grad``: why a gradient is zero, None or NaN, with source lines.
 
 ``explain_grad(f, argnums)(*args)`` runs ``f`` once while logging every operation
-on values derived from the chosen arguments (:mod:`.flow`), differentiated or
+on values derived from the chosen arguments (:mod:`functrace.debugging.flow`), differentiated or
 not, with its source line; runs the backward pass collecting NaN/inf origins
-and the rules that turned a nonzero cotangent into zeros (:class:`.mode.FaultLog`);
+and the rules that turned a nonzero cotangent into zeros (:class:`functrace.debugging.mode.FaultLog`);
 and says, for every input leaf, what its gradient is and why:
 
 * the output does not depend on it (and where its value went: a comparison, a
@@ -36,15 +36,15 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
-from ..argnums import ArgNums, call_traced, check_callable, normalize_argnums
-from ..core import Tracer, call_under, concrete, current_trace
-from ..grad_mode import call_with_debug
-from ..reverse import ReverseTrace, ReverseTracer, backward_pass
-from ..tape import ALL
-from ..tree import _sorted_keys, tree_flatten, tree_unflatten
-from .flow import REASONS, FlowLog, reason_of
-from .mode import DebugSetting, FaultLog
-from .source import Source
+from .argnums import ArgNums, call_traced, check_callable, normalize_argnums
+from .core import Tracer, call_under, concrete, current_trace
+from .debugging.flow import REASONS, FlowLog, reason_of
+from .debugging.mode import DebugSetting, FaultLog
+from .debugging.source import Source
+from .grad_mode import call_with_debug
+from .reverse import ReverseTrace, ReverseTracer, backward_pass
+from .tape import ALL
+from .tree import _sorted_keys, tree_flatten, tree_unflatten
 
 
 class Cause:
@@ -148,7 +148,6 @@ def explain_grad(f: Callable, argnums: ArgNums = 0) -> Callable[..., GradReport]
         nums = normalize_argnums(argnums, len(args))
         named = [leaf for i in nums for leaf in _named_leaves(args[i], f"argument {i}")]
         if any(_is_tensor(v) for _, v in named):
-            from .explain_tensors import explain_tensors     # (it imports the facade)
             return GradReport(title, explain_tensors(f, args, kwargs, nums, named))
         return GradReport(title, _explain_functional(f, args, kwargs, nums, named))
 
@@ -186,7 +185,7 @@ def _walk(x: Any, name: str) -> Iterator[tuple]:
 # -- the functional face ------------------------------------------------------------------
 
 class ExplainTrace(ReverseTrace):
-    """A reverse trace that also logs what it does not record (:mod:`.flow`)."""
+    """A reverse trace that also logs what it does not record (:mod:`functrace.debugging.flow`)."""
 
     __slots__ = ("log",)
 
@@ -401,3 +400,57 @@ def _dedupe(causes: Any) -> list:
             seen.add(key)
             out.append(c)
     return out
+
+
+# -- the Tensor facade: its graph, the operations it does not record
+#    (functrace.debugging.flow.facade_op) and the gradients autograd.grad gives --------
+
+def explain_tensors(f: Callable, args: tuple, kwargs: dict, nums: tuple, named: list) -> list:
+    """One :class:`~.explain.InputReport` per ``(name, leaf)`` of ``named``."""
+    from .tensors._engine import grad as autograd_grad     # (the facade loads on first use)
+    from .tensors._tensor import Tensor                    # (the facade loads on first use)
+    tensors = [t for _, t in named if isinstance(t, Tensor)]
+    flow, faults = FlowLog(t._id for t in tensors), FaultLog()
+
+    def run() -> tuple:
+        outs = [o for o in tree_flatten(f(*args, **kwargs))[0] if isinstance(o, Tensor)]
+        roots = [o for o in outs if o._rg and o._data.dtype.kind == "f"]
+        wrt = [t for t in tensors if t._rg]
+        grads: Any = [None] * len(wrt)
+        if roots and wrt:
+            seeds = [np.ones_like(o._data) for o in roots]
+            grads = autograd_grad(roots, wrt, seeds, retain_graph=True, allow_unused=True)
+        return outs, {t._id: g for t, g in zip(wrt, grads)}
+
+    setting = DebugSetting(nans=True, source=True, faults=faults, flow=flow)
+    outs, grads = call_with_debug(setting, run)
+    graph = Graph(flow.entries, [o._id for o in outs], faults, _node_edge)
+    return [_explain_leaf(graph, name, x, grads) for name, x in named]
+
+
+def _node_edge(node: Any, argnum: int) -> Any:
+    return node.in_ids[argnum]
+
+
+def _explain_leaf(graph: "Graph", name: str, x: Any, grads: dict) -> "InputReport":
+    if not _is_tensor(x) or x._data.dtype.kind != "f":
+        value = x._data if _is_tensor(x) else x
+        return InputReport(name, "integer", [_integer_cause(value)])
+    causes = []
+    if x._node is not None and not x.retains_grad:
+        causes.append(Cause("non_leaf", f"it is not a leaf (it was computed by "
+                            f"{x._node.name()}): .grad is kept only for leaves; call "
+                            ".retain_grad() on it before backward(), or use "
+                            "functrace.autograd.grad(loss, it)", getattr(x._node, "source", None)))
+    if not x._rg:
+        frozen = type(x).__name__ == "Parameter"
+        causes.insert(0, Cause("frozen_parameter" if frozen else "requires_grad_false",
+                               ("it is a frozen parameter (requires_grad=False): "
+                                "p.requires_grad_(True) trains it again") if frozen else
+                               "requires_grad=False: create it with requires_grad=True or "
+                               "call .requires_grad_()"))
+        reaches = graph.forward_reach(x._id, False) & graph.outs
+        if not reaches:
+            causes.append(Cause("no_dependence", "the output does not depend on it"))
+        return InputReport(name, "disconnected", causes, None)
+    return graph.explain(name, x._id, grads.get(x._id), causes)
