@@ -184,7 +184,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
             out, aux = _split_aux(out, trace)
         values, ids, _ = _unwrap_outputs(trace, out)
         value = _check_scalar_output(values)
-        seed = np.ones((), dtype=np.result_type(concrete(value)))
+        seed = np.ones(np.shape(value), dtype=np.result_type(concrete(value)))
         grads = tree_unflatten(in_tree, _pullback(trace, tracers, ids, [seed], consume=True))
         g = grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
         return ((value, aux), g) if has_aux else (value, g)
@@ -198,7 +198,7 @@ def _check_scalar_output(values: list) -> Any:
                         "outputs; use functrace.vjp or functrace.jacobian instead")
     value = values[0]
     shape = np.shape(value)
-    if shape != ():
+    if int(np.prod(shape, dtype=np.int64)) != 1:     # (), (1,), (1, 1): as HIPS autograd
         raise TypeError(f"grad requires a scalar output, got an output of shape {shape}; "
                         "use functrace.jacobian (or functrace.vjp with a cotangent) for "
                         "non-scalar outputs, or reduce it with fnp.sum")
@@ -210,6 +210,9 @@ def _check_scalar_output(values: list) -> Any:
 
 def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
     """The gradient of a scalar function with respect to argument(s) ``argnums``.
+
+    The output may be any array with exactly one element (shape ``()``, ``(1,)``,
+    ``(1, 1)``, ...), as in HIPS autograd.
 
     >>> import functrace.numpy as fnp
     >>> grad(lambda x: fnp.sum(x ** 2))(np.array([1.0, 2.0]))

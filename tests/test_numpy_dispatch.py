@@ -69,8 +69,8 @@ def test_plain_numpy_function_end_to_end():
 
 
 def test_numpy_function_without_rule_raises_naming_it():
-    with pytest.raises(TypeError, match="numpy.*median"):
-        grad(lambda x: np.median(x))(X)
+    with pytest.raises(TypeError, match="numpy.*piecewise"):
+        grad(lambda x: np.piecewise(x, [x < 0], [0.0, 1.0]))(X)
     with pytest.raises(TypeError, match="numpy.spacing"):
         grad(lambda x: np.sum(np.spacing(x)))(X)
 
@@ -106,7 +106,7 @@ def test_dispatch_table_lists_the_functions():
     for name in ["numpy.sin", "numpy.sum", "numpy.matmul", "numpy.where", "numpy.mean",
                  "numpy.maximum", "numpy.reshape", "numpy.concatenate"]:
         assert name in names
-    assert "numpy.median" not in names
+    assert "numpy.piecewise" not in names
 
 
 def test_dispatch_on_plain_arrays_is_untouched():

@@ -40,6 +40,14 @@ from ._shape import (broadcast_to as broadcast_to, concatenate as concatenate,
 from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, ...)
 from ._ufuncs import *  # noqa: F401,F403  (elementwise functions)
 from ._ufuncs import astype as astype, multiply as multiply
+# issue 10: more numpy names (each module's __all__), numpy.random, seterr/errstate
+from ._calculus import *  # noqa: F401,F403  (gradient, trapezoid, interp, convolve, ...)
+from ._creation_traced import geomspace as geomspace
+from ._math_extra import *  # noqa: F401,F403  (deg2rad, sinc, nan_to_num, isclose, ...)
+from ._shape_more import *  # noqa: F401,F403  (append, rot90, tril, diff, kron, ...)
+from ._statistics import *  # noqa: F401,F403  (nan-reductions, median, quantile, cov, ...)
+from . import random as random
+from numpy import errstate as errstate, geterr as geterr, seterr as seterr
 
 float32 = np.float32
 float64 = np.float64

@@ -67,14 +67,6 @@ def _copy(self, order="C"):
     return self
 
 
-def _floordiv(x, y):
-    return U.floor(U.divide(x, y))
-
-
-def _mod(x, y):
-    return U.subtract(x, U.multiply(U.floor(U.divide(x, y)), y))
-
-
 def _prod(self, *args, **kwargs):
     return P.prod(self, *args, **kwargs)
 
@@ -132,8 +124,8 @@ ARRAY_METHODS = {
     "reshape": _reshape, "transpose": _transpose, "ravel": S.ravel, "flatten": S.ravel,
     "squeeze": S.squeeze, "swapaxes": S.swapaxes, "dot": _dot, "astype": _astype,
     "clip": U.clip, "round": U.round, "__round__": U.round,
-    "__floordiv__": _floordiv, "__rfloordiv__": _swap(_floordiv),
-    "__mod__": _mod, "__rmod__": _swap(_mod),
+    "__floordiv__": U.floor_divide, "__rfloordiv__": _swap(U.floor_divide),
+    "__mod__": U.remainder, "__rmod__": _swap(U.remainder),
     "__setitem__": _setitem, "item": _item, "tolist": _tolist, "copy": _copy,
     "prod": _prod, "cumprod": _cumprod, "sort": _sort, "take": _take, "repeat": _repeat,
     "trace": _trace, "diagonal": _diagonal, "any": _any, "all": _all,

@@ -74,3 +74,4 @@ from . import batch_rules  # noqa: F401
 from . import shape_ops, nondiff, selection, arithmetic, transcendental, erf  # noqa: F401
 from . import reductions, indexing, linalg, products, decompositions  # noqa: F401
 from . import conv, pooling  # noqa: F401
+from . import nondiff_extra  # noqa: F401
