@@ -58,7 +58,7 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
     ``fnp.interp(x, xp, fp)``."""
     if period is not None:
         raise NotImplementedError("functrace.numpy.interp does not support period=")
-    x, xp, fp = _as_float(x), _as_float(xp), _as_float(fp)
+    x, xp, fp = (astype(_arr(v), np.float64) for v in (x, xp, fp))   # numpy's dtype
     if np.ndim(xp) != 1 or np.shape(xp) != np.shape(fp):
         raise ValueError("fp and xp are not of the same length (both must be 1-d)")
     n = np.shape(xp)[0]
@@ -93,6 +93,8 @@ def vander(x: Any, N: Optional[int] = None, increasing: bool = False) -> Any:
     if np.ndim(x) != 1:
         raise ValueError("x must be a one-dimensional array or sequence.")
     n = np.shape(x)[0] if N is None else operator.index(N)
+    dtype = np.promote_types(np.result_type(concrete(x)), int)     # numpy's dtype
+    x = astype(x, dtype) if is_tracer(x) else x.astype(dtype)
     cols = []
     power = ones_like_p.bind(x)
     for _ in range(n):

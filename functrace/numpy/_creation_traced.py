@@ -20,8 +20,9 @@ from ._ufuncs import astype, exp, log, power, where
 __all__ = ["full", "linspace", "logspace", "geomspace", "meshgrid"]
 
 
-def _float_dtype(*values: Any) -> np.dtype:
-    return np.result_type(*[concrete(v) for v in values], float)
+def _float_dtype(*values: Any, num: int) -> np.dtype:
+    """numpy's: the endpoints' dtype with ``float(num)`` (a Python float: weak)."""
+    return np.result_type(*[concrete(v) for v in values], float(num))
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", **kwargs: Any) -> Any:
@@ -45,7 +46,7 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
     div = (num - 1) if endpoint else num
-    work = _float_dtype(start, stop)
+    work = _float_dtype(start, stop, num=num)
     start, stop = astype(start, work) if is_tracer(start) else np.asarray(start, work), \
         astype(stop, work) if is_tracer(stop) else np.asarray(stop, work)
     delta = stop - start
@@ -83,6 +84,8 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
     """A geometric sequence from ``start`` to ``stop`` (positive endpoints when traced)."""
     if not (is_tracer(start) or is_tracer(stop)):
         return np.geomspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis)
+    work = np.geomspace(concrete(start), concrete(stop), 2).dtype   # numpy's working dtype
+    start, stop = astype(start, work), astype(stop, work)
     out = exp(linspace(log(start), log(stop), num, endpoint=endpoint, axis=axis))
     return out if dtype is None else astype(out, dtype)
 

@@ -112,9 +112,9 @@ def copysign(x1: ArrayLike, x2: ArrayLike) -> Any:
 
 def heaviside(x1: ArrayLike, x2: ArrayLike) -> Any:
     """0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0`` (differentiable in ``x2``)."""
-    zero = where(N.less_p.bind(x1, 0), 0.0, 1.0)
-    return astype(where(N.equal_p.bind(x1, 0), x2, zero),
-                  np.result_type(concrete(x1), concrete(x2), np.float16))
+    dtype = np.result_type(concrete(x1), concrete(x2), np.float16)
+    step = where(N.less_p.bind(x1, 0), np.zeros((), dtype), np.ones((), dtype))
+    return where(N.equal_p.bind(x1, 0), astype(x2, dtype), step)
 
 
 def signbit(x: ArrayLike) -> Any:
@@ -152,7 +152,8 @@ def ldexp(x1: ArrayLike, x2: ArrayLike) -> Any:
     """``x1 * 2**x2`` for integer exponents ``x2`` (a constant)."""
     if np.result_type(concrete(x2)).kind not in "iu":
         raise TypeError("ldexp: the exponent x2 must be an integer array")
-    return _float(x1) * np.ldexp(1.0, np.asarray(concrete(x2)))
+    x1 = _float(x1)
+    return x1 * np.ldexp(np.ones((), np.result_type(concrete(x1))), np.asarray(concrete(x2)))
 
 
 def isclose(a: ArrayLike, b: ArrayLike, rtol: float = 1e-05, atol: float = 1e-08,

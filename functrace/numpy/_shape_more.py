@@ -443,9 +443,8 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0) -> Any:
         return np.bincount(idx, minlength=minlength)
     n = max(int(idx.max(initial=-1)) + 1, minlength)
     onehot = (idx[None, :] == np.arange(n)[:, None])
-    w = _arr(weights)
-    return where(onehot, expand_dims(w, 0), np.zeros((), np.result_type(concrete(w), float))
-                 ).sum(axis=1)
+    w = astype(_arr(weights), np.float64)             # numpy's dtype for weighted counts
+    return where(onehot, expand_dims(w, 0), 0.0).sum(axis=1)
 
 
 def lexsort(keys: Any, axis: int = -1) -> np.ndarray:

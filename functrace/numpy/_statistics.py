@@ -71,7 +71,14 @@ def nanmean(a: Any, axis: Axis = None, dtype: Any = None, keepdims: bool = False
     a = _arr(a)
     count = _valid_count(a, axis, keepdims)
     _warn_if_empty(count, "Mean of empty slice")
-    return nansum(a, axis=axis, dtype=dtype, keepdims=keepdims) / count
+    total = nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return total / _as_dtype_of(count, total)
+
+
+def _as_dtype_of(count: Any, x: Any) -> Any:
+    """An integer ``count`` in ``x``'s float dtype (so float32 stays float32)."""
+    dtype = np.result_type(concrete(x))
+    return astype(count, dtype) if dtype.kind in "fc" else count
 
 
 def _warn_if_empty(count: Any, message: str) -> None:
@@ -86,7 +93,8 @@ def nanvar(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
     count = _valid_count(a, axis, keepdims)
     _warn_if_empty(count - ddof, "Degrees of freedom <= 0 for slice.")
     centered = _without_nan(a - nanmean(a, axis=axis, dtype=dtype, keepdims=True), 0.0)
-    return sum(centered * centered, axis=axis, keepdims=keepdims) / (count - ddof)
+    squares = sum(centered * centered, axis=axis, keepdims=keepdims)
+    return squares / _as_dtype_of(count - ddof, squares)
 
 
 def nanstd(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
@@ -142,9 +150,11 @@ def _quantile(a: Any, q: Any, axis: Axis, keepdims: bool, method: str, skip_nan:
         raise NotImplementedError(f"functrace.numpy quantiles support method='linear' (numpy's "
                                   f"default) only, got method={method!r}")
     a = _arr(a)
+    q_value = np.asarray(concrete_value(q))
     if np.result_type(concrete(a)).kind not in "fc":
         a = astype(a, np.float64)
-    q_value = np.asarray(concrete_value(q))
+    # numpy subtracts neighbours in a's dtype and weighs them in the result's
+    dtype = np.result_type(concrete(a), q if isinstance(q, (int, float)) else q_value)
     if np.any((q_value < 0) | (q_value > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
     ndim = np.ndim(a)
@@ -160,7 +170,7 @@ def _quantile(a: Any, q: Any, axis: Axis, keepdims: bool, method: str, skip_nan:
         warnings.warn("Invalid value encountered in quantile: NaN in the data", RuntimeWarning,
                       stacklevel=3)
     q_flat = reshape(q, (-1,)) if is_tracer(q) else q_value.reshape(-1)
-    values = [_linear_at(ordered, q_flat[i], q_value.reshape(-1)[i], count)
+    values = [_linear_at(ordered, q_flat[i], q_value.reshape(-1)[i], count, dtype)
               for i in range(q_value.size)]
     out = reshape(stack(values), q_value.shape + np.shape(ordered)[:-1])
     if keepdims:
@@ -169,16 +179,20 @@ def _quantile(a: Any, q: Any, axis: Axis, keepdims: bool, method: str, skip_nan:
     return out
 
 
-def _linear_at(ordered: Any, q: Any, q_value: float, count: np.ndarray) -> Any:
+def _linear_at(ordered: Any, q: Any, q_value: float, count: np.ndarray, dtype: Any) -> Any:
     """numpy's linear interpolation at quantile ``q`` of each row of ``ordered``
     (rows sorted, their first ``count`` entries valid)."""
     position = q_value * np.maximum(count - 1, 0)
     lo = np.floor(position).astype(np.intp)
     hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
-    weight = q * (count - 1) - lo                  # differentiable in q
+    weight = q * (count - 1).astype(dtype) - lo.astype(dtype)      # differentiable in q
+    weight = astype(weight, dtype) if is_tracer(weight) else np.asarray(weight, dtype)
     below = take_along_axis(ordered, lo, axis=-1)
     above = take_along_axis(ordered, hi, axis=-1)
-    out = reshape(below + (above - below) * weight, np.shape(ordered)[:-1])
+    step = above - below           # numpy's lerp: from the nearer end, for the same rounding
+    lerp = where(np.asarray(concrete(weight)) >= 0.5, above - step * (1.0 - weight),
+                 below + step * weight)
+    out = reshape(lerp, np.shape(ordered)[:-1])
     empty = (count == 0).reshape(np.shape(out))
     return where(empty, np.nan, out) if np.any(empty) else out
 
@@ -203,14 +217,19 @@ def percentile(a: Any, q: Any, axis: Axis = None, out: None = None,
                overwrite_input: bool = False, method: str = "linear",
                keepdims: bool = False) -> Any:
     """The ``q``-th percentile(s) (``0 <= q <= 100``): ``quantile(a, q / 100)``."""
-    return _quantile(a, _arr(q) / 100.0, axis, keepdims, method, skip_nan=False)
+    return _quantile(a, _hundredths(q), axis, keepdims, method, skip_nan=False)
 
 
 def nanpercentile(a: Any, q: Any, axis: Axis = None, out: None = None,
                   overwrite_input: bool = False, method: str = "linear",
                   keepdims: bool = False) -> Any:
     """:func:`percentile` of the non-NaN entries."""
-    return _quantile(a, _arr(q) / 100.0, axis, keepdims, method, skip_nan=True)
+    return _quantile(a, _hundredths(q), axis, keepdims, method, skip_nan=True)
+
+
+def _hundredths(q: Any) -> Any:
+    """``q / 100``; a Python number stays one (so float32 data stays float32, as in numpy)."""
+    return q / 100.0 if isinstance(q, (int, float)) else _arr(q) / 100.0
 
 
 def median(a: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False,
@@ -288,10 +307,8 @@ def _observations(m: Any, rowvar: bool, dtype: Any) -> Any:
         x = reshape(x, (1, -1))
     elif not rowvar:
         x = x.T
-    kind = np.result_type(concrete(x)).kind
-    if dtype is not None or kind not in "fc":
-        x = astype(x, np.float64 if dtype is None else dtype)
-    return x
+    dtype = np.result_type(concrete(x), np.float64) if dtype is None else dtype
+    return astype(x, dtype) if np.result_type(concrete(x)) != dtype else x
 
 
 def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -> Any:

@@ -7,7 +7,9 @@ Rows live in one module per kind (``elementwise``, ``reductions``, ``shape``,
 from ._spec import Spec  # noqa: F401
 from . import conv, elementwise, reductions, shape, linalg, special
 from . import scipy_integrate, scipy_linalg, scipy_signal, scipy_special
+from . import numpy_names
 
 ALL_SPECS = [*elementwise.SPECS, *reductions.SPECS, *shape.SPECS, *linalg.SPECS,
              *special.SPECS, *conv.SPECS, *scipy_special.SPECS, *scipy_linalg.SPECS,
-             *scipy_signal.SPECS, *scipy_integrate.SPECS]
+             *scipy_signal.SPECS, *scipy_integrate.SPECS,
+             *numpy_names.SPECS]
