@@ -27,6 +27,7 @@ from ._creation import (arange as arange, array as array, asarray as asarray, em
                         ones as ones, ones_like as ones_like, zeros as zeros,
                         zeros_like as zeros_like)
 from ._keywords import add_keyword_hints as _add_keyword_hints
+from ._sequences import add_list_stacking as _add_list_stacking
 from ._methods import install_array_methods
 from ._reductions import all as all, any as any
 from ._reductions import (amax as amax, amin as amin, argmax as argmax, argmin as argmin,
@@ -41,8 +42,10 @@ from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, .
 from ._ufuncs import *  # noqa: F401,F403  (elementwise functions)
 from ._ufuncs import astype as astype, multiply as multiply
 # issue 10: more numpy names (each module's __all__), numpy.random, seterr/errstate
+from ._at import at as at    # x.at[idx].set(v) for any array
 from ._calculus import *  # noqa: F401,F403  (gradient, trapezoid, interp, convolve, ...)
 from ._creation_traced import geomspace as geomspace
+from ._index_tricks import c_ as c_, r_ as r_
 from ._math_extra import *  # noqa: F401,F403  (deg2rad, sinc, nan_to_num, isclose, ...)
 from ._shape_more import *  # noqa: F401,F403  (append, rot90, tril, diff, kron, ...)
 from ._statistics import *  # noqa: F401,F403  (nan-reductions, median, quantile, cov, ...)
@@ -76,4 +79,5 @@ def size(a: Any) -> int:
 
 install_array_methods(Tracer)
 _add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
+_add_list_stacking(globals(), array)                   # fnp.mean([a, b]) with tracers a, b
 _dispatch.install(sys.modules[__name__])     # numpy functions on tracers -> ours, by name

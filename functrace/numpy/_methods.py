@@ -15,6 +15,7 @@ from . import _reductions as R
 from . import _shape as S
 from . import _shape_extra as X
 from . import _ufuncs as U
+from ._at import at
 from ._dispatch import FUNCTIONS, UFUNCS, ufunc_advice, ufunc_name
 from ._keywords import _takes_axis, with_keyword_hint
 
@@ -49,7 +50,8 @@ def _transpose(self, *axes):
 
 def _setitem(self, idx, value):
     raise TypeError("functrace arrays are immutable inside a transform: build a new array "
-                    "instead, e.g. fnp.where(mask, value, x) or fnp.concatenate([...])")
+                    "instead, e.g. x = x.at[idx].set(value) (or .add, .multiply, .min, "
+                    ".max), fnp.where(mask, value, x) or fnp.concatenate([...])")
 
 
 def _item(self, *args):
@@ -129,6 +131,7 @@ ARRAY_METHODS = {
     "__setitem__": _setitem, "item": _item, "tolist": _tolist, "copy": _copy,
     "prod": _prod, "cumprod": _cumprod, "sort": _sort, "take": _take, "repeat": _repeat,
     "trace": _trace, "diagonal": _diagonal, "any": _any, "all": _all,
+    "at": property(at),
 }
 
 
@@ -188,7 +191,12 @@ def _unsupported_kwargs(fn, kwargs) -> list:
 
 def _array(self, dtype=None, copy=None):
     """numpy's view of a tracer (``np.asarray(t)``, ``np.array([t])``): only for a
-    value without a derivative, which would otherwise be lost."""
+    value without a derivative, which would otherwise be lost. A conversion to an
+    integer or boolean dtype (``np.int64(t)``: an index) is piecewise constant, so it
+    loses nothing: it goes through ``astype``, a constant."""
+    if dtype is not None and np.dtype(dtype).kind in "iub":
+        integers = U.astype(self, dtype)
+        return _array(integers, None, copy) if isinstance(integers, Tracer) else integers
     value = np.asarray(self._concrete_for(
         "conversion to a numpy array (np.asarray, np.array([...]))"))
     if dtype is not None and value.dtype != dtype:
