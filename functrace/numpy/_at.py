@@ -10,8 +10,10 @@ Repeated indices apply in order, as in ``numpy.ufunc.at``: ``add`` and
 value (numpy's ``x[idx] = v``).
 
 >>> import numpy as np, functrace, functrace.numpy as fnp
->>> functrace.grad(lambda v: fnp.sum(fnp.zeros(3).at[np.array([0, 0, 2])].add(v) ** 2))(1.0)
-array(10.)
+>>> float(functrace.grad(lambda v: fnp.sum(fnp.at(np.zeros(3))[[0, 0, 2]].add(v) ** 2))(1.0))
+10.0
+>>> functrace.grad(lambda x: fnp.sum(x.at[1:].multiply(3.0)))(np.ones(3))
+array([1., 3., 3.])
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ value, ``linspace``/``logspace``/``geomspace`` with traced endpoints and
 ``meshgrid`` of traced coordinates. With plain arguments they are numpy's.
 
 >>> import functrace, functrace.numpy as fnp
->>> functrace.grad(lambda b: fnp.sum(fnp.linspace(0.0, b, 5)))(1.0)
+>>> float(functrace.grad(lambda b: fnp.sum(fnp.linspace(0.0, b, 5)))(1.0))
 2.5
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ slices become constant ranges and the pieces are concatenated differentiably
 (directive strings such as ``'0,2,-1'`` need plain values).
 
 >>> import functrace, functrace.numpy as fnp
->>> functrace.grad(lambda x: fnp.sum(fnp.r_[x, 2.0 * x, 1:3]))(1.0)
+>>> float(functrace.grad(lambda x: fnp.sum(fnp.r_[x, 2.0 * x, 1:3]))(1.0))
 3.0
 """
 from __future__ import annotations

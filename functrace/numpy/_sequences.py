@@ -9,7 +9,7 @@ purpose (``concatenate(arrays)``, ``stack``, ``select(condlist, choicelist)``, s
 axes) are left alone. A call without such a list pays one loop over its arguments.
 
 >>> import functrace, functrace.numpy as fnp
->>> functrace.grad(lambda x: fnp.mean([x, 3.0 * x]))(1.0)
+>>> float(functrace.grad(lambda x: fnp.mean([x, 3.0 * x]))(1.0))
 2.0
 """
 from __future__ import annotations
