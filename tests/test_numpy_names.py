@@ -25,6 +25,7 @@ RNG = np.random.default_rng(0)
                                     "functrace.numpy._math_extra", "functrace.numpy._shape_more",
                                     "functrace.numpy._creation_traced",
                                     "functrace.numpy._index_tricks", "functrace.numpy._sequences",
+                                    "functrace.numpy._more_names",
                                     "functrace.numpy.random"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module))

@@ -47,6 +47,7 @@ from ._calculus import *  # noqa: F401,F403  (gradient, trapezoid, interp, convo
 from ._creation_traced import geomspace as geomspace
 from ._index_tricks import c_ as c_, r_ as r_
 from ._math_extra import *  # noqa: F401,F403  (deg2rad, sinc, nan_to_num, isclose, ...)
+from ._more_names import *  # noqa: F401,F403  (poly*, set operations, piecewise, ...)
 from ._shape_more import *  # noqa: F401,F403  (append, rot90, tril, diff, kron, ...)
 from ._statistics import *  # noqa: F401,F403  (nan-reductions, median, quantile, cov, ...)
 from . import random as random

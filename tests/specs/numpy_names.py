@@ -228,3 +228,42 @@ _row("meshgrid/ij-sparse", ("reshape",), lambda x, y: fnp.meshgrid(x, y, indexin
 _row("ravel_pytree", ("concatenate", "reshape"),
      lambda x, y: ravel_pytree({"b": x, "a": [y]})[1](2.0 * ravel_pytree({"b": x, "a": [y]})[0]),
      [(2, 3), ()], lambda x, y: {"b": 2.0 * x, "a": [2.0 * y]})
+
+# -- polynomials, sets, user functions (functrace/numpy/_more_names.py) ------------------------
+for _name in ("polyadd", "polysub", "polymul"):
+    _same(_name, ("convolve_nd",) if _name == "polymul" else ("concatenate",), [(3,), (5,)])
+_INT_POWERS = {"scale_invisible": "numpy scales by int64 powers: the result is float64"}
+_same("polyder", ("multiply",), [(5,)], 2, extra=_INT_POWERS)
+_row("polyint", ("divide", "concatenate"), lambda p, k: fnp.polyint(p, 2, k), [(3,), (2,)],
+     lambda p, k: np.polyint(p, 2, k), extra=_INT_POWERS)
+_same("poly", ("convolve_nd",), [(3,)])
+for _name in ("unique_values", "unique_counts", "unique_all"):
+    _same(_name, ("getitem",), [(6,)], domain=distinct)
+for _name in ("union1d", "setxor1d"):
+    _same(_name, ("getitem", "concatenate"), [(4,), (3,)], domain=distinct)
+_row("intersect1d", ("getitem",), lambda x: fnp.intersect1d(x, x[1:3]), [(5,)],
+     lambda x: np.intersect1d(x, x[1:3]), domain=distinct)
+_row("setdiff1d", ("getitem",), lambda x: fnp.setdiff1d(x, x[1:3]), [(5,)],
+     lambda x: np.setdiff1d(x, x[1:3]), domain=distinct)
+_row("apply_along_axis", ("multiply", "getitem"),
+     lambda x: fnp.apply_along_axis(lambda v: v[:2] * v[1:], 1, x), [(2, 3)],
+     lambda x: np.apply_along_axis(lambda v: v[:2] * v[1:], 1, x))
+_row("apply_over_axes", ("reduce_sum",), lambda x: fnp.apply_over_axes(fnp.sum, x, [0, 2]),
+     [(2, 3, 2)], lambda x: np.apply_over_axes(np.sum, x, [0, 2]))
+_row("piecewise", ("where", "multiply"),
+     lambda x: fnp.piecewise(x, [x < -0.5, x > 0.5], [lambda t: t * t, lambda t: -t, 0.25]),
+     [(3, 4)], lambda x: np.piecewise(x, [x < -0.5, x > 0.5], [lambda t: t * t, lambda t: -t,
+                                                                0.25]),
+     domain=away_from_zero(0.1, 2.0))
+_row("choose", ("where",), lambda x, y: fnp.choose(np.array([[0, 1, 1], [1, 0, 0]]), [x, y]),
+     [(2, 3), (3,)], lambda x, y: np.choose(np.array([[0, 1, 1], [1, 0, 0]]), [x, y]))
+_same("resize", ("getitem", "reshape"), [(2, 3)], (4, 2))
+_row("trim_zeros", ("getitem",),
+     lambda x: fnp.trim_zeros(fnp.concatenate([np.zeros(2, x.dtype), x])), [(3,)],
+     lambda x: np.trim_zeros(np.concatenate([np.zeros(2, x.dtype), x])),
+     domain=away_from_zero(0.5, 2.0))
+_row("unwrap", ("add", "subtract"), lambda p: fnp.unwrap(p * 3.0), [(6,)],
+     lambda p: np.unwrap(p * 3.0), domain=(0.1, 2.0))
+_same("frexp", ("multiply",), [(2, 3)], domain=away_from_zero(0.3, 3.0))
+_row("nextafter", ("add",), lambda x: fnp.nextafter(x, 5.0), [(2, 3)],
+     lambda x: np.nextafter(x, 5.0))
