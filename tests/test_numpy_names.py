@@ -25,7 +25,7 @@ RNG = np.random.default_rng(0)
                                     "functrace.numpy._math_extra", "functrace.numpy._shape_more",
                                     "functrace.numpy._creation_traced",
                                     "functrace.numpy._index_tricks", "functrace.numpy._sequences",
-                                    "functrace.numpy._more_names",
+                                    "functrace.numpy._more_names", "functrace.numpy._ufunc_methods",
                                     "functrace.numpy.random"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module))
@@ -292,3 +292,20 @@ def test_optimizer_errors_name_the_problem():
         sgd(lambda x, i: np.zeros(3), np.zeros(2), num_iters=1)
     with pytest.raises(TypeError, match="floating-point"):
         adam(lambda x, i: x, np.zeros(2, int), num_iters=1)
+
+
+def test_ufunc_outer_reduce_and_accumulate_on_tracers():
+    x, y = RNG.normal(size=3), RNG.normal(size=(2, 2))
+    check_grads(lambda x, y: np.multiply.outer(x, y), (x, y), order=2)
+    out = ft.jvp(lambda x, y: np.add.outer(x, y), (x, y), (x, y))[0]
+    np.testing.assert_allclose(out, np.add.outer(x, y))
+    m = RNG.normal(size=(3, 4))
+    for ufunc in (np.add, np.multiply, np.maximum, np.minimum):
+        for axis in (0, 1):
+            got = ft.jvp(lambda m: ufunc.reduce(m, axis=axis), (m,), (m,))[0]
+            np.testing.assert_allclose(got, ufunc.reduce(m, axis=axis))
+    for ufunc in (np.add, np.multiply):
+        got = ft.jvp(lambda m: ufunc.accumulate(m), (m,), (m,))[0]
+        np.testing.assert_allclose(got, ufunc.accumulate(m))
+    np.testing.assert_allclose(ft.grad(lambda m: np.add.reduce(m, axis=1).sum())(m),
+                               np.ones_like(m))

@@ -18,6 +18,7 @@ from . import _ufuncs as U
 from ._at import at
 from ._dispatch import FUNCTIONS, UFUNCS, ufunc_advice, ufunc_name
 from ._keywords import _takes_axis, with_keyword_hint
+from ._ufunc_methods import ufunc_method
 
 
 def _swap(fn):
@@ -138,8 +139,12 @@ ARRAY_METHODS = {
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     _check_inputs_alive(inputs)
     if method != "__call__":
-        raise TypeError(f"functrace does not differentiate {ufunc_name(ufunc)}.{method}; "
-                        "use the functrace.numpy function instead (e.g. fnp.sum)")
+        fn = UFUNCS.get(ufunc)
+        result = None if fn is None else ufunc_method(ufunc, method, fn, inputs, dict(kwargs))
+        if result is None:
+            raise TypeError(f"functrace does not differentiate {ufunc_name(ufunc)}.{method}; "
+                            "use the functrace.numpy function instead (e.g. fnp.sum)")
+        return result
     if kwargs.get("out") is not None:
         raise TypeError(f"numpy.{ufunc.__name__} with out= cannot be traced: "
                         "functrace arrays are immutable, drop the out= argument")
