@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import coverage_table  # noqa: E402
 
-ROW = re.compile(r"^\| `(?P<name>[^`]+)` \| (?P<ours>[^|]+) \| (?P<autograd>[^|]+) \| (?P<jax>[^|]+) \|$")
+ROW = re.compile(r"^\| `(?P<name>[^`]+)` \| (?P<ours>[^|]+) \| (?P<autograd>[^|]+) "
+                 r"\| (?P<jax>[^|]+) \|$")
 
 
 def _table_rows() -> list:

@@ -50,6 +50,17 @@ def _over_pytrees(optimize: Callable[..., Any]) -> Callable[..., Any]:
     return optimize_tree
 
 
+def _iterate(grad: Grad, x: np.ndarray, callback: Callback, num_iters: int,
+             update: Callable[[np.ndarray, np.ndarray, int], np.ndarray]) -> np.ndarray:
+    """``num_iters`` steps ``x = update(x, grad(x, i), i)``, calling back before each."""
+    for i in range(num_iters):
+        g = grad(x, i)
+        if callback:
+            callback(x, i, g)
+        x = update(x, g, i)
+    return x
+
+
 @_over_pytrees
 def sgd(grad: Grad, x: np.ndarray, callback: Callback = None, num_iters: int = 200,
         step_size: float = 0.1, mass: float = 0.9) -> np.ndarray:
@@ -60,14 +71,12 @@ def sgd(grad: Grad, x: np.ndarray, callback: Callback = None, num_iters: int = 2
     >>> np.round(x, 4)
     array([1., 1.])
     """
-    velocity = np.zeros(len(x), x.dtype)
-    for i in range(num_iters):
-        g = grad(x, i)
-        if callback:
-            callback(x, i, g)
-        velocity = mass * velocity - (1.0 - mass) * g
-        x = x + step_size * velocity
-    return x
+    state = {"velocity": np.zeros(len(x), x.dtype)}
+
+    def update(x: np.ndarray, g: np.ndarray, i: int) -> np.ndarray:
+        state["velocity"] = mass * state["velocity"] - (1.0 - mass) * g
+        return x + step_size * state["velocity"]
+    return _iterate(grad, x, callback, num_iters, update)
 
 
 @_over_pytrees
@@ -80,14 +89,12 @@ def rmsprop(grad: Grad, x: np.ndarray, callback: Callback = None, num_iters: int
     >>> np.round(x, 1)
     array([1., 1.])
     """
-    avg_sq_grad = np.ones(len(x), x.dtype)
-    for i in range(num_iters):
-        g = grad(x, i)
-        if callback:
-            callback(x, i, g)
-        avg_sq_grad = avg_sq_grad * gamma + g ** 2 * (1 - gamma)
-        x = x - step_size * g / (np.sqrt(avg_sq_grad) + eps)
-    return x
+    state = {"avg_sq_grad": np.ones(len(x), x.dtype)}
+
+    def update(x: np.ndarray, g: np.ndarray, i: int) -> np.ndarray:
+        state["avg_sq_grad"] = state["avg_sq_grad"] * gamma + g ** 2 * (1 - gamma)
+        return x - step_size * g / (np.sqrt(state["avg_sq_grad"]) + eps)
+    return _iterate(grad, x, callback, num_iters, update)
 
 
 @_over_pytrees
@@ -101,15 +108,12 @@ def adam(grad: Grad, x: np.ndarray, callback: Callback = None, num_iters: int = 
     >>> np.round(x, 3)
     array([1., 1.])
     """
-    m = np.zeros(len(x), x.dtype)
-    v = np.zeros(len(x), x.dtype)
-    for i in range(num_iters):
-        g = grad(x, i)
-        if callback:
-            callback(x, i, g)
-        m = (1 - b1) * g + b1 * m
-        v = (1 - b2) * (g ** 2) + b2 * v
-        mhat = m / (1 - b1 ** (i + 1))
-        vhat = v / (1 - b2 ** (i + 1))
-        x = x - step_size * mhat / (np.sqrt(vhat) + eps)
-    return x
+    state = {"m": np.zeros(len(x), x.dtype), "v": np.zeros(len(x), x.dtype)}
+
+    def update(x: np.ndarray, g: np.ndarray, i: int) -> np.ndarray:
+        state["m"] = (1 - b1) * g + b1 * state["m"]              # first moment estimate
+        state["v"] = (1 - b2) * (g ** 2) + b2 * state["v"]       # second moment estimate
+        mhat = state["m"] / (1 - b1 ** (i + 1))                  # bias corrections
+        vhat = state["v"] / (1 - b2 ** (i + 1))
+        return x - step_size * mhat / (np.sqrt(vhat) + eps)
+    return _iterate(grad, x, callback, num_iters, update)
