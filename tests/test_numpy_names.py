@@ -309,3 +309,37 @@ def test_ufunc_outer_reduce_and_accumulate_on_tracers():
         np.testing.assert_allclose(got, ufunc.accumulate(m))
     np.testing.assert_allclose(ft.grad(lambda m: np.add.reduce(m, axis=1).sum())(m),
                                np.ones_like(m))
+
+
+# -- functions whose output shape depends on the values (no vmap, so no spec-table row) -----
+def _distinct(n, dtype):
+    return (0.4 * (RNG.permutation(n) - n / 2) + RNG.uniform(-0.05, 0.05, n)).astype(dtype)
+
+
+VALUE_SHAPED = {
+    "unique": (lambda x: fnp.unique(x, return_index=True),
+               lambda x: np.unique(x, return_index=True), 1),
+    "unique_values": (fnp.unique_values, np.unique_values, 1),
+    "unique_counts": (fnp.unique_counts, np.unique_counts, 1),
+    "unique_all": (fnp.unique_all, np.unique_all, 1),
+    "union1d": (fnp.union1d, np.union1d, 2), "setxor1d": (fnp.setxor1d, np.setxor1d, 2),
+    "intersect1d": (lambda x: fnp.intersect1d(x, x[1:3]), lambda x: np.intersect1d(x, x[1:3]),
+                    1),
+    "setdiff1d": (lambda x: fnp.setdiff1d(x, x[1:3]), lambda x: np.setdiff1d(x, x[1:3]), 1),
+    "trim_zeros": (lambda x: fnp.trim_zeros(fnp.concatenate([np.zeros(2, x.dtype), x])),
+                   lambda x: np.trim_zeros(np.concatenate([np.zeros(2, x.dtype), x])), 1),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(VALUE_SHAPED))
+def test_value_shaped_functions_match_numpy_and_differentiate(name, dtype):
+    ours, theirs, nargs = VALUE_SHAPED[name]
+    args = tuple(_distinct(5, dtype) + k for k in range(nargs))
+    got = ft.jvp(ours, args, tuple(np.zeros_like(a) for a in args))[0]
+    for g, w in zip(ft.tree_leaves(got), ft.tree_leaves(theirs(*args)), strict=True):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        np.testing.assert_array_equal(g, w)
+    check_grads(ours, args, order=2)
+    with pytest.raises(TypeError, match="vmap"):
+        ft.vmap(ours)(*(np.stack([a, a]) for a in args))

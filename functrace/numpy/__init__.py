@@ -10,7 +10,7 @@ on plain arrays it returns plain numpy results.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,8 +50,9 @@ from ._math_extra import *  # noqa: F401,F403  (deg2rad, sinc, nan_to_num, isclo
 from ._more_names import *  # noqa: F401,F403  (poly*, set operations, piecewise, ...)
 from ._shape_more import *  # noqa: F401,F403  (append, rot90, tril, diff, kron, ...)
 from ._statistics import *  # noqa: F401,F403  (nan-reductions, median, quantile, cov, ...)
-from . import random as random
 from numpy import errstate as errstate, geterr as geterr, seterr as seterr
+if TYPE_CHECKING:          # fnp.random: loaded on first use (__getattr__ below)
+    from . import random as random
 
 float32 = np.float32
 float64 = np.float64
@@ -64,6 +65,14 @@ inf = np.inf
 nan = np.nan
 newaxis = None
 ndarray = np.ndarray
+
+
+def __getattr__(name: str) -> Any:
+    """``fnp.random`` loads ``numpy.random`` on first use (as numpy itself does)."""
+    if name == "random":
+        import importlib
+        return importlib.import_module(f"{__name__}.random")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def shape(a: Any) -> tuple:

@@ -209,9 +209,17 @@ def _mode_slice(full: Any, n: int, m: int, mode: str) -> Any:
     raise ValueError(f"mode must be one of 'full', 'same' or 'valid', got {mode!r}")
 
 
+def _plain_integers(*values: Any) -> bool:
+    return not any(is_tracer(x) for x in values) and np.result_type(*values).kind in "iub"
+
+
 def convolve(a: Any, v: Any, mode: str = "full") -> Any:
-    """Discrete linear convolution of two 1-d sequences (``mode`` full, same or valid)."""
-    if not (is_tracer(a) or is_tracer(v)):
+    """Discrete linear convolution of two 1-d sequences (``mode`` full, same or valid).
+
+    Float inputs always go through the ``convolve_nd`` primitive (so ``jit`` replays
+    give the same bits as eager calls); plain integer inputs are numpy's (integers).
+    """
+    if _plain_integers(a, v):
         return np.convolve(a, v, mode)
     full = _full_convolution(a, v)
     return _mode_slice(full, np.shape(a)[0], np.shape(v)[0], mode)
@@ -219,7 +227,7 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
 
 def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     """Cross-correlation of two 1-d sequences, ``c[k] = sum_n a[n + k] v[n]``."""
-    if not (is_tracer(a) or is_tracer(v)):
+    if _plain_integers(a, v):
         return np.correlate(a, v, mode)
     n, m = np.shape(a)[0], np.shape(v)[0]
     if m > n:      # numpy: correlate(v, a) reversed

@@ -81,8 +81,12 @@ def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: 
 
 def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None,
               axis: int = 0) -> Any:
-    """A geometric sequence from ``start`` to ``stop`` (positive endpoints when traced)."""
-    if not (is_tracer(start) or is_tracer(stop)):
+    """A geometric sequence from ``start`` to ``stop`` (positive endpoints when traced).
+
+    Array endpoints (traced or not) go through ``exp(linspace(log ...))``, so that
+    ``jit`` replays and eager calls agree bitwise; Python numbers are numpy's.
+    """
+    if not any(is_tracer(v) or isinstance(v, np.ndarray) for v in (start, stop)):
         return np.geomspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis)
     work = np.geomspace(concrete(start), concrete(stop), 2).dtype   # numpy's working dtype
     start, stop = astype(start, work), astype(stop, work)

@@ -20,10 +20,11 @@ import numpy as np
 
 from ..core import concrete, concrete_value, is_tracer
 from ..primitives import nondiff as N
+from ..primitives.nondiff_extra import frexp_exponent_p, nextafter_p
 from ._calculus import convolve
 from ._shape import concatenate, moveaxis, ravel, reshape, stack
 from ._shape_extra import _axis, _vmap_batched, take
-from ._ufuncs import absolute, multiply, remainder, where
+from ._ufuncs import absolute, astype, exp2, multiply, negative, remainder, where
 
 __all__ = ["polyadd", "polysub", "polymul", "polyder", "polyint", "poly", "unique_values",
            "unique_counts", "unique_inverse", "unique_all", "union1d", "intersect1d",
@@ -56,13 +57,13 @@ def _padded(a: Any, n: int) -> Any:
 
 def polyadd(a1: Any, a2: Any) -> Any:
     """Sum of two polynomials (coefficient arrays, highest power first)."""
-    n = max(np.size(concrete(a1)), np.size(concrete(a2)))
+    n = max(np.size(a1), np.size(a2))
     return _padded(a1, n) + _padded(a2, n)
 
 
 def polysub(a1: Any, a2: Any) -> Any:
     """Difference of two polynomials."""
-    n = max(np.size(concrete(a1)), np.size(concrete(a2)))
+    n = max(np.size(a1), np.size(a2))
     return _padded(a1, n) - _padded(a2, n)
 
 
@@ -291,16 +292,15 @@ def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: float = 2 * n
 def frexp(x: Any) -> tuple:
     """``(mantissa, exponent)`` with ``x = mantissa * 2**exponent``; the mantissa's
     derivative is ``2**-exponent`` (the exponent is a constant)."""
-    exponent = np.frexp(_values(x, "frexp"))[1]
-    return multiply(x, np.ldexp(np.ones((), np.result_type(concrete(x))), -exponent)), exponent
+    exponent = frexp_exponent_p.bind(x)
+    scale = exp2(astype(negative(exponent), np.result_type(concrete(x))))   # exact: 2**-e
+    return multiply(x, scale), exponent
 
 
 def nextafter(x1: Any, x2: Any) -> Any:
     """The next float after ``x1`` towards ``x2`` (derivative 1 in ``x1``)."""
-    start = _values(x1, "nextafter")
-    target = _values(x2, "nextafter") if is_tracer(x2) else x2    # a Python number stays weak
-    after = np.nextafter(start, target)
-    return x1 + (after - start.astype(after.dtype))
+    step = nextafter_p.bind(x1, x2) - N.stop_gradient_p.bind(x1)   # exact (adjacent floats)
+    return x1 + step
 
 
 def histogram(a: Any, bins: Any = 10, range: Any = None, density: Any = None,

@@ -26,7 +26,7 @@ from ._reductions import (Axis, amax, amin, argmax, argmin, cumsum, mean, normal
                           safe_sqrt, sum)
 from ._shape import broadcast_to, concatenate, moveaxis, reshape, stack
 from ._shape_extra import pad, sort, take_along_axis
-from ._ufuncs import astype, where
+from ._ufuncs import astype, floor, maximum, minimum, where
 
 __all__ = ["nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin",
            "nanargmax", "nanargmin", "nancumsum", "nancumprod", "median", "nanmedian",
@@ -163,38 +163,44 @@ def _quantile(a: Any, q: Any, axis: Axis, keepdims: bool, method: str, skip_nan:
     flat = reshape(moveaxis(a, list(axes), list(range(ndim - len(axes), ndim))),
                    tuple(np.shape(a)[d] for d in kept) + (-1,))
     ordered = sort(flat, axis=-1)                  # NaN last, as numpy sorts them
-    n = np.shape(ordered)[-1]
-    count = (np.asarray(concrete(_valid_count(flat, -1, True))) if skip_nan
-             else np.full(np.shape(ordered)[:-1] + (1,), n))
+    rows = tuple(np.shape(ordered)[:-1])
+    count = (_valid_count(flat, -1, True) if skip_nan    # traced when the data is (vmap)
+             else np.full(rows + (1,), np.shape(ordered)[-1]))
     if not skip_nan and np.any(np.isnan(concrete(ordered))):
         warnings.warn("Invalid value encountered in quantile: NaN in the data", RuntimeWarning,
                       stacklevel=3)
+    q_shape = tuple(np.shape(q))
     q_flat = reshape(q, (-1,)) if is_tracer(q) else q_value.reshape(-1)
-    values = [_linear_at(ordered, q_flat[i], q_value.reshape(-1)[i], count, dtype)
-              for i in range(q_value.size)]
-    out = reshape(stack(values), q_value.shape + np.shape(ordered)[:-1])
+    values = [_linear_at(ordered, q_flat[i], count, dtype)
+              for i in range(int(np.prod(q_shape, dtype=np.int64)))]
+    out = reshape(stack(values), q_shape + rows)
     if keepdims:
         shape = tuple(1 if d in axes else s for d, s in enumerate(np.shape(a)))
-        out = reshape(out, q_value.shape + shape)
+        out = reshape(out, q_shape + shape)
     return out
 
 
-def _linear_at(ordered: Any, q: Any, q_value: float, count: np.ndarray, dtype: Any) -> Any:
-    """numpy's linear interpolation at quantile ``q`` of each row of ``ordered``
-    (rows sorted, their first ``count`` entries valid)."""
-    position = q_value * np.maximum(count - 1, 0)
-    lo = np.floor(position).astype(np.intp)
-    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
-    weight = q * (count - 1).astype(dtype) - lo.astype(dtype)      # differentiable in q
-    weight = astype(weight, dtype) if is_tracer(weight) else np.asarray(weight, dtype)
+def _linear_at(ordered: Any, q: Any, count: Any, dtype: Any) -> Any:
+    """numpy's linear interpolation at quantile ``q`` of each row of ``ordered`` (rows
+    sorted, their first ``count`` entries valid). The position is computed in float64
+    as numpy does; ``q`` and ``count`` may be traced (vmap), so everything is a
+    primitive: the indices are constants of the values (no gradient), the weight is
+    differentiable in ``q``."""
+    last = maximum(count - 1, 0)
+    position = q * astype(last, np.float64)
+    lo = astype(floor(position), np.intp)
+    hi = minimum(lo + 1, last)
+    weight = astype(position - astype(lo, np.float64), dtype)
     below = take_along_axis(ordered, lo, axis=-1)
     above = take_along_axis(ordered, hi, axis=-1)
     step = above - below           # numpy's lerp: from the nearer end, for the same rounding
-    lerp = where(np.asarray(concrete(weight)) >= 0.5, above - step * (1.0 - weight),
+    lerp = where(N.greater_equal_p.bind(weight, 0.5), above - step * (1.0 - weight),
                  below + step * weight)
-    out = reshape(lerp, np.shape(ordered)[:-1])
-    empty = (count == 0).reshape(np.shape(out))
-    return where(empty, np.nan, out) if np.any(empty) else out
+    rows = tuple(np.shape(ordered)[:-1])
+    out = reshape(lerp, rows)
+    if is_tracer(count) or np.any(count == 0):
+        out = where(N.equal_p.bind(reshape(count, rows), 0), np.nan, out)
+    return out
 
 
 def quantile(a: Any, q: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False,

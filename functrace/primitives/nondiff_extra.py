@@ -1,6 +1,7 @@
-"""More constant-output primitives for ``functrace.numpy``: ``signbit``, ``isclose``
-and ``searchsorted`` (booleans or integer positions: no gradient flows through
-them; gradients flow around them, as around any constant).
+"""More constant-output primitives for ``functrace.numpy``: ``signbit``, ``isclose``,
+``searchsorted``, ``frexp``'s exponent and ``nextafter`` (booleans, integers or the
+adjacent float: no gradient flows through them; gradients flow around them, as
+around any constant).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from .shape_ops import reshape_p
 EW = "elementwise"
 
 signbit_p = defnondiff("signbit", np.signbit, batch=EW)
+frexp_exponent_p = defnondiff("frexp_exponent", lambda x: np.frexp(x)[1], batch=EW)
+nextafter_p = defnondiff("nextafter", np.nextafter, batch=EW)
 isclose_p = defnondiff("isclose", lambda a, b, rtol=1e-05, atol=1e-08, equal_nan=False:
                        np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), batch=EW)
 
