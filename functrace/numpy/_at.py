@@ -92,7 +92,7 @@ class _IndexUpdateRef:
         new = broadcast_to(_as(values, dtype), np.shape(targets))
         for occurrence in _rounds(targets):
             picked = where(occurrence, new, np.zeros((), dtype))
-            scattered = S.scatter_add_p.bind(picked, idx=idx, shape=shape)
+            scattered = S.scatter(picked, idx, shape)
             hit = np.zeros(shape, bool).reshape(-1)
             hit[targets[occurrence]] = True
             x = where(hit.reshape(shape), combine(x, scattered), x)

@@ -210,7 +210,8 @@ def _mode_slice(full: Any, n: int, m: int, mode: str) -> Any:
 
 
 def _plain_integers(*values: Any) -> bool:
-    return not any(is_tracer(x) for x in values) and np.result_type(*values).kind in "iub"
+    return (not any(is_tracer(x) for x in values)
+            and np.result_type(*[np.asarray(x) for x in values]).kind in "iub")
 
 
 def convolve(a: Any, v: Any, mode: str = "full") -> Any:
