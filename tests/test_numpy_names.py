@@ -343,3 +343,48 @@ def test_value_shaped_functions_match_numpy_and_differentiate(name, dtype):
     check_grads(ours, args, order=2)
     with pytest.raises(TypeError, match="vmap"):
         ft.vmap(ours)(*(np.stack([a, a]) for a in args))
+
+
+# -- the constant (integer- or boolean-valued) names: numpy's values on traced input ----------
+X = np.array([[0.5, -np.inf, 2.0, 0.5], [np.inf, -1.5, 0.0, 2.0]])
+CONSTANTS = {
+    "isposinf": lambda x: fnp.isposinf(x), "isneginf": lambda x: fnp.isneginf(x),
+    "fix": lambda x: fnp.fix(x), "signbit": lambda x: fnp.signbit(x),
+    "nonzero": lambda x: fnp.nonzero(x), "argwhere": lambda x: fnp.argwhere(x),
+    "flatnonzero": lambda x: fnp.flatnonzero(x), "count_nonzero": lambda x: fnp.count_nonzero(x),
+    "isin": lambda x: fnp.isin(x, [0.5, 2.0]), "digitize": lambda x: fnp.digitize(x, [0.0, 1.0]),
+    "argpartition": lambda x: fnp.argpartition(x, 1, axis=1),
+    "nanargmax": lambda x: fnp.nanargmax(x, axis=1), "nanargmin": lambda x: fnp.nanargmin(x),
+    "lexsort": lambda x: fnp.lexsort(x), "histogram": lambda x: fnp.histogram(x[:, 2:], 3),
+    "tril_indices_from": lambda x: fnp.tril_indices_from(x, 1),
+    "searchsorted": lambda x: fnp.searchsorted([-1.0, 1.0], x),
+    "isclose": lambda x: fnp.isclose(x, 0.5), "divmod": lambda x: fnp.divmod(x[:, 2:], 0.75),
+    "empty_like-shape": lambda x: fnp.empty_like(x).shape,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTANTS))
+def test_constant_functions_give_numpys_values_on_tracers(name):
+    f = CONSTANTS[name]
+    numpy_name = name.split("-")[0]
+    expected = f(X) if numpy_name == "empty_like" else None
+    for got in (ft.jvp(f, (X,), (np.ones_like(X),))[0], ft.vjp(f, X)[0]):
+        want = expected if expected is not None else _numpy_twin(f)(X)
+        for g, w in zip(ft.tree_leaves(got), ft.tree_leaves(want), strict=True):
+            assert np.shape(g) == np.shape(w) and np.result_type(g) == np.result_type(w)
+            np.testing.assert_array_equal(g, w)
+
+
+def _numpy_twin(f):
+    """``f`` with ``fnp`` replaced by numpy (the same lambda, evaluated on numpy)."""
+    import types
+    return types.FunctionType(f.__code__, {**f.__globals__, "fnp": np}, closure=f.__closure__)
+
+
+def test_allclose_array_equal_and_aliases():
+    x = RNG.normal(size=3)
+    assert ft.jvp(lambda x: (x * 0 + fnp.allclose(x, x + 1e-9)), (x,), (x,))[0].all()
+    assert fnp.array_equal(x, x) and not fnp.array_equal(x, x[:2])
+    assert fnp.array_equiv(x, np.broadcast_to(x, (2, 3))) and not fnp.array_equiv(x, x[:2])
+    assert fnp.acos is fnp.arccos and fnp.pow is fnp.power and fnp.concat is fnp.concatenate
+    assert fnp.copy(x) is not x and np.array_equal(fnp.copy(x), x)
