@@ -56,15 +56,19 @@ def stacking_lists(fn: Callable, to_array: Callable[[Any], Any]) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        for i in positions:
-            if i < len(args) and isinstance(args[i], (list, tuple)) and _holds_tracer(args[i]):
+        n = len(args)
+        for i in positions:               # (type tests: this runs on every call)
+            if i < n and type(args[i]) in _SEQUENCES and _holds_tracer(args[i]):
                 args = args[:i] + (to_array(args[i]),) + args[i + 1:]
-        for name in names.intersection(kwargs):
-            value = kwargs[name]
-            if isinstance(value, (list, tuple)) and _holds_tracer(value):
-                kwargs[name] = to_array(value)
+        if kwargs and not names.isdisjoint(kwargs):
+            for name in names.intersection(kwargs):
+                if type(kwargs[name]) in _SEQUENCES and _holds_tracer(kwargs[name]):
+                    kwargs[name] = to_array(kwargs[name])
         return fn(*args, **kwargs)
     return wrapper
+
+
+_SEQUENCES = (list, tuple)
 
 
 # functions taking sequences of arrays, or building arrays from them, on purpose
