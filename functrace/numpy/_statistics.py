@@ -25,7 +25,7 @@ from ._products import cumprod, diagonal, prod
 from ._reductions import (Axis, amax, amin, argmax, argmin, cumsum, mean, normalize_axes,
                           safe_sqrt, sum)
 from ._shape import broadcast_to, concatenate, moveaxis, reshape, stack
-from ._shape_extra import pad, sort, take_along_axis
+from ._shape_extra import _vmap_batched, pad, sort, take_along_axis
 from ._ufuncs import astype, floor, maximum, minimum, where
 
 __all__ = ["nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin",
@@ -182,15 +182,9 @@ def _quantile(a: Any, q: Any, axis: Axis, keepdims: bool, method: str, skip_nan:
 
 def _linear_at(ordered: Any, q: Any, count: Any, dtype: Any) -> Any:
     """numpy's linear interpolation at quantile ``q`` of each row of ``ordered`` (rows
-    sorted, their first ``count`` entries valid). The position is computed in float64
-    as numpy does; ``q`` and ``count`` may be traced (vmap), so everything is a
-    primitive: the indices are constants of the values (no gradient), the weight is
-    differentiable in ``q``."""
-    last = maximum(count - 1, 0)
-    position = q * astype(last, np.float64)
-    lo = astype(floor(position), np.intp)
-    hi = minimum(lo + 1, last)
-    weight = astype(position - astype(lo, np.float64), dtype)
+    sorted, their first ``count`` entries valid): the neighbours' indices are constants
+    of the values, the weight is differentiable in ``q``."""
+    lo, hi, weight = _neighbours(q, count, dtype)
     below = take_along_axis(ordered, lo, axis=-1)
     above = take_along_axis(ordered, hi, axis=-1)
     step = above - below           # numpy's lerp: from the nearer end, for the same rounding
@@ -198,9 +192,29 @@ def _linear_at(ordered: Any, q: Any, count: Any, dtype: Any) -> Any:
                  below + step * weight)
     rows = tuple(np.shape(ordered)[:-1])
     out = reshape(lerp, rows)
-    if is_tracer(count) or np.any(count == 0):
+    if is_tracer(count) or np.any(np.asarray(count) == 0):
         out = where(N.equal_p.bind(reshape(count, rows), 0), np.nan, out)
     return out
+
+
+def _neighbours(q: Any, count: Any, dtype: Any) -> tuple:
+    """``(lo, hi, weight)`` of the position ``q * (count - 1)``, found in float64 as
+    numpy does: from the values, or (``q`` or ``count`` batched by vmap) with
+    primitives. The weight is computed in ``dtype`` from traced ``q``, so float32
+    programs stay float32."""
+    if not (_vmap_batched(q) or _vmap_batched(count)):
+        last = np.maximum(np.asarray(concrete_value(count)) - 1, 0)
+        position = np.asarray(concrete_value(q), np.float64) * last
+        lo = np.floor(position).astype(np.intp)
+        if is_tracer(q):
+            weight = astype(q * last.astype(dtype) - lo.astype(dtype), dtype)
+        else:
+            weight = np.asarray(position - lo, dtype)
+        return lo, np.minimum(lo + 1, last), weight
+    last = maximum(count - 1, 0)
+    position = q * astype(last, np.float64)
+    lo = astype(floor(position), np.intp)
+    return lo, minimum(lo + 1, last), astype(position - astype(lo, np.float64), dtype)
 
 
 def quantile(a: Any, q: Any, axis: Axis = None, out: None = None, overwrite_input: bool = False,
