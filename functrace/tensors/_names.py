@@ -292,6 +292,12 @@ node("linalg.slogdet", "slogdet", "LinalgSlogdetBackward0")
 node("linalg.solve", "solve", "LinalgSolveExBackward0")
 node("linalg.cholesky", "cholesky", "LinalgCholeskyExBackward0")
 node("linalg.eigh", "eigh", "LinalgEighBackward0")
+node("linalg.eigvalsh", "eigvalsh", "LinalgEighBackward0")
+node("linalg.eig", "eig", "LinalgEigBackward0")
+node("linalg.eigvals", "eigvals", "LinalgEigBackward0")
+node("linalg.svd", "svd", "LinalgSvdBackward0")
+node("linalg.svdvals", "svdvals", "LinalgSvdBackward0")
+node("linalg.qr", "qr", "LinalgQrBackward0")
 node("linalg.lu_factor", "lu", "LinalgLuFactorExBackward0")
 node("linalg.matrix_exp", "expm", "LinalgMatrixExpBackward0")
 node("linalg.solve_triangular", "solve_triangular", "LinalgSolveTriangularBackward0")
@@ -331,6 +337,9 @@ for _prim in ("cofactor", "betainc_da", "betainc_db", "gammainc_da"):
 for _prim in ("conv", "conv_transpose", "window_sum", "window_argmax", "window_sum_transpose"):
     no_row(_prim, "inside functrace.nn.functional's convolutions and pooling, whose results "
                   "carry torch's node names (ConvolutionBackward0, MaxPool2DBackward0, ...)")
+no_row("pinv", "torch.linalg.pinv is a composite (of svd and products): no node of its own")
+no_row("orthogonal_complement", "the extra columns of svd/qr with full matrices, a step "
+                                "inside linalg.svd and linalg.qr")
 no_row("lu_pivots", "the pivots of linalg.lu_factor: integers, a constant")
 no_row("lu_permutation", "the permutation of linalg.lu_factor's pivots: a constant")
 no_row("stop_gradient", "Tensor.detach() makes its constant without a primitive")
