@@ -388,3 +388,7 @@ def test_allclose_array_equal_and_aliases():
     assert fnp.array_equiv(x, np.broadcast_to(x, (2, 3))) and not fnp.array_equiv(x, x[:2])
     assert fnp.acos is fnp.arccos and fnp.pow is fnp.power and fnp.concat is fnp.concatenate
     assert fnp.copy(x) is not x and np.array_equal(fnp.copy(x), x)
+
+
+def test_flatten_util_and_misc_are_attributes_of_functrace():
+    assert ft.flatten_util.ravel_pytree is ravel_pytree and ft.misc.adam is adam
