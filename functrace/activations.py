@@ -13,7 +13,7 @@ import math
 from typing import Any, Optional, Union
 
 from .numpy import _ufuncs as U
-from . import _special_base as _sp
+from .numpy import _scipy_special as _sp
 from .primitives.selection import relu_p
 
 Axis = Optional[Union[int, tuple]]
@@ -27,7 +27,7 @@ erf = _sp.erf
 
 def relu(x: Any) -> Any:
     """``max(x, 0)``; its derivative at 0 is 0. Example: ``relu(np.array([-1.0, 2.0]))``."""
-    return relu_p.bind(_sp._float(x))
+    return relu_p.bind(_sp.as_float(x))
 
 
 def sigmoid(x: Any) -> Any:
@@ -43,7 +43,7 @@ def softplus(x: Any) -> Any:
 
     Example: ``softplus(1000.0) == 1000.0``.
     """
-    return U.logaddexp(0.0, _sp._float(x))
+    return U.logaddexp(0.0, _sp.as_float(x))
 
 
 def log_sigmoid(x: Any) -> Any:
@@ -51,7 +51,7 @@ def log_sigmoid(x: Any) -> Any:
 
     Example: ``log_sigmoid(-1000.0) == -1000.0``.
     """
-    return -softplus(-_sp._float(x))
+    return -softplus(-_sp.as_float(x))
 
 
 def softmax(x: Any, axis: Axis = -1) -> Any:
@@ -78,7 +78,7 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` as in PyTorch.
     Example: ``gelu(np.array([0.0, 1.0]))`` is about ``[0, 0.8413]``.
     """
-    x = _sp._float(x)
+    x = _sp.as_float(x)
     if approximate == "none":
         return 0.5 * x * _sp.erfc(x * (-1.0 / math.sqrt(2.0)))
     if approximate == "tanh":

@@ -52,7 +52,8 @@ logical_or logical_xor mask_indices nanargmax nanargmin ndim nonzero not_equal p
 ravel_multi_index result_type rint round around searchsorted shape sign signbit size tri
 tril_indices tril_indices_from triu_indices triu_indices_from trunc unravel_index arange
 empty empty_like eye identity ones ones_like zeros zeros_like geterr seterr errstate
-histogram bartlett blackman hamming hanning kaiser matrix_rank
+histogram bartlett blackman hamming hanning kaiser matrix_rank iscomplex iscomplexobj isrealobj
+isreal fftfreq rfftfreq
 """.split())
 
 REASONS = [
@@ -71,7 +72,7 @@ REASONS = [
     ("integers and bits only: no derivative, call numpy on the values", """bitwise_and
      bitwise_or bitwise_xor bitwise_not bitwise_invert bitwise_left_shift bitwise_right_shift
      bitwise_count left_shift right_shift invert gcd lcm packbits unpackbits"""),
-    ("complex numbers (issue 10's complex part)", """real imag conj conjugate angle iscomplex
+    ("complex numbers: not yet", """real imag conj conjugate angle iscomplex
      isreal iscomplexobj isrealobj real_if_close sort_complex"""),
 ]
 REASON_OF = {name: why for why, names in REASONS for name in names.split()}

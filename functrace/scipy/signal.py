@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._special_base import _float
+from ..numpy._scipy_special import as_float
 from ..core import concrete
 from ..primitives.convolution import convolve_nd_p, flip_last
 from ..primitives.special_functions import float_dtype
@@ -65,7 +65,7 @@ def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> An
     """Convolve two N-dimensional arrays (``mode``: 'full', 'valid' or 'same';
     ``method``: 'auto', 'direct' or 'fft'), as ``scipy.signal.convolve``."""
     _check(in1, in2, mode, method)
-    in1, in2 = _float(in1), _float(in2)
+    in1, in2 = as_float(in1), as_float(in2)
     if np.ndim(in1) == 0:
         return in1 * in2
     shape1, shape2 = tuple(np.shape(in1)), tuple(np.shape(in2))
@@ -79,7 +79,7 @@ def correlate(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> A
     """Cross-correlate two N-dimensional arrays: ``convolve(in1, in2[::-1, ...])``, as
     ``scipy.signal.correlate`` (real inputs)."""
     _check(in1, in2, mode, method)
-    in2 = _float(in2)
+    in2 = as_float(in2)
     if np.ndim(in2) == 0:
         return convolve(in1, in2, mode, method)
     return convolve(in1, flip_last(in2, np.ndim(in2)), mode, method)
