@@ -53,7 +53,7 @@ ravel_multi_index result_type rint round around searchsorted shape sign signbit 
 tril_indices tril_indices_from triu_indices triu_indices_from trunc unravel_index arange
 empty empty_like eye identity ones ones_like zeros zeros_like geterr seterr errstate
 histogram bartlett blackman hamming hanning kaiser matrix_rank iscomplex iscomplexobj isrealobj
-isreal fftfreq rfftfreq
+fftfreq rfftfreq
 """.split())
 
 REASONS = [
