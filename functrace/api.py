@@ -187,7 +187,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
         value = _check_scalar_output(values, holomorphic)
         if holomorphic:
             _check_holomorphic_inputs(flat, f, leaf_positions(in_tree, nums))
-        seed = np.ones((), dtype=np.result_type(concrete(value)))
+        seed = np.ones(np.shape(value), dtype=np.result_type(concrete(value)))
         grads = tree_unflatten(in_tree, _pullback(trace, tracers, ids, [seed], consume=True))
         g = grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
         return ((value, aux), g) if has_aux else (value, g)
@@ -201,7 +201,7 @@ def _check_scalar_output(values: list, holomorphic: bool = False) -> Any:
                         "outputs; use functrace.vjp or functrace.jacobian instead")
     value = values[0]
     shape = np.shape(value)
-    if shape != ():
+    if int(np.prod(shape, dtype=np.int64)) != 1:     # (), (1,), (1, 1): as HIPS autograd
         raise TypeError(f"grad requires a scalar output, got an output of shape {shape}; "
                         "use functrace.jacobian (or functrace.vjp with a cotangent) for "
                         "non-scalar outputs, or reduce it with fnp.sum")
@@ -231,9 +231,11 @@ def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
          holomorphic: bool = False) -> Callable:
     """The gradient of a scalar function with respect to argument(s) ``argnums``.
 
-    Complex numbers follow JAX's conventions: for a real-valued ``f`` of a complex
-    ``z`` the gradient is ``df/dx - i df/dy`` (step along its conjugate to descend);
-    a complex-valued ``f`` needs ``holomorphic=True`` and then gives ``f'(z)``.
+    The output may be any array with exactly one element (shape ``()``, ``(1,)``,
+    ``(1, 1)``, ...), as in HIPS autograd. Complex numbers follow JAX's conventions:
+    for a real-valued ``f`` of a complex ``z`` the gradient is ``df/dx - i df/dy``
+    (step along its conjugate to descend); a complex-valued ``f`` needs
+    ``holomorphic=True`` and then gives ``f'(z)``.
 
     >>> import functrace.numpy as fnp
     >>> grad(lambda x: fnp.sum(x ** 2))(np.array([1.0, 2.0]))

@@ -160,7 +160,7 @@ def check_no_derivative(x: Any, conversion: str) -> None:
                 "functrace.stop_gradient(t). To build an array from traced values, use "
                 "functrace.numpy instead of writing into a numpy array: fnp.stack([...]) "
                 "or fnp.array([...]) of the elements, fnp.concatenate, or "
-                "fnp.where(mask, value, x) to replace entries.")
+                "x.at[idx].set(value) / fnp.where(mask, value, x) to replace entries.")
         layer = layer._value
 
 
