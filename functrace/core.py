@@ -129,7 +129,7 @@ def _one_argument(vjp_all: VjpAllRule) -> VjpRule:
 
 
 class Trace:
-    """Base of all traces: :meth:`process` for primitives, :meth:`process_call` for
+    """Base of all traces: ``process`` for primitives, ``process_call`` for
     calls (C1). ``parent`` computes the primal values; ``name`` is the transform
     that runs it (``"grad"``, ``"vmap"``, ...), for errors.
 

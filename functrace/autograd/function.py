@@ -12,7 +12,7 @@ A call ``MyFn.apply(*args)`` is a :class:`functrace.core.Call` (C1 in
   ``backward`` itself, forward mode and ``vmap`` raise ``NotImplementedError``;
 * anywhere else ``forward`` just runs.
 
-Every recorded output is the one call primitive :data:`function_p` with its own
+Every recorded output is the one call primitive ``function_p`` with its own
 record (the ``ctx`` and the output's index); the record's all-arguments VJP calls
 the user's ``backward`` once per output (the other outputs' gradients are zeros;
 the results add up by linearity) and checks the number and shapes of the

@@ -51,7 +51,7 @@ def _check_optimizer(optimizer: Any) -> None:
 
 
 class LRScheduler:
-    """Base class: subclasses define :meth:`get_lr` (the next lr of each group)."""
+    """Base class: subclasses define ``get_lr`` (the next lr of each group)."""
 
     _get_lr_called_within_step = False
     _is_initial = False

@@ -86,3 +86,6 @@ __all__ = [
     "float64", "double", "int8", "uint8", "int16", "short", "int32", "int64", "long",
     "complex64", "complex128"]
 __all__ += sorted(_OPERATIONS)
+
+from ._examples import add_examples as _add_examples  # noqa: E402  (docstring examples)
+_add_examples(globals())

@@ -1,0 +1,173 @@
+"""Write functrace/tensors/_examples.py: one docstring example per facade function.
+
+Each example is code (below) and the output functrace printed for it when this
+script last ran; the doctests (tests/test_doctests.py) then check that output on
+every run. Run after adding a facade name: ``.venv/bin/python tools/facade_examples.py``;
+read the new outputs before committing them (compare with torch where in doubt).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+
+import functrace as ft
+
+A = "ft.tensor([0.25, 0.5, 0.75])"
+B = "ft.tensor([2.0, 0.5, 1.0])"
+M = "ft.tensor([[1.0, 2.0], [3.0, 4.0]])"
+UNARY = f"ft.{{name}}({A})"
+BINARY = f"ft.{{name}}({A}, {B})"
+ROUNDING = "ft.{name}(ft.tensor([-1.5, 0.5, 2.7]))"
+REDUCTION = f"ft.{{name}}({M}, dim=1)"
+BINARY_NAMES = ["add", "arctan2", "div", "eq", "fmax", "fmin", "fmod", "ge", "greater", "hypot",
+                "le", "less", "maximum", "minimum", "mul", "ne", "remainder", "sub",
+                "floor_divide", "dist", "isclose", "allclose", "equal", "rsub"]
+REDUCTION_NAMES = ["amax", "amin", "argmax", "argmin", "argsort", "max", "min", "sort", "mean",
+                   "sum", "prod", "std", "var", "norm", "logsumexp", "softmax", "log_softmax",
+                   "count_nonzero", "cumsum", "cumprod"]
+ROUNDING_NAMES = ["ceil", "floor", "trunc", "frac", "round", "sgn", "relu"]
+
+# name -> code lines (">>> " is added); a name missing here uses UNARY.
+CODE: dict[str, list[str]] = {
+    **{n: [BINARY] for n in BINARY_NAMES},
+    **{n: [REDUCTION] for n in REDUCTION_NAMES},
+    **{n: [ROUNDING] for n in ROUNDING_NAMES},
+    "acosh": ["ft.acosh(ft.tensor([1.5, 2.0, 3.0]))"],
+    "all": ["ft.all(ft.tensor([True, False])), ft.all(ft.tensor([True, True]))"],
+    "any": ["ft.any(ft.tensor([True, False])), ft.any(ft.tensor([False, False]))"],
+    "logical_and": ["ft.logical_and(ft.tensor([True, False]), ft.tensor([True, True]))"],
+    "logical_or": ["ft.logical_or(ft.tensor([True, False]), ft.tensor([False, False]))"],
+    "logical_xor": ["ft.logical_xor(ft.tensor([True, False]), ft.tensor([True, True]))"],
+    "logical_not": ["ft.logical_not(ft.tensor([True, False]))"],
+    "isfinite": ["ft.isfinite(ft.tensor([1.0, float('inf'), float('nan')]))"],
+    "isinf": ["ft.isinf(ft.tensor([1.0, float('inf'), float('nan')]))"],
+    "isnan": ["ft.isnan(ft.tensor([1.0, float('inf'), float('nan')]))"],
+    "pow": [f"ft.pow({A}, 2)"],
+    "topk": [f"ft.topk({A}, 2)"],
+    "arange": ["ft.arange(0, 1, 0.25)"],
+    "linspace": ["ft.linspace(0, 1, 5)"],
+    "logspace": ["ft.logspace(0, 2, 3)"],
+    "eye": ["ft.eye(2)"],
+    "ones": ["ft.ones(2, 3)"],
+    "full": ["ft.full((2,), 7.0)"],
+    "full_like": [f"ft.full_like({A}, 2.0)"],
+    "ones_like": [f"ft.ones_like({A})"],
+    "empty": ["ft.empty(2, 3).shape"],
+    "empty_like": [f"ft.empty_like({M}).shape"],
+    "as_tensor": ["ft.as_tensor([1.0, 2.0])"],
+    "from_numpy": ["import numpy as np", "ft.from_numpy(np.arange(3.0))"],
+    "randn": ["_ = ft.manual_seed(0)", "ft.randn(2, 3).shape"],
+    "randperm": ["sorted(ft.randperm(4).tolist())"],
+    "rand_like": [f"x = ft.rand_like({A})", "x.shape, bool(((x >= 0) & (x < 1)).all())"],
+    "randn_like": [f"ft.randn_like({M}).shape"],
+    "randint_like": [f"x = ft.randint_like({A}, 3)", "x.shape, bool(((x >= 0) & (x < 3)).all())"],
+    "seed": ["isinstance(ft.seed(), int)"],
+    "initial_seed": ["_ = ft.manual_seed(7)", "ft.initial_seed()"],
+    "get_rng_state": ["state = ft.get_rng_state()", "a = ft.rand(2)",
+                      "ft.set_rng_state(state)", "bool((ft.rand(2) == a).all())"],
+    "set_rng_state": ["state = ft.get_rng_state()", "a = ft.randn(3)",
+                      "ft.set_rng_state(state)", "bool((ft.randn(3) == a).all())"],
+    "set_default_dtype": ["ft.set_default_dtype(ft.float64)", "ft.tensor([1.0]).dtype",
+                          "ft.set_default_dtype(ft.float32)", "ft.tensor([1.0]).dtype"],
+    "bmm": ["ft.bmm(ft.ones(2, 2, 3), ft.ones(2, 3, 1)).shape"],
+    "broadcast_to": [f"ft.broadcast_to({A}, (2, 3))"],
+    "cat": [f"ft.cat([{A}, {B}])"],
+    "stack": [f"ft.stack([{A}, {B}])"],
+    "hstack": [f"ft.hstack([{A}, {B}])"],
+    "vstack": [f"ft.vstack([{A}, {B}])"],
+    "chunk": ["ft.chunk(ft.arange(6.0), 3)"],
+    "split": ["ft.split(ft.arange(5.0), 2)"],
+    "unbind": [f"ft.unbind({M})"],
+    "clamp": [f"ft.clamp({A}, min=0.4, max=0.6)"],
+    "clamp_max": [f"ft.clamp_max({A}, 0.4)"],
+    "clamp_min": [f"ft.clamp_min({A}, 0.4)"],
+    "clone": [f"x = {A}", "y = ft.clone(x)", "y is x, bool((y == x).all())"],
+    "diag": ["ft.diag(ft.tensor([1.0, 2.0]))"],
+    "diagonal": [f"ft.diagonal({M})"],
+    "dot": [f"ft.dot({A}, {B})"],
+    "einsum": [f"ft.einsum('ij,j->i', {M}, ft.tensor([1.0, -1.0]))"],
+    "flatten": [f"ft.flatten({M})"],
+    "flip": [f"ft.flip({A}, (0,))"],
+    "gather": [f"ft.gather({M}, 1, ft.tensor([[0], [1]]))"],
+    "index_select": [f"ft.index_select({M}, 0, ft.tensor([1]))"],
+    "is_tensor": [f"ft.is_tensor({A}), ft.is_tensor([0.25])"],
+    "lerp": [f"ft.lerp({A}, {B}, 0.5)"],
+    "masked_fill": [f"x = {A}", "ft.masked_fill(x, x > 0.4, 0.0)"],
+    "masked_select": [f"x = {A}", "ft.masked_select(x, x > 0.4)"],
+    "matmul": [f"ft.matmul({M}, {M})"],
+    "mm": [f"ft.mm({M}, ft.eye(2))"],
+    "mv": [f"ft.mv({M}, ft.tensor([1.0, -1.0]))"],
+    "narrow": ["ft.narrow(ft.arange(5.0), 0, 1, 2)"],
+    "nonzero": ["ft.nonzero(ft.tensor([0.0, 1.0, 2.0]))"],
+    "numel": [f"ft.numel({M})"],
+    "outer": ["ft.outer(ft.tensor([1.0, 2.0]), ft.tensor([1.0, 2.0, 3.0]))"],
+    "permute": [f"ft.permute({M}, (1, 0))"],
+    "repeat_interleave": ["ft.repeat_interleave(ft.tensor([1, 2]), 2)"],
+    "reshape": ["ft.reshape(ft.arange(6.0), (2, 3))"],
+    "roll": ["ft.roll(ft.arange(4.0), 1)"],
+    "select": [f"ft.select({M}, 0, 1)"],
+    "squeeze": ["ft.squeeze(ft.ones(1, 2)).shape"],
+    "swapaxes": [f"ft.swapaxes({M}, 0, 1)"],
+    "t": [f"ft.t({M})"],
+    "tile": [f"ft.tile({A}, (2,))"],
+    "trace": [f"ft.trace({M})"],
+    "tril": [f"ft.tril({M})"],
+    "triu": [f"ft.triu({M})"],
+    "unflatten": ["ft.unflatten(ft.arange(6.0), 0, (2, 3))"],
+    "unsqueeze": [f"ft.unsqueeze({A}, 0)"],
+    "where": [f"x = {A}", "ft.where(x > 0.4, x, ft.zeros(3))"],
+}
+
+
+def _run(lines: list[str], namespace: dict) -> str:
+    """The doctest transcript of ``lines``: each line and what it prints."""
+    out = []
+    for line in lines:
+        out.append(">>> " + line)
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            try:
+                value = eval(compile(line, "<example>", "eval"), namespace)
+            except SyntaxError:
+                exec(compile(line, "<example>", "exec"), namespace)
+                value = None
+        if value is not None:
+            print(repr(value), file=buffer)
+        out.extend(buffer.getvalue().rstrip("\n").splitlines())
+    return "\n".join(out)
+
+
+def facade_functions() -> list[str]:
+    """The facade's names, one per function (the first name of aliases)."""
+    seen, names = set(), []
+    for name in ft.__all__[ft._N_BEFORE_FACADE:]:
+        obj = getattr(ft, name)
+        if callable(obj) and not isinstance(obj, type) and id(obj) not in seen \
+                and (getattr(obj, "__module__", "") or "").startswith("functrace"):
+            seen.add(id(obj))
+            names.append(name)
+    return names
+
+
+def main() -> None:
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    from functrace.tensors import _examples
+    rows = []
+    for name in facade_functions():
+        if name in _examples.EXAMPLES or ">>>" not in (getattr(ft, name).__doc__ or ""):
+            code = CODE.get(name, [UNARY])
+            code = [line.format(name=name) for line in code]
+            rows.append((name, _run(["import functrace as ft"] + code, {})))
+    target = os.path.join(os.path.dirname(__file__), "..", "functrace", "tensors", "_examples.py")
+    with open(target) as f:
+        head = f.read().split("EXAMPLES = {")[0]
+    body = "".join(f"    {name!r}: {text!r},\n" for name, text in rows)
+    with open(target, "w") as f:
+        f.write(head + "EXAMPLES = {\n" + body + "}\n")
+    print(f"{len(rows)} examples written to {os.path.normpath(target)}")
+
+
+if __name__ == "__main__":
+    main()
