@@ -39,8 +39,9 @@ def _missing_examples():
     (the first module that exports it), and the foreign objects (numpy's dtypes,
     ...) whose docstrings are not functrace's to write."""
     seen, missing = set(), []
-    for module_name in public_modules():
-        module = _import(module_name)
+    modules = [_import(name) for name in public_modules()]   # all examples attached first
+    for module in modules:
+        module_name = module.__name__
         for name, obj in exported(module):
             if id(obj) in seen:
                 continue

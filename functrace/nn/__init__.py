@@ -40,3 +40,6 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d"]
+
+from ._examples import add_examples as _add_examples  # noqa: E402  (docstring examples)
+_add_examples(globals())

@@ -1,9 +1,9 @@
-"""Docstring examples of the facade's functions, one per function (table-driven).
+"""Docstring examples of the facade's functions, one per function (a table).
 
 The functions of ``ft.<name>`` come from several modules (many are
-``functrace.numpy``'s, shared with the facade); their examples are kept here as
-a table, written by tools/facade_examples.py and checked as doctests by
-tests/test_doctests.py, and appended to the docstrings when the facade loads.
+``functrace.numpy``'s, shared with the facade); their examples are kept here,
+written by tools/docstring_examples.py, checked as doctests by
+tests/test_doctests.py and appended to the docstrings when the facade loads.
 
 >>> import functrace as ft
 >>> ">>> ft.exp(" in ft.exp.__doc__
@@ -11,24 +11,12 @@ True
 """
 from __future__ import annotations
 
+from .._examples import attach
+
 
 def add_examples(namespace: dict) -> None:
-    """Append each row's example to the docstring of ``namespace[name]`` (once)."""
-    for name, example in EXAMPLES.items():
-        function = namespace[name]
-        doc = function.__doc__ or ""
-        if example not in doc:
-            function.__doc__ = _append(doc, example)
-
-
-def _append(doc: str, example: str) -> str:
-    """``doc`` then ``example``, indented as the docstring's own later lines are."""
-    if not doc.strip():
-        return example + "\n"
-    later = [line for line in doc.splitlines()[1:] if line.strip()]
-    indent = min((len(line) - len(line.lstrip()) for line in later), default=0)
-    lines = "".join(" " * indent + line + "\n" for line in example.splitlines())
-    return doc.rstrip() + "\n\n" + lines
+    """Append the table's examples to the docstrings of the facade's functions."""
+    attach(namespace, EXAMPLES)
 
 
 EXAMPLES = {

@@ -1,9 +1,12 @@
-"""Write functrace/tensors/_examples.py: one docstring example per facade function.
+"""Write the tables of docstring examples (functrace/_examples.py attaches them).
 
+One table per family of similar functions: the facade's functions
+(functrace/tensors/_examples.py), ``nn``'s layers and functions
+(functrace/nn/_examples.py) and ``scipy.special`` (functrace/scipy/_special_examples.py).
 Each example is code (below) and the output functrace printed for it when this
 script last ran; the doctests (tests/test_doctests.py) then check that output on
-every run. Run after adding a facade name: ``.venv/bin/python tools/facade_examples.py``;
-read the new outputs before committing them (compare with torch where in doubt).
+every run. Run after adding a name: ``.venv/bin/python tools/docstring_examples.py``,
+and read the new outputs before committing them (compare with torch or scipy).
 """
 from __future__ import annotations
 
@@ -124,14 +127,16 @@ CODE: dict[str, list[str]] = {
 def _run(lines: list[str], namespace: dict) -> str:
     """The doctest transcript of ``lines``: each line and what it prints."""
     out = []
-    for line in lines:
-        out.append(">>> " + line)
+    for line in lines:           # a line with newlines is one compound statement
+        first, *more = line.split("\n")
+        out.append(">>> " + first)
+        out.extend(("... " + rest).rstrip() for rest in more)
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             try:
                 value = eval(compile(line, "<example>", "eval"), namespace)
             except SyntaxError:
-                exec(compile(line, "<example>", "exec"), namespace)
+                exec(compile(line + "\n", "<example>", "exec"), namespace)
                 value = None
         if value is not None:
             print(repr(value), file=buffer)
@@ -151,23 +156,57 @@ def facade_functions() -> list[str]:
     return names
 
 
-def main() -> None:
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-    from functrace.tensors import _examples
+def nn_names() -> list[str]:
+    """nn's layers and ``functional.<name>`` for its functions."""
+    import functrace.nn as nn
+    import functrace.nn.functional as F
+    layers = [n for n in nn.__all__ if isinstance(getattr(nn, n), type)]
+    return layers + [f"functional.{n}" for n in F.__all__]
+
+
+def special_names() -> list[str]:
+    import functrace.scipy.special as fsp
+    return list(fsp.__all__)
+
+
+def _lookup(root, key: str):
+    for attr in key.split("."):
+        root = getattr(root, attr)
+    return root
+
+
+def write_table(path: str, root, names: list[str], preamble: list[str], code: dict,
+                default) -> None:
+    """Rewrite the EXAMPLES table of ``path`` (keeping the module's text above it)."""
+    from functrace._public import has_example
+    module_text = open(path).read()
+    head = module_text.split("EXAMPLES = {")[0]
+    known = module_text[len(head):]
     rows = []
-    for name in facade_functions():
-        if name in _examples.EXAMPLES or ">>>" not in (getattr(ft, name).__doc__ or ""):
-            code = CODE.get(name, [UNARY])
-            code = [line.format(name=name) for line in code]
-            rows.append((name, _run(["import functrace as ft"] + code, {})))
-    target = os.path.join(os.path.dirname(__file__), "..", "functrace", "tensors", "_examples.py")
-    with open(target) as f:
-        head = f.read().split("EXAMPLES = {")[0]
+    for name in names:
+        if repr(name) + ":" in known or not has_example(_lookup(root, name)):
+            lines = code.get(name) or default(name)
+            rows.append((name, _run(preamble + [line.replace("{name}", name) for line in lines], {})))
     body = "".join(f"    {name!r}: {text!r},\n" for name, text in rows)
-    with open(target, "w") as f:
+    with open(path, "w") as f:
         f.write(head + "EXAMPLES = {\n" + body + "}\n")
-    print(f"{len(rows)} examples written to {os.path.normpath(target)}")
+    print(f"{len(rows)} examples written to {os.path.relpath(path)}")
+
+
+def main() -> None:
+    import functrace.nn
+    import functrace.scipy.special
+    import example_code
+    here = os.path.join(os.path.dirname(__file__), "..", "functrace")
+    write_table(os.path.join(here, "tensors", "_examples.py"), ft, facade_functions(),
+                ["import functrace as ft"], CODE, lambda name: [UNARY])
+    write_table(os.path.join(here, "nn", "_examples.py"), functrace.nn, nn_names(),
+                ["import functrace as ft"], example_code.CODE, example_code.default)
+    write_table(os.path.join(here, "scipy", "_special_examples.py"), functrace.scipy.special,
+                special_names(), ["import numpy as np", "import functrace.scipy.special as fsp"],
+                example_code.SPECIAL, example_code.special_default)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(__file__))
     main()
