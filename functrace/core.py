@@ -60,6 +60,14 @@ R = TypeVar("R")
 class Primitive:
     """One differentiable (or constant) operation: impl, VJP, JVP and what it saves.
 
+    Every primitive is registered in ``functrace.PRIMITIVES`` by name; new ones are
+    declared with :func:`functrace.extend.defprimitive`.
+
+    >>> import functrace as ft
+    >>> sin = ft.PRIMITIVES["sin"]
+    >>> isinstance(sin, ft.Primitive), sin.name, float(sin.impl(0.0))
+    (True, 'sin', 0.0)
+
     Attributes:
         name: printed name, e.g. ``"sin"``.
         impl: numpy implementation ``impl(*arrays, **params)``.
@@ -314,7 +322,17 @@ def _set_and_call(trace: Trace, fn: Callable[..., R], args: tuple, kwargs: dict)
 
 class UnexpectedTracerError(RuntimeError):
     """A tracer was used after the transform that created it had returned, or
-    outside it (in another thread)."""
+    outside it (in another thread).
+
+    >>> import functrace as ft
+    >>> leaked = []
+    >>> _ = ft.grad(lambda x: leaked.append(x) or x * 2.0)(1.0)
+    >>> try:
+    ...     leaked[0] + 1.0
+    ... except ft.UnexpectedTracerError:
+    ...     print("escaped")
+    escaped
+    """
 
 
 class ConcretizationError(TypeError):
