@@ -57,7 +57,16 @@ def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False) -> Option
 
 
 def kernel_calls() -> int:
-    """How many kernel calls this process has made (tests use it as a probe)."""
+    """How many kernel calls this process has made (tests use it as a probe).
+
+    >>> import numpy as np, functrace as ft, functrace.numpy as fnp
+    >>> from functrace import kernels
+    >>> before = kernels.kernel_calls()
+    >>> with kernels.enabled(False):
+    ...     _ = ft.grad(lambda x: fnp.sum(fnp.tanh(x)))(np.ones(100_000))
+    >>> kernels.kernel_calls() == before
+    True
+    """
     return _STATS.calls
 
 
