@@ -15,7 +15,7 @@ import os
 import types
 
 import functrace
-from functrace._public import OPTIONAL, public_modules
+from functrace._public import NUMPY_MIRRORS, OPTIONAL, exported, public_modules
 
 # Pages written by others that the index lists when they exist: file -> title.
 OPTIONAL_PAGES = {"debugging.md": "Debugging gradients", "coverage.md": "numpy and scipy coverage"}
@@ -141,14 +141,9 @@ def _torch_tables() -> str:
 def _members(module: types.ModuleType) -> list[str] | None:
     """The names a module's API page documents: its ``__all__`` (functrace.numpy,
     which has none: its functions), without submodules."""
-    if hasattr(module, "__all__"):
-        names = list(module.__all__)
-    elif module.__name__ in ("functrace.numpy", "functrace.numpy.linalg"):
-        names = sorted(n for n, v in vars(module).items() if not n.startswith("_")
-                       and callable(v) and not isinstance(v, type) and _home(v) != "typing")
-    else:
+    if not hasattr(module, "__all__") and module.__name__ not in NUMPY_MIRRORS:
         return None
-    return [n for n in names if not isinstance(getattr(module, n), types.ModuleType)]
+    return [n for n, v in exported(module) if not isinstance(v, types.ModuleType)]
 
 
 def _api_page(module: types.ModuleType, documented: set) -> str:

@@ -1,7 +1,8 @@
 """The public API as data: the public modules of functrace and the names each exports.
 
 A module is public when no part of its dotted name starts with ``_``; its public
-names are its ``__all__``. The docs' API reference and the doctest and
+names are its ``__all__`` (``functrace.numpy`` and ``functrace.numpy.linalg``, which
+mirror numpy's namespaces and have none: their functions). The docs' API reference and the doctest and
 docstring meta-tests (tests/test_doctests.py) read this module, so the three
 cannot disagree about what is public.
 
@@ -39,13 +40,29 @@ def public_modules(private: bool = False) -> list[str]:
     return ["functrace"] + sorted(names)
 
 
-def exported(module: ModuleType) -> Iterator[tuple[str, Any]]:
-    """``(name, object)`` for each name of ``module.__all__`` (none without one).
+# Modules that mirror numpy's namespaces, without __all__; names they import but do
+# not offer as numpy functions.
+NUMPY_MIRRORS = ("functrace.numpy", "functrace.numpy.linalg")
+NOT_NUMPY = {"install_array_methods"}
 
-    >>> import functrace.calls
+
+def exported(module: ModuleType) -> Iterator[tuple[str, Any]]:
+    """``(name, object)`` for each name of ``module.__all__`` (none without one; the
+    functions of a module of :data:`NUMPY_MIRRORS`).
+
+    >>> import functrace.calls, functrace.numpy
     >>> [name for name, _ in exported(functrace.calls)]
     ['checkpoint', 'remat', 'custom_jvp', 'custom_vjp']
+    >>> "sin" in dict(exported(functrace.numpy))
+    True
     """
+    if module.__name__ in NUMPY_MIRRORS and not hasattr(module, "__all__"):
+        for name, value in vars(module).items():
+            if not name.startswith("_") and name not in NOT_NUMPY and callable(value) \
+                    and not isinstance(value, type) \
+                    and (getattr(value, "__module__", None) or "").startswith(module.__name__):
+                yield name, value
+        return
     for name in getattr(module, "__all__", ()):
         yield name, getattr(module, name)
 

@@ -1,7 +1,7 @@
 """Write the tables of docstring examples (functrace/_examples.py attaches them).
 
-One table per family of similar functions: the facade's functions
-(functrace/tensors/_examples.py), ``nn``'s layers and functions
+One table per family of similar functions: ``functrace.numpy``'s
+(functrace/numpy/_examples.py), the facade's functions (functrace/tensors/_examples.py), ``nn``'s layers and functions
 (functrace/nn/_examples.py) and ``scipy.special`` (functrace/scipy/_special_examples.py).
 Each example is code (below) and the output functrace printed for it when this
 script last ran; the doctests (tests/test_doctests.py) then check that output on
@@ -11,6 +11,7 @@ and read the new outputs before committing them (compare with torch or scipy).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import os
 import sys
@@ -164,6 +165,14 @@ def nn_names() -> list[str]:
     return layers + [f"functional.{n}" for n in F.__all__]
 
 
+def numpy_names() -> list[str]:
+    """functrace.numpy's functions and ``linalg.<name>`` for its linalg module's."""
+    import functrace.numpy as fnp
+    from functrace._public import exported
+    return ([n for n, _ in exported(fnp)]
+            + [f"linalg.{n}" for n, _ in exported(fnp.linalg)])
+
+
 def special_names() -> list[str]:
     import functrace.scipy.special as fsp
     return list(fsp.__all__)
@@ -175,16 +184,29 @@ def _lookup(root, key: str):
     return root
 
 
+def _own_doc(obj) -> str:
+    """``obj``'s docstring without what any table appended to it."""
+    import functrace.nn._examples
+    import functrace.numpy._examples
+    import functrace.scipy._special_examples
+    import functrace.tensors._examples
+    doc = inspect.cleandoc(obj.__doc__ or "")     # as indented as the tables' text
+    for table in (functrace.numpy._examples, functrace.tensors._examples,
+                  functrace.nn._examples, functrace.scipy._special_examples):
+        for example in table.EXAMPLES.values():
+            doc = doc.replace(example, "")
+    return doc
+
+
 def write_table(path: str, root, names: list[str], preamble: list[str], code: dict,
                 default) -> None:
     """Rewrite the EXAMPLES table of ``path`` (keeping the module's text above it)."""
-    from functrace._public import has_example
     module_text = open(path).read()
     head = module_text.split("EXAMPLES = {")[0]
     known = module_text[len(head):]
     rows = []
     for name in names:
-        if repr(name) + ":" in known or not has_example(_lookup(root, name)):
+        if repr(name) + ":" in known or ">>>" not in _own_doc(_lookup(root, name)):
             lines = code.get(name) or default(name)
             rows.append((name, _run(preamble + [line.replace("{name}", name) for line in lines], {})))
     body = "".join(f"    {name!r}: {text!r},\n" for name, text in rows)
@@ -198,6 +220,10 @@ def main() -> None:
     import functrace.scipy.special
     import example_code
     here = os.path.join(os.path.dirname(__file__), "..", "functrace")
+    import functrace.numpy
+    write_table(os.path.join(here, "numpy", "_examples.py"), functrace.numpy, numpy_names(),
+                ["import numpy as np", "import functrace as ft", "import functrace.numpy as fnp"],
+                example_code.NUMPY, example_code.numpy_default)
     write_table(os.path.join(here, "tensors", "_examples.py"), ft, facade_functions(),
                 ["import functrace as ft"], CODE, lambda name: [UNARY])
     write_table(os.path.join(here, "nn", "_examples.py"), functrace.nn, nn_names(),

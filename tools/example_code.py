@@ -150,3 +150,87 @@ SPECIAL: dict[str, list[str]] = {
 
 def special_default(name: str) -> list[str]:
     raise KeyError(f"no example code for scipy.special.{name}: add it to tools/example_code.py")
+
+
+# functrace.numpy: numpy's own arguments (axis=, keepdims=); unary ufuncs also show
+# their derivative.
+V = "np.array([0.25, 0.5, 0.75])"
+W = "np.array([2.0, 0.5, 1.0])"
+MAT = "np.array([[1.0, 2.0], [3.0, 4.0]])"
+NP_BINARY = ["add", "subtract", "multiply", "divide", "true_divide", "power", "float_power",
+             "logaddexp", "arctan2", "maximum", "minimum", "fmax", "fmin", "hypot",
+             "floor_divide", "remainder", "mod", "equal", "not_equal", "less", "less_equal",
+             "greater", "greater_equal"]
+NP_REDUCTIONS = ["all", "any", "amax", "amin", "argmax", "argmin", "argsort", "cumsum", "max",
+                 "mean", "min", "std", "sum", "var", "sort"]
+NP_ROUNDING = ["sign", "floor", "ceil", "trunc", "rint", "round", "around"]
+NP_NO_GRAD = ["isnan", "isfinite", "isinf", "logical_not"]
+
+NUMPY: dict[str, list[str]] = {
+    **{n: [f"fnp.{n}({V}, {W})"] for n in NP_BINARY},
+    **{n: [f"fnp.{n}({MAT}, axis=1)"] for n in NP_REDUCTIONS},
+    **{n: [f"fnp.{n}(np.array([-1.5, 0.5, 2.7]))"] for n in NP_ROUNDING},
+    **{n: [f"fnp.{n}(np.array([1.0, np.inf, np.nan]))"] for n in NP_NO_GRAD},
+    **{n: [f"fnp.{n}(np.array([True, False]), np.array([True, True]))"]
+       for n in ["logical_and", "logical_or", "logical_xor"]},
+    "arccosh": ["fnp.arccosh(np.array([1.5, 2.0, 3.0]))",
+                "ft.grad(lambda x: fnp.sum(fnp.arccosh(x)))(np.array([1.5, 2.0, 3.0]))"],
+    "matmul": [f"fnp.matmul({MAT}, {MAT})"],
+    "array": ["fnp.array([1.0, 2.0])",
+              "ft.grad(lambda x: fnp.sum(fnp.array([x, 2 * x]) ** 2))(1.0)   # [x, 2x]: 10x"],
+    "asarray": ["fnp.asarray([1.0, 2.0])"],
+    "full_like": [f"fnp.full_like({V}, 2.0)"],
+    "ones_like": [f"fnp.ones_like({V})"],
+    "zeros_like": [f"fnp.zeros_like({V})"],
+    "broadcast_to": [f"fnp.broadcast_to({V}, (2, 3))"],
+    "concatenate": [f"fnp.concatenate([{V}, {W}])"],
+    "expand_dims": [f"fnp.expand_dims({V}, 0).shape"],
+    "flip": [f"fnp.flip({V})"],
+    "getitem": [f"fnp.getitem({MAT}, (slice(None), 0))"],
+    "moveaxis": ["fnp.moveaxis(np.zeros((2, 3, 4)), 0, -1).shape"],
+    "ravel": [f"fnp.ravel({MAT})"],
+    "reshape": ["fnp.reshape(np.arange(6.0), (2, 3))"],
+    "squeeze": ["fnp.squeeze(np.ones((1, 2))).shape"],
+    "stack": [f"fnp.stack([{V}, {W}])"],
+    "swapaxes": [f"fnp.swapaxes({MAT}, 0, 1)"],
+    "transpose": [f"fnp.transpose({MAT})"],
+    "atleast_1d": ["fnp.atleast_1d(2.0)"],
+    "atleast_2d": [f"fnp.atleast_2d({V}).shape"],
+    "atleast_3d": [f"fnp.atleast_3d({V}).shape"],
+    "hstack": [f"fnp.hstack([{V}, {W}])"],
+    "vstack": [f"fnp.vstack([{V}, {W}])"],
+    "dstack": [f"fnp.dstack([{V}, {W}]).shape"],
+    "column_stack": [f"fnp.column_stack([{V}, {W}])"],
+    "split": ["fnp.split(np.arange(6.0), 3)"],
+    "array_split": ["fnp.array_split(np.arange(5.0), 2)"],
+    "hsplit": ["fnp.hsplit(np.arange(4.0), 2)"],
+    "vsplit": [f"fnp.vsplit({MAT}, 2)"],
+    "dsplit": ["[part.shape for part in fnp.dsplit(np.zeros((1, 1, 4)), 2)]"],
+    "roll": ["fnp.roll(np.arange(4.0), 1)"],
+    "tile": [f"fnp.tile({V}, 2)"],
+    "repeat": ["fnp.repeat(np.array([1.0, 2.0]), 2)"],
+    "pad": ["fnp.pad(np.array([1.0, 2.0]), (1, 2))"],
+    "take": ["fnp.take(np.array([10.0, 20.0, 30.0]), [2, 0])"],
+    "take_along_axis": [f"fnp.take_along_axis({MAT}, np.array([[1], [0]]), axis=1)"],
+    "where": [f"x = {V}", "fnp.where(x > 0.4, x, 0.0)"],
+    "clip": [f"fnp.clip({V}, 0.4, 0.6)"],
+    "astype": [f"fnp.astype({V}, np.float32)"],
+    "positive": [f"fnp.positive({V})"],
+    "shape": [f"fnp.shape({MAT})"],
+    "ndim": [f"fnp.ndim({MAT})"],
+    "size": [f"fnp.size({MAT})"],
+    # functrace.numpy.linalg
+    "linalg.matmul": [f"fnp.linalg.matmul({MAT}, np.eye(2))"],
+    "linalg.tensordot": [f"fnp.linalg.tensordot({MAT}, {MAT}, axes=2)"],
+    "linalg.outer": ["fnp.linalg.outer(np.array([1.0, 2.0]), np.array([1.0, 2.0, 3.0]))"],
+    "linalg.diagonal": [f"fnp.linalg.diagonal({MAT})"],
+    "linalg.trace": [f"fnp.linalg.trace({MAT})"],
+    "linalg.vector_norm": ["fnp.linalg.vector_norm(np.array([3.0, 4.0]))",
+                           "ft.grad(fnp.linalg.vector_norm)(np.array([3.0, 4.0]))"],
+    "linalg.matrix_norm": [f"fnp.linalg.matrix_norm({MAT})"],
+}
+
+
+def numpy_default(name: str) -> list[str]:
+    """A unary elementwise function: its values and its derivative."""
+    return [f"fnp.{name}({V})", f"ft.grad(lambda x: fnp.sum(fnp.{name}(x)))({V})"]

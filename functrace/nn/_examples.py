@@ -91,6 +91,7 @@ EXAMPLES = {
     'BatchNorm1d': '>>> import functrace as ft\n>>> bn = ft.nn.BatchNorm1d(2)\n>>> y = bn(ft.randn(1, 2, 3) + 5.0)\n>>> y.shape, bool(abs(y.mean().detach()) < 1e-5)\n(functrace.Size([1, 2, 3]), True)',
     'BatchNorm2d': '>>> import functrace as ft\n>>> bn = ft.nn.BatchNorm2d(2)\n>>> y = bn(ft.randn(1, 2, 3, 3) + 5.0)\n>>> y.shape, bool(abs(y.mean().detach()) < 1e-5)\n(functrace.Size([1, 2, 3, 3]), True)',
     'BatchNorm3d': '>>> import functrace as ft\n>>> bn = ft.nn.BatchNorm3d(2)\n>>> y = bn(ft.randn(1, 2, 3, 3, 3) + 5.0)\n>>> y.shape, bool(abs(y.mean().detach()) < 1e-5)\n(functrace.Size([1, 2, 3, 3, 3]), True)',
+    'functional.sigmoid': '>>> import functrace as ft\n>>> ft.nn.functional.sigmoid(ft.tensor([-1.0, 0.5, 2.0]))\ntensor([0.2689, 0.6225, 0.8808])',
     'functional.tanh': '>>> import functrace as ft\n>>> ft.nn.functional.tanh(ft.tensor([-1.0, 0.5, 2.0]))\ntensor([-0.7616,  0.4621,  0.9640])',
     'functional.linear': '>>> import functrace as ft\n>>> ft.nn.functional.linear(ft.ones(2, 3), ft.ones(4, 3), ft.zeros(4))\ntensor([[3., 3., 3., 3.],\n        [3., 3., 3., 3.]])',
     'functional.normalize': '>>> import functrace as ft\n>>> ft.nn.functional.normalize(ft.tensor([[3.0, 4.0]]), dim=1)\ntensor([[0.6000, 0.8000]])',
