@@ -82,7 +82,8 @@ AUTOGRAD = [
     ("autograd.misc.flatten", "functrace.tree_flatten", "returns leaves and a structure"),
     ("autograd.builtins.tuple, list, dict", "functrace.tree_map",
      "plain tuples, lists, dicts (and registered containers) are pytrees"),
-    ("autograd.misc.optimizers.adam", "functrace.optim.Adam", "or any optimizer of functrace.optim"),
+    ("autograd.misc.optimizers.adam", "functrace.optim.Adam",
+     "or any optimizer of functrace.optim"),
     ("autograd.holomorphic_grad", None, "complex values are not differentiated yet"),
 ]
 
@@ -160,7 +161,7 @@ def _api_page(module: types.ModuleType, documented: set) -> str:
     for n in _members(module) or _defined(module):
         obj = getattr(module, n)
         if _home(obj).startswith("numpy"):
-            foreign.append(f"``{n}`` (``{getattr(obj, '__module__', '')}.{getattr(obj, '__name__', n)}``)")
+            foreign.append(f"``{n}`` (``{_home(obj)}.{getattr(obj, '__name__', n)}``)")
             continue
         option = "   :no-index:\n" if id(obj) in documented else ""
         documented.add(id(obj))
@@ -229,7 +230,8 @@ def generate(docs: str) -> None:
     contributing = os.path.join(docs, "..", "CONTRIBUTING.md")
     if os.path.exists(contributing):
         _write(os.path.join(out, "contributing.md"),
-               "```{include} ../../CONTRIBUTING.md\n:relative-docs: docs/\n:relative-images:\n```\n")
+               "```{include} ../../CONTRIBUTING.md\n:relative-docs: docs/\n"
+               ":relative-images:\n```\n")
 
 
 def optional_pages(docs: str) -> list[str]:

@@ -46,7 +46,8 @@ autodoc_preserve_defaults = True
 # Types of other libraries (no inventories are fetched: the build runs offline).
 nitpick_ignore_regex = [(r"py:.*", r"(.*\.)?_\w+(\..*)?"),    # private names are not documented
                         (r"py:.*", r"(numpy|np|typing|collections|types|builtins|contextlib"
-                                   r"|threading|enum|abc|dask|scipy|numba|torch|pathlib|os|sys|math|pickle)(\..*)?"),
+                                   r"|threading|enum|abc|dask|scipy|numba|torch|pathlib|os|sys"
+                                   r"|math|pickle)(\..*)?"),
                         (r"py:.*", r"(Any|Callable|Iterable|Iterator|Sequence|Mapping|"
                                    r"NDArray|ArrayLike|DTypeLike|Self|Optional|Union|T|F|"
                                    r"ndarray|dtype|Generator|TypeVar|Hashable|"

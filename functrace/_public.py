@@ -2,9 +2,9 @@
 
 A module is public when no part of its dotted name starts with ``_``; its public
 names are its ``__all__`` (``functrace.numpy`` and ``functrace.numpy.linalg``, which
-mirror numpy's namespaces and have none: their functions). The docs' API reference and the doctest and
-docstring meta-tests (tests/test_doctests.py) read this module, so the three
-cannot disagree about what is public.
+mirror numpy's namespaces and have none: their functions). The docs' API reference
+and the doctest and docstring meta-tests (tests/test_doctests.py) read this module,
+so the three cannot disagree about what is public.
 
 >>> from functrace._public import public_modules
 >>> "functrace.numpy" in public_modules()

@@ -1,7 +1,8 @@
 """Write the tables of docstring examples (functrace/_examples.py attaches them).
 
 One table per family of similar functions: ``functrace.numpy``'s
-(functrace/numpy/_examples.py), the facade's functions (functrace/tensors/_examples.py), ``nn``'s layers and functions
+(functrace/numpy/_examples.py), the facade's functions (functrace/tensors/_examples.py),
+``nn``'s layers and functions
 (functrace/nn/_examples.py) and ``scipy.special`` (functrace/scipy/_special_examples.py).
 Each example is code (below) and the output functrace printed for it when this
 script last ran; the doctests (tests/test_doctests.py) then check that output on
@@ -208,7 +209,8 @@ def write_table(path: str, root, names: list[str], preamble: list[str], code: di
     for name in names:
         if repr(name) + ":" in known or ">>>" not in _own_doc(_lookup(root, name)):
             lines = code.get(name) or default(name)
-            rows.append((name, _run(preamble + [line.replace("{name}", name) for line in lines], {})))
+            lines = [line.replace("{name}", name) for line in lines]
+            rows.append((name, _run(preamble + lines, {})))
     body = "".join(f"    {name!r}: {text!r},\n" for name, text in rows)
     with open(path, "w") as f:
         f.write(head + "EXAMPLES = {\n" + body + "}\n")

@@ -99,7 +99,7 @@ CODE.update({f"functional.conv_transpose{d}d":
              [f"{F}.conv_transpose{d}d(ft.ones({_shape(d, 1, 5)}), "
               f"ft.ones({_shape(d, 2, 3)})).shape"] for d in (1, 2, 3)})
 CODE.update({f"functional.dropout{s}": [f"x = ft.ones({_shape(int(s[0]) if s else 1, 2, 3)})",
-                                        f"bool(({F}.dropout{s}(x, 0.5, training=False) == x).all())"]
+                                        f"bool(({F}.dropout{s}(x, 0.5, False) == x).all())"]
              for s in ("", "1d", "2d", "3d")})
 CODE.update({
     "functional.linear": [f"{F}.linear(ft.ones(2, 3), ft.ones(4, 3), ft.zeros(4))"],
@@ -119,7 +119,8 @@ CODE.update({
     "functional.layer_norm": [f"{F}.layer_norm(ft.tensor([[1.0, 2.0, 3.0]]), (3,))"],
     "functional.group_norm": [f"{F}.group_norm(ft.randn(2, 4, 3), 2).shape"],
     "functional.rms_norm": [f"{F}.rms_norm(ft.tensor([[3.0, 4.0]]), (2,))"],
-    "functional.embedding": [f"{F}.embedding(ft.tensor([1, 0]), ft.tensor([[0.0, 1.0], [2.0, 3.0]]))"],
+    "functional.embedding": [f"{F}.embedding(ft.tensor([1, 0]), "
+                             "ft.tensor([[0.0, 1.0], [2.0, 3.0]]))"],
     "functional.batch_norm": [f"{F}.batch_norm(ft.tensor([[1.0], [3.0]]), None, None, "
                               "training=True)"],
 })

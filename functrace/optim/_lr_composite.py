@@ -217,7 +217,8 @@ class ChainedScheduler(_Composite):
     >>> import functrace as ft
     >>> from functrace.optim.lr_scheduler import *
     >>> opt = ft.optim.SGD([ft.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = ChainedScheduler([ExponentialLR(opt, gamma=0.9), StepLR(opt, step_size=2, gamma=0.5)])
+    >>> sched = ChainedScheduler([ExponentialLR(opt, gamma=0.9),
+    ...                           StepLR(opt, step_size=2, gamma=0.5)])
     >>> lrs = []
     >>> for epoch in range(5):
     ...     opt.step(); lrs.append(round(sched.get_last_lr()[0], 4)); sched.step()
