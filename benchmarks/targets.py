@@ -243,9 +243,9 @@ TARGETS = [
     Target(11, "jitted Hessian 50×50 within 2× of jax.jit",
            ratio(_fixed("hessian"), "functrace jit", "jax.jit", 2.0, False, keep=_time)),
     Target(11, "first call of the jitted MLP step in a fresh process under 2 s with an empty "
-               "kernel cache and under 0.3 s with a warm one",
-           all_of(at_most("jit_compile", "empty", "first call", 2.0, 1.0, "s"),
-                  at_most("jit_compile", "warm", "first call", 0.3, 1.0, "s"))),
+               "kernel cache and under 0.3 s with a warm one (worst of batch 64 and 1024)",
+           all_of(at_most("jit_compile", "empty", None, 2.0, 1.0, "s"),
+                  at_most("jit_compile", "warm", None, 0.3, 1.0, "s"))),
     Target(16, "convolutions (two Conv2d layers, forward + backward) within 2× of torch eager",
            ratio(_fixed("conv/two-convs"), "functrace Tensor", "torch eager", 2.0, False)),
     Target(16, "one training step of the digits CNN within 2× of torch eager",

@@ -38,7 +38,7 @@ from .argnums import arg_label, call_traced, check_callable
 from .core import (PLAIN, Primitive, Trace, Tracer, call_under, concrete, current_trace,
                    lower_constant)
 from .primitives.batch_rules import moveaxis, shape_of
-from .primitives.indexing import BatchedIndex, concatenate_p, getitem_p
+from .primitives.indexing import concatenate_p, getitem_p
 from .primitives.reductions import broadcast_to_p
 from .primitives.shape_ops import reshape_p
 from .tree import PyTreeDef, tree_flatten, tree_unflatten, unregistered_hint
@@ -90,10 +90,6 @@ class BatchTrace(Trace):
                 if low is not arg:
                     values = list(values)
                     values[i] = low
-        if type(params.get("idx")) is tuple:       # getitem / scatter_add: batched indices?
-            params, batched_idx = self._unwrap_index(params)
-            if batched_idx and dims is None:
-                dims = [None] * len(args)
         if dims is None:
             return self.parent.process(prim, values, params)
         if prim.batch is None:
@@ -102,15 +98,6 @@ class BatchTrace(Trace):
         else:
             out, out_dim = call_under(self.parent, prim.batch, values, dims, **params)
         return out if out_dim is None else BatchTracer(self, out, out_dim)
-
-    def _unwrap_index(self, params: dict) -> tuple:
-        """Own tracers inside an ``idx`` parameter become :class:`BatchedIndex` items."""
-        idx = params["idx"]
-        if not any(type(i) is BatchTracer and i._trace is self for i in idx):
-            return params, False
-        idx = tuple(BatchedIndex(i._value, i._bdim)
-                    if type(i) is BatchTracer and i._trace is self else i for i in idx)
-        return {**params, "idx": idx}, True
 
 
 _WARNED: set = set()
@@ -124,8 +111,6 @@ def loop_batch(p: Primitive, args: list, dims: list, params: dict, size: int) ->
         warnings.warn(f"vmap: primitive {p.name!r} has no batching rule; falling back to "
                       "a Python loop over the batch (slow). Give it a batch= rule in its "
                       "registry entry.", RuntimeWarning, stacklevel=4)
-    if any(type(i) is BatchedIndex for i in params.get("idx", ())):
-        raise NotImplementedError(f"vmap: {p.name} with a batched index needs a batching rule")
     if size == 0:
         raise ValueError(f"vmap: cannot loop {p.name!r} over an empty batch")
     outs = []

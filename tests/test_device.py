@@ -173,7 +173,7 @@ def test_default_device():
         assert ft.ones(1).device == "cpu"
     with pytest.raises(RuntimeError, match=CPU_ONLY):
         with ft.device("cuda"):
-            pass
+            raise AssertionError("a non-CPU device context was entered")
 
 
 def test_cuda_and_backends_answer_like_a_cpu_only_torch():

@@ -302,6 +302,6 @@ def test_docstring_examples():
 
 def test_mapping_over_an_unregistered_object_names_it():
     class Params:
-        pass
+        """A plain object that is not registered as a pytree node."""
     with pytest.raises(TypeError, match="vmap cannot map over a Params"):
         vmap(lambda p: p)(Params())

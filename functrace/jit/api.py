@@ -30,9 +30,9 @@ DEFAULT_MAX_PATHS = 8
 class _Path:
     """One compiled path: ``run(*leaves)`` gives the output leaves or raises
     :class:`GuardMiss`; ``branches[(guard, outcome)]`` are the paths recorded
-    where this one missed a guard."""
+    where this one missed a guard; ``draws`` the sources of its random draws."""
 
-    __slots__ = ("run", "program", "lowered", "branches", "guards")
+    __slots__ = ("run", "program", "lowered", "branches", "guards", "draws")
 
     def __init__(self, program: P.Program, lowered: Any):
         self.program = program
@@ -40,6 +40,21 @@ class _Path:
         self.run = lowered.run
         self.branches: dict = {}
         self.guards = program.guards
+        self.draws = tuple(program.draws)
+
+    def attempt(self, values: list) -> Any:
+        """``run(*values)``; a run that misses a guard first puts back the random
+        generators it drew from, so that the path taken next (or the eager call
+        recording it) draws what the eager call would have drawn."""
+        if not self.draws:
+            return self.run(*values)
+        undo = [source.snapshot() for source in self.draws]
+        try:
+            return self.run(*values)
+        except GuardMiss:
+            for restore in reversed(undo):
+                restore()
+            raise
 
 
 class _Entry:
@@ -132,7 +147,7 @@ class Jitted:
         path = entry.root
         while True:
             try:
-                outs = path.run(*values)
+                outs = path.attempt(values)
             except GuardMiss as miss:
                 nxt = path.branches.get((miss.index, miss.outcome))
                 if nxt is None:
@@ -146,12 +161,19 @@ class Jitted:
 
     def _first(self, entry: _Entry, sig: _Signature) -> Any:
         with entry.lock:
-            if entry.root is None and not entry.eager:
+            if entry.eager:
+                pass
+            elif entry.root is None:
                 out, path = self._record(sig)
-                entry.root = path
-                entry.paths = 1
+                if path is None:
+                    entry.eager = True
+                else:
+                    entry.root = path
+                    entry.paths = 1
                 return out
-        return self._again(sig)
+            else:
+                return self._again(sig)
+        return self._eager(sig)
 
     def _branch(self, entry: _Entry, path: _Path, miss: GuardMiss, sig: _Signature) -> Any:
         with entry.lock:
@@ -164,8 +186,11 @@ class Jitted:
                     _warn_fallback(self, path.guards[miss.index], self.max_paths)
                 return self._eager(sig)
             out, new = self._record(sig)
-            path.branches[key] = new
-            entry.paths += 1
+            if new is None:
+                entry.eager = True
+            else:
+                path.branches[key] = new
+                entry.paths += 1
             return out
 
     def _again(self, sig: _Signature) -> Any:
@@ -178,7 +203,8 @@ class Jitted:
         return self.fun(*args, **kwargs)
 
     def _record(self, sig: _Signature) -> tuple:
-        """Call ``fun`` once eagerly while recording; returns (its output, a new path)."""
+        """Call ``fun`` once eagerly while recording; returns (its output, a new path),
+        the path None (with a warning) if the recording cannot be replayed."""
         leaves = list(sig.leaves)
 
         def flat_fun(*tracers: Any) -> Any:
@@ -202,6 +228,9 @@ class Jitted:
             else:
                 refs.append(Const(leaf))
                 values.append(leaf)
+        if trace.unreplayable is not None:
+            _warn_unreplayable(self, trace.unreplayable)
+            return tree_unflatten(out_tree, values), None
         from .lower import compile_program      # (not at import: keeps `import functrace` light)
         program = P.simplify(P.build(trace, inputs, refs, out_tree))
         lowered = compile_program(program, fastmath=self.fastmath)
@@ -271,6 +300,7 @@ class Jitted:
         path = entry.root
         values = [sig.leaves[i] for i in sig.traced]
         while True:
+            undo = [source.snapshot() for source in path.draws]
             try:
                 path.run(*values)
                 return path.lowered.describe()
@@ -280,6 +310,9 @@ class Jitted:
                     self(*args, **kwargs)
                     continue
                 path = nxt
+            finally:            # (inspecting draws no random numbers)
+                for restore in reversed(undo):
+                    restore()
 
     def clear_cache(self) -> None:
         """Forget every recorded path (the next call records again)."""
@@ -387,6 +420,16 @@ def _warn_fallback(jitted: Jitted, guard: Any, max_paths: int) -> None:
         "control flow with fnp.where.", RuntimeWarning, stacklevel=4)
 
 
+def _warn_unreplayable(jitted: Jitted, what: str) -> None:
+    name = getattr(jitted.fun, "__qualname__", repr(jitted.fun))
+    warnings.warn(
+        f"functrace.jit: {name} draws random numbers that a replay would repeat "
+        f"({what}); it runs eagerly for these argument shapes. Inside a jitted function, "
+        "draw with functrace.nn.functional.dropout / nn.Dropout (replayed with fresh "
+        "numbers), or draw outside and pass the numbers in as an argument.",
+        RuntimeWarning, stacklevel=5)
+
+
 def jit(fun: Optional[Callable] = None, *, static_argnums: Sequence[int] = (),
         static_argnames: Sequence[str] = (), fastmath: bool = False,
         max_paths: int = DEFAULT_MAX_PATHS) -> Any:
@@ -400,6 +443,14 @@ def jit(fun: Optional[Callable] = None, *, static_argnums: Sequence[int] = (),
     Later calls replay the simplified, compiled recording; each of those places
     is checked (a *guard*), and a different outcome records a new path. Side
     effects (printing, appending to lists) happen only while recording.
+
+    Random numbers drawn by ``nn.functional.dropout`` (``nn.Dropout``) are drawn
+    afresh by every replay, from the generator and in the order the eager call
+    would use, so a seed gives the same numbers with and without ``jit``. Other
+    random draws inside the function (``ft.rand``, ``np.random``) would be
+    frozen into the recording: ``ft.rand`` and friends make the signature run
+    eagerly (with a warning); ``np.random`` is not seen, so draw outside and
+    pass the numbers in.
 
     Inside another transform (``grad(jit(f))``, ``vmap(jit(f))``) the jitted
     function simply runs ``fun``, which the outer transform traces.

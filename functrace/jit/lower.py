@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..kernels import policy as kernel_policy
+from ..primitives.indexing import ARRAY
 from . import buffers
 from . import kernel as K
 from .program import Program, format_items
@@ -152,6 +153,9 @@ def _emit_op(em: Emitter, op: Op, avals: list) -> None:
         params = {k: em.name(v, "k") for k, v in op.params.items()}
         em.line(f"v{op.out} = {direct(f'v{x}', params)}")
         return
+    if op.prim.name == "getitem" and type(x) is int and avals[x].type is np.ndarray:
+        em.line(f"v{op.out} = v{x}[{_index_expr(em, op)}]")
+        return
     if (isinstance(impl, np.ufunc) and impl.nout == 1 and not op.params
             and aval.type is np.ndarray and aval.shape
             and int(np.prod(aval.shape)) * aval.dtype.itemsize >= buffers.MIN_BYTES):
@@ -160,6 +164,15 @@ def _emit_op(em: Emitter, op: Op, avals: list) -> None:
                 f"out={_allocation(em, aval.shape, aval.dtype)})")
     else:
         em.op(op)
+
+
+def _index_expr(em: Emitter, op: Op) -> str:
+    """Source text of a gather's full index: its template with the index array
+    operands (``op.ins[1:]``) in the template's ``ARRAY`` places."""
+    arrays = iter(op.ins[1:])
+    items = [em.ref(next(arrays)) if item is ARRAY else em.name(item, "k")
+             for item in op.params["idx"]]
+    return "(" + "".join(f"{item}, " for item in items) + ")"
 
 
 def _operand_arg(em: Emitter, operand: K.Operand, avals: list) -> str:

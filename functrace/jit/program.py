@@ -8,6 +8,8 @@ on constants only were computed while recording and never recorded.
 
 Guards are barriers: no op recorded after a guard is moved before it (the op
 may only be valid when the guard holds, e.g. an index that the ``if`` checked).
+Random draws (:data:`~functrace.jit.trace.DRAW`) are effects: each is kept, even
+unused (it advances the generator as the eager call did), and none is merged.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..tape import type_str, var_name
-from .trace import Aval, Const, Guard, Op
+from .trace import DRAW, Aval, Const, Guard, Op
 
 
 class Program:
@@ -39,6 +41,12 @@ class Program:
     @property
     def guards(self) -> list:
         return [it for it in self.items if type(it) is Guard]
+
+    @property
+    def draws(self) -> list:
+        """The sources of the program's random draws, in program order."""
+        return [it.params["source"] for it in self.items
+                if type(it) is Op and it.prim is DRAW]
 
     def __str__(self) -> str:
         return format_items(self, self.items)
@@ -96,6 +104,8 @@ def _cse(program: Program) -> Program:
 
 def _op_key(op: Op) -> Optional[tuple]:
     """A hashable identity of what ``op`` computes, or None (not comparable)."""
+    if op.prim is DRAW:
+        return None                      # two draws give different numbers
     try:
         params = tuple(sorted(op.params.items()))
         hash(params)
@@ -121,7 +131,7 @@ def _dce(program: Program) -> Program:
     kept = []
     for item in reversed(program.items):
         if type(item) is Op:
-            if item.out not in live:
+            if item.out not in live and item.prim is not DRAW:
                 continue
             live.update(i for i in item.ins if type(i) is int)
         kept.append(item)

@@ -8,6 +8,7 @@ the latest open group of its shape when each of its operands is produced inside
 that group or by an item that sorts before it; otherwise it starts a new group.
 Every item sorts after its producers, so sorting by key gives a valid order.
 A guard takes a fresh ``major`` and nothing recorded after it moves before it.
+Random draws keep their recorded order: each sorts after the previous one.
 
 Inside a group, operands broadcast against the iteration shape: after dropping
 size-1 dimensions and merging neighbours that every operand treats alike, at
@@ -21,7 +22,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .elementwise import KERNEL_DTYPES, compute_dtype
-from .trace import Guard, Op
+from .trace import DRAW, Guard, Op
 
 _PY_SCALARS = (bool, int, float)
 
@@ -124,6 +125,7 @@ def schedule(items: list, avals: list, enabled: bool = True) -> list:
     placed: list = []            # (key, sequence, item)
     major = 0
     barrier = (-1, 0)
+    last_draw = (-1, 0)
 
     def place(key: tuple, item: Any) -> None:
         placed.append((key, len(placed), item))
@@ -136,6 +138,9 @@ def schedule(items: list, avals: list, enabled: bool = True) -> list:
             place(barrier, item)
             continue
         producer = max([keys.get(i, (-1, 0)) for i in item.in_vars()] + [barrier])
+        if item.prim is DRAW:
+            producer = max(producer, last_draw)
+            last_draw = (producer[0], producer[1] + 1)
         spec = fusable(item, avals) if enabled else None
         host = _reduction_host(item, avals, group_of, open_groups) if enabled else None
         if host is not None:

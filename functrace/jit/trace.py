@@ -12,12 +12,20 @@ Whenever Python looks at a traced value -- ``bool``/``int``/``float``/
 value as a constant (:func:`functrace.core.concrete_value`: index arrays,
 masks) -- :meth:`JitTrace.observe` records a :class:`Guard`: the replay checks
 that the same expression gives the same result, and records a new path if not.
+
+Random draws are effects, not values: :meth:`JitTrace.draw` records a
+:data:`DRAW` op whose replay calls the draw again (from the generator the eager
+call would use, in the recorded order), so each replayed call gets fresh
+numbers, the same ones an eager call would get from the same generator state.
+A draw made with plain numpy inside the recording cannot be replayed: it marks
+the recording (:meth:`JitTrace.unreplayable`) and the call signature runs
+eagerly instead.
 """
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any, NamedTuple, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -55,6 +63,25 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.prim.name}, ins={self.ins}, out={self.out})"
+
+
+class Source(Protocol):
+    """A random draw a replay repeats: ``source()`` draws afresh and returns the
+    array; ``source.snapshot()`` returns a function that puts the generator back
+    where it was (a replay that misses a guard undoes its draws with it)."""
+
+    def __call__(self) -> Any: ...
+
+    def snapshot(self) -> Callable[[], None]: ...
+
+
+def _draw_impl(*, source: Source) -> Any:
+    return source()
+
+
+# The recorded form of a random draw: no operands, the draw itself in ``source``. It is
+# an effect: never merged with another draw, never removed, never moved past one.
+DRAW = Primitive("random_draw", _draw_impl, saves="none")
 
 
 class Guard(NamedTuple):
@@ -100,13 +127,14 @@ class JitTracer(Tracer):
 class JitTrace(Trace):
     """Records the primitives applied to its tracers, and the guards (see module doc)."""
 
-    __slots__ = ("ops", "avals", "guards")
+    __slots__ = ("ops", "avals", "guards", "unreplayable")
 
     def __init__(self, parent: Trace = EVAL_TRACE):
         super().__init__(parent)
         self.ops: list = []
         self.avals: list = []
         self.guards: list = []
+        self.unreplayable: Optional[str] = None    # why a replay would be wrong
 
     def new_var(self, value: Any) -> JitTracer:
         vid = len(self.avals)
@@ -139,6 +167,18 @@ class JitTrace(Trace):
             return call.run(args)
         return self.parent.process_call(call, args)
 
+    def draw(self, source: Source) -> JitTracer:
+        """Draw now, and record the draw so that each replay draws again."""
+        tracer = self.new_var(source())
+        self.ops.append(Op(DRAW, {"source": source}, (), tracer._id))
+        return tracer
+
+    def unrecorded_draw(self, what: str) -> None:
+        """Random numbers were drawn as a constant (``what``): a replay would
+        repeat them, so this recording must not be replayed."""
+        if self.unreplayable is None:
+            self.unreplayable = f"{what} at {user_line()}"
+
     def observe(self, tracer: Tracer, what: str, value: Any) -> None:
         if what == "value":
             value = np.array(value, copy=True)      # the caller may mutate its copy
@@ -161,6 +201,17 @@ def user_line() -> str:
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<functrace>"
+
+
+def recording() -> Optional[JitTrace]:
+    """The :class:`JitTrace` recording under the current trace (the innermost one),
+    or None when no jitted function is being recorded."""
+    trace: Optional[Trace] = _current_trace.get()
+    while trace is not None:
+        if type(trace) is JitTrace:
+            return trace
+        trace = trace.parent
+    return None
 
 
 def record(fun: Any, leaves: list) -> tuple:

@@ -22,7 +22,7 @@ import numpy as np
 from .. import numpy as fnp
 from ..core import concrete, concrete_value
 from ..tensors import _ops
-from ..tensors._random import draw
+from ..tensors._random import draw_array
 from ..tensors._graph import relabel
 from ..tensors._tensor import Tensor, make
 from .activation import (_apply, celu, elu, gelu, hardsigmoid, hardswish, hardtanh,
@@ -73,8 +73,11 @@ def _masked(input: Any, p: float, mask_shape: tuple, inplace: bool, name: str) -
     if p == 1.0:
         keep = np.zeros(mask_shape, dtype)
     else:
-        keep = (draw(None, lambda r: r.random(mask_shape)) >= p).astype(dtype)
-        keep /= dtype.type(1.0 - p)
+        def sample(r: np.random.Generator) -> np.ndarray:
+            keep = (r.random(mask_shape) >= p).astype(dtype)
+            keep /= dtype.type(1.0 - p)
+            return keep
+        keep = draw_array(None, sample)   # (a jitted replay draws a fresh mask)
     return _apply(input, inplace, lambda x: x * keep, name)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from .. import activations as S
-from ..core import concrete, concrete_value
+from ..core import concrete, concrete_value, is_tracer
 from ..tensors import _ops
 from ..tensors._graph import relabel
 
@@ -177,47 +177,58 @@ def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Optional
         out = nll_loss(fnp.expand_dims(input, 0), _batch_of_one(target), weight,
                        ignore_index=ignore_index, reduction=reduction)
         return fnp.squeeze(out, 0) if reduction == "none" else out
+    # (functrace operations on the targets: traced targets stay traced, so that a jitted
+    # step takes new labels as inputs of its program instead of recording again)
     t = _class_targets(input, target, weight, ignore_index)
-    valid = t != ignore_index
-    safe = np.where(valid, t, 0)
-    picked = fnp.take_along_axis(input, np.expand_dims(safe, 1), axis=1)
+    valid = fnp.not_equal(t, ignore_index)
+    safe = fnp.where(valid, t, 0)
+    picked = fnp.take_along_axis(input, fnp.expand_dims(safe, 1), axis=1)
     picked = fnp.squeeze(picked, axis=1)
     dtype = np.result_type(concrete(input))
-    w = valid.astype(dtype)
+    w = fnp.astype(valid, dtype)
     if weight is not None:
-        w = w * np.asarray(concrete_value(weight), dtype=dtype)[safe]
+        w = w * fnp.take(np.asarray(concrete_value(weight), dtype=dtype), safe)
     loss = -picked * w
-    out = _reduce(loss, reduction, weight_sum=dtype.type(w.sum()) if reduction == "mean"
-                  else None)
+    out = _reduce(loss, reduction, weight_sum=fnp.sum(w) if reduction == "mean" else None)
     return relabel(out, "NllLossBackward0", input)
 
 
 def _class_targets(input: Any, target: Any, weight: Any, ignore_index: int) -> np.ndarray:
     """Class indices ``target`` for scores ``input`` of shape (N, C, d1, ...) as int64,
     checked as PyTorch checks them (same error types and messages). Any integer
-    dtype is accepted (PyTorch wants int64 or uint8)."""
-    t = np.asarray(concrete_value(target))
-    in_shape = np.shape(input)
-    if len(in_shape) == 2 and t.ndim > 1:
+    dtype is accepted (PyTorch wants int64 or uint8). Traced targets stay traced (not
+    under vmap): their range check is then a traced test, which ``functrace.jit``
+    checks on each call."""
+    t = target if _traced_targets(target) else np.asarray(concrete_value(target))
+    in_shape, t_shape, t_dtype = np.shape(input), np.shape(t), np.result_type(concrete(t))
+    if len(in_shape) == 2 and len(t_shape) > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if t.dtype.kind not in "iu":
-        name = _TORCH_DTYPE_NAMES.get(t.dtype.name, t.dtype.name)
+    if t_dtype.kind not in "iu":
+        name = _TORCH_DTYPE_NAMES.get(t_dtype.name, t_dtype.name)
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {name}")
-    if t.ndim == 0 or t.shape[0] != in_shape[0]:
+    if not t_shape or t_shape[0] != in_shape[0]:
         raise ValueError(f"Expected input batch_size ({in_shape[0]}) to match target "
-                         f"batch_size ({t.shape[0] if t.ndim else 0}).")
-    if t.shape[1:] != in_shape[2:]:
+                         f"batch_size ({t_shape[0] if t_shape else 0}).")
+    if t_shape[1:] != in_shape[2:]:
         raise RuntimeError(f"Expected target size {list(in_shape[:1] + in_shape[2:])}, got "
-                           f"{list(t.shape)}")
+                           f"{list(t_shape)}")
     n_classes = in_shape[1]
     if weight is not None and np.shape(weight) != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} "
                            "classes or no classes but got weight tensor of shape: "
                            f"{list(np.shape(weight))}")
-    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
-    return t.astype(np.int64)
+    bad = fnp.logical_and(fnp.not_equal(t, ignore_index),
+                          fnp.logical_or(fnp.less(t, 0), fnp.greater_equal(t, n_classes)))
+    if fnp.any(bad):
+        values = np.asarray(concrete(t))
+        raise IndexError(f"Target {values[np.asarray(concrete(bad))].flat[0]} is out of bounds.")
+    return fnp.astype(t, np.int64)
+
+
+def _traced_targets(target: Any) -> bool:
+    """Targets traced by a transform other than a batching vmap (whose value, with its
+    batch axis, the checks here would misread)."""
+    return is_tracer(target) and np.ndim(concrete(target)) == np.ndim(target)
 
 
 def _batch_of_one(target: Any) -> Any:

@@ -5,7 +5,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from ..primitives.indexing import concatenate_p, getitem_p, normalize_index
+from ..primitives.indexing import concatenate_p, gather, getitem_p
 from ..primitives.reductions import broadcast_to_p
 from ..primitives.shape_ops import flip_p, reshape_p, transpose_p
 
@@ -109,6 +109,6 @@ def getitem(a: Any, idx: Any) -> Any:
     """``a[idx]`` for basic slices, integer arrays and boolean masks."""
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
-    return getitem_p.bind(a, idx=normalize_index(idx))
+    return gather(a, idx)
 
 

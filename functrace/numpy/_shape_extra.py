@@ -263,7 +263,7 @@ def repeat(a: Any, repeats: Any, axis: Axis = None) -> Any:
     if counts.shape != (shape[axis],):
         raise ValueError(f"operands could not be broadcast together with shape "
                          f"({shape[axis]},) ({counts.size},)")
-    return S.getitem_p.bind(a, idx=_along(axis, np.repeat(np.arange(shape[axis]), counts)))
+    return S.gather(a, _along(axis, np.repeat(np.arange(shape[axis]), counts)))
 
 
 def _as_pairs(x: Any, ndim: int, what: str) -> np.ndarray:
@@ -316,8 +316,8 @@ def take(a: Any, indices: Any, axis: Axis = None, out: Any = None, mode: str = "
         a, axis = ravel(a), 0
     axis = _axis(axis, np.ndim(a))
     n = _shape(a)[axis]
-    if _vmap_batched(indices) and mode == "raise":
-        return S.getitem_p.bind(a, idx=S.normalize_index(_along(axis, indices)))
+    if _traced_indices(indices) and mode == "raise":
+        return S.gather(a, _along(axis, indices))
     idx = _const_ints(indices, "indices")
     if mode == "wrap":
         idx = np.mod(idx, n)
@@ -325,7 +325,7 @@ def take(a: Any, indices: Any, axis: Axis = None, out: Any = None, mode: str = "
         idx = np.clip(idx, 0, n - 1)
     elif mode != "raise":
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap', got {mode!r}")
-    return S.getitem_p.bind(a, idx=S.normalize_index(_along(axis, idx)))
+    return S.gather(a, _along(axis, idx))
 
 
 def take_along_axis(arr: Any, indices: Any, axis: Axis = -1) -> Any:
@@ -334,7 +334,7 @@ def take_along_axis(arr: Any, indices: Any, axis: Axis = -1) -> Any:
     Example: ``fnp.take_along_axis(x, np.argsort(x, axis=1), axis=1)`` sorts rows.
     """
     arr = _arr(arr)
-    idx = indices if _vmap_batched(indices) else _const_ints(indices, "indices")
+    idx = indices if _traced_indices(indices) else _const_ints(indices, "indices")
     if axis is None:
         if idx.ndim != 1:
             raise ValueError("when axis=None, `indices` must have a single dimension.")
@@ -346,7 +346,7 @@ def take_along_axis(arr: Any, indices: Any, axis: Axis = -1) -> Any:
     fancy = tuple(idx if d == axis else
                   np.arange(n).reshape([-1 if k == d else 1 for k in range(len(shape))])
                   for d, n in enumerate(shape))
-    return S.getitem_p.bind(arr, idx=fancy)
+    return S.getitem_p.bind(arr, *fancy, idx=(S.ARRAY,) * len(fancy))   # (all operands)
 
 
 def sort(a: Any, axis: Axis = -1, kind: Optional[str] = None, order: Any = None, *,
@@ -362,11 +362,22 @@ def sort(a: Any, axis: Axis = -1, kind: Optional[str] = None, order: Any = None,
     a = _arr(a)
     if axis is None:
         a, axis = ravel(a), 0
-    if _vmap_batched(a):     # each batch element gets its own permutation
+    if is_tracer(a):     # traced (vmap: one permutation per batch element; jit: an op)
         perm = argsort_p.bind(a, axis=axis, kind="stable")
     else:
-        perm = np.argsort(concrete_value(a), axis=axis, kind="stable")
+        perm = np.argsort(a, axis=axis, kind="stable")
     return take_along_axis(a, perm, axis=axis)
+
+
+def _traced_indices(x: Any) -> bool:
+    """Whether ``x`` is a traced integer index array that stays traced (an operand
+    of the gather, see functrace.primitives.indexing): one with dimensions, or one
+    with a vmap batch axis under its tracer layers."""
+    if not is_tracer(x) or (np.ndim(x) == 0 and np.ndim(concrete(x)) == 0):
+        return False
+    if np.result_type(concrete(x)).kind not in "iu":
+        raise TypeError(f"indices must be integers, got dtype {np.result_type(concrete(x))}")
+    return True
 
 
 def _vmap_batched(x: Any) -> bool:

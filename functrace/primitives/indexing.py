@@ -1,10 +1,15 @@
 """Indexing and joining: getitem, scatter_add (its transpose), concatenate, pad.
 
-``getitem``'s ``idx`` parameter is a normalised index tuple (:func:`normalize_index`):
-ints, slices, None, Ellipsis, integer or boolean arrays. Under ``vmap`` an integer
-index array may itself be batched: :class:`functrace.batching.BatchTrace` hands it
-to the batching rules as a :class:`BatchedIndex`, and :func:`batched_index_plan`
-turns the batched gather into one numpy gather (plus a transpose).
+An index (:func:`normalize_index`) is a tuple of ints, slices, None, Ellipsis,
+boolean masks and integer arrays. ``getitem`` and ``scatter_add`` take the
+integer arrays as *operands* (C5): ``getitem_p.bind(x, *arrays, idx=template)``,
+where ``template`` is the index with each integer array replaced by
+:data:`ARRAY` (:func:`gather` and :func:`scatter` split an index so). An index
+array is therefore a value like any other: a traced one (``x[labels]`` under
+``functrace.jit``) is an input of the recorded program, not a constant; one
+batched by ``vmap`` is an ordinary batched argument, and :func:`batched_index_plan`
+turns the batched gather into one numpy gather (plus a transpose). Boolean
+masks stay in the template: they decide the result's shape.
 
 ``concatenate`` and ``pad`` are undone by slicing (``getitem``); ``pad`` is affine
 (linear plus its constant fill), hence hand-written rules.
@@ -23,38 +28,128 @@ from .reductions import batched_front
 from .shape_ops import reshape_p, transpose_p
 
 
+class _ArraySlot:
+    """The place of an integer index array (an operand) in an index template."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ARRAY"
+
+    def __reduce__(self) -> str:
+        return "ARRAY"
+
+
+ARRAY = _ArraySlot()
+
+
+def _is_index_array(item: Any) -> bool:
+    """An integer array item of a normalised index (a traced one stays a tracer)."""
+    t = type(item)
+    if t is np.ndarray:
+        return item.dtype.kind in "iu"
+    return t is not slice and t is not int and isinstance(item, Tracer)
+
+
+def split_index(idx: tuple) -> tuple:
+    """``(template, arrays)`` of a normalised index: its integer arrays, in order,
+    and the index with :data:`ARRAY` in their places."""
+    for item in idx:
+        if _is_index_array(item):
+            break
+    else:
+        return idx, ()                          # (the common case: a basic index)
+    template, arrays = [], []
+    for item in idx:
+        if _is_index_array(item):
+            arrays.append(item)
+            template.append(ARRAY)
+        else:
+            template.append(item)
+    return tuple(template), tuple(arrays)
+
+
+def fill_index(template: tuple, arrays: tuple) -> tuple:
+    """The index ``template`` with its :data:`ARRAY` places filled from ``arrays``."""
+    if len(arrays) == len(template):            # (only arrays: ``x[rows, cols]``)
+        return arrays if type(arrays) is tuple else tuple(arrays)
+    out = list(template)
+    k = 0
+    for j, item in enumerate(template):
+        if item is ARRAY:
+            out[j] = arrays[k]
+            k += 1
+    return tuple(out)
+
+
+def gather(x: Any, idx: Any) -> Any:
+    """``x[idx]`` for any numpy index (normalised here, see :func:`index_parts`)."""
+    template, arrays = index_parts(idx)
+    return getitem_p.bind(x, *arrays, idx=template)
+
+
+def scatter(ct: Any, idx: Any, shape: tuple) -> Any:
+    """Zeros of ``shape`` with ``ct`` added at ``idx`` (repeated places add up)."""
+    template, arrays = index_parts(idx)
+    return scatter_add_p.bind(ct, *arrays, idx=template, shape=shape)
+
+
 def has_integer_array(idx: tuple) -> bool:
     """Whether an index tuple uses integer-array (advanced) indexing."""
     return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in idx)
 
 
+def _getitem_impl(x, *arrays, idx):
+    if arrays:
+        return x[fill_index(idx, arrays)]
+    return x[idx]
+
+
 def _getitem_vjp(ct, ins, out, argnum, idx):
-    x = ins[0]
-    return scatter_add_p.bind(ct, idx=idx, shape=np.shape(x))
+    if argnum:
+        return None                     # an index array: integers, no cotangent
+    return scatter_add_p.bind(ct, *ins[1:], idx=idx, shape=np.shape(ins[0]))
+
+
+def _getitem_jvp(primals, tangents, out, idx):
+    if tangents[0] is None:
+        return None
+    return getitem_p.bind(tangents[0], *primals[1:], idx=idx)
+
+
+def _batched_index(template: tuple, arrays: Any, dims: Any) -> tuple:
+    """The full index of a batched gather/scatter: each index array batched by
+    vmap as a :class:`BatchedIndex`, the others as they are."""
+    return fill_index(template, tuple(a if d is None else BatchedIndex(a, d)
+                                      for a, d in zip(arrays, dims)))
 
 
 def _getitem_batch(args, dims, idx):
     """A batched ``x`` is indexed behind its batch axis; batched index arrays
     (:class:`BatchedIndex`) become one gather."""
     x, d = args[0], dims[0]
-    if not has_batched_index(idx):
-        return getitem_p.bind(to_front(x, d), idx=(slice(None),) + idx), \
-            static_index_batch_dim(idx)
+    if all(dim is None for dim in dims[1:]):      # only x is batched
+        out = getitem_p.bind(to_front(x, d), *args[1:], idx=(slice(None),) + idx)
+        return out, static_index_batch_dim(fill_index(idx, args[1:]))
+    idx = _batched_index(idx, args[1:], dims[1:])
     size = next(shape_of(i.value)[i.dim] for i in idx if type(i) is BatchedIndex)
     ndim = len(shape_of(x)) - (d is not None)
     phys, perm, out_d = batched_index_plan(idx, ndim, size, d is not None)
-    out = getitem_p.bind(to_front(x, d), idx=phys)
+    out = gather(to_front(x, d), phys)
     perm = finish_perm(perm, len(shape_of(out)))
     return (out if perm is None else transpose_p.bind(out, axes=perm)), out_d
 
 
-getitem_p = deflinear("getitem", lambda x, idx: x[idx], _getitem_vjp, batch=_getitem_batch)
+getitem_p = defprimitive("getitem", _getitem_impl, _getitem_vjp, _getitem_jvp,
+                         batch=_getitem_batch)
 
 
-def _scatter_add_impl(ct, idx, shape):
+def _scatter_add_impl(ct, *arrays, idx, shape):
     ct = np.asarray(ct)
     z = np.zeros(shape, dtype=ct.dtype)
-    if has_integer_array(idx):
+    if arrays:
+        np.add.at(z, fill_index(idx, arrays), ct)
+    elif has_integer_array(idx):
         np.add.at(z, idx, ct)
     else:
         z[idx] = ct
@@ -62,28 +157,42 @@ def _scatter_add_impl(ct, idx, shape):
 
 
 def _scatter_add_vjp(ct, ins, out, argnum, idx, shape):
-    return getitem_p.bind(ct, idx=idx)
+    if argnum:
+        return None
+    return getitem_p.bind(ct, *ins[1:], idx=idx)
+
+
+def _scatter_add_jvp(primals, tangents, out, idx, shape):
+    if tangents[0] is None:
+        return None
+    return scatter_add_p.bind(tangents[0], *primals[1:], idx=idx, shape=shape)
 
 
 def _scatter_add_batch(args, dims, idx, shape):
     """The transpose of :func:`_getitem_batch`: the cotangent is laid out as the
     batched gather produced it, then scattered into a batch of zeros."""
     ct, d = args[0], dims[0]
-    if not has_batched_index(idx):
-        ct = moveaxis(ct, d, static_index_batch_dim(idx))
-        size = shape_of(ct)[static_index_batch_dim(idx)]
-        return scatter_add_p.bind(ct, idx=(slice(None),) + idx, shape=(size,) + shape), 0
+    if all(dim is None for dim in dims[1:]):      # only the cotangent is batched
+        at = static_index_batch_dim(fill_index(idx, args[1:]))
+        ct = moveaxis(ct, d, at)
+        return scatter_add_p.bind(ct, *args[1:], idx=(slice(None),) + idx,
+                                  shape=(shape_of(ct)[at],) + shape), 0
+    idx = _batched_index(idx, args[1:], dims[1:])
     size = next(shape_of(i.value)[i.dim] for i in idx if type(i) is BatchedIndex)
     phys, perm, _ = batched_index_plan(idx, len(shape), size, True)
     ct = batched_front(ct, d, size)
     perm = finish_perm(perm, len(shape_of(ct)))
     if perm is not None:
         ct = transpose_p.bind(ct, axes=tuple(np.argsort(perm)))
-    return scatter_add_p.bind(ct, idx=phys, shape=(size,) + tuple(shape)), 0
+    return scatter(ct, phys, (size,) + tuple(shape)), 0
 
 
-scatter_add_p = deflinear("scatter_add", _scatter_add_impl, _scatter_add_vjp, saves="none",
-                          batch=_scatter_add_batch)
+# (saves its inputs for the index arrays its VJP reads)
+scatter_add_p = defprimitive("scatter_add", _scatter_add_impl, _scatter_add_vjp,
+                             _scatter_add_jvp, batch=_scatter_add_batch)
+# Linear in their first argument (the other operands are integer index arrays, which
+# get no cotangent): a second backward pass through them needs no freed values.
+getitem_p.linear = scatter_add_p.linear = True
 
 
 def _concatenate_vjp(ct, ins, out, argnum, axis):
@@ -148,12 +257,18 @@ def _slice_bound(v: Any) -> Any:
     return None if v is None else operator.index(concrete_value(v))
 
 
-def _batched_index(item: Any) -> bool:
-    """Whether ``item`` is an integer index batched by vmap (kept as a tracer): its
-    value has the batch axes that vmap hides from its shape."""
-    if not isinstance(item, Tracer) or np.ndim(concrete(item)) == len(item.shape):
+def _traced_index_array(item: Any) -> bool:
+    """Whether ``item`` is a traced integer index array, kept as a tracer (an
+    operand of the gather): one with dimensions, or one batched by vmap (whose
+    value has the batch axes that vmap hides from its shape)."""
+    if not isinstance(item, Tracer):
         return False
+    batched = np.ndim(concrete(item)) != len(item.shape)
+    if not batched and not item.shape:
+        return False                   # a traced scalar indexes as an int: its value
     if item.dtype.kind == "b":
+        if not batched:
+            return False               # a mask: its value decides the result's shape
         raise IndexError("a boolean mask batched by vmap would give each batch element "
                          "its own result shape; use fnp.where(mask, x, 0) instead")
     if item.dtype.kind not in "iu":
@@ -166,14 +281,32 @@ def normalize_index(idx: Any) -> tuple:
     """Turn any numpy index into a tuple of ints, slices, None, Ellipsis and arrays.
 
     Example: ``normalize_index([0, 0])`` is ``(array([0, 0]),)``; integer
-    scalars and 0-d arrays become Python ints, slice bounds Python ints, lists arrays.
+    scalars and 0-d arrays become Python ints, slice bounds Python ints, lists
+    arrays; traced integer arrays stay tracers.
     """
+    template, arrays = index_parts(idx)
+    return fill_index(template, arrays) if arrays else template
+
+
+def index_parts(idx: Any) -> tuple:
+    """``split_index(normalize_index(idx))`` in one pass: ``(template, arrays)``."""
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
+    arrays: list = []
     for item in idx:
-        if _batched_index(item):
-            out.append(item)      # an index array batched by vmap: the batching rule reads it
+        t = type(item)        # (the common items first, without conversions)
+        if t is int or item is None or (t is slice and _plain(item.start)
+                                        and _plain(item.stop) and _plain(item.step)):
+            out.append(item)
+            continue
+        if t is np.ndarray and item.ndim and item.dtype.kind in "iu":
+            arrays.append(item)
+            out.append(ARRAY)
+            continue
+        if _traced_index_array(item):
+            arrays.append(item)   # a traced index array: an operand of the gather
+            out.append(ARRAY)
             continue
         item = concrete_value(item)
         if isinstance(item, slice):
@@ -183,18 +316,26 @@ def normalize_index(idx: Any) -> tuple:
             item = _index_array(item)
             if item.ndim == 0:
                 item = item.item()   # a 0-d integer (boolean) array indexes like an int (bool)
+            elif item.dtype.kind != "b":
+                arrays.append(item)
+                item = ARRAY
         elif isinstance(item, (np.integer, np.bool_)):
             item = item.item()
         out.append(item)
-    return tuple(out)
+    return tuple(out), (tuple(arrays) if arrays else ())
+
+
+def _plain(bound: Any) -> bool:
+    return bound is None or type(bound) is int
 
 
 # -- vmap: batched index arrays -----------------------------------------------------
 
 
 class BatchedIndex:
-    """An integer index array in ``getitem``/``scatter_add``'s ``idx`` that vmap batches:
-    ``value`` (one level below vmap) carries the batch axis at ``dim``."""
+    """An index array of ``getitem``/``scatter_add`` that vmap batches, in the full
+    index the batching rules plan with: ``value`` (one level below vmap) carries
+    the batch axis at ``dim``."""
 
     __slots__ = ("value", "dim")
 
@@ -220,6 +361,8 @@ def _adv_shape(item: Any) -> Optional[tuple]:
         return (int(item),)
     if type(item) is BatchedIndex:
         return item.logical_shape
+    if isinstance(item, Tracer):        # an index array traced by an outer transform
+        return tuple(item.shape)
     return None
 
 

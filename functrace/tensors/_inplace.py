@@ -162,7 +162,7 @@ def setitem(self: Tensor, idx: Any, value: Any) -> None:
     part = fnp.getitem(self, idx)
     dtype, shape = part._data.dtype, part._data.shape
     value = fnp.astype(value, dtype) if isinstance(value, Tensor) else np.asarray(value, dtype)
-    put = S.scatter_add_p.bind(fnp.broadcast_to(value, shape), idx=idx, shape=self._data.shape)
+    put = S.scatter(fnp.broadcast_to(value, shape), idx, self._data.shape)
     mask = np.zeros(self._data.shape, dtype=bool)
     mask[idx] = True
     commit(self, relabel(fnp.where(mask, put, self), "CopySlices"), start)

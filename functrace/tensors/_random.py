@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ..jit.trace import recording
 from ._device import CPU, check_device
 from ._factories import _dtype, _leaf, default_float, int64, parse_size
 from ._tensor import Tensor, make
@@ -113,6 +114,19 @@ class Generator:
         with self._lock:
             return sample(self._stream[1])
 
+    def snapshot(self) -> Callable[[], None]:
+        """A function that puts the stream back where it is now (for a jitted
+        replay that must undo its draws)."""
+        with self._lock:
+            stream = self._stream
+            state = stream[1].bit_generator.state
+
+        def restore() -> None:
+            with self._lock:
+                stream[1].bit_generator.state = state
+                self._stream = stream
+        return restore
+
 
 default_generator = Generator().manual_seed(int.from_bytes(os.urandom(8), "little"))
 _LOCAL = threading.local()      # a DataLoader worker thread's own default generator
@@ -129,8 +143,49 @@ def resolve(generator: Optional[Generator]) -> Generator:
 
 
 def draw(generator: Optional[Generator], sample: Callable[[np.random.Generator], Any]) -> Any:
-    """Draw ``sample(numpy_generator)`` from ``generator`` or the default generator."""
+    """Draw ``sample(numpy_generator)`` from ``generator`` or the default generator.
+
+    The result is a constant: inside a recording of ``functrace.jit`` it would be
+    replayed unchanged, so the recording is marked not replayable (the jitted
+    function runs eagerly). Arrays that enter traced computations should come
+    from :func:`draw_array`."""
+    recorder = recording()
+    if recorder is not None:
+        recorder.unrecorded_draw("a random draw of the functrace facade")
     return resolve(generator).draw(sample)
+
+
+class _Draw:
+    """One random draw that a jitted function repeats on each call (see
+    :class:`functrace.jit.trace.Source`): from ``generator`` as resolved at that
+    time (a worker thread's own default generator, in a worker)."""
+
+    __slots__ = ("generator", "sample")
+
+    def __init__(self, generator: Optional[Generator], sample: Callable) -> None:
+        self.generator = generator
+        self.sample = sample
+
+    def __call__(self) -> Any:
+        return resolve(self.generator).draw(self.sample)
+
+    def snapshot(self) -> Callable[[], None]:
+        return resolve(self.generator).snapshot()
+
+    def __repr__(self) -> str:       # (how a jitted program's tape shows the draw)
+        return "default generator" if self.generator is None else "a Generator"
+
+
+def draw_array(generator: Optional[Generator],
+               sample: Callable[[np.random.Generator], np.ndarray]) -> Any:
+    """:func:`draw` for an array that functrace operations consume: inside a
+    recording of ``functrace.jit`` it is a traced value whose replay draws again
+    (fresh numbers on each call, as the eager call would draw them)."""
+    recorder = recording()
+    if recorder is None:
+        return resolve(generator).draw(sample)
+    return recorder.draw(_Draw(resolve(generator) if generator is not None else None,
+                               sample))
 
 
 def set_thread_generator(generator: Optional[Generator]) -> None:

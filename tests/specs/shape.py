@@ -98,7 +98,7 @@ SCATTERS = {"int-array": ((np.array([0, 2, 0]),), (4, 3), (3, 3)),
             "bool-mask": ((MASK,), (2, 3), (3,))}
 for label, (idx, shape, ct_shape) in SCATTERS.items():
     _row(f"scatter_add/{label}", ("scatter_add",),
-         lambda ct, idx=idx, shape=shape: S.scatter_add_p.bind(ct, idx=idx, shape=shape),
+         lambda ct, idx=idx, shape=shape: S.scatter(ct, S.normalize_index(idx), shape),
          [ct_shape], lambda ct, idx=idx, shape=shape: _scatter_ref(ct, idx, shape))
 
 # -- composites: stacking and splitting ----------------------------------------------------
