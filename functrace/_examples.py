@@ -1,8 +1,10 @@
 """Table-driven docstring examples: append a table's examples to docstrings.
 
-Families of similar functions (the facade's operations, ``nn``'s layers, the
-functions of ``scipy.special``) keep their examples in one table each, written
-by tools/docstring_examples.py and run as doctests by tests/test_doctests.py.
+Families of similar functions (``functrace.numpy``'s, the facade's operations,
+``nn``'s layers, ``scipy.special``'s) keep their examples in one table each (an
+``EXAMPLES`` dict in the family's ``_examples`` module, written by
+tools/docstring_examples.py), which the family's package attaches when it loads;
+tests/test_doctests.py runs them.
 
 >>> def f():
 ...     "Double."

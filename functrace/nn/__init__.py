@@ -41,5 +41,6 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d"]
 
-from ._examples import add_examples as _add_examples  # noqa: E402  (docstring examples)
-_add_examples(globals())
+from .._examples import attach as _attach  # noqa: E402  (docstring examples: a table)
+from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

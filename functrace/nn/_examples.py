@@ -7,16 +7,6 @@ tests/test_doctests.py, appended to the docstrings when ``functrace.nn`` loads.
 >>> ">>> ft.nn.Linear(3, 2)" in ft.nn.Linear.__doc__
 True
 """
-from __future__ import annotations
-
-from .._examples import attach
-
-
-def add_examples(namespace: dict) -> None:
-    """Append the table's examples to the docstrings of ``nn``'s names."""
-    attach(namespace, EXAMPLES)
-
-
 EXAMPLES = {
     'Module': '>>> import functrace as ft\n>>> class Affine(ft.nn.Module):\n...     def __init__(self):\n...         super().__init__()\n...         self.w = ft.nn.Parameter(ft.tensor([2.0]))\n...     def forward(self, x):\n...         return self.w * x\n>>> Affine()(ft.tensor([1.0, 3.0]))\ntensor([2., 6.], grad_fn=<MulBackward0>)',
     'Sequential': '>>> import functrace as ft\n>>> net = ft.nn.Sequential(ft.nn.Linear(3, 4), ft.nn.ReLU(), ft.nn.Linear(4, 1))\n>>> net(ft.ones(5, 3)).shape\nfunctrace.Size([5, 1])',

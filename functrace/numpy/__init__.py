@@ -70,5 +70,6 @@ install_array_methods(Tracer)
 _add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
 _dispatch.install(sys.modules[__name__])     # numpy functions on tracers -> ours, by name
 
-from ._examples import add_examples as _add_examples  # noqa: E402  (docstring examples)
-_add_examples(globals())
+from .._examples import attach as _attach  # noqa: E402  (docstring examples: a table)
+from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

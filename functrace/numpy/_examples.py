@@ -9,16 +9,6 @@ loads; unary elementwise functions also show their derivative.
 >>> ">>> fnp.sin(" in fnp.sin.__doc__
 True
 """
-from __future__ import annotations
-
-from .._examples import attach
-
-
-def add_examples(namespace: dict) -> None:
-    """Append the table's examples to the docstrings of ``functrace.numpy``'s functions."""
-    attach(namespace, EXAMPLES)
-
-
 EXAMPLES = {
     'matmul': '>>> import numpy as np\n>>> import functrace as ft\n>>> import functrace.numpy as fnp\n>>> fnp.matmul(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]))\narray([[ 7., 10.],\n       [15., 22.]])',
     'array': '>>> import numpy as np\n>>> import functrace as ft\n>>> import functrace.numpy as fnp\n>>> fnp.array([1.0, 2.0])\narray([1., 2.])\n>>> ft.grad(lambda x: fnp.sum(fnp.array([x, 2 * x]) ** 2))(1.0)   # [x, 2x]: 10x\nnp.float64(10.0)',

@@ -7,16 +7,6 @@ tests/test_doctests.py, appended to the docstrings when the module loads.
 >>> ">>> fsp.gammaln(" in fsp.gammaln.__doc__
 True
 """
-from __future__ import annotations
-
-from .._examples import attach
-
-
-def add_examples(namespace: dict) -> None:
-    """Append the table's examples to the docstrings of ``scipy.special``'s functions."""
-    attach(namespace, EXAMPLES)
-
-
 EXAMPLES = {
     'gammaln': '>>> import numpy as np\n>>> import functrace.scipy.special as fsp\n>>> fsp.gammaln(np.array([0.5, 1.5, 2.5]))\narray([ 0.57236494, -0.12078224,  0.28468287])',
     'digamma': '>>> import numpy as np\n>>> import functrace.scipy.special as fsp\n>>> fsp.digamma(np.array([0.5, 1.5, 2.5]))\narray([-1.96351003,  0.03648997,  0.70315664])',

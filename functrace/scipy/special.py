@@ -280,5 +280,6 @@ def ive(v: Any, z: Any) -> Any:
 
 _add_keyword_hints(globals(), "functrace.scipy.special")   # softmax(x, dim=0) -> use axis=
 
-from ._special_examples import add_examples as _add_examples  # noqa: E402  (docstring examples)
-_add_examples(globals())
+from .._examples import attach as _attach  # noqa: E402  (docstring examples: a table)
+from ._special_examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

@@ -87,5 +87,6 @@ __all__ = [
     "complex64", "complex128"]
 __all__ += sorted(_OPERATIONS)
 
-from ._examples import add_examples as _add_examples  # noqa: E402  (docstring examples)
-_add_examples(globals())
+from .._examples import attach as _attach  # noqa: E402  (docstring examples: a table)
+from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

@@ -9,16 +9,6 @@ tests/test_doctests.py and appended to the docstrings when the facade loads.
 >>> ">>> ft.exp(" in ft.exp.__doc__
 True
 """
-from __future__ import annotations
-
-from .._examples import attach
-
-
-def add_examples(namespace: dict) -> None:
-    """Append the table's examples to the docstrings of the facade's functions."""
-    attach(namespace, EXAMPLES)
-
-
 EXAMPLES = {
     'abs': '>>> import functrace as ft\n>>> ft.abs(ft.tensor([0.25, 0.5, 0.75]))\ntensor([0.2500, 0.5000, 0.7500])',
     'acos': '>>> import functrace as ft\n>>> ft.acos(ft.tensor([0.25, 0.5, 0.75]))\ntensor([1.3181, 1.0472, 0.7227])',
