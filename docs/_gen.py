@@ -17,8 +17,9 @@ import types
 import functrace
 from functrace._public import NUMPY_MIRRORS, OPTIONAL, exported, public_modules
 
-# Pages written by others that the index lists when they exist: file -> title.
-OPTIONAL_PAGES = {"debugging.md": "Debugging gradients", "coverage.md": "numpy and scipy coverage"}
+# Pages that other work adds to docs/: the index lists these first when they exist,
+# then any other Markdown page of docs/ that it does not name itself.
+OPTIONAL_PAGES = ["debugging.md", "coverage.md"]
 MARKER = "<!-- optional pages -->"
 
 # JAX name -> functrace name (None: no counterpart, with the reason as third item).
@@ -235,8 +236,13 @@ def generate(docs: str) -> None:
 
 
 def optional_pages(docs: str) -> list[str]:
-    """Toctree entries of the optional pages present in ``docs``."""
-    entries = [f[:-3] for f in OPTIONAL_PAGES if os.path.exists(os.path.join(docs, f))]
+    """Toctree entries of the pages of ``docs`` that the index does not list itself:
+    :data:`OPTIONAL_PAGES` first, then the others (and CONTRIBUTING.md's page)."""
+    with open(os.path.join(docs, "index.md")) as f:
+        index = f.read()
+    present = sorted(f for f in os.listdir(docs) if f.endswith(".md") and f != "index.md")
+    present.sort(key=lambda f: OPTIONAL_PAGES.index(f) if f in OPTIONAL_PAGES else 99)
+    entries = [f[:-3] for f in present if f"\n{f[:-3]}\n" not in index]
     if os.path.exists(os.path.join(docs, "_generated", "contributing.md")):
         entries.append("_generated/contributing")
     return entries

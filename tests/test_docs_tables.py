@@ -32,15 +32,18 @@ def test_torch_tables_list_the_facade():
 
 
 def test_optional_pages_appear_when_present(tmp_path):
+    (tmp_path / "index.md").write_text(f"```{{toctree}}\nquickstart\n{_gen.MARKER}\n```\n")
+    (tmp_path / "quickstart.md").write_text("# Quickstart\n")
     assert _gen.optional_pages(str(tmp_path)) == []
+    (tmp_path / "architecture.md").write_text("# Architecture\n")
     (tmp_path / "debugging.md").write_text("# Debugging gradients\n")
-    assert _gen.optional_pages(str(tmp_path)) == ["debugging"]
+    assert _gen.optional_pages(str(tmp_path)) == ["debugging", "architecture"]
 
     class App:
         srcdir = str(tmp_path)
     source = [f"intro\n{_gen.MARKER}\n"]
     _gen.fill_optional_pages(App, "index", source)
-    assert source == ["intro\ndebugging\n"]
+    assert source == ["intro\ndebugging\narchitecture\n"]
 
 
 def test_index_has_the_marker():
