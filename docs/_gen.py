@@ -248,6 +248,17 @@ def optional_pages(docs: str) -> list[str]:
     return entries
 
 
+def link_contributing(app, docname: str, source: list) -> None:
+    """Sphinx ``source-read``: a page's link to the repository's CONTRIBUTING.md goes
+    to its page in the docs (the file itself is outside the docs' sources)."""
+    depth = docname.count("/")
+    repository_file = "](" + "../" * (depth + 1) + "CONTRIBUTING.md"
+    if repository_file in source[0] and os.path.exists(
+            os.path.join(app.srcdir, "_generated", "contributing.md")):
+        page = "](" + "../" * depth + "_generated/contributing.md"
+        source[0] = source[0].replace(repository_file, page)
+
+
 def fill_optional_pages(app, docname: str, source: list) -> None:
     """Sphinx ``source-read``: the index's marker becomes the optional pages present."""
     if docname == "index" and MARKER in source[0]:

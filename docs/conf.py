@@ -60,5 +60,6 @@ nitpick_ignore_regex = [(r"py:.*", r"(.*\.)?_\w+(\..*)?"),    # private names ar
 def setup(app):
     _gen.generate(os.path.dirname(__file__))
     app.connect("source-read", _gen.fill_optional_pages)
+    app.connect("source-read", _gen.link_contributing)
     app.connect("missing-reference", _gen.resolve_unqualified)
     app.connect("autodoc-process-docstring", _gen.drop_type_docstrings)

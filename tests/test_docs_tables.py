@@ -46,6 +46,21 @@ def test_optional_pages_appear_when_present(tmp_path):
     assert source == ["intro\ndebugging\narchitecture\n"]
 
 
+def test_links_to_contributing_go_to_its_page(tmp_path):
+    class App:
+        srcdir = str(tmp_path)
+    source = ["See [how to contribute](../CONTRIBUTING.md)."]
+    _gen.link_contributing(App, "architecture", source)
+    assert source == ["See [how to contribute](../CONTRIBUTING.md)."]   # no page: unchanged
+    (tmp_path / "_generated").mkdir()
+    (tmp_path / "_generated" / "contributing.md").write_text("")
+    _gen.link_contributing(App, "architecture", source)
+    assert source == ["See [how to contribute](_generated/contributing.md)."]
+    nested = ["[x](../../CONTRIBUTING.md)"]
+    _gen.link_contributing(App, "guides/jax", nested)
+    assert nested == ["[x](../_generated/contributing.md)"]
+
+
 def test_index_has_the_marker():
     with open(os.path.join(DOCS, "index.md")) as f:
         assert _gen.MARKER in f.read()
