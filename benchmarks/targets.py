@@ -248,6 +248,9 @@ TARGETS = [
                   at_most("jit_compile", "warm", None, 0.3, 1.0, "s"))),
     Target(16, "convolutions (two Conv2d layers, forward + backward) within 2× of torch eager",
            ratio(_fixed("conv/two-convs"), "functrace Tensor", "torch eager", 2.0, False)),
+    Target(16, "the tutorial loop of small float32 ops ((x*w + b).tanh(), (y*y).mean(), "
+               "backward) on the Tensor facade no slower than torch eager, n = 10 to 1000",
+           ratio(_fixed("tensor_loop"), FACADE, "torch eager", 1.0, False)),
     Target(16, "one training step of the digits CNN within 2× of torch eager",
            ratio(_fixed("conv/cnn-step"), "functrace Tensor", "torch eager", 2.0, False,
                  keep=_time)),

@@ -75,6 +75,7 @@ def block(start: int) -> Residuals:
 
 
 _new = object.__new__
+_ndarray = np.ndarray
 
 
 def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
@@ -104,9 +105,9 @@ def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
 def broadcast_shapes(primals: Any, ids: list, out: Any) -> Optional[tuple]:
     """Shapes of the variable inputs if any differs from the output's, else None
     (the common case: no broadcasting to undo in the backward pass)."""
-    out_shape = shape_of(out)
+    out_shape = out.shape if type(out) is _ndarray else shape_of(out)   # (the per-op hot path)
     for p, vid in zip(primals, ids):
-        if vid is not None and shape_of(p) != out_shape:
+        if vid is not None and (p.shape if type(p) is _ndarray else shape_of(p)) != out_shape:
             return tuple([None if v is None else shape_of(q) for q, v in zip(primals, ids)])
     return None
 
@@ -115,6 +116,13 @@ def shape_of(x: Any) -> tuple:
     """The shape of an array, tracer or Python number."""
     shape = getattr(x, "shape", None)
     return np.shape(x) if shape is None else shape
+
+
+def ndim_of(x: Any) -> int:
+    """The number of dimensions of an array, tracer, Tensor or Python number (an
+    attribute read: ``np.ndim`` of a Tensor or tracer costs ~1.3 us of dispatch)."""
+    ndim = getattr(x, "ndim", None)
+    return np.ndim(x) if ndim is None else ndim
 
 
 _DTYPE_CODES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",

@@ -147,7 +147,7 @@ def test_peak_memory_drops_for_a_50_layer_tanh_mlp():
 
 
 def test_tensor_facade_reentrant_checkpoint():
-    lin1, lin2 = ft.nn.Linear(3, 4), ft.nn.Linear(4, 2)
+    lin1, lin2 = ft.nn.Linear(3, 4).double(), ft.nn.Linear(4, 2).double()  # X is float64
     block = lambda h: ft.tanh(lin2(ft.tanh(lin1(h))))
     x = ft.tensor(X, requires_grad=True)
     y = ft.checkpoint(block)(x)

@@ -14,6 +14,7 @@ sys.path.insert(0, str(EXAMPLES))
 import basics  # noqa: E402
 import bbvi  # noqa: E402
 import digits_mlp  # noqa: E402
+import gp_regression  # noqa: E402
 import net_step  # noqa: E402
 import ode_fit  # noqa: E402
 import toy_network  # noqa: E402
@@ -50,6 +51,13 @@ def test_bbvi_finds_the_weights_and_raises_the_elbo():
     assert np.mean(result["elbo"][-20:]) > np.mean(result["elbo"][:20]) + 10.0
     assert np.all(np.abs(result["mean"] - bbvi.TRUE_W) < 3 * result["std"] + 0.3)
     assert np.all((result["std"] > 0.05) & (result["std"] < 1.0))
+
+
+def test_gp_regression_fits_the_hyperparameters_and_the_function():
+    result = gp_regression.main(steps=150, points=25, quiet=True)
+    assert result["history"][-1] < result["history"][0] - 10.0
+    assert 0.04 < result["noise"] < 0.2                   # the data's noise is 0.1
+    assert result["rmse"] < 0.12 and np.all(result["variance"] > 0)
 
 
 def run_script(*args: str) -> str:

@@ -134,13 +134,23 @@ def test_zero_and_fill_on_non_leaf_block_the_gradient():
 
 
 @pytest.mark.parametrize("op", [lambda y: y.round_(), lambda y: y.floor_(), lambda y: y.ceil_(),
-                                lambda y: y.sign_(), lambda y: y.__ifloordiv__(0.5)])
-def test_inplace_op_with_a_constant_result_sends_no_gradient_through_the_old_value(op):
-    """Like its out-of-place form, the result is a constant: no gradient reaches x
-    through y (the torch gradient of these ops is zero), and x + y still works."""
+                                lambda y: y.sign_(), lambda y: y.trunc_()])
+def test_inplace_rounding_records_a_zero_gradient_node(op):
+    """As torch: the result keeps a node (RoundBackward0, ...) whose gradient is zero, so
+    no gradient reaches x through y, and x + y still works."""
     x = ft.tensor([1.4, -2.6], requires_grad=True)
     y = x * 1.0
-    assert op(y) is y and not y.requires_grad and y.grad_fn is None
+    assert op(y) is y and y.requires_grad and y.grad_fn is not None
+    (x + y).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_inplace_floor_divide_gives_a_constant():
+    """floor_divide has no derivative (torch's node raises in backward): a constant here."""
+    x = ft.tensor([1.4, -2.6], requires_grad=True)
+    y = x * 1.0
+    y //= 0.5
+    assert not y.requires_grad and y.grad_fn is None
     (x + y).sum().backward()
     assert x.grad.tolist() == [1.0, 1.0]
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..core import concrete, concrete_value
-from ..tensors import _ops
+from ..tensors import _ops, _reduce
 from ..tensors._random import draw_array
 from ..tensors._graph import relabel
 from ..tensors._tensor import Tensor, make
@@ -58,7 +58,7 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:
 
 def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
     """``input / max(||input||_p, eps)`` along ``dim``."""
-    norm = _ops.norm(input, p=p, dim=dim, keepdim=True)
+    norm = _reduce.norm(input, p=p, dim=dim, keepdim=True)
     return input / fnp.maximum(norm, eps)
 
 
@@ -156,7 +156,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
 
 def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Any:
     num = fnp.sum(x1 * x2, axis=dim)
-    den = fnp.maximum(_ops.norm(x1, dim=dim) * _ops.norm(x2, dim=dim), eps)
+    den = fnp.maximum(_reduce.norm(x1, dim=dim) * _reduce.norm(x2, dim=dim), eps)
     return num / den
 
 

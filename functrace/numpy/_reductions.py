@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 from typing import Any, Optional, Union
 
@@ -12,6 +13,7 @@ from ..primitives import nondiff as N
 from ..primitives import reductions as R
 from ..primitives.arithmetic import sqrt_p
 from ..primitives.selection import where_p
+from ..tape import ndim_of, shape_of
 from ._shape import ravel
 from ._ufuncs import astype
 
@@ -35,32 +37,36 @@ def normalize_axes(axis: Axis, ndim: int) -> tuple:
 
 
 def _count(a: Any, axes: tuple) -> int:
-    shape = np.shape(a)
-    return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+    shape = shape_of(a)
+    return math.prod([shape[i] for i in axes])
 
 
 def sum(a: Any, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Sum over ``axis``. Example: ``fnp.sum(x, axis=0)``."""
+    return sum_over(a, normalize_axes(axis, ndim_of(a)), dtype, keepdims)
+
+
+def sum_over(a: Any, axes: tuple, dtype: Any = None, keepdims: bool = False) -> Any:
+    """:func:`sum` over ``axes`` already normalised (a sorted tuple of non-negative ints)."""
     if dtype is not None:
         a = astype(a, dtype)
-    return R.reduce_sum_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))
+    return R.reduce_sum_p.bind(a, axes=axes, keepdims=bool(keepdims))
 
 
 def mean(a: Any, axis: Axis = None, dtype: Any = None, keepdims: bool = False) -> Any:
     """Arithmetic mean over ``axis``."""
-    axes = normalize_axes(axis, np.ndim(a))
-    total = sum(a, axis=axes, dtype=dtype, keepdims=keepdims)
-    return total / _count(a, axes)
+    axes = normalize_axes(axis, ndim_of(a))
+    return sum_over(a, axes, dtype, keepdims) / _count(a, axes)
 
 
 def amax(a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """Maximum over ``axis``; tied maxima share the gradient evenly."""
-    return R.reduce_max_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))
+    return R.reduce_max_p.bind(a, axes=normalize_axes(axis, ndim_of(a)), keepdims=bool(keepdims))
 
 
 def amin(a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """Minimum over ``axis``; tied minima share the gradient evenly."""
-    return R.reduce_min_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))
+    return R.reduce_min_p.bind(a, axes=normalize_axes(axis, ndim_of(a)), keepdims=bool(keepdims))
 
 
 max = amax
@@ -74,7 +80,7 @@ def var(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
     With ``N - ddof <= 0`` numpy's RuntimeWarning and value (the sum of squares
     divided by 0: inf, or nan) and a NaN gradient (undefined).
     """
-    axes = normalize_axes(axis, np.ndim(a))
+    axes = normalize_axes(axis, ndim_of(a))
     _warn_if_no_dof(a, axes, ddof)
     return variance(a, axes, dtype, ddof, keepdims)
 
@@ -113,7 +119,7 @@ def std(a: Any, axis: Axis = None, dtype: Any = None, ddof: int = 0,
 
     With ``N - ddof <= 0``: numpy's warning and value, and a NaN gradient (see :func:`var`).
     """
-    axes = normalize_axes(axis, np.ndim(a))
+    axes = normalize_axes(axis, ndim_of(a))
     _warn_if_no_dof(a, axes, ddof)
     return variance(a, axes, dtype, ddof, keepdims, root=True)
 
@@ -124,7 +130,7 @@ def cumsum(a: Any, axis: Optional[int] = None, dtype: Any = None) -> Any:
         a, axis = ravel(a), 0
     if dtype is not None:
         a = astype(a, dtype)
-    return R.cumsum_p.bind(a, axis=normalize_axes(axis, np.ndim(a))[0])
+    return R.cumsum_p.bind(a, axis=normalize_axes(axis, ndim_of(a))[0])
 
 
 def argmax(a: Any, axis: Optional[int] = None, keepdims: bool = False) -> Any:
@@ -141,9 +147,9 @@ def argsort(a: Any, axis: int = -1, kind: Optional[str] = None) -> Any:
 
 def any(a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """Whether any element is true: a constant (no gradient)."""
-    return N.reduce_any_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))
+    return N.reduce_any_p.bind(a, axes=normalize_axes(axis, ndim_of(a)), keepdims=bool(keepdims))
 
 
 def all(a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """Whether all elements are true: a constant (no gradient)."""
-    return N.reduce_all_p.bind(a, axes=normalize_axes(axis, np.ndim(a)), keepdims=bool(keepdims))
+    return N.reduce_all_p.bind(a, axes=normalize_axes(axis, ndim_of(a)), keepdims=bool(keepdims))

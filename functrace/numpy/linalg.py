@@ -21,6 +21,16 @@ from . import _reductions as _R
 from . import _shape as _S
 from . import _ufuncs as _U
 from ._keywords import add_keyword_hints as _add_keyword_hints
+# Explicit re-exports (``name as name``): type checkers see them as public.
+from ._linalg_decomp import (EigResult as EigResult, EighResult as EighResult,
+                             QRResult as QRResult, SVDResult as SVDResult, eig as eig,
+                             eigh as eigh, eigvals as eigvals, eigvalsh as eigvalsh,
+                             lstsq as lstsq, matrix_power as matrix_power,
+                             multi_dot as multi_dot, pinv as pinv, qr as qr, svd as svd,
+                             svdvals as svdvals)
+from ._linalg_extra import (matrix_rank as matrix_rank,
+                            matrix_transpose as matrix_transpose, tensorinv as tensorinv,
+                            tensorsolve as tensorsolve, vecdot as vecdot)
 
 Ord = Optional[Union[int, float, str]]
 
@@ -142,8 +152,7 @@ def _matrix_norm(x: Any, ord: Ord, axes: tuple, keepdims: bool) -> Any:
     if ord is None or ord == "fro":
         return _R.safe_sqrt(_R.sum(x * x, axis=axes, keepdims=keepdims))
     if ord in (2, -2, "nuc"):
-        raise NotImplementedError(f"functrace.numpy.linalg.norm: ord={ord!r} needs singular "
-                                  "values, which are not differentiable here yet")
+        return _singular_value_norm(x, ord, axes, keepdims)
     if ord in (1, -1):
         inner_axis, outer_axis = row, col
     elif ord in (np.inf, -np.inf):
@@ -156,12 +165,25 @@ def _matrix_norm(x: Any, ord: Ord, axes: tuple, keepdims: bool) -> Any:
     return result if keepdims else _S.squeeze(result, axis=axes)
 
 
+def _singular_value_norm(x: Any, ord: Ord, axes: tuple, keepdims: bool) -> Any:
+    """2 (largest singular value), -2 (smallest), 'nuc' (their sum) over ``axes``."""
+    s = svdvals(_S.moveaxis(x, axes, (-2, -1)))
+    if ord == "nuc":
+        result = _R.sum(s, axis=-1)
+    else:
+        result = (_R.amax if ord == 2 else _R.amin)(s, axis=-1)
+    if keepdims:
+        result = _S.expand_dims(result, tuple(sorted(axes)))
+    return result
+
+
 def norm(x: Any, ord: Ord = None, axis: Any = None, keepdims: bool = False) -> Any:
     """Vector or matrix norm with numpy's ``ord``/``axis``/``keepdims`` rules.
 
     Vectors: ``ord`` None/2, 1, inf, -inf, 0 and any other p. Matrices: None,
-    ``'fro'``, 1, -1, inf, -inf (not 2, -2, ``'nuc'``). The gradient at a zero
-    vector is taken as 0 (never NaN).
+    ``'fro'``, 1, -1, inf, -inf, and from the singular values 2, -2, ``'nuc'``. The
+    gradient at a zero vector is taken as 0 (never NaN); that of 2/-2 needs the
+    largest/smallest singular value to be simple.
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> float(fnp.linalg.norm(np.array([3.0, 4.0])))
@@ -182,6 +204,24 @@ def norm(x: Any, ord: Ord = None, axis: Any = None, keepdims: bool = False) -> A
     if len(axes) == 2:
         return _matrix_norm(x, ord, axes, keepdims)
     raise ValueError("Improper number of dimensions to norm.")
+
+
+def cond(x: Any, p: Ord = None) -> Any:
+    """Condition number, as ``numpy.linalg.cond``: ``s_max / s_min`` for ``p`` None, 2
+    (``s_min / s_max`` for -2), else ``norm(x, p) * norm(inv(x), p)``.
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> float(fnp.linalg.cond(np.diag([4.0, 2.0])))
+    2.0
+    """
+    x = _as_float(x)
+    if p is None or p in (2, -2):
+        s = svdvals(x)
+        big, small = _R.amax(s, axis=-1), _R.amin(s, axis=-1)
+        return small / big if p == -2 else big / small
+    if np.ndim(x) < 2 or np.shape(x)[-1] != np.shape(x)[-2]:
+        raise ValueError(f"cond: p={p!r} needs square matrices, got shape {np.shape(x)}")
+    return (norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1)))
 
 
 # -- numpy 2 array-API names (dispatch from np.linalg.*) ----------------------------------

@@ -18,7 +18,8 @@ derivatives. Imports point down this list:
 * ``reductions``: broadcast_to and its transpose ``sum_to_shape``, sums, extrema,
   cumsum, logsumexp; ``indexing``: getitem, scatter_add, concatenate, pad, and the
   planning of gathers with batched index arrays;
-* ``linalg``, ``products``, ``decompositions``, ``conv``/``pooling`` (on ``windows``).
+* ``linalg``, ``products``, ``decompositions`` (Cholesky), ``spectral`` (eigh, eig),
+  ``factorizations`` (svd, qr, pinv), ``conv``/``pooling`` (on ``windows``).
 
 Adding an elementwise primitive
 -------------------------------
@@ -73,4 +74,5 @@ that is not generic is written with the helpers of :mod:`.batch_rules`.
 from . import batch_rules  # noqa: F401
 from . import shape_ops, nondiff, selection, arithmetic, transcendental, erf  # noqa: F401
 from . import reductions, indexing, linalg, products, decompositions  # noqa: F401
+from . import spectral, factorizations  # noqa: F401
 from . import conv, pooling  # noqa: F401

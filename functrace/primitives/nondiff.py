@@ -1,7 +1,14 @@
-"""Primitives whose outputs are constants: no gradient flows through them.
+"""Primitives whose outputs are constants, and the piecewise-constant ones.
 
-They are still primitives (not plain numpy calls) so that every transform sees
-them, e.g. a batching trace can move their ``axis``.
+Comparisons, tests and ``argmax`` give constants: no gradient flows through
+them. They are still primitives (not plain numpy calls) so that every
+transform sees them, e.g. a batching trace can move their ``axis``.
+
+Rounding (``sign``, ``floor``, ``ceil``, ``trunc``, ``rint``, ``round``) is
+piecewise constant: its derivative is 0 wherever it exists, and its rules say
+so with zeros (not ``None``), as JAX and PyTorch do. So a Tensor that requires
+grad gets a node (``FloorBackward0``) whose gradient is zero, rather than a
+constant that refuses ``backward()``.
 """
 from __future__ import annotations
 
@@ -9,18 +16,31 @@ import operator
 
 import numpy as np
 
-from ..registry import defnondiff
+from ..registry import defnondiff, defprimitive
 from .batch_rules import shape_of, to_front
 from .shape_ops import reshape_p
 
 EW = "elementwise"   # the generic broadcasting batching rule (see .batch_rules)
 
-sign_p = defnondiff("sign", np.sign, batch=EW)
-floor_p = defnondiff("floor", np.floor, batch=EW)
-ceil_p = defnondiff("ceil", np.ceil, batch=EW)
-trunc_p = defnondiff("trunc", np.trunc, batch=EW)
-rint_p = defnondiff("rint", np.rint, batch=EW)
-round_p = defnondiff("round", lambda x, decimals=0: np.round(x, decimals), batch=EW)
+
+def _zero_vjp(ct, ins, out, argnum, **params):
+    return zeros_like_p.bind(ct)
+
+
+def _zero_jvp(primals, tangents, out, **params):
+    return zeros_like_p.bind(tangents[0])
+
+
+def _piecewise_constant(name, impl):
+    return defprimitive(name, impl, _zero_vjp, _zero_jvp, saves="none", batch=EW)
+
+
+sign_p = _piecewise_constant("sign", np.sign)
+floor_p = _piecewise_constant("floor", np.floor)
+ceil_p = _piecewise_constant("ceil", np.ceil)
+trunc_p = _piecewise_constant("trunc", np.trunc)
+rint_p = _piecewise_constant("rint", np.rint)
+round_p = _piecewise_constant("round", lambda x, decimals=0: np.round(x, decimals))
 
 equal_p = defnondiff("equal", np.equal, batch=EW)
 not_equal_p = defnondiff("not_equal", np.not_equal, batch=EW)

@@ -10,6 +10,7 @@ max/min reductions split the cotangent evenly among tied maxima (minima).
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,11 +18,12 @@ import numpy as np
 from ..core import concrete
 from ..registry import deflinear, defprimitive, zeros_like_value
 from ..tape import shape_of as _shape
+from .arithmetic import absolute_p
 from .batch_rules import pad_after_batch, shape_of, to_front
-from .nondiff import astype_int_p, equal_p, isfinite_p, stop_gradient_p
+from .nondiff import astype_int_p, equal_p, greater_p, isfinite_p, less_p, stop_gradient_p
 from .selection import where_p
 from .shape_ops import flip_p, reshape_p
-from .transcendental import exp_p
+from .transcendental import exp_p, log_p
 
 
 def kept_shape(shape: tuple, axes: tuple) -> tuple:
@@ -43,6 +45,8 @@ def _broadcast_to_batch(args, dims, shape):
 def _broadcast_to_impl(x, shape):
     """A read-only broadcast view, built directly when that is easy (np.broadcast_to
     costs ~2.5 us of Python per call, the direct view ~0.5 us)."""
+    if isinstance(x, np.generic):        # a 0-d result of numpy arithmetic (a cotangent)
+        x = np.asarray(x)
     if type(x) is np.ndarray and x.flags.c_contiguous and x.ndim <= len(shape):
         lead = len(shape) - x.ndim
         if all(d == t or d == 1 for d, t in zip(x.shape, shape[lead:])):
@@ -87,8 +91,9 @@ def batched_front(x: Any, d: Any, size: int) -> Any:
 
 
 def expand_back(ct, x_shape, axes, keepdims):
-    """Reshape a reduced cotangent to keepdims form, then broadcast to ``x_shape``."""
-    if not keepdims:
+    """Reshape a reduced cotangent to keepdims form, then broadcast to ``x_shape`` (no
+    reshape when only leading axes were reduced: broadcasting adds them back)."""
+    if not keepdims and axes != tuple(range(len(axes))):
         ct = reshape_p.bind(ct, shape=kept_shape(x_shape, axes))
     return broadcast_to_p.bind(ct, shape=x_shape)
 
@@ -106,6 +111,26 @@ def _reduce_sum_vjp(ct, ins, out, argnum, axes, keepdims):
 
 
 reduce_sum_p = deflinear("reduce_sum", _reduce_sum_impl, _reduce_sum_vjp, batch="reduction")
+
+
+# The mean as one primitive: the Tensor facade's ``mean`` (one node, as torch's
+# MeanBackward0); the sum in the input's dtype, divided by the count.
+
+def _count(shape: tuple, axes: tuple) -> int:
+    return math.prod([shape[i] for i in axes])
+
+
+def _reduce_mean_impl(x, axes, keepdims):
+    return _reduce_sum_impl(x, axes, keepdims) / _count(np.shape(x), axes)
+
+
+def _reduce_mean_vjp(ct, ins, out, argnum, axes, keepdims):
+    shape = np.shape(ins[0])
+    return expand_back(ct / _count(shape, axes), shape, axes, keepdims)
+
+
+reduce_mean_p = deflinear("reduce_mean", _reduce_mean_impl, _reduce_mean_vjp,
+                          batch="reduction")
 
 
 def _extremum_weights(x, out, axes, keepdims):
@@ -147,6 +172,56 @@ def _cumsum_vjp(ct, ins, out, argnum, axis):
 
 cumsum_p = deflinear("cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_vjp,
                      saves="none", batch="axis")
+
+
+# -- logcumsumexp: log(cumsum(exp(x))) along an axis, exactly (no shift to overflow) -------
+# The rules split the cotangent (tangent) by sign and stay in log space, as PyTorch's
+# (and TensorFlow's) do: d out_k / d x_j = exp(x_j - out_k) for j <= k, summed in log space
+# by logcumsumexp itself, so they nest for higher derivatives.
+
+def _logcumsumexp_impl(x, axis):
+    x = np.asarray(x)
+    return np.logaddexp.accumulate(x, axis=axis) if x.size else x.copy()
+
+
+def _signed_log(c, positive):
+    """``log|c|`` where ``c`` has the given sign, a huge negative number elsewhere (finite,
+    so that no inf - inf appears in higher derivatives; a quarter of the dtype's lowest
+    number, so that adding an output or input to it does not overflow)."""
+    lowest = float(np.finfo(np.result_type(concrete(c))).min) / 4
+    mask = greater_p.bind(c, 0.0) if positive else less_p.bind(c, 0.0)
+    return where_p.bind(mask, log_p.bind(where_p.bind(mask, absolute_p.bind(c), 1.0)), lowest)
+
+
+def _signed_scan(c, x, out, axis, reverse):
+    """``sum_j c_j exp(x_j - out_k)`` over j <= k (over j >= k with ``reverse``)."""
+    def scan(v):
+        if not reverse:
+            return logcumsumexp_p.bind(v, axis=axis)
+        return flip_p.bind(logcumsumexp_p.bind(flip_p.bind(v, axes=(axis,)), axis=axis),
+                           axes=(axis,))
+
+    parts = []
+    for positive in (True, False):
+        log_c = _signed_log(c, positive)
+        if reverse:     # the cotangent: sum over k >= j of c_k exp(x_j - out_k)
+            parts.append(exp_p.bind(scan(log_c - out) + x))
+        else:           # the tangent: sum over j <= k of t_j exp(x_j - out_k)
+            parts.append(exp_p.bind(scan(log_c + x) - out))
+    return parts[0] - parts[1]
+
+
+def _logcumsumexp_vjp(ct, ins, out, argnum, axis):
+    return _signed_scan(ct, ins[0], out, axis, reverse=True)
+
+
+def _logcumsumexp_jvp(primals, tangents, out, axis):
+    return _signed_scan(tangents[0], primals[0], out, axis, reverse=False)
+
+
+logcumsumexp_p = defprimitive("logcumsumexp", _logcumsumexp_impl, _logcumsumexp_vjp,
+                              _logcumsumexp_jvp, saves="both", batch="axis")
+
 
 # -- logsumexp ----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""LU with partial pivoting and the symmetric eigendecomposition (scipy.linalg values).
+"""LU with partial pivoting (scipy.linalg values), and the symmetric eigendecomposition.
 
 ``lu`` returns scipy's packed factor ``lu`` (``L`` below the diagonal with a unit
 diagonal left implicit, ``U`` on and above it) of ``P a = L U``; the pivots, a
@@ -7,16 +7,7 @@ constant, come from the non-differentiable ``lu_pivots`` and ``lu_permutation``
 ``M = L^-1 P da U^-1`` gives ``dL = L strict_lower(M)``, ``dU = upper(M) U``; the VJP
 is the transpose, ``P^T L^-T (strict_lower(L^T ct_L) + upper(ct_U U^T)) U^-T``.
 
-``eigh`` returns ``w`` and ``v`` packed into one array ``(..., n + 1, n)`` (row 0 the
-ascending eigenvalues, rows 1.. the eigenvectors as columns), unpacked by
-:func:`functrace.scipy.linalg.eigh`. It reads the lower triangle of its symmetrised
-input, like Cholesky here. Rules (with ``F_ij = 1 / (w_j - w_i)`` off the diagonal)::
-
-    dw = diag(V^T dA V),  dV = V (F * (V^T dA V))
-    A_bar = V (diag(w_bar) + F * (V^T V_bar)) V^T, symmetrised
-
-Degenerate eigenvalues make ``F`` infinite: the eigenvectors are then not unique and
-their derivative does not exist (as in JAX and PyTorch); ``w`` alone is fine.
+``eigh`` (re-exported here for :mod:`functrace.scipy.linalg`) lives in :mod:`.spectral`.
 """
 from __future__ import annotations
 
@@ -33,13 +24,13 @@ from .scipy_linalg import per_matrix, solve_triangular_p, triangle_mask
 from .selection import where_p
 from .shape_ops import reshape_p
 from .special_functions import float_dtype
+from .spectral import check_square as _check_square
+from .spectral import eigh_p, split_eigen
+
+__all__ = ["lu_p", "lu_pivots_p", "lu_permutation_p", "permute_rows", "unpack_lu", "eigh_p",
+           "split_eigh"]
 
 # -- LU ----------------------------------------------------------------------------------
-
-
-def _check_square(a: np.ndarray, what: str) -> None:
-    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"{what}: expected a (stack of) square matrices, got shape {a.shape}")
 
 
 def _lu_impl(a):
@@ -132,63 +123,6 @@ def _inverse_permutation(perm):
 
 lu_p = defprimitive("lu", _lu_impl, _lu_vjp, _lu_jvp, saves="both", batch="stacked")
 
-# -- eigh --------------------------------------------------------------------------------
+# -- eigh: in .spectral (numpy's and scipy's eigh share it) --------------------------------
 
-
-def _eigh_impl(a):
-    a = np.asarray(a)
-    _check_square(a, "eigh")
-    dtype = float_dtype(a)
-    sym = (0.5 * (a + np.swapaxes(a, -1, -2))).astype(dtype)
-
-    def packed(m):
-        w, v = np.linalg.eigh(m)
-        return np.concatenate([w[None, :], v], axis=0)
-    n = a.shape[-1]
-    return per_matrix(packed, sym, out_shape=(n + 1, n), dtype=dtype)
-
-
-def split_eigh(packed):
-    """``(w, v)`` from the packed output (differentiable)."""
-    n1 = np.shape(packed)[-2]
-    w = getitem_p.bind(packed, idx=(Ellipsis, 0, slice(None)))
-    v = getitem_p.bind(packed, idx=(Ellipsis, slice(1, n1), slice(None)))
-    return w, v
-
-
-def _gap_inverse(w):
-    """``F_ij = 1 / (w_j - w_i)`` off the diagonal, 0 on it (differentiable in ``w``)."""
-    n = np.shape(w)[-1]
-    shape = tuple(np.shape(w))
-    row = reshape_p.bind(w, shape=shape[:-1] + (1, n))
-    col = reshape_p.bind(w, shape=shape[:-1] + (n, 1))
-    eye = np.eye(n, dtype=bool)
-    gap = where_p.bind(eye, 1.0, row - col)
-    return where_p.bind(eye, 0.0, 1.0 / gap)
-
-
-def _eigh_jvp(primals, tangents, out):
-    w, v = split_eigh(out)
-    ta = tangents[0]
-    ta = 0.5 * (ta + swap_last_two(ta))
-    m = matmul_p.bind(matmul_p.bind(swap_last_two(v), ta), v)              # V^T dA V
-    n = np.shape(w)[-1]
-    eye = np.eye(n, dtype=float_dtype(concrete(w)))
-    dw = reduce_sum_p.bind(m * eye, axes=(len(np.shape(m)) - 1,), keepdims=False)
-    dv = matmul_p.bind(v, _gap_inverse(w) * m)
-    dw = reshape_p.bind(dw, shape=tuple(np.shape(dw))[:-1] + (1, n))
-    return concatenate_p.bind(dw, dv, axis=len(np.shape(dv)) - 2)
-
-
-def _eigh_vjp(ct, ins, out, argnum):
-    w, v = split_eigh(out)
-    ct_w, ct_v = split_eigh(ct)
-    n = np.shape(w)[-1]
-    eye = np.eye(n, dtype=float_dtype(concrete(w)))
-    diag_w = reshape_p.bind(ct_w, shape=tuple(np.shape(ct_w))[:-1] + (1, n)) * eye
-    inner = diag_w + _gap_inverse(w) * matmul_p.bind(swap_last_two(v), ct_v)
-    g = matmul_p.bind(matmul_p.bind(v, inner), swap_last_two(v))
-    return 0.5 * (g + swap_last_two(g))
-
-
-eigh_p = defprimitive("eigh", _eigh_impl, _eigh_vjp, _eigh_jvp, saves="out", batch="stacked")
+split_eigh = split_eigen

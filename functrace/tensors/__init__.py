@@ -18,9 +18,9 @@ tensor([2., 4.])
 Deliberate differences from PyTorch (and why):
 
 * dtypes are numpy dtypes (``ft.float32 == np.float32``; printed as
-  ``functrace.float64``), and type promotion follows numpy: an int tensor
-  divided by an int is float64, a 0-d float64 tensor promotes float32 ones,
-  and mixing float32 and float64 in ``matmul`` promotes instead of raising.
+  ``functrace.float64``). They promote as in PyTorch (:mod:`._promotion`: an
+  int tensor divided by an int is float32, a 0-d float64 tensor does not
+  promote float32 ones); the functional API keeps numpy's rules.
 * Random numbers come from numpy's PCG64 generator: the same seed gives other
   numbers than torch (distributions and initialisations are the same), but
   ``ft.manual_seed``/``ft.Generator`` make every random function, ``Dropout``,
@@ -29,6 +29,10 @@ Deliberate differences from PyTorch (and why):
   place while gradients are recorded raises (functrace has no ``CopySlices``
   rebase of the base tensor); under ``no_grad`` the write goes through.
   ``detach()`` shares the version counter, views do not.
+* Arguments take torch's forms (``dim`` as an int, tuple or list; ``axis=``
+  and ``keepdims=`` aliases) and errors are torch's types (:mod:`._args`).
+  A Python number is accepted where torch wants a tensor (``ft.maximum(x, 0.5)``),
+  and functions torch has no kernel for on a dtype compute anyway.
 * Composites (``mean``, ``var``, ``softmax``, ``cross_entropy``, ...) are a
   few primitives each: their ``grad_fn`` carries PyTorch's name, but
   ``next_functions`` shows the inner nodes.

@@ -239,3 +239,32 @@ def new_leaf(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
     t = object.__new__(cls)
     init_tensor(t, data, requires_grad)
     return t
+
+
+# -- Tensor.new_*: factories that default to the tensor's dtype ------------------------
+
+def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """A new leaf holding a copy of ``data``, in ``self``'s dtype unless given."""
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``, in ``self``'s dtype unless given."""
+    return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size),
+                   dtype or self.dtype, device, requires_grad)
+
+
+def _new_filled(fill: Any, name: str) -> Any:
+    def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+        return _filled(fill, size, dtype or self.dtype, device, requires_grad)
+    method.__name__ = name
+    method.__doc__ = (f"A tensor of ``size`` ({'zeros' if fill == 0 else 'ones'}), in "
+                      "``self``'s dtype unless given. Example: ``x.new_zeros(2, 3)``.")
+    return method
+
+
+new_zeros = new_empty = _new_filled(0, "new_zeros")
+new_ones = _new_filled(1, "new_ones")

@@ -25,6 +25,7 @@ from .. import core
 from ..core import Primitive
 from ..grad_mode import is_grad_enabled
 from ..tape import DECLARED, Eqn, record_eqn
+from ._promotion import PROMOTE_ALWAYS, promote
 from ._tensor import Tensor, make, next_id
 
 _new = object.__new__
@@ -142,7 +143,10 @@ def _class_for(prim: Primitive, params: dict) -> type:
 def relabel(out: Any, name: str, *inputs: Any) -> Any:
     """Rename ``out``'s grad_fn (for composites: ``mean`` shows ``MeanBackward0``)."""
     node = getattr(out, "_node", None)
-    if node is not None and all(out is not i for i in inputs):
+    if node is not None:
+        for i in inputs:
+            if out is i:           # the input itself, not a result
+                return out
         node.__class__ = node_class(name)
     return out
 
@@ -152,18 +156,30 @@ def relabel(out: Any, name: str, *inputs: Any) -> Any:
 def handle(prim: Primitive, args: tuple, params: dict) -> Any:
     """Compute ``prim`` on Tensor arguments and record a node when needed."""
     datas = list(args)
-    in_ids = parents = None
+    in_ids = parents = first = None
+    uniform = True      # the Tensors' data all of first's dtype and shape, the rest Python numbers
     i = 0
     for a in args:
-        if type(a) in TENSOR_TYPES:
-            datas[i] = a._data
+        kind = type(a)
+        if kind in TENSOR_TYPES:
+            data = datas[i] = a._data
+            if first is None:
+                first = data
+            elif data.dtype is not first.dtype or data.shape != first.shape:
+                uniform = False      # (numpy's dtypes of one type are one object, or promote)
             if a._rg:
                 if in_ids is None:
                     in_ids = [None] * len(args)
                     parents = [None] * len(args)
                 in_ids[i] = a._id
                 parents[i] = a._node or a
+        elif kind is not float and kind is not int:
+            uniform = False
         i += 1
+    # torch's dtypes (numpy's: the functional API); floating Tensors of one dtype and shape
+    # with Python numbers already compute in torch's dtype (the usual case: ~0.4 us saved)
+    if not uniform or first is None or first.dtype.kind != "f" or prim.name in PROMOTE_ALWAYS:
+        promote(prim, datas)
     out = prim.impl(*datas, **params)
     if type(out) is not _ndarray:
         out = _asarray(out)

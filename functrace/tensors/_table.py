@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar, Union
 
+from ._args import torch_function
 from ._inplace import inplace_of
 
 F = TypeVar("F")
@@ -46,7 +47,8 @@ class Row:
 ROWS: list[Row] = []
 #: Registered primitives that no row names, with the reason (a meta-test checks the rest).
 NO_ROW: dict[str, str] = {}
-_UNNAMED: dict[int, Row] = {}      # id(function) -> its op() row, until name_rows()
+_UNNAMED: dict[int, Row] = {}      # id(wrapped function) -> its op() row, until name_rows()
+_WRAPPED: set = set()              # ids of the functions given to op()
 
 
 def _prims(prim: Union[str, tuple]) -> tuple:
@@ -61,21 +63,29 @@ def op(function: F, grad_fn: GradFn = None, *, prim: Union[str, tuple] = (),
     op(...)``). The function is also ``Tensor.name`` (its first argument is the
     tensor) unless ``method=False``, or ``method=`` another callable taking the
     tensor first (``x.view(2, 3)`` against ``ft.reshape(x, (2, 3))``). Returns
-    ``function`` itself, so that type checkers see its signature under the name.
+    ``function`` with torch's argument aliases and error types
+    (:func:`._args.torch_function`), under ``function``'s signature.
     """
-    if id(function) in _UNNAMED:
+    if id(function) in _WRAPPED:
         raise ValueError(f"{function!r} already has a row: bind the other name to the same "
                          "op() result (name = other = op(...)) to make it an alias")
-    row = Row((), function, function if method is True else (method or None), grad_fn,
-              _prims(prim), inplace)
+    wrapped = torch_function(function)
+    _WRAPPED.add(id(function))
+    own = torch_function(method) if method and method is not True else None
+    row = Row((), wrapped, wrapped if method is True else own,
+              grad_fn, _prims(prim), inplace)
     ROWS.append(row)
-    _UNNAMED[id(function)] = row
-    return function
+    _UNNAMED[id(wrapped)] = row
+    return wrapped
 
 
 def method(name: str, function: Callable[..., Any], grad_fn: GradFn = None, *,
            prim: Union[str, tuple] = (), inplace: bool = False) -> None:
-    """A Tensor method that is not a torch function: operators, ``view``, ``to``, ``zero_``."""
+    """A Tensor method that is not a torch function: operators, ``view``, ``to``, ``zero_``.
+    Named methods get torch's argument aliases and error types; operators are left as
+    they are (the root handler gives their errors torch's types)."""
+    if not name.startswith("__") and callable(function):
+        function = torch_function(function, name)
     ROWS.append(Row((name,), None, function, grad_fn, _prims(prim), inplace))
 
 

@@ -66,6 +66,9 @@ class RemovableHandle:
 
 _WARNED_FLOAT: list = []   # Tensor.__float__ of a tensor that requires grad warned
 
+_ENGINE_BACKWARD: Optional[Callable[..., None]] = None   # _engine.backward, once imported
+
+
 class Tensor:
     """An n-dimensional array that can record operations for ``backward()``.
 
@@ -259,9 +262,11 @@ class Tensor:
         >>> x.grad
         tensor(6.)
         """
-        from ._engine import backward
-        backward([self], None if gradient is None else [gradient], retain_graph,
-                 create_graph, inputs)
+        global _ENGINE_BACKWARD
+        if _ENGINE_BACKWARD is None:       # (an import statement per call costs ~1 us)
+            from ._engine import backward as _ENGINE_BACKWARD   # (it imports this module)
+        _ENGINE_BACKWARD([self], None if gradient is None else [gradient], retain_graph,
+                         create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and version counter) that is not in the graph."""

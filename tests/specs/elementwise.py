@@ -4,7 +4,8 @@
 
 Every unary op gets one row on a small matrix inside its domain; every binary op
 gets one row per shape pair in :data:`BROADCAST_PAIRS`, plus rows for Python
-scalars mixed in. Non-differentiable ops are ``order=0`` rows (see ``Spec``).
+scalars mixed in. Non-differentiable ops are ``order=0`` rows (see ``Spec``); rounding,
+piecewise constant, has ordinary rows (its derivatives are zero away from the jumps).
 The rows marked ``kernel=True`` also drive the compiled kernels' tests: the unary
 rows on a matrix, the binary rows on two matrices of one shape, and the selection
 rows with ties (and NaN for fmax/fmin).
@@ -159,18 +160,24 @@ def _constant(name, prims, fn, shapes, domain=(-2.0, 2.0), reference=None, **kw)
     return Spec(name, prims, fn, shapes, domain, order=0, reference=reference, **kw)
 
 
+# -- piecewise constant (rounding): zero derivatives, checked away from the jumps --------
 ROUNDING = [("sign", fnp.sign, np.sign, NONZERO), ("floor", fnp.floor, np.floor, None),
             ("ceil", fnp.ceil, np.ceil, None), ("trunc", fnp.trunc, np.trunc, None),
             ("rint", fnp.rint, np.rint, None)]
+_ZERO = {"scale_invisible": "the derivative is zero: 1% of it is zero too"}
 for prim, f, ref, domain in ROUNDING:
-    SPECS.append(_constant(prim, (prim,), f, [(2, 3)], domain or (-3.0, 3.0), ref))
+    SPECS.append(Spec(prim, (prim,), f, [(2, 3)], domain or (-3.0, 3.0), reference=ref,
+                      extra=_ZERO))
 
 SPECS += [
-    _constant("round", ("round",), fnp.round, [(2, 3)], (-3.0, 3.0), np.round),
-    _constant("round/decimals", ("round",), lambda x: fnp.round(x, 1), [(2, 3)],
-              (-3.0, 3.0), lambda x: np.round(x, 1)),
-    _constant("round/method", ("round",), lambda x: x.round(), [(2, 3)], (-3.0, 3.0),
-              lambda x: x.round()),
+    Spec("round", ("round",), fnp.round, [(2, 3)], (-3.0, 3.0), reference=np.round,
+         extra=_ZERO),
+    Spec("round/decimals", ("round",), lambda x: fnp.round(x, 1), [(2, 3)], (-3.0, 3.0),
+         reference=lambda x: np.round(x, 1), extra=_ZERO),
+    Spec("round/method", ("round",), lambda x: x.round(), [(2, 3)], (-3.0, 3.0),
+         reference=lambda x: x.round(), extra=_ZERO),
+    Spec("floor/times-x", ("floor", "multiply"), lambda x: fnp.floor(x) * x, [(2, 3)],
+         (-3.0, 3.0), reference=lambda x: np.floor(x) * x, extra=_ZERO),
 ]
 
 COMPARISONS = [("equal", fnp.equal, np.equal, "=="), ("not_equal", fnp.not_equal,

@@ -8,6 +8,8 @@ Inputs are random, so max/min have no ties here; ties are value-tested in
 import numpy as np
 
 import functrace.numpy as fnp
+from functrace.numpy._reductions import normalize_axes
+from functrace.primitives.reductions import logcumsumexp_p, reduce_mean_p
 
 from ._spec import Spec
 
@@ -40,6 +42,14 @@ SPECS += _reduction_rows("reduce_sum", fnp.sum, np.sum)
 SPECS += _reduction_rows("reduce_max", fnp.max, np.max)
 SPECS += _reduction_rows("reduce_min", fnp.min, np.min)
 SPECS += _reduction_rows("reduce_sum", fnp.mean, np.mean, ("divide",))
+
+
+def mean_node(x, axis=None, keepdims=False):
+    """The Tensor facade's mean: one ``reduce_mean`` node."""
+    return reduce_mean_p.bind(x, axes=normalize_axes(axis, np.ndim(x)), keepdims=keepdims)
+
+
+SPECS += _reduction_rows("reduce_mean", mean_node, np.mean)
 SPECS += _reduction_rows("reduce_sum", fnp.var, np.var, ("subtract", "multiply", "divide"))
 SPECS += _reduction_rows("reduce_sum", fnp.std, np.std, ("subtract", "multiply", "sqrt"))
 
@@ -99,4 +109,17 @@ SPECS += [
               lambda x: np.argsort(x, axis=0)),
     _constant("argsort/method-stable", ("argsort",), lambda x: x.argsort(kind="stable"),
               [(4,)], lambda x: x.argsort(kind="stable")),
+]
+
+# logcumsumexp: inputs spanning a wide range too (a shift by the maximum would underflow)
+SPECS += [
+    Spec("logcumsumexp/axis=1", ("logcumsumexp",),
+         lambda x: logcumsumexp_p.bind(x, axis=1), [(2, 3)],
+         reference=lambda x: np.log(np.cumsum(np.exp(x), axis=1))),
+    Spec("logcumsumexp/axis=0", ("logcumsumexp",),
+         lambda x: logcumsumexp_p.bind(x, axis=0), [(3, 2)],
+         reference=lambda x: np.log(np.cumsum(np.exp(x), axis=0))),
+    Spec("logcumsumexp/wide", ("logcumsumexp", "multiply"),
+         lambda x: logcumsumexp_p.bind(x * 300.0, axis=0), [(4,)], dtypes=("float64",),
+         reference=lambda x: np.logaddexp.accumulate(x * 300.0)),
 ]

@@ -1,0 +1,234 @@
+"""Eigendecompositions: ``eigh``/``eigvalsh`` (symmetric) and ``eig``/``eigvals`` (general,
+real eigenvalues only until complex numbers are supported).
+
+``eigh`` returns ``w`` and ``v`` packed into one array ``(..., n + 1, n)`` (row 0 the
+ascending eigenvalues, rows 1.. the eigenvectors as columns), unpacked by
+:func:`split_eigen`; ``eig`` packs the same way. ``eigh`` reads its symmetrised input
+``(a + a^T) / 2``, as JAX and :mod:`.decompositions`' Cholesky do. Rules (with
+``F_ij = 1 / (w_j - w_i)`` off the diagonal)::
+
+    eigh: dw = diag(V^T dA V),  dV = V (F * (V^T dA V))
+          A_bar = V (diag(w_bar) + F * (V^T V_bar)) V^T, symmetrised
+    eig:  M = V^-1 dA V,  dw = diag(M),  dV = P(V (F * M))   (P keeps unit columns)
+          A_bar = V^-T (diag(w_bar) + F * (V^T P(V_bar))) V^T
+
+Degenerate eigenvalues (``w_i == w_j``, i != j) make ``F`` infinite: the eigenvectors
+are then not unique and their derivative does not exist (as in JAX and PyTorch). Such a
+pair contributes 0 when the part of the cotangent/tangent that would turn the basis of
+the eigenspace is exactly 0 (a function that does not look at the eigenvectors, or is
+invariant to the choice of basis within the eigenspace), and NaN otherwise: never a
+silently finite wrong number. ``eigvalsh`` and
+``eigvals`` are their own primitives, so eigenvalue-only gradients never meet ``F``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core import concrete
+from ..registry import defprimitive
+from .indexing import concatenate_p, getitem_p
+from .linalg import matmul_p, solve_p, swap_last_two
+from .nondiff import equal_p, logical_and_p, not_equal_p
+from .reductions import reduce_sum_p
+from .selection import dtype_of as float_dtype
+from .selection import where_p
+from .shape_ops import reshape_p
+
+
+def check_square(a: np.ndarray, what: str) -> None:
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{what}: expected a (stack of) square matrices, got shape {a.shape}")
+
+
+def as_float_matrix(a: Any, what: str, square: bool = True) -> np.ndarray:
+    """``a`` as a floating array of at least two dimensions, or a clear error."""
+    a = np.asarray(a)
+    if a.dtype.kind == "c":
+        raise TypeError(f"{what}: complex matrices are not supported yet (functrace has no "
+                        "complex differentiation); pass a real matrix")
+    if a.ndim < 2:
+        raise ValueError(f"{what}: expected a (stack of) matrices of at least 2 dimensions, "
+                         f"got shape {a.shape}")
+    if square:
+        check_square(a, what)
+    return a.astype(float_dtype(a), copy=False)
+
+
+# -- shared pieces (differentiable) ---------------------------------------------------------
+
+def as_row(v: Any) -> Any:
+    """A (stack of) vector(s) ``(..., k)`` as rows ``(..., 1, k)``: ``X * as_row(s)`` is ``X S``."""
+    shape = tuple(np.shape(v))
+    return reshape_p.bind(v, shape=shape[:-1] + (1, shape[-1]))
+
+
+def as_column(v: Any) -> Any:
+    """A (stack of) vector(s) ``(..., k)`` as columns ``(..., k, 1)``: ``S X``."""
+    return reshape_p.bind(v, shape=tuple(np.shape(v)) + (1,))
+
+
+def diagonal_part(m: Any) -> Any:
+    """The diagonal ``(..., k)`` of a (stack of) square matrices."""
+    n = np.shape(m)[-1]
+    eye = np.eye(n, dtype=float_dtype(concrete(m)))
+    return reduce_sum_p.bind(m * eye, axes=(len(np.shape(m)) - 1,), keepdims=False)
+
+
+def diagonal_matrix(v: Any) -> Any:
+    """``diag(v)`` for a (stack of) vector(s)."""
+    n = np.shape(v)[-1]
+    return as_row(v) * np.eye(n, dtype=float_dtype(concrete(v)))
+
+
+def gap_inverse(w: Any) -> tuple:
+    """``(F, degenerate)``: ``F_ij = 1 / (w_j - w_i)`` off the diagonal and 0 on it and where
+    ``w_i == w_j``; ``degenerate`` (a constant mask) marks those equal off-diagonal pairs."""
+    n = np.shape(w)[-1]
+    row, col = as_row(w), as_column(w)
+    off_diagonal = ~np.eye(n, dtype=bool)
+    undefined = equal_p.bind(row, col)                  # the diagonal and degenerate pairs
+    degenerate = logical_and_p.bind(undefined, off_diagonal)
+    gap = where_p.bind(undefined, 1.0, row - col)
+    return where_p.bind(undefined, 0.0, 1.0 / gap), degenerate
+
+
+def gap_product(f_and_mask: tuple, x: Any, symmetrised: bool = False) -> Any:
+    """``F * x``, NaN at a degenerate pair where the derivative does not exist, 0 where
+    nothing depends on the eigenspace's basis.
+
+    A degenerate pair is undefined where ``x_ij != 0``; with ``symmetrised=True`` (the
+    caller uses only ``F * x + (F * x)^T = F * (x - x^T)``, ``F`` being antisymmetric)
+    only where ``x_ij != x_ji``.
+    """
+    f, degenerate = f_and_mask
+    varies = not_equal_p.bind(x, swap_last_two(x)) if symmetrised else not_equal_p.bind(x, 0.0)
+    undefined = logical_and_p.bind(degenerate, varies)
+    nan = np.asarray(np.nan, dtype=float_dtype(concrete(x)))
+    return f * x + where_p.bind(undefined, nan, np.zeros((), nan.dtype))
+
+
+def split_eigen(packed: Any) -> tuple:
+    """``(w, v)`` from a packed ``(..., n + 1, n)`` eigendecomposition (differentiable)."""
+    n1 = np.shape(packed)[-2]
+    w = getitem_p.bind(packed, idx=(Ellipsis, 0, slice(None)))
+    v = getitem_p.bind(packed, idx=(Ellipsis, slice(1, n1), slice(None)))
+    return w, v
+
+
+def pack_eigen(w: Any, v: Any) -> Any:
+    return concatenate_p.bind(as_row(w), v, axis=len(np.shape(v)) - 2)
+
+
+def _sym(x: Any) -> Any:
+    return 0.5 * (x + swap_last_two(x))
+
+
+def _sandwich(left_t: Any, x: Any, right: Any) -> Any:
+    """``left_t @ x @ right``."""
+    return matmul_p.bind(matmul_p.bind(left_t, x), right)
+
+
+# -- eigh, eigvalsh -------------------------------------------------------------------------
+
+def _eigh_impl(a):
+    a = as_float_matrix(a, "eigh")
+    w, v = np.linalg.eigh(0.5 * (a + np.swapaxes(a, -1, -2)))
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _eigh_jvp(primals, tangents, out):
+    w, v = split_eigen(out)
+    m = _sandwich(swap_last_two(v), _sym(tangents[0]), v)               # V^T dA V
+    return pack_eigen(diagonal_part(m), matmul_p.bind(v, gap_product(gap_inverse(w), m)))
+
+
+def _eigh_vjp(ct, ins, out, argnum):
+    w, v = split_eigen(out)
+    ct_w, ct_v = split_eigen(ct)
+    inner = (diagonal_matrix(ct_w) + gap_product(gap_inverse(w), matmul_p.bind(
+        swap_last_two(v), ct_v), symmetrised=True))
+    return _sym(_sandwich(v, inner, swap_last_two(v)))
+
+
+eigh_p = defprimitive("eigh", _eigh_impl, _eigh_vjp, _eigh_jvp, saves="out", batch="stacked")
+
+
+def _eigvalsh_impl(a):
+    a = as_float_matrix(a, "eigvalsh")
+    return np.linalg.eigvalsh(0.5 * (a + np.swapaxes(a, -1, -2)))
+
+
+def _eigvalsh_jvp(primals, tangents, out):
+    _, v = split_eigen(eigh_p.bind(primals[0]))
+    return diagonal_part(_sandwich(swap_last_two(v), _sym(tangents[0]), v))
+
+
+def _eigvalsh_vjp(ct, ins, out, argnum):
+    _, v = split_eigen(eigh_p.bind(ins[0]))
+    return _sandwich(v, diagonal_matrix(ct), swap_last_two(v))       # symmetric already
+
+
+eigvalsh_p = defprimitive("eigvalsh", _eigvalsh_impl, _eigvalsh_vjp, _eigvalsh_jvp,
+                          saves="in", batch="stacked")
+
+# -- eig, eigvals (real eigenvalues) -----------------------------------------------------
+
+
+def _real_eig(a: np.ndarray, what: str) -> tuple:
+    w, v = np.linalg.eig(as_float_matrix(a, what))
+    if w.dtype.kind == "c":
+        raise NotImplementedError(
+            f"{what}: this matrix has complex eigenvalues, and functrace does not support "
+            "complex numbers yet; only real matrices with real eigenvalues work (for a "
+            "symmetric matrix use functrace.numpy.linalg.eigh)")
+    return w, v
+
+
+def _eig_impl(a):
+    w, v = _real_eig(a, "eig")
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _unit_columns(v: Any, x: Any) -> Any:
+    """``x_j - v_j (v_j . x_j)`` per column: the part that keeps ``|v_j| = 1``."""
+    dots = reduce_sum_p.bind(v * x, axes=(len(np.shape(v)) - 2,), keepdims=True)
+    return x - v * dots
+
+
+def _eig_jvp(primals, tangents, out):
+    w, v = split_eigen(out)
+    m = solve_p.bind(v, matmul_p.bind(tangents[0], v))                  # V^-1 dA V
+    dv = _unit_columns(v, matmul_p.bind(v, gap_product(gap_inverse(w), m)))
+    return pack_eigen(diagonal_part(m), dv)
+
+
+def _eig_vjp(ct, ins, out, argnum):
+    w, v = split_eigen(out)
+    ct_w, ct_v = split_eigen(ct)
+    projected = matmul_p.bind(swap_last_two(v), _unit_columns(v, ct_v))
+    inner = diagonal_matrix(ct_w) + gap_product(gap_inverse(w), projected)
+    return solve_p.bind(swap_last_two(v), matmul_p.bind(inner, swap_last_two(v)))
+
+
+eig_p = defprimitive("eig", _eig_impl, _eig_vjp, _eig_jvp, saves="both", batch="stacked")
+
+
+def _eigvals_impl(a):
+    return _real_eig(a, "eigvals")[0]
+
+
+def _eigvals_jvp(primals, tangents, out):
+    _, v = split_eigen(eig_p.bind(primals[0]))
+    return diagonal_part(solve_p.bind(v, matmul_p.bind(tangents[0], v)))
+
+
+def _eigvals_vjp(ct, ins, out, argnum):
+    _, v = split_eigen(eig_p.bind(ins[0]))
+    v_t = swap_last_two(v)
+    return solve_p.bind(v_t, matmul_p.bind(diagonal_matrix(ct), v_t))
+
+
+eigvals_p = defprimitive("eigvals", _eigvals_impl, _eigvals_vjp, _eigvals_jvp,
+                         saves="in", batch="stacked")
