@@ -27,12 +27,15 @@ BINARY = f"ft.{{name}}({A}, {B})"
 ROUNDING = "ft.{name}(ft.tensor([-1.5, 0.5, 2.7]))"
 REDUCTION = f"ft.{{name}}({M}, dim=1)"
 BINARY_NAMES = ["add", "arctan2", "div", "eq", "fmax", "fmin", "fmod", "ge", "greater", "hypot",
+                "float_power", "logaddexp", "logaddexp2", "xlogy", "inner",
                 "le", "less", "maximum", "minimum", "mul", "ne", "remainder", "sub",
                 "floor_divide", "dist", "isclose", "allclose", "equal", "rsub"]
 REDUCTION_NAMES = ["amax", "amin", "argmax", "argmin", "argsort", "max", "min", "sort", "mean",
                    "sum", "prod", "std", "var", "norm", "logsumexp", "softmax", "log_softmax",
                    "count_nonzero", "cumsum", "cumprod"]
-ROUNDING_NAMES = ["ceil", "floor", "trunc", "frac", "round", "sgn", "relu"]
+ROUNDING_NAMES = ["ceil", "floor", "trunc", "frac", "round", "sgn", "relu", "sign", "signbit"]
+INF = "ft.tensor([-float('inf'), 0.0, float('inf')])"
+NAN = "ft.tensor([1.0, float('nan'), 3.0])"
 
 # name -> code lines (">>> " is added); a name missing here uses UNARY.
 CODE: dict[str, list[str]] = {
@@ -123,6 +126,35 @@ CODE: dict[str, list[str]] = {
     "unflatten": ["ft.unflatten(ft.arange(6.0), 0, (2, 3))"],
     "unsqueeze": [f"ft.unsqueeze({A}, 0)"],
     "where": [f"x = {A}", "ft.where(x > 0.4, x, ft.zeros(3))"],
+    "aminmax": [f"ft.aminmax({M})"],
+    **{n: [f"ft.{n}(ft.tensor([12, 10]), ft.tensor([10, 6]))"]
+       for n in ["bitwise_and", "bitwise_or", "bitwise_xor"]},
+    "bitwise_not": ["ft.bitwise_not(ft.tensor([0, 5]))"],
+    "copysign": [f"ft.copysign({A}, ft.tensor([-1.0, 1.0, -1.0]))"],
+    "cross": ["ft.cross(ft.tensor([1.0, 0.0, 0.0]), ft.tensor([0.0, 1.0, 0.0]), dim=0)"],
+    "cummax": ["ft.cummax(ft.tensor([1.0, 3.0, 2.0]), dim=0)"],
+    "cummin": ["ft.cummin(ft.tensor([3.0, 1.0, 2.0]), dim=0)"],
+    "diff": ["ft.diff(ft.tensor([1.0, 4.0, 9.0]))"],
+    "index_add": ["ft.index_add(ft.zeros(3), 0, ft.tensor([0, 2]), ft.tensor([1.0, 2.0]))"],
+    "index_copy": ["ft.index_copy(ft.zeros(3), 0, ft.tensor([1]), ft.tensor([5.0]))"],
+    "index_fill": ["ft.index_fill(ft.zeros(3), 0, ft.tensor([0, 2]), 7.0)"],
+    "isneginf": [f"ft.isneginf({INF})"],
+    "isposinf": [f"ft.isposinf({INF})"],
+    "kron": ["ft.kron(ft.eye(2), ft.tensor([[1.0, 2.0]]))"],
+    "kthvalue": ["ft.kthvalue(ft.tensor([3.0, 1.0, 2.0]), 2)"],
+    "logcumsumexp": ["ft.logcumsumexp(ft.zeros(3), dim=0)"],
+    "moveaxis": ["ft.moveaxis(ft.zeros(2, 3, 4), 0, -1).shape"],
+    "msort": ["ft.msort(ft.tensor([[2.0, 1.0], [1.0, 3.0]]))"],
+    "nan_to_num": ["ft.nan_to_num(ft.tensor([float('nan'), 1.0, float('inf')]), posinf=9.0)"],
+    **{n: [f"ft.{n}({NAN})"] for n in ["nanmean", "nansum", "nanmedian"]},
+    "quantile": [f"ft.quantile({A}, 0.5)"],
+    "renorm": ["ft.renorm(ft.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0)"],
+    "scatter": ["ft.scatter(ft.zeros(3), 0, ft.tensor([2, 0]), ft.tensor([5.0, 6.0]))"],
+    "scatter_add": ["ft.scatter_add(ft.zeros(3), 0, ft.tensor([2, 2]), ft.tensor([5.0, 6.0]))"],
+    "std_mean": [f"ft.std_mean({M}, dim=1)"],
+    "var_mean": [f"ft.var_mean({M}, dim=1)"],
+    "take": [f"ft.take({M}, ft.tensor([0, 3]))"],
+    "take_along_dim": [f"ft.take_along_dim({M}, ft.tensor([[1], [0]]), dim=1)"],
 }
 
 
@@ -147,15 +179,15 @@ def _run(lines: list[str], namespace: dict) -> str:
 
 
 def facade_functions() -> list[str]:
-    """The facade's names, one per function (the first name of aliases)."""
-    seen, names = set(), []
+    """The facade's names, one per function (of aliases, the one with example code,
+    else the first)."""
+    aliases: dict = {}
     for name in ft.__all__[ft._N_BEFORE_FACADE:]:
         obj = getattr(ft, name)
-        if callable(obj) and not isinstance(obj, type) and id(obj) not in seen \
+        if callable(obj) and not isinstance(obj, type) \
                 and (getattr(obj, "__module__", "") or "").startswith("functrace"):
-            seen.add(id(obj))
-            names.append(name)
-    return names
+            aliases.setdefault(id(obj), []).append(name)
+    return [next((n for n in names if n in CODE), names[0]) for names in aliases.values()]
 
 
 def nn_names() -> list[str]:
