@@ -2,14 +2,10 @@
 
 tests/test_doctests.py fails for a public name without a ``>>>`` example that is
 not listed here, and for a listed name that has one now (remove it then).
-4 names are listed.
+1 names are listed.
 """
 
 WITHOUT_EXAMPLE = frozenset({
     # functrace.kernels (1)
     "functrace.kernels:generate_source",
-    # functrace.primitives.scipy_decompositions (3)
-    "functrace.primitives.scipy_decompositions:permute_rows",
-    "functrace.primitives.scipy_decompositions:split_eigh",
-    "functrace.primitives.scipy_decompositions:unpack_lu",
 })
