@@ -85,7 +85,7 @@ AUTOGRAD = [
      "plain tuples, lists, dicts (and registered containers) are pytrees"),
     ("autograd.misc.optimizers.adam", "functrace.optim.Adam",
      "or any optimizer of functrace.optim"),
-    ("autograd.holomorphic_grad", None, "complex values are not differentiated yet"),
+    ("autograd.holomorphic_grad", "functrace.grad", "pass holomorphic=True"),
 ]
 
 

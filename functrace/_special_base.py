@@ -37,6 +37,9 @@ def _float(x: Any) -> Any:
     if is_tracer(x):
         return x
     x = np.asarray(x)
+    if x.dtype.kind == "c":      # (a cast would drop the imaginary part silently)
+        raise TypeError(f"complex values ({x.dtype}) are not supported here yet: pass real "
+                        "arrays (e.g. the real and imaginary parts separately)")
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 

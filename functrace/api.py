@@ -11,11 +11,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .argnums import (ArgNums, as_numeric, as_primal, as_tree_primals, call_traced,
-                      check_argnums, check_callable, check_float, check_float_args,
-                      check_not_complex, leaf_positions, normalize_argnums)
+                      check_argnums, check_callable, check_complex_matches, check_float,
+                      check_float_args, leaf_positions, normalize_argnums)
 from .core import Tracer, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
 from .grad_mode import call_with_grad_enabled
+from .primitives.complex_parts import is_complex
 from .primitives.nondiff import stop_gradient_p
 from .primitives.indexing import getitem_p
 from .primitives.shape_ops import astype_p
@@ -137,12 +138,11 @@ def _check_cotangent(ct: Any, out: Any, k: int, n: int) -> Any:
     """The cotangent ``ct`` of output leaf ``k`` (of ``n``) checked against it."""
     what = "vjp_fn: the cotangent" + (f" (leaf {k})" if n > 1 else "")
     ct = as_numeric(ct, what)
-    check_not_complex(ct, what)
-    check_not_complex(out, "the function's output" + (f" (leaf {k})" if n > 1 else ""))
+    check_complex_matches(ct, out, what)
     if np.shape(ct) != np.shape(out):
         raise ValueError(f"cotangent shape {np.shape(ct)} does not match the output "
                          f"shape {np.shape(out)}")
-    return ct
+    return _cast_like(ct, out) if is_complex(out) else ct
 
 
 def _split_aux(out: Any, trace: Any) -> tuple:
@@ -154,7 +154,8 @@ def _split_aux(out: Any, trace: Any) -> tuple:
                           else a, aux)
 
 
-def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
+                   holomorphic: bool = False) -> Callable:
     """Like :func:`grad` but returns ``(value, gradient)`` (``((value, aux), gradient)``
     with ``has_aux``).
 
@@ -183,7 +184,9 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
         if has_aux:
             out, aux = _split_aux(out, trace)
         values, ids, _ = _unwrap_outputs(trace, out)
-        value = _check_scalar_output(values)
+        value = _check_scalar_output(values, holomorphic)
+        if holomorphic:
+            _check_holomorphic_inputs(flat, f, leaf_positions(in_tree, nums))
         seed = np.ones((), dtype=np.result_type(concrete(value)))
         grads = tree_unflatten(in_tree, _pullback(trace, tracers, ids, [seed], consume=True))
         g = grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
@@ -192,7 +195,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
     return value_and_grad_f
 
 
-def _check_scalar_output(values: list) -> Any:
+def _check_scalar_output(values: list, holomorphic: bool = False) -> Any:
     if len(values) != 1:
         raise TypeError(f"grad requires a function returning one scalar, got {len(values)} "
                         "outputs; use functrace.vjp or functrace.jacobian instead")
@@ -203,22 +206,47 @@ def _check_scalar_output(values: list) -> Any:
                         "use functrace.jacobian (or functrace.vjp with a cotangent) for "
                         "non-scalar outputs, or reduce it with fnp.sum")
     dtype = np.result_type(concrete(value))
-    if dtype.kind != "f":
+    if dtype.kind == "c" and not holomorphic:
+        raise TypeError(f"grad of a function with a complex output ({dtype}) needs "
+                        "holomorphic=True (for a holomorphic function: the gradient is then "
+                        "f'(z)); for a real loss of complex values return a real number, "
+                        "e.g. fnp.abs(z) ** 2 or fnp.real(z)")
+    if holomorphic and dtype.kind != "c":
+        raise TypeError(f"grad with holomorphic=True requires a complex output, got dtype "
+                        f"{dtype}")
+    if dtype.kind not in "fc":
         raise TypeError(f"grad requires a floating-point output, got dtype {dtype}")
     return value
 
 
-def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+def _check_holomorphic_inputs(flat: list, f: Callable, positions: list) -> None:
+    for p, pos in zip(flat, positions):
+        dtype = np.result_type(concrete(p))
+        if dtype.kind != "c":
+            raise TypeError(f"grad with holomorphic=True requires complex inputs, but argument "
+                            f"{pos} has dtype {dtype}: pass x.astype(complex)")
+
+
+def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
     """The gradient of a scalar function with respect to argument(s) ``argnums``.
+
+    Complex numbers follow JAX's conventions: for a real-valued ``f`` of a complex
+    ``z`` the gradient is ``df/dx - i df/dy`` (step along its conjugate to descend);
+    a complex-valued ``f`` needs ``holomorphic=True`` and then gives ``f'(z)``.
 
     >>> import functrace.numpy as fnp
     >>> grad(lambda x: fnp.sum(x ** 2))(np.array([1.0, 2.0]))
     array([2., 4.])
     >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
     (np.float64(3.0), np.float64(2.0))
+    >>> grad(lambda z: z ** 2, holomorphic=True)(1.0 + 1.0j)
+    np.complex128(2+2j)
+    >>> grad(lambda z: fnp.real(z * fnp.conj(z)))(3.0 + 4.0j)     # |z|^2: 2 conj(z)
+    np.complex128(6-8j)
     """
     check_callable(f, "grad")
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -252,7 +280,8 @@ def jvp_named(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name
         raise ValueError(f"primals and tangents must have the same structure, got {p_tree} "
                          f"and {t_tree}")
     check_float_args(p_trees, f, range(len(p_trees)), name)
-    t_flat = [check_tangent(t, np.shape(p), f"{name}: the tangent (leaf {i})")
+    t_flat = [check_tangent(t, np.shape(p), f"{name}: the tangent (leaf {i})",
+                            np.result_type(concrete(p)))
               for i, (p, t) in enumerate(zip(p_flat, t_flat))]
     trace = JVPTrace(current_trace(), name)
     try:
@@ -272,10 +301,11 @@ def jvp_named(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], name
     return tree_unflatten(out_tree, values), tree_unflatten(out_tree, tans)
 
 
-def check_tangent(t: Any, shape: tuple, what: str) -> Any:
-    """A tangent checked against its primal's ``shape`` (numeric, real, same shape)."""
+def check_tangent(t: Any, shape: tuple, what: str, dtype: Any = np.float64) -> Any:
+    """A tangent checked against its primal's ``shape`` and ``dtype`` (numeric, same
+    shape, complex only for a complex primal)."""
     t = as_numeric(t, what)
-    check_not_complex(t, what)
+    check_complex_matches(t, np.dtype(dtype), what)
     if np.shape(t) != shape:
         raise ValueError(f"{what}: shape {np.shape(t)} does not match the primal's shape "
                          f"{shape}")

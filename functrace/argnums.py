@@ -42,13 +42,14 @@ def as_tree_primals(tree: Any) -> Any:
 
 
 def check_float(x: Any, fn: Callable, position: int, transform: str) -> None:
-    """``TypeError`` unless ``x`` (argument ``position`` of ``fn``) is floating-point."""
+    """``TypeError`` unless ``x`` (argument ``position`` of ``fn``) is floating-point or
+    complex."""
     dtype = np.result_type(concrete(x))
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":
         raise TypeError(
-            f"{transform} requires floating-point inputs, but argument {arg_label(fn, position)} "
-            f"has dtype {dtype}. Pass floats (e.g. x.astype(float)) or leave integer "
-            "arguments out of argnums.")
+            f"{transform} requires floating-point or complex inputs, but argument "
+            f"{arg_label(fn, position)} has dtype {dtype}. Pass floats (e.g. x.astype(float)) "
+            "or leave integer arguments out of argnums.")
 
 
 def check_float_args(trees: Sequence[Any], fn: Callable, positions: Sequence[int],
@@ -124,14 +125,13 @@ def as_numeric(x: Any, what: str) -> Any:
     return value
 
 
-def check_not_complex(x: Any, what: str) -> None:
-    """``TypeError`` for complex values, which functrace does not differentiate yet
-    (the one place to relax when complex support arrives)."""
-    if np.result_type(concrete(x)).kind == "c":
-        raise TypeError(f"{what} is complex ({np.result_type(concrete(x))}): complex values "
-                        "are not supported yet by functrace's transforms (a real function's "
-                        "derivative would silently drop the imaginary part). Pass real "
-                        "arrays, e.g. the real and imaginary parts separately.")
+def check_complex_matches(x: Any, primal: Any, what: str) -> None:
+    """``TypeError`` for a complex tangent or cotangent ``x`` of a real ``primal`` (its
+    imaginary part would have no meaning: JAX refuses it too)."""
+    if np.result_type(concrete(x)).kind == "c" and np.result_type(concrete(primal)).kind != "c":
+        raise TypeError(f"{what} is complex ({np.result_type(concrete(x))}) but the value it "
+                        f"belongs to is real ({np.result_type(concrete(primal))}): pass a real "
+                        "one (e.g. its real part)")
 
 
 def call_traced(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
+from .primitives.complex_parts import is_complex, real_p
 from .primitives.reductions import broadcast_to_p
 
 
@@ -66,4 +67,7 @@ class JVPTrace(Trace):
             return out
         if prim.broadcasts and np.shape(t_out) != np.shape(out):
             t_out = self.parent.process(broadcast_to_p, (t_out,), {"shape": np.shape(out)})
+        t_dtype = getattr(t_out, "dtype", None)      # (inline: the per-op hot path)
+        if t_dtype is not None and t_dtype.kind == "c" and not is_complex(out):
+            t_out = self.parent.process(real_p, (t_out,), {})   # a real output's tangent
         return JVPTracer(self, out, t_out)

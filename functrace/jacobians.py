@@ -66,18 +66,33 @@ def _assemble(blocks: list, out_tree: Any, dyn_tree: Any, single: bool) -> Any:
     return tree_unflatten(out_tree, per_out)
 
 
-def jacrev(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+def _check_complex(leaves: list, holomorphic: bool, name: str, where: str) -> None:
+    """JAX's rule: complex ``where`` (inputs for jacfwd, outputs for jacrev) need
+    ``holomorphic=True``, which needs complex inputs and outputs."""
+    kinds = [_dtype(x).kind for x in leaves]
+    if "c" in kinds and not holomorphic:
+        raise TypeError(f"{name} of a function with complex {where} needs holomorphic=True "
+                        "(the Jacobian is then df/dz); for a non-holomorphic function, "
+                        "differentiate its real and imaginary parts separately")
+    if holomorphic and any(k != "c" for k in kinds):
+        raise TypeError(f"{name} with holomorphic=True requires complex {where}, got "
+                        f"{sorted({str(_dtype(x)) for x in leaves})}")
+
+
+def jacrev(f: Callable[..., Any], argnums: ArgNums = 0,
+           holomorphic: bool = False) -> Callable[..., Any]:
     """Jacobian by reverse mode: ``vmap`` of the VJP over the rows of the identity.
+    Complex outputs need ``holomorphic=True`` (as in JAX).
 
     >>> import functrace.numpy as fnp
     >>> jacrev(lambda x: x ** 2)(np.array([1.0, 2.0]))
     array([[2., 0.],
            [0., 4.]])
     """
-    return _jacrev(f, argnums, "jacrev")
+    return _jacrev(f, argnums, "jacrev", holomorphic)
 
 
-def _jacrev(f: Callable, argnums: Any, name: str) -> Callable:
+def _jacrev(f: Callable, argnums: Any, name: str, holomorphic: bool = False) -> Callable:
     check_callable(f, name)
     check_argnums(argnums)
 
@@ -89,6 +104,9 @@ def _jacrev(f: Callable, argnums: Any, name: str) -> Callable:
                               False, name)
         out_leaves, out_tree = tree_flatten(out)
         dyn_leaves, dyn_tree = tree_flatten([args[i] for i in nums])
+        _check_complex(out_leaves, holomorphic, name, "outputs")
+        if holomorphic:
+            _check_complex(dyn_leaves, holomorphic, name, "inputs")
         if sum(_size(np.shape(o)) for o in out_leaves) == 0:
             rows = [np.zeros((0,) + np.shape(x), _dtype(x)) for x in dyn_leaves]
         else:
@@ -106,17 +124,19 @@ def _jacrev(f: Callable, argnums: Any, name: str) -> Callable:
 jacobian = jacrev
 
 
-def jacfwd(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+def jacfwd(f: Callable[..., Any], argnums: ArgNums = 0,
+           holomorphic: bool = False) -> Callable[..., Any]:
     """Jacobian by forward mode: ``vmap`` of the JVP over the columns of the identity.
+    Complex inputs need ``holomorphic=True`` (as in JAX).
 
     >>> jacfwd(lambda x: x ** 3)(np.array([1.0, 2.0]))
     array([[ 3.,  0.],
            [ 0., 12.]])
     """
-    return _jacfwd(f, argnums, "jacfwd")
+    return _jacfwd(f, argnums, "jacfwd", holomorphic)
 
 
-def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
+def _jacfwd(f: Callable, argnums: Any, name: str, holomorphic: bool = False) -> Callable:
     check_callable(f, name)
     check_argnums(argnums)
 
@@ -126,6 +146,7 @@ def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
         dyn = [as_tree_primals(args[i]) for i in nums]
         check_float_args(dyn, f, nums, name)
         dyn_leaves, dyn_tree = tree_flatten(dyn)
+        _check_complex(dyn_leaves, holomorphic, name, "inputs")
         partial_f = _partial(f, args, kwargs, nums)
         if sum(_size(np.shape(x)) for x in dyn_leaves) == 0:
             out_leaves, out_tree = tree_flatten(partial_f(*dyn))
@@ -152,15 +173,17 @@ def _jacfwd(f: Callable, argnums: Any, name: str) -> Callable:
     return jacfwd_f
 
 
-def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
-    """Hessian of a scalar function, forward-over-reverse (``jacfwd(jacrev(f))``).
+def hessian(f: Callable[..., Any], argnums: ArgNums = 0,
+            holomorphic: bool = False) -> Callable[..., Any]:
+    """Hessian of a scalar function, forward-over-reverse (``jacfwd(jacrev(f))``);
+    ``holomorphic=True`` for a complex (holomorphic) function of complex inputs.
 
     >>> import functrace.numpy as fnp
     >>> hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return _jacfwd(_jacrev(f, argnums, "hessian"), argnums, "hessian")
+    return _jacfwd(_jacrev(f, argnums, "hessian", holomorphic), argnums, "hessian", holomorphic)
 
 
 def elementwise_grad(f: Callable) -> Callable:

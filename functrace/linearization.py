@@ -73,7 +73,7 @@ class _Linear:
                              f"{self.in_tree}, got {tree}")
         env = {}
         for k, (vid, t, (shape, dtype)) in enumerate(zip(self.in_ids, flat, self.in_avals)):
-            t = check_tangent(t, shape, f"f_jvp: the tangent (leaf {k})")
+            t = check_tangent(t, shape, f"f_jvp: the tangent (leaf {k})", dtype)
             env[vid] = t if np.result_type(concrete(t)) == dtype else fnp.astype(t, dtype)
         replay(self.eqns, env)
         out = [env[vid] if vid is not None else np.zeros(shape, dtype)
@@ -115,7 +115,8 @@ def hvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
         raise ValueError(f"hvp: primals and tangents must have the same structure, got "
                          f"{p_tree} and {t_tree}")
     for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-        check_tangent(t, np.shape(p), f"hvp: the tangent (leaf {k})")
+        check_tangent(t, np.shape(p), f"hvp: the tangent (leaf {k})",
+                      np.result_type(concrete(p)))
     single = len(primals) == 1
     nums = 0 if single else tuple(range(len(primals)))
     if mode == "fwd-rev":

@@ -17,8 +17,9 @@ from .core import (_TRACER_TYPES, EVAL_TRACE, PLAIN, Call, Primitive, Trace, Tra
 from .kernels import policy as kernel_policy
 from .numerics import GUARD
 from .primitives.arithmetic import add_p
+from .primitives.complex_parts import is_complex, real_p
 from .primitives.reductions import sum_to_shape
-from .tape import DECLARED, Eqn, Residuals, record_eqn, shape_of
+from .tape import DECLARED, Eqn, RealPart, Residuals, record_eqn, shape_of
 
 
 class ReverseTracer(Tracer):
@@ -159,8 +160,8 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
                 g = rule(ct, ins, out, argnum, **params)
                 if g is None:
                     continue
-                if in_shapes is not None and shape_of(g) != in_shapes[argnum]:
-                    g = sum_to_shape(g, in_shapes[argnum])
+                if in_shapes is not None:
+                    g = fit_cotangent(g, in_shapes[argnum])
                 prev = get(vid)
                 cts[vid] = g if prev is None else _add(prev, g)
         if consume:
@@ -178,10 +179,21 @@ def _vjp_all(eqn: Eqn, ct: Any, cts: dict) -> None:
         g = None if vid is None else grads[argnum]
         if g is None:
             continue
-        if in_shapes is not None and shape_of(g) != in_shapes[argnum]:
-            g = sum_to_shape(g, in_shapes[argnum])
+        if in_shapes is not None:
+            g = fit_cotangent(g, in_shapes[argnum])
         prev = cts.get(vid)
         cts[vid] = g if prev is None else _add(prev, g)
+
+
+def fit_cotangent(g: Any, target: tuple) -> Any:
+    """The cotangent ``g`` of an input fitted to it: summed over the axes it was
+    broadcast along, and its real part for a real input of a complex output
+    (``target`` is then a :class:`~functrace.tape.RealPart`)."""
+    if shape_of(g) != target:
+        g = sum_to_shape(g, target)
+    if type(target) is RealPart and is_complex(g):
+        g = real_p.bind(g)
+    return g
 
 
 _ndarray = np.ndarray

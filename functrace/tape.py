@@ -97,7 +97,11 @@ def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
         eqn.ins = None if start is None else [
             p if vid is None or vid < start else None for p, vid in zip(primals, in_ids)]
     eqn.out = out if prim.saves_out else None
-    eqn.in_shapes = broadcast_shapes(primals, in_ids, out) if prim.broadcasts else None
+    in_shapes = broadcast_shapes(primals, in_ids, out) if prim.broadcasts else None
+    dtype = getattr(out, "dtype", None)
+    if (dtype.kind == "c") if dtype is not None else type(out) is complex:
+        in_shapes = mark_real_inputs(primals, in_ids, in_shapes)
+    eqn.in_shapes = in_shapes
     eqn.aval = (shape_of(out), np.result_type(concrete(out))) if keep_all else None
     return eqn
 
@@ -110,6 +114,25 @@ def broadcast_shapes(primals: Any, ids: list, out: Any) -> Optional[tuple]:
         if vid is not None and (p.shape if type(p) is _ndarray else shape_of(p)) != out_shape:
             return tuple([None if v is None else shape_of(q) for q, v in zip(primals, ids)])
     return None
+
+
+class RealPart(tuple):
+    """An ``Eqn.in_shapes`` entry: the shape of a real input of a complex output,
+    whose cotangent is the real part of what the rule gives (see
+    :mod:`functrace.primitives.complex_parts` for the convention)."""
+
+    __slots__ = ()
+
+
+def mark_real_inputs(primals: Any, ids: list, in_shapes: Optional[tuple]) -> Optional[tuple]:
+    """``in_shapes`` (of an equation with a complex output) with the shapes of its real
+    variable inputs marked :class:`RealPart`; None if every variable input is complex."""
+    real = [vid is not None and np.result_type(concrete(p)).kind != "c"
+            for p, vid in zip(primals, ids)]
+    if not any(real):
+        return in_shapes
+    shapes = in_shapes or tuple([None if v is None else shape_of(p) for p, v in zip(primals, ids)])
+    return tuple([RealPart(s) if r else s for s, r in zip(shapes, real)])
 
 
 def shape_of(x: Any) -> tuple:

@@ -2,6 +2,7 @@
 
 >>> import numpy as np, functrace.numpy as fnp
 >>> check_grads(lambda x: fnp.sum(fnp.sin(x) * x), (np.linspace(0, 1, 3),), order=2)
+>>> check_grads(lambda z: fnp.abs(fnp.sin(z)) ** 2, (np.array([1.0 + 2.0j, -0.5j]),))
 
 Tolerance model (the defaults of :func:`check_grads`):
 
@@ -22,6 +23,12 @@ Tolerance model (the defaults of :func:`check_grads`):
   results for float64 arguments (any function written with ``functrace.numpy``
   without explicit casts does); if it casts to float32 inside, pass an ``eps``
   suited to float32 differences (e.g. ``1e-2``) and looser tolerances.
+
+Complex arguments (complex64 like float32, complex128 like float64) are moved
+along random complex directions, real and imaginary parts at once, so the
+differences see the derivative along both. Reverse mode pairs values with the
+real bilinear form ``<a, b> = Re(sum a * b)`` (no conjugation), of which the
+VJPs are the transposes (JAX's convention: :mod:`functrace.primitives.complex_parts`).
 
 Forward mode compares ``J v`` elementwise (``|ad - fd| <= atol + rtol |fd|``).
 Reverse mode compares ``<u, J v>`` by differences with ``<J^T u, v>`` by
@@ -54,29 +61,39 @@ def tolerances(*arrays: Any) -> tuple:
     """
     leaves = tree_flatten(arrays)[0]
     low = any(_is_low_precision(x) for x in leaves)
-    return DEFAULTS[np.dtype(np.float32 if low else np.float64)]
+    return DEFAULTS[np.dtype(np.float32 if low else np.float64)]   # complex: by precision
 
 
 def _is_low_precision(x: Any) -> bool:
     dtype = np.result_type(x)
-    return dtype.kind == "f" and dtype.itemsize < 8
+    return (dtype.kind == "f" and dtype.itemsize < 8) or (dtype.kind == "c" and
+                                                          dtype.itemsize < 16)
+
+
+def _wide(x: Any) -> np.ndarray:
+    """``x`` in float64, or complex128 if complex (exact for the narrower types)."""
+    x = np.asarray(x)
+    return x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
 
 
 def reference_point(tree: Any) -> Any:
-    """``tree`` with its float32 leaves cast to float64 (exactly), where the
-    reference finite differences of a float32 check are taken.
+    """``tree`` with its float32 (complex64) leaves cast to float64 (complex128),
+    exactly: where the reference finite differences of a float32 check are taken.
 
     >>> import numpy as np
     >>> point = reference_point({"w": np.ones(2, np.float32), "n": 3})
     >>> point["w"].dtype, point["n"]
     (dtype('float64'), 3)
     """
-    return tree_map(lambda x: np.asarray(x, np.float64) if _is_low_precision(x) else x, tree)
+    return tree_map(lambda x: _wide(x) if _is_low_precision(x) else x, tree)
 
 
 def _random_like(x: Any, rng: np.random.Generator) -> np.ndarray:
     x = np.asarray(x)
-    return rng.standard_normal(x.shape).astype(x.dtype)
+    v = rng.standard_normal(x.shape)
+    if x.dtype.kind == "c":
+        v = v + 1j * rng.standard_normal(x.shape)
+    return v.astype(x.dtype)
 
 
 def _same_leaves(a: Any, b: Any, what: str) -> tuple:
@@ -88,11 +105,10 @@ def _same_leaves(a: Any, b: Any, what: str) -> tuple:
 
 
 def _inner(a: Any, b: Any) -> tuple:
-    """``(<a, b>, sum |a| |b|)`` in float64."""
+    """``(<a, b>, sum |a| |b|)`` in float64, ``<a, b> = Re(sum a * b)``."""
     la, lb = _same_leaves(a, b, "inner product")
-    products = [np.asarray(x, np.float64) * np.asarray(y, np.float64)
-                for x, y in zip(la, lb, strict=True)]
-    return (float(sum(np.sum(p) for p in products)),
+    products = [_wide(x) * _wide(y) for x, y in zip(la, lb, strict=True)]
+    return (float(sum(np.sum(p.real) for p in products)),
             float(sum(np.sum(np.abs(p)) for p in products)))
 
 
@@ -111,14 +127,13 @@ def numerical_jvp(f: Callable, args: tuple, tangents: tuple, eps: float) -> Any:
     """
     plus = f(*_axpy(eps, tangents, args))
     minus = f(*_axpy(-eps, tangents, args))
-    return tree_map(lambda p, m: (np.asarray(p, np.float64) - np.asarray(m, np.float64))
-                    / (2 * eps), plus, minus)
+    return tree_map(lambda p, m: (_wide(p) - _wide(m)) / (2 * eps), plus, minus)
 
 
 def _assert_close(actual: Any, expected: Any, atol: float, rtol: float, what: str) -> None:
     la, lb = _same_leaves(actual, expected, what)
     for a, b in zip(la, lb, strict=True):
-        a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+        a, b = _wide(a), _wide(b)
         if a.shape != b.shape or not np.allclose(a, b, atol=atol, rtol=rtol):
             err = np.max(np.abs(a - b)) if a.shape == b.shape else "shape mismatch"
             raise AssertionError(f"{what}: max abs error {err} (atol={atol}, rtol={rtol})\n"

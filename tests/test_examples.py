@@ -17,6 +17,7 @@ import digits_mlp  # noqa: E402
 import gp_regression  # noqa: E402
 import net_step  # noqa: E402
 import ode_fit  # noqa: E402
+import spectral_fit  # noqa: E402
 import toy_network  # noqa: E402
 
 
@@ -51,6 +52,13 @@ def test_bbvi_finds_the_weights_and_raises_the_elbo():
     assert np.mean(result["elbo"][-20:]) > np.mean(result["elbo"][:20]) + 10.0
     assert np.all(np.abs(result["mean"] - bbvi.TRUE_W) < 3 * result["std"] + 0.3)
     assert np.all((result["std"] > 0.05) & (result["std"] < 1.0))
+
+
+def test_spectral_fit_recovers_the_filter_both_ways():
+    result = spectral_fit.main(n=63, signals=4, steps=100, quiet=True)
+    assert result["response_error"] < 0.15          # noise 0.05 per sample
+    assert abs(result["gain"] / spectral_fit.TRUE_GAIN - 1) < 0.02
+    assert abs(result["cutoff"] / spectral_fit.TRUE_CUTOFF - 1) < 0.03
 
 
 def test_gp_regression_fits_the_hyperparameters_and_the_function():

@@ -125,15 +125,16 @@ def test_vmap_of_hessian_and_hessian_of_vmap():
 @pytest.mark.parametrize("spec", [pytest.param(s, id=s.name) for s in ALL_SPECS
                                   if s.order > 0])
 def test_spec_row_compositions(spec):
-    """For every differentiable row: vmap(grad), grad(vmap) and vmap(jvp) = loops."""
+    """For every differentiable row: vmap(grad), grad(vmap) and vmap(jvp) = loops (in
+    the row's first dtype; complex values enter the loss by their real parts)."""
     n = len(spec.shapes)
-    per = [spec.make_args("float64", seed=b) for b in range(3)]
+    per = [spec.make_args(spec.dtypes[0], seed=b) for b in range(3)]
     args = [np.stack([p[k] for p in per]) for k in range(n)]
     nums = tuple(range(n))
 
     def loss(*a):
-        return sum(fnp.sum(fnp.sin(o)) for o in functrace.tree_leaves(spec.fn(*a))
-                   if o.dtype.kind == "f")
+        return sum(fnp.sum(fnp.real(fnp.sin(o))) for o in functrace.tree_leaves(spec.fn(*a))
+                   if o.dtype.kind in "fc")
 
     want = [grad(loss, argnums=nums)(*p) for p in per]
     got = vmap(grad(loss, argnums=nums))(*args)
@@ -142,9 +143,11 @@ def test_spec_row_compositions(spec):
         w = np.stack([g[k] for g in want])
         np.testing.assert_allclose(got[k], w, rtol=1e-9, atol=1e-11)
         np.testing.assert_allclose(got2[k], w, rtol=1e-9, atol=1e-11)
-    ts = [RNG.standard_normal(np.shape(a)) for a in args]
+    ts = [RNG.standard_normal(np.shape(a)) + (1j * RNG.standard_normal(np.shape(a))
+                                              if a.dtype.kind == "c" else 0) for a in args]
     _, t_out = vmap(lambda a, t: jvp(loss, tuple(a), tuple(t)))(tuple(args), tuple(ts))
-    want_t = [sum(np.sum(g[k] * ts[k][b]) for k in range(n)) for b, g in enumerate(want)]
+    want_t = [sum(np.real(np.sum(g[k] * ts[k][b])) for k in range(n))    # Re(grad . t)
+              for b, g in enumerate(want)]
     tol = 1e-9 if t_out.dtype == np.float64 else 1e-5     # rows that cast to float32
     tol = max(tol, spec.extra.get("jvp_vjp_rtol", 0.0))  # modes computed by different solves
     np.testing.assert_allclose(t_out, want_t, rtol=tol, atol=tol * 1e-2)

@@ -203,7 +203,8 @@ def numpy_names() -> list[str]:
     import functrace.numpy as fnp
     from functrace._public import exported
     return ([n for n, _ in exported(fnp)]
-            + [f"linalg.{n}" for n, _ in exported(fnp.linalg)])
+            + [f"linalg.{n}" for n, _ in exported(fnp.linalg)]
+            + [f"fft.{n}" for n, _ in exported(fnp.fft)])
 
 
 def special_names() -> list[str]:

@@ -232,6 +232,30 @@ NUMPY: dict[str, list[str]] = {
 }
 
 
+Z = "np.array([1.0 + 2.0j, -3.0 + 0.0j])"
+SIGNAL = "np.array([1.0, 2.0, 0.0, -1.0])"
+GRID = "np.array([[1.0, 2.0], [3.0, 4.0]])"
+NUMPY.update({
+    "real": [f"fnp.real({Z})", "ft.grad(lambda z: fnp.real(z))(1.0 + 2.0j)"],
+    "imag": [f"fnp.imag({Z})", "ft.grad(lambda z: fnp.imag(z))(1.0 + 2.0j)"],
+    "conj": [f"fnp.conj({Z})"],
+    "conjugate": [f"fnp.conjugate({Z})"],
+    "angle": [f"fnp.angle({Z})"],
+    "iscomplex": [f"fnp.iscomplex({Z})"],
+    "iscomplexobj": [f"fnp.iscomplexobj({Z}), fnp.iscomplexobj(np.ones(2))"],
+    "isrealobj": [f"fnp.isrealobj({Z}), fnp.isrealobj(np.ones(2))"],
+    "real_if_close": ["fnp.real_if_close(np.array([1.0 + 1e-15j, 2.0]))"],
+    **{f"fft.{n}": [f"fnp.fft.{n}({SIGNAL})"] for n in ["fft", "ifft", "rfft", "fftshift",
+                                                       "ifftshift"]},
+    "fft.irfft": ["fnp.fft.irfft(np.array([2.0, 1.0 - 3.0j, -2.0]))"],
+    **{f"fft.{n}": [f"fnp.fft.{n}({GRID})"] for n in ["fft2", "ifft2", "fftn", "ifftn",
+                                                     "rfft2", "rfftn"]},
+    **{f"fft.{n}": [f"fnp.fft.{n}(fnp.fft.rfft2({GRID}))"] for n in ["irfft2", "irfftn"]},
+    "fft.fftfreq": ["fnp.fft.fftfreq(4)"],
+    "fft.rfftfreq": ["fnp.fft.rfftfreq(4)"],
+})
+
+
 def numpy_default(name: str) -> list[str]:
     """A unary elementwise function: its values and its derivative."""
     return [f"fnp.{name}({V})", f"ft.grad(lambda x: fnp.sum(fnp.{name}(x)))({V})"]

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..batching import vmap
-from ..argnums import as_numeric, check_not_complex
+from ..argnums import as_numeric, check_complex_matches
 from ..core import EVAL_TRACE, call_under, concrete, current_trace, is_tracer
 from ..forward import JVPTrace, JVPTracer
 from ..grad_mode import enable_grad, no_grad
@@ -69,7 +69,7 @@ def bwd_leaves(spec: Any, result: Any, ref: Sequence[Any]) -> list:
             continue
         what = f"the cotangent that the bwd rule of {name} returned for argument {k}"
         g = as_numeric(g, what)
-        check_not_complex(g, what)
+        check_complex_matches(g, dtype, what)
         if np.shape(g) != shape:
             raise ValueError(f"the bwd rule of {name} returned a cotangent of shape "
                              f"{np.shape(g)} for an argument of shape {shape}")
@@ -90,7 +90,7 @@ def _wrap_jvp(trace: JVPTrace, name: str, out: Any, t_out: Any) -> Any:
             continue
         what = f"the tangent that the JVP rule of {name} returned"
         t = as_numeric(t, what)
-        check_not_complex(t, what)
+        check_complex_matches(t, o, what)
         if np.shape(t) != np.shape(o):
             raise ValueError(f"the JVP rule of {name} returned a tangent of shape "
                              f"{np.shape(t)} for an output of shape {np.shape(o)}")
@@ -225,10 +225,11 @@ class _ReverseVjp(_Record):
 def transpose_rule(spec: Any, spec_out: OutSpec, primals: list, cts: list) -> list:
     """VJP of ``t -> rule(primals, t)[1]`` (linear in ``t``) applied to ``cts``."""
     def tangent_map(*ts: Any) -> list:
-        t_leaves = spec_out.leaves_of(spec.rule(primals, ts)[1])
+        out, t_out = spec.rule(primals, ts)
+        o_leaves, t_leaves = spec_out.leaves_of(out), spec_out.leaves_of(t_out)
         for i in spec_out.diff:
-            check_not_complex(t_leaves[i], "the tangent that the JVP rule of "
-                              f"{spec.cf.__name__} returned")
+            check_complex_matches(t_leaves[i], o_leaves[i], "the tangent that the JVP rule "
+                                  f"of {spec.cf.__name__} returned")
         return [t_leaves[i] for i in spec_out.diff]
 
     return vjp_leaves(tangent_map, [zeros_like(p) for p in primals], cts)

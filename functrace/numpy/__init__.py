@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import Tracer, concrete
 # names imported with `x as x` or `*` are this module's public API (PEP 484)
+from . import fft as fft
 from . import linalg as linalg
 from ._products import (cumprod as cumprod, diag as diag, diagonal as diagonal, dot as dot,
                         einsum as einsum, inner as inner, matmul as matmul, outer as outer,
@@ -39,6 +40,9 @@ from ._shape import (broadcast_to as broadcast_to, concatenate as concatenate,
                      swapaxes as swapaxes, transpose as transpose)
 from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, ...)
 from ._ufuncs import *  # noqa: F401,F403  (elementwise functions)
+from ._complex import (angle as angle, conj as conj, conjugate as conjugate, imag as imag,
+                       iscomplex as iscomplex, iscomplexobj as iscomplexobj,
+                       isrealobj as isrealobj, real as real, real_if_close as real_if_close)
 from ._ufuncs import astype as astype, multiply as multiply
 
 float32 = np.float32

@@ -1,6 +1,6 @@
 """Which numpy ufuncs and functions dispatch to functrace on traced arrays.
 
-A numpy function dispatches when ``functrace.numpy`` (or ``functrace.numpy.linalg``)
+A numpy function dispatches when ``functrace.numpy`` (or its ``linalg`` or ``fft``)
 defines a function of the same name. Any other numpy function applied to a
 tracer raises a ``TypeError`` naming it (never a silent constant). The tables are
 filled by :func:`install`, which ``functrace.numpy`` calls once its namespace is
@@ -29,6 +29,7 @@ UFUNCS: dict = {}         # numpy ufunc -> functrace.numpy function
 FUNCTIONS: dict = {}      # numpy function (top level and linalg) -> functrace's
 _TOP_LEVEL: dict = {}
 _LINALG: dict = {}
+_FFT: dict = {}
 
 
 def install(fnp: types.ModuleType) -> None:
@@ -36,14 +37,16 @@ def install(fnp: types.ModuleType) -> None:
     UFUNCS.update(_table(fnp, np, ufuncs=True))
     _TOP_LEVEL.update(_table(fnp, np, ufuncs=False))
     _LINALG.update(_table(fnp.linalg, np.linalg, ufuncs=False))
-    FUNCTIONS.update({**_TOP_LEVEL, **_LINALG})
+    _FFT.update(_table(fnp.fft, np.fft, ufuncs=False))
+    FUNCTIONS.update({**_TOP_LEVEL, **_LINALG, **_FFT})
 
 
 def dispatched_names() -> list:
     """Names of the numpy ufuncs and functions that dispatch to functrace."""
     top = {f"numpy.{f.__name__}" for f in [*UFUNCS, *_TOP_LEVEL]}
     linalg = {f"numpy.linalg.{f.__name__}" for f in _LINALG}
-    return sorted(top | linalg)
+    fft = {f"numpy.fft.{f.__name__}" for f in _FFT}
+    return sorted(top | linalg | fft)
 
 
 def ufunc_name(ufunc: np.ufunc) -> str:

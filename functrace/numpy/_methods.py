@@ -10,6 +10,7 @@ import inspect
 import numpy as np
 
 from ..core import Tracer, concrete_value
+from . import _complex as C
 from . import _products as P
 from . import _reductions as R
 from . import _shape as S
@@ -137,6 +138,8 @@ ARRAY_METHODS = {
     "__setitem__": _setitem, "item": _item, "tolist": _tolist, "copy": _copy,
     "prod": _prod, "cumprod": _cumprod, "sort": _sort, "take": _take, "repeat": _repeat,
     "trace": _trace, "diagonal": _diagonal, "any": _any, "all": _all,
+    "real": property(lambda self: C.real(self)), "imag": property(lambda self: C.imag(self)),
+    "conj": C.conj, "conjugate": C.conjugate,
 }
 
 

@@ -12,6 +12,7 @@ from ..core import concrete_value
 from ..primitives import nondiff as N
 from ..primitives import reductions as R
 from ..primitives.arithmetic import sqrt_p
+from ..primitives.complex_parts import conj, is_complex, real_part
 from ..primitives.selection import where_p
 from ..tape import ndim_of, shape_of
 from ._shape import ravel
@@ -95,7 +96,9 @@ def variance(a: Any, axes: tuple, dtype: Any, ddof: int, keepdims: bool,
     """:func:`var` (with ``root``, :func:`std`) over normalised ``axes``, without the
     warning (the Tensor facade gives PyTorch's instead)."""
     centered = a - mean(a, axis=axes, dtype=dtype, keepdims=True)
-    total = sum(centered * centered, axis=axes, keepdims=keepdims)
+    squares = centered * centered if not is_complex(centered) else \
+        real_part(centered * conj(centered))       # |c|^2: numpy's var is real
+    total = sum(squares, axis=axes, keepdims=keepdims)
     dof = _count(a, axes) - ddof
     if dof > 0:
         return safe_sqrt(total / dof) if root else total / dof

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, Optional, Union
 import numpy as np
 
 from ..core import concrete, concrete_value
+from ..primitives import complex_parts as _cp
 from ..primitives import decompositions as _D
 from ..primitives import linalg as _L
 from ..primitives import nondiff as _N
@@ -71,6 +72,8 @@ def slogdet(a: Any) -> SlogdetResult:
     -1.0
     """
     both = _L.slogdet_p.bind(a)
+    if _cp.is_complex(both):      # a complex sign varies with a (|sign| = 1); log|det| is real
+        return SlogdetResult(_S.getitem(both, 0), _cp.real_part(_S.getitem(both, 1)))
     sign = _S.getitem(_N.stop_gradient_p.bind(both), 0)   # a constant (batched under vmap)
     return SlogdetResult(sign, _S.getitem(both, 1))
 
@@ -111,9 +114,20 @@ def _as_float(x: Any) -> Any:
     """Non-float inputs become float64, as in numpy's norms."""
     if isinstance(x, (list, tuple, int, float)):
         x = np.asarray(x)
-    if np.asarray(concrete(x)).dtype.kind != "f":
+    if np.asarray(concrete(x)).dtype.kind not in "fc":
         x = _U.astype(x, np.float64)
     return x
+
+
+def _abs_squared(x: Any) -> Any:
+    """``|x|^2``, real (``x * conj(x)`` for complex ``x``)."""
+    return x * x if not _cp.is_complex(x) else _cp.real_part(x * _cp.conj(x))
+
+
+def _real_singular_values_only(x: Any, what: str) -> None:
+    if _cp.is_complex(x):
+        raise TypeError(f"{what} of complex matrices is not implemented yet (it needs the "
+                        "singular values of a complex matrix): pass real matrices")
 
 
 def _safe_power(a: Any, p: float) -> Any:
@@ -128,7 +142,7 @@ def _vector_norm(x: Any, ord: Ord, axis: tuple, keepdims: bool) -> Any:
     if isinstance(ord, str):
         raise ValueError(f"Invalid norm order '{ord}' for vectors")
     if ord is None or ord == 2:
-        return _R.safe_sqrt(_R.sum(x * x, axis=axis, keepdims=keepdims))
+        return _R.safe_sqrt(_R.sum(_abs_squared(x), axis=axis, keepdims=keepdims))
     if ord == np.inf:
         return _R.amax(_U.absolute(x), axis=axis, keepdims=keepdims)
     if ord == -np.inf:
@@ -150,8 +164,9 @@ def _matrix_norm(x: Any, ord: Ord, axes: tuple, keepdims: bool) -> Any:
     if row == col:
         raise ValueError("Duplicate axes given.")
     if ord is None or ord == "fro":
-        return _R.safe_sqrt(_R.sum(x * x, axis=axes, keepdims=keepdims))
+        return _R.safe_sqrt(_R.sum(_abs_squared(x), axis=axes, keepdims=keepdims))
     if ord in (2, -2, "nuc"):
+        _real_singular_values_only(x, f"norm(ord={ord!r})")
         return _singular_value_norm(x, ord, axes, keepdims)
     if ord in (1, -1):
         inner_axis, outer_axis = row, col
@@ -193,7 +208,7 @@ def norm(x: Any, ord: Ord = None, axis: Any = None, keepdims: bool = False) -> A
     nd = np.ndim(x)
     if axis is None:
         if ord is None:
-            return _R.safe_sqrt(_R.sum(x * x, keepdims=keepdims))
+            return _R.safe_sqrt(_R.sum(_abs_squared(x), keepdims=keepdims))
         if nd not in (1, 2):
             raise ValueError("Improper number of dimensions to norm.")
         axis = tuple(range(nd))
@@ -216,6 +231,7 @@ def cond(x: Any, p: Ord = None) -> Any:
     """
     x = _as_float(x)
     if p is None or p in (2, -2):
+        _real_singular_values_only(x, f"cond(p={p!r})")
         s = svdvals(x)
         big, small = _R.amax(s, axis=-1), _R.amin(s, axis=-1)
         return small / big if p == -2 else big / small

@@ -72,7 +72,8 @@ that is not generic is written with the helpers of :mod:`.batch_rules`.
 # batch_rules first: it fills the registry's table of generic batching rules
 # (batch="elementwise", ...), which the modules after it name.
 from . import batch_rules  # noqa: F401
-from . import shape_ops, nondiff, selection, arithmetic, transcendental, erf  # noqa: F401
+from . import shape_ops, nondiff, complex_parts, selection, arithmetic, transcendental  # noqa: F401
+from . import erf  # noqa: F401
 from . import reductions, indexing, linalg, products, decompositions  # noqa: F401
 from . import spectral, factorizations  # noqa: F401
-from . import conv, pooling  # noqa: F401
+from . import conv, pooling, fft  # noqa: F401

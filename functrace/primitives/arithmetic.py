@@ -4,7 +4,7 @@ cbrt, reciprocal, absolute, hypot.
 Each derivative is written once; the VJP and JVP derive from it (add, subtract,
 multiply, divide and negative spell their rules out: they are the hottest ops
 and need no multiplication by a derivative of 1). Kinks are deterministic:
-d|x|/dx = 0 at 0, and hypot's gradient at the origin is 0. Under the zero guard
+d|x|/dx = 0 at 0 (and at complex 0), and hypot's gradient at the origin is 0. Under the zero guard
 (:mod:`functrace.numerics`) multiply and divide, like every derived rule, keep
 exact zero cotangents zero.
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from ..numerics import GUARD, keep_zeros
 from ..registry import KernelSpec, defelementwise, defprimitive
+from .complex_parts import conj, is_complex
 from .nondiff import equal_p, sign_p
 from .selection import where_p
 
@@ -195,7 +196,17 @@ def _absolute_kernel(T):
     return (absolute_d,)
 
 
-absolute_p = defelementwise("absolute", np.absolute, (lambda x, out: sign_p.bind(x),),
+def _absolute_d(x, out):
+    """sign(x); for complex z, conj(z) / |z| (df/dx - i df/dy, |z| being real-valued),
+    0 at 0, differentiable (sign is a constant only for real x)."""
+    if not is_complex(x):
+        return sign_p.bind(x)
+    r = absolute_p.bind(x)
+    zero = equal_p.bind(r, 0.0)
+    return conj(x) / where_p.bind(zero, 1.0, r)
+
+
+absolute_p = defelementwise("absolute", np.absolute, (_absolute_d,),
                             kernel=KernelSpec(_absolute_kernel, passes=2))
 
 

@@ -12,6 +12,10 @@ Rules (Murray 2016, "Differentiation of the Cholesky decomposition"; JAX):
 * JVP:  ``dL = L Phi(L^-1 dA_sym L^-T)``
 * VJP:  ``A_bar = sym(L^-T Phi(L^T L_bar) L^-1)``
 
+For complex (Hermitian) ``A``: ``sym`` is ``(A + A^H) / 2``, the JVP's ``L^-T``
+is ``L^-H`` and the VJP's last ``L^-1`` is ``conj(L)^-1`` (the transpose of the
+JVP for the pairing ``Re(sum a * b)``: see :mod:`.complex_parts`).
+
 Triangular solves are done with the general ``solve`` primitive (numpy has no
 triangular solver), so they cost an LU factorisation each.
 """
@@ -23,11 +27,13 @@ import numpy as np
 
 from ..core import concrete
 from ..registry import defprimitive
+from .complex_parts import conj
 from .linalg import matmul_p, solve_p, swap_last_two
 
 
 def _sym(x: Any) -> Any:
-    return 0.5 * (x + swap_last_two(x))
+    """``(x + x^H) / 2``: symmetric, Hermitian for complex ``x``."""
+    return 0.5 * (x + conj(swap_last_two(x)))
 
 
 def _phi_mask(L: Any) -> np.ndarray:
@@ -38,7 +44,7 @@ def _phi_mask(L: Any) -> np.ndarray:
 
 def _cholesky_impl(x: Any) -> np.ndarray:
     x = np.asarray(x)
-    return np.linalg.cholesky(0.5 * (x + np.swapaxes(x, -1, -2)))
+    return np.linalg.cholesky(0.5 * (x + np.swapaxes(x, -1, -2).conj()))
 
 
 def _cholesky_vjp(ct, ins, out, argnum):
@@ -46,14 +52,14 @@ def _cholesky_vjp(ct, ins, out, argnum):
     L_t = swap_last_two(L)
     p = matmul_p.bind(L_t, ct) * _phi_mask(L)           # Phi(L^T L_bar)
     s = solve_p.bind(L_t, p)                             # L^-T P
-    s = swap_last_two(solve_p.bind(L_t, swap_last_two(s)))  # (L^-T P) L^-1
+    s = swap_last_two(solve_p.bind(conj(L_t), swap_last_two(s)))  # (L^-T P) conj(L)^-1
     return _sym(s)
 
 
 def _cholesky_jvp(primals, tangents, out):
     L = out
     m = solve_p.bind(L, _sym(tangents[0]))               # L^-1 dA
-    m = swap_last_two(solve_p.bind(L, swap_last_two(m)))   # L^-1 dA L^-T
+    m = swap_last_two(solve_p.bind(conj(L), swap_last_two(m)))   # L^-1 dA L^-H
     return matmul_p.bind(L, m * _phi_mask(L))
 
 

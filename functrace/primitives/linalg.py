@@ -15,9 +15,10 @@ from ..core import concrete, concrete_value
 from ..registry import defprimitive, zeros_like_value
 from . import batch_rules as B
 from .arithmetic import multiply_p
+from .complex_parts import imag_p, is_complex, real_p, real_part
 from .indexing import concatenate_p, getitem_p
 from .reductions import broadcast_to_p, reduce_sum_p
-from .shape_ops import reshape_p, transpose_p
+from .shape_ops import astype_p, reshape_p, transpose_p
 
 
 def swap_last_two(a):
@@ -131,7 +132,7 @@ def _cofactor_impl(a):
     by the SVD elsewhere: for ``a = U diag(s) V^T``, ``det(U) det(V) U diag(p) V^T``
     with ``p_i`` the product of all singular values but ``s_i`` (no division)."""
     a = np.asarray(a)
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fc":
         a = a.astype(np.float64)
     det = np.linalg.det(a)
     regular = np.isfinite(det) & (det != 0)
@@ -145,6 +146,8 @@ def _cofactor_impl(a):
     before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     sign = np.sign(np.linalg.det(u) * np.linalg.det(vt))
+    if a.dtype.kind == "c":       # a^-T = conj(U) S^-1 conj(V^H) for a = U S V^H
+        u, vt = u.conj(), vt.conj()
     out[~regular] = sign[..., None, None] * ((u * (before * after)[..., None, :]) @ vt)
     return out
 
@@ -191,7 +194,7 @@ def _well_conditioned(a) -> bool:
     """Whether each matrix has a 1-norm condition number below ``1/sqrt(eps)``, so that
     cancellation against ``inv(a)`` loses at most half the digits."""
     a = np.asarray(a)
-    eps = np.finfo(a.dtype if a.dtype.kind == "f" else np.float64).eps
+    eps = np.finfo(a.dtype if a.dtype.kind in "fc" else np.float64).eps
     try:
         inv = np.linalg.inv(a)
     except np.linalg.LinAlgError:
@@ -237,12 +240,24 @@ def _inverse_transpose(a):
 
 
 def _slogdet_vjp(ct, ins, out, argnum):
-    ct_logabsdet = getitem_p.bind(ct, idx=(1,))     # the sign is locally constant
-    return _add_matrix_axes(ct_logabsdet) * _inverse_transpose(ins[0])
+    ct_logabsdet = getitem_p.bind(ct, idx=(1,))
+    if is_complex(ins[0]):
+        # d log|det| = Re(s), d sign = i Im(s) sign, s = <inv(a)^T, da>: the pairing
+        # Re(c0 d sign + c1 d log|det|) = Re((Re(c1) + i Im(c0 sign)) s)
+        sign = getitem_p.bind(out, idx=(0,))
+        w = real_part(ct_logabsdet) + 1j * imag_p.bind(getitem_p.bind(ct, idx=(0,)) * sign)
+        return _add_matrix_axes(w) * _inverse_transpose(ins[0])
+    return _add_matrix_axes(ct_logabsdet) * _inverse_transpose(ins[0])  # sign: constant
 
 
 def _slogdet_jvp(primals, tangents, out):
     t = _inner_of_matrices(_inverse_transpose(primals[0]), tangents[0])
+    if is_complex(t):
+        sign = getitem_p.bind(out, idx=(0,))
+        t_sign = sign * (1j * imag_p.bind(t))
+        t_log = astype_p.bind(real_p.bind(t), dtype=np.result_type(concrete(t)))
+        return concatenate_p.bind(reshape_p.bind(t_sign, shape=(1,) + np.shape(t)),
+                                  reshape_p.bind(t_log, shape=(1,) + np.shape(t)), axis=0)
     t = reshape_p.bind(t, shape=(1,) + np.shape(t))
     return concatenate_p.bind(zeros_like_value(t), t, axis=0)
 
@@ -253,7 +268,7 @@ def _slogdet_batch(args, dims):
 
 
 slogdet_p = defprimitive("slogdet", lambda x: np.stack(np.linalg.slogdet(x)),
-                         _slogdet_vjp, _slogdet_jvp, batch=_slogdet_batch)
+                         _slogdet_vjp, _slogdet_jvp, saves="both", batch=_slogdet_batch)
 
 
 # -- solve -------------------------------------------------------------------------------

@@ -41,8 +41,13 @@ _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
 def float_dtype(*values: Any) -> np.dtype:
-    """The floating dtype numpy gives these values (float64 for integers)."""
+    """The floating dtype numpy gives these values (float64 for integers); a
+    ``TypeError`` for complex values, which the scipy-backed primitives do not
+    implement (a cast would silently drop their imaginary parts)."""
     dt = np.result_type(*values)
+    if dt.kind == "c":
+        raise TypeError(f"functrace.scipy does not support complex values ({dt}) here yet: "
+                        "pass real arrays (e.g. the real and imaginary parts separately)")
     return dt if dt.kind == "f" else np.dtype(np.float64)
 
 

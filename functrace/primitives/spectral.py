@@ -46,8 +46,8 @@ def as_float_matrix(a: Any, what: str, square: bool = True) -> np.ndarray:
     """``a`` as a floating array of at least two dimensions, or a clear error."""
     a = np.asarray(a)
     if a.dtype.kind == "c":
-        raise TypeError(f"{what}: complex matrices are not supported yet (functrace has no "
-                        "complex differentiation); pass a real matrix")
+        raise TypeError(f"{what}: complex matrices are not supported yet (its derivative "
+                        "rules are written for real matrices); pass a real matrix")
     if a.ndim < 2:
         raise ValueError(f"{what}: expected a (stack of) matrices of at least 2 dimensions, "
                          f"got shape {a.shape}")

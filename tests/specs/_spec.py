@@ -22,7 +22,8 @@ class Spec:
             ``domain(rng, shape, dtype) -> array`` for special inputs
             (positive definite matrices, distinct values for sort, ...), or a
             tuple with one such domain per argument.
-        dtypes: dtypes to check. float32 rows are checked against float64
+        dtypes: dtypes to check (complex64/complex128 draw the real and the
+            imaginary parts from ``domain``: see ``tests/specs/complex.py``). float32 rows are checked against float64
             finite differences within float32 rounding (``check_grads``), and
             a meta-test proves it: a 1% float32-only error in the row's first
             differentiable primitive must fail the row (unless
@@ -82,6 +83,10 @@ def _per_argument(domain: Any) -> bool:
 
 
 def _sample(domain: Any, rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+    if np.dtype(dtype).kind == "c" and not getattr(domain, "complex_values", False):
+        # real and imaginary parts drawn from the domain (unless it draws complex values)
+        return (_sample(domain, rng, shape, "float64")
+                + 1j * _sample(domain, rng, shape, "float64")).astype(dtype)
     if callable(domain):
         return np.asarray(domain(rng, shape, dtype)).astype(dtype)
     lo, hi = domain
