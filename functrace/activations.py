@@ -13,7 +13,7 @@ import math
 from typing import Any, Optional, Union
 
 from .numpy import _ufuncs as U
-from . import _special_base as _sp
+from .numpy import _scipy_special as _sp
 from .primitives.selection import relu_p
 
 Axis = Optional[Union[int, tuple]]
@@ -32,7 +32,7 @@ def relu(x: Any) -> Any:
     >>> relu(np.array([-1.0, 2.0])), ft.grad(relu)(0.0)
     (array([0., 2.]), np.float64(0.0))
     """
-    return relu_p.bind(_sp._float(x))
+    return relu_p.bind(_sp.as_float(x))
 
 
 def sigmoid(x: Any) -> Any:
@@ -50,7 +50,7 @@ def softplus(x: Any) -> Any:
     >>> float(softplus(1000.0)), round(float(softplus(0.0)), 6)
     (1000.0, 0.693147)
     """
-    return U.logaddexp(0.0, _sp._float(x))
+    return U.logaddexp(0.0, _sp.as_float(x))
 
 
 def log_sigmoid(x: Any) -> Any:
@@ -59,7 +59,7 @@ def log_sigmoid(x: Any) -> Any:
     >>> float(log_sigmoid(-1000.0))
     -1000.0
     """
-    return -softplus(-_sp._float(x))
+    return -softplus(-_sp.as_float(x))
 
 
 def softmax(x: Any, axis: Axis = -1) -> Any:
@@ -94,7 +94,7 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     >>> gelu(np.array([0.0, 1.0])).round(4), gelu(np.array([1.0]), approximate="tanh").round(4)
     (array([0.    , 0.8413]), array([0.8412]))
     """
-    x = _sp._float(x)
+    x = _sp.as_float(x)
     if approximate == "none":
         return 0.5 * x * _sp.erfc(x * (-1.0 / math.sqrt(2.0)))
     if approximate == "tanh":

@@ -89,10 +89,39 @@ def keep_zeros(c: Any, g: Any) -> Any:
     """
     if _nan_free(g if type(g) is _ndarray else concrete_value(g)):
         return g
-    from .primitives.selection import where_p    # primitives import this module
-    from .primitives.nondiff import equal_p
     zero = np.zeros((), np.result_type(concrete(g)))
+    where_p, equal_p = MASK_PRIMITIVES.where, MASK_PRIMITIVES.equal
     return where_p.bind(equal_p.bind(c, 0), zero, g)
+
+
+class _MaskPrimitives:
+    """The two primitives :func:`keep_zeros` binds, ``where`` and ``equal``.
+
+    They are declared with :mod:`functrace.registry`, which reads this module (its
+    derived elementwise rules apply the guard), so this module cannot import them:
+    :mod:`functrace.primitives.selection` hands them over right after declaring
+    ``where`` (:meth:`set`). Every differentiable primitive's rule runs after that,
+    since ``import functrace`` imports the primitives package; a missing pair is an
+    error, not a silent skip of the guard.
+    """
+
+    __slots__ = ("where", "equal")
+
+    def __init__(self) -> None:
+        self.where: Any = _NotDeclared()
+        self.equal: Any = _NotDeclared()
+
+    def set(self, where_p: Any, equal_p: Any) -> None:
+        self.where, self.equal = where_p, equal_p
+
+
+class _NotDeclared:
+    def bind(self, *args: Any, **params: Any) -> Any:
+        raise RuntimeError("the zero guard ran before functrace.primitives.selection "
+                           "declared where and equal: import functrace first")
+
+
+MASK_PRIMITIVES = _MaskPrimitives()
 
 
 def _nan_free(v: Any) -> bool:

@@ -66,7 +66,7 @@ def _decode(obj: Any, arrays: Any) -> Any:
     if "__tensor__" in obj:
         t = make(arrays[obj["__tensor__"]], None, False)
         if obj.get("parameter"):
-            from .nn import Parameter
+            from .nn import Parameter   # deferred: only archives holding Parameters load nn
             return Parameter(t, requires_grad=obj["requires_grad"])
         return t.requires_grad_(obj["requires_grad"]) if obj["requires_grad"] else t
     if "__ndarray__" in obj:

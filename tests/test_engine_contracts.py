@@ -12,7 +12,8 @@ from functrace import core, tape
 from functrace.reverse import ReverseTrace
 
 
-@pytest.mark.parametrize("module", ["functrace.core", "functrace.tape", "functrace.argnums"])
+@pytest.mark.parametrize("module", ["functrace.core", "functrace.tracers", "functrace.tape",
+                                    "functrace.argnums"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

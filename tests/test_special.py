@@ -180,3 +180,17 @@ def test_gelu_forms():
     np.testing.assert_allclose(g[:3], [1.0, 0.0, 0.5])
     with pytest.raises(ValueError, match="approximate"):
         fs.gelu(x, approximate="cubic")
+
+
+def test_old_module_name_functrace_special_still_works_and_warns():
+    """``functrace.special`` (the activations' name up to 54ad03b) re-exports them."""
+    import importlib
+    import sys
+
+    sys.modules.pop("functrace.special", None)
+    with pytest.warns(DeprecationWarning, match="functrace.activations"):
+        old = importlib.import_module("functrace.special")
+    for name in old.__all__:
+        assert getattr(old, name) is getattr(fs, name)
+    x = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(functrace.grad(lambda v: old.relu(v).sum())(x), [0, 0, 1])

@@ -5,7 +5,8 @@ import importlib
 import pytest
 
 MODULES = ["functrace.tensors", "functrace.tensors._tensor", "functrace.tensors._factories",
-           "functrace.tensors._engine", "functrace.autograd", "functrace.autograd.function",
+           "functrace.tensors._engine", "functrace.tensors._types", "functrace.autograd",
+           "functrace.autograd.function",
            "functrace.grad_mode", "functrace.nn", "functrace.nn.modules", "functrace.nn.layers",
            "functrace.nn.loss", "functrace.nn.functional", "functrace.nn.init",
            "functrace.nn.conv", "functrace.nn.pooling", "functrace.nn.normalization",

@@ -85,7 +85,7 @@ def optimizer_step(optimizer: Any, value_and_grad_fn: Callable, *data: Any) -> n
     >>> w
     tensor([2., 3.], requires_grad=True)
     """
-    from ..tensors import from_numpy
+    from ..tensors import from_numpy   # deferred: functrace.dask loads the facade only here
     params = [p for group in optimizer.param_groups for p in group["params"]]
     arrays = [p.detach().numpy() for p in params]
     value, grads = value_and_grad_fn(arrays, *data)

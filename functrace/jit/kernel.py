@@ -232,7 +232,7 @@ def disk_cache_stats() -> dict:
 def _build(kplan: KernelPlan, fastmath: bool) -> Callable:
     import numba
     from numba import types as nt
-    from ..kernels import cache, codegen
+    from ..kernels import cache, codegen   # with numba: `import functrace` loads neither
     source = kplan.source
     if fastmath:        # a different source (and cache entry) for the other flags
         source += "# fastmath\n"

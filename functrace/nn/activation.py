@@ -23,9 +23,11 @@ from .. import numpy as fnp
 from .. import activations as S
 from ..api import stop_gradient
 from ..tensors import _ops
+from ..tensors._factories import full
 from ..tensors._graph import relabel
 from ..tensors._inplace import check_inplace, commit
 from ..tensors._tensor import Tensor, next_id
+from . import init as nn_init
 from .modules import Module, Parameter
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -360,14 +362,12 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
                  dtype: Any = None) -> None:
-        from ..tensors._factories import full
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(full((num_parameters,), init, dtype=dtype, device=device))
 
     def reset_parameters(self) -> None:
-        from . import init
-        init.constant_(self.weight, self.init)
+        nn_init.constant_(self.weight, self.init)
 
     def forward(self, input: Any) -> Any:
         return prelu(input, self.weight)

@@ -18,6 +18,7 @@ import numpy as np
 from ..core import Tracer, concrete, concrete_value
 from ..primitives import factorizations as _F
 from ..primitives import spectral as _E
+from ..primitives.linalg import inv_p
 from ..primitives.spectral import float_dtype
 from . import _products as _ops
 from . import _reductions as _R
@@ -321,7 +322,6 @@ def matrix_power(a: Any, n: int) -> Any:
         return np.broadcast_to(np.eye(rows, dtype=np.result_type(concrete(a))),
                                np.shape(a)).copy()
     if n < 0:
-        from ..primitives.linalg import inv_p
         a, n = inv_p.bind(a), -n
     result = None
     while n:

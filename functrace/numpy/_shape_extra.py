@@ -342,11 +342,7 @@ def take_along_axis(arr: Any, indices: Any, axis: Axis = -1) -> Any:
     shape = _shape(arr)
     if idx.ndim != len(shape):
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
-    axis = _axis(axis, len(shape))
-    fancy = tuple(idx if d == axis else
-                  np.arange(n).reshape([-1 if k == d else 1 for k in range(len(shape))])
-                  for d, n in enumerate(shape))
-    return S.getitem_p.bind(arr, *fancy, idx=(S.ARRAY,) * len(fancy))   # (all operands)
+    return S.take_along(arr, idx, _axis(axis, len(shape)))
 
 
 def sort(a: Any, axis: Axis = -1, kind: Optional[str] = None, order: Any = None, *,

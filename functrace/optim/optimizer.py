@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
+from ..grad_mode import enable_grad
 from ..tensors._tensor import Tensor, bump_version, make
 
 
@@ -100,7 +101,6 @@ class Optimizer:
         """Update every parameter that has a gradient (frozen ones are skipped)."""
         loss = None
         if closure is not None:
-            from ..grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:

@@ -144,6 +144,18 @@ getitem_p = defprimitive("getitem", _getitem_impl, _getitem_vjp, _getitem_jvp,
                          batch=_getitem_batch)
 
 
+def take_along(x: Any, idx: Any, axis: int) -> Any:
+    """``x`` picked along ``axis`` (non-negative) by the integer array ``idx`` of the
+    same rank, broadcasting on the other axes (numpy's ``take_along_axis`` once its
+    arguments are checked): one getitem whose index arrays are all operands, ``idx``
+    (constant or traced) and an ``arange`` for every other axis."""
+    shape = tuple(np.shape(x))
+    fancy = tuple(idx if d == axis else
+                  np.arange(n).reshape([-1 if k == d else 1 for k in range(len(shape))])
+                  for d, n in enumerate(shape))
+    return getitem_p.bind(x, *fancy, idx=(ARRAY,) * len(fancy))
+
+
 def _scatter_add_impl(ct, *arrays, idx, shape):
     ct = np.asarray(ct)
     z = np.zeros(shape, dtype=ct.dtype)

@@ -16,7 +16,7 @@ import scipy.linalg as sla
 
 from ..core import concrete
 from ..registry import defnondiff, defprimitive
-from .indexing import concatenate_p, getitem_p
+from .indexing import concatenate_p, getitem_p, take_along
 from .linalg import matmul_p, swap_last_two
 from .nondiff import argsort_p
 from .reductions import broadcast_to_p, reduce_sum_p
@@ -76,13 +76,12 @@ def permute_rows(x, perm):
            [0., 1.],
            [2., 3.]])
     """
-    from ..numpy._shape_extra import take_along_axis   # upward: a composite of getitem
     x_shape, p_shape = tuple(np.shape(x)), tuple(np.shape(perm))
     batch = np.broadcast_shapes(x_shape[:-2], p_shape[:-1])
     if x_shape[:-2] != batch:
         x = broadcast_to_p.bind(x, shape=batch + x_shape[-2:])
     idx = reshape_p.bind(perm, shape=(1,) * (len(batch) + 1 - len(p_shape)) + p_shape + (1,))
-    return take_along_axis(x, idx, axis=-2)
+    return take_along(x, idx, len(batch))
 
 
 def unpack_lu(lu):

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core import concrete
+from ..numerics import MASK_PRIMITIVES
 from ..registry import KernelSpec, defelementwise, defprimitive
 from . import nondiff as N
 
@@ -61,6 +62,7 @@ def _where_jvp(primals, tangents, out):
 
 where_p = defprimitive("where", np.where, _where_vjp, _where_jvp, broadcasts=True,
                        batch="elementwise")
+MASK_PRIMITIVES.set(where_p, N.equal_p)     # the zero guard binds them (numerics)
 
 # -- maximum, minimum, fmax, fmin ---------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import numpy as fnp
-from .._special_base import _float
+from ..numpy._scipy_special import as_float
 from ..core import concrete
 from ._odeint import OdeLayout, odeint_p
 from ..tree import tree_flatten, tree_unflatten
@@ -94,12 +94,12 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, *args: Any, rtol: float = 
     if _is_pytree(y0) or any(_is_pytree(a) for a in args):      # flatten them
         shapes = [tuple(np.shape(leaf)) for leaf in y_leaves]
         flat_func = _PytreeDynamics(func, y_tree, shapes, args_tree)
-        y_flat = fnp.concatenate([fnp.ravel(_float(leaf)) for leaf in y_leaves])
+        y_flat = fnp.concatenate([fnp.ravel(as_float(leaf)) for leaf in y_leaves])
         ys = odeint(flat_func, y_flat, t, *arg_leaves, rtol=rtol, atol=atol,
                     mxstep=mxstep, hmax=hmax)
         return flat_func.unflatten_state(ys)
-    y0, t = _float(y0), _float(t)
-    args = tuple(_float(a) for a in args)
+    y0, t = as_float(y0), as_float(t)
+    args = tuple(as_float(a) for a in args)
     for i, a in enumerate(args):
         if np.result_type(concrete(a)).kind != "f":
             raise TypeError(f"odeint: argument {i} of *args is not numeric; func's extra "

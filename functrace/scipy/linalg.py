@@ -24,7 +24,7 @@ from .. import numpy as fnp
 from ..core import concrete
 from ..primitives import scipy_decompositions as _D
 from ..primitives import scipy_linalg as _L
-from .._special_base import _float as as_float
+from ..numpy._scipy_special import as_float
 
 __all__ = ["solve_triangular", "cholesky", "cho_factor", "cho_solve", "lu_factor",
            "lu_solve", "expm", "expm_frechet", "sqrtm", "solve_sylvester", "det", "inv",

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._special_base import _float
+from ..numpy._scipy_special import as_float
 from ..core import concrete
 from ..primitives.convolution import convolve_nd_p, flip_last
 from ..primitives.special_functions import float_dtype
@@ -72,7 +72,7 @@ def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> An
     array([3., 2., 1.])
     """
     _check(in1, in2, mode, method)
-    in1, in2 = _float(in1), _float(in2)
+    in1, in2 = as_float(in1), as_float(in2)
     if np.ndim(in1) == 0:
         return in1 * in2
     shape1, shape2 = tuple(np.shape(in1)), tuple(np.shape(in2))
@@ -91,7 +91,7 @@ def correlate(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> A
     array([3.5])
     """
     _check(in1, in2, mode, method)
-    in2 = _float(in2)
+    in2 = as_float(in2)
     if np.ndim(in2) == 0:
         return convolve(in1, in2, mode, method)
     return convolve(in1, flip_last(in2, np.ndim(in2)), mode, method)

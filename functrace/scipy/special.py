@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import _special_base as _base
+from ..numpy import _scipy_special as _base
 from ..core import is_tracer
 from ..numpy._keywords import add_keyword_hints as _add_keyword_hints
 from ..primitives import bessel as _B
 from ..primitives import special_functions as _P
-from .._special_base import (erf, erfc, expit, log_softmax, logit, logsumexp,  # noqa: F401
-                             softmax)
+from ..numpy._scipy_special import (erf, erfc, expit, log_softmax, logit,  # noqa: F401
+                                     logsumexp, softmax)
 
 __all__ = ["gammaln", "digamma", "psi", "polygamma", "gamma", "rgamma", "beta", "betaln",
            "gammainc", "gammaincc", "betainc", "erf", "erfc", "erfinv", "erfcinv", "expit",
@@ -51,7 +51,7 @@ def _value(x: Any) -> Any:
         return x
     if isinstance(x, (int, bool)):
         return float(x)
-    return _base._float(x)
+    return _base.as_float(x)
 
 
 def _order(n: Any) -> Any:

@@ -51,6 +51,7 @@ from __future__ import annotations
 from . import _names  # noqa: F401  (writes the rows of the facade's name table)
 from ._device import device, get_default_device, set_default_device
 from ._engine import backward as _backward_fn  # noqa: F401
+from . import _facade  # noqa: F401  (installs the facade in the root trace's slot)
 from ._factories import (DTYPE_ALIASES, arange, as_tensor, bool_, complex64, complex128,
                          double, empty, empty_like, eye, float16, float32, float64,
                          from_numpy, full, full_like, get_default_dtype, half, int8, int16,

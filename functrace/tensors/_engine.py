@@ -15,8 +15,8 @@ import numpy as np
 from .. import numpy as fnp
 from ..grad_mode import call_with_grad_enabled
 from ..reverse import backward_pass
-from ._graph import TENSOR_TYPES, Node, relabel
-from ._tensor import Size, Tensor, bump_version, make
+from ._graph import Node, relabel
+from ._tensor import TENSOR_TYPES, Size, Tensor, bump_version, make
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -307,6 +307,31 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Optional[bool
         ct = cts.get(vid)
         if ct is not None and leaf._rg:
             accumulate(leaf, _leaf_ct(leaf, ct, create_graph), create_graph)
+
+
+def tensor_backward(self: Tensor, gradient: Any = None, retain_graph: Optional[bool] = None,
+                    create_graph: bool = False, inputs: Any = None) -> None:
+    """``Tensor.backward``: accumulate d self / d leaf into every leaf's ``.grad``.
+
+    ``gradient`` is required unless ``self`` has one element. The graph's
+    saved values are freed unless ``retain_graph=True``; with
+    ``create_graph=True`` the gradients are themselves differentiable.
+
+    >>> import functrace as ft
+    >>> x = ft.tensor(3.0, requires_grad=True)
+    >>> (x ** 2).backward()
+    >>> x.grad
+    tensor(6.)
+    """
+    backward([self], None if gradient is None else [gradient], retain_graph,
+             create_graph, inputs)
+
+
+# Installed here, as the facade's other methods are by their modules: the engine
+# imports the Tensor class, so the class cannot import the engine.
+tensor_backward.__name__ = "backward"
+tensor_backward.__qualname__ = "Tensor.backward"
+Tensor.backward = tensor_backward  # type: ignore[method-assign]
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None,

@@ -13,58 +13,10 @@ from typing import Any, Optional
 import numpy as np
 
 from ._device import check_device
-from ._tensor import Size, Tensor, init_tensor, make
-
-float16 = half = np.dtype(np.float16)
-float32 = np.dtype(np.float32)
-float64 = double = np.dtype(np.float64)
-int8 = np.dtype(np.int8)
-uint8 = np.dtype(np.uint8)
-int16 = short = np.dtype(np.int16)
-int32 = np.dtype(np.int32)
-int64 = long = np.dtype(np.int64)
-bool_ = np.dtype(np.bool_)
-complex64 = np.dtype(np.complex64)
-complex128 = np.dtype(np.complex128)
-
-#: names PyTorch uses that shadow builtins (``ft.float``, ``ft.int``, ``ft.bool``)
-DTYPE_ALIASES = {"float": float32, "int": int32, "bool": bool_, "cfloat": complex64}
-
-_DEFAULT = [float32]
-
-
-def get_default_dtype() -> np.dtype:
-    """The dtype Python floats become (float32 unless changed).
-
-    >>> get_default_dtype()
-    dtype('float32')
-    """
-    return _DEFAULT[0]
-
-
-def set_default_dtype(d: Any) -> None:
-    """Set the dtype of Python floats in new tensors: float32 or float64."""
-    d = np.dtype(d)
-    if d.kind != "f":
-        raise TypeError("only floating-point types are supported as the default type")
-    _DEFAULT[0] = d
-
-
-def default_float() -> np.dtype:
-    return _DEFAULT[0]
-
-
-def parse_size(size: tuple) -> tuple:
-    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``; a ``TypeError`` for
-    anything but ints (as PyTorch: ``zeros(2.5)`` is not ``zeros(2)``)."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
-        size = tuple(size[0])
-    for s in size:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"argument 'size' must be tuple of ints, but found element of "
-                            f"type {type(s).__name__} ({s!r})")
-    return tuple(int(s) for s in size)
-
+from ._types import (DTYPE_ALIASES, bool_, complex64, complex128, default_float,  # noqa: F401
+                      double, float16, float32, float64, get_default_dtype, half, int8, int16,
+                      int32, int64, long, set_default_dtype, short, uint8)
+from ._tensor import Size, Tensor, init_tensor, make, parse_size  # noqa: F401
 
 def _dtype(dtype: Any) -> Optional[np.dtype]:
     return None if dtype is None else np.dtype(dtype)

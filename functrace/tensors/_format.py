@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._types import default_float
+
 PREFIX = "tensor("
 _IMPLIED = ("int64", "bool")
 
@@ -67,7 +69,6 @@ def dtype_name(dtype: np.dtype) -> str:
 
 def tensor_repr(t: Any) -> str:
     """``tensor(<values>[, size=...][, dtype=...][, grad_fn=<...> | requires_grad=True])``."""
-    from ._factories import default_float
     data = t._data
     parts = [format_data(data)]
     if data.size == 0 and data.ndim != 1:

@@ -1,8 +1,8 @@
-"""The persistent graph of the Tensor facade: nodes, leaves and the facade's slot.
+"""The persistent graph of the Tensor facade: nodes and leaves.
 
 A primitive bound on Tensors outside any functional transform reaches
-:func:`handle` through :data:`FACADE`, installed in the root trace's one slot
-(:func:`functrace.core.set_facade`); inside a transform Tensors are constants,
+:func:`handle` through the facade object in the root trace's one slot
+(:mod:`._facade`, :func:`functrace.core.set_facade`); inside a transform Tensors are constants,
 which the transform lowers to their data itself (contract C2 in
 :mod:`functrace.core`), so the facade never sees them.
 It unwraps the data, runs the primitive's numpy ``impl`` and, when grad mode
@@ -21,19 +21,15 @@ from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
-from .. import core
 from ..core import Primitive
 from ..grad_mode import is_grad_enabled
 from ..tape import DECLARED, Eqn, record_eqn
 from ._promotion import PROMOTE_ALWAYS, promote
-from ._tensor import Tensor, make, next_id
+from ._tensor import TENSOR_TYPES, Tensor, make, next_id
 
 _new = object.__new__
 _ndarray = np.ndarray
 _asarray = np.asarray
-
-TENSOR_TYPES: set = set()
-
 
 #: primitive name -> PyTorch grad_fn name (or a function of the params), filled from the
 #: facade's name table (tensors/_names.py) when functrace.tensors is imported: the table
@@ -256,74 +252,3 @@ def record_custom(prim: Primitive, args: tuple, params: dict, out: np.ndarray,
                 in_ids[i] = a._id
                 parents[i] = a._node or a
     return record(prim, args, datas, params, in_ids, parents, _asarray(out), node_class(name))
-
-
-def _data_of(t: Tensor) -> np.ndarray:
-    return t._data
-
-
-class TensorFacade(core.Facade):
-    """The facade in the root trace's slot: primitives on Tensors outside every
-    transform go to :func:`handle`; calls (``custom_vjp``, ``checkpoint``,
-    ``autograd.Function``) record one node through ``call.tensors(self, args)``
-    when an argument requires grad and grad mode is on. The other methods are the
-    services those calls use (listed in :mod:`functrace.calls.record`)."""
-
-    __slots__ = ()
-    types = TENSOR_TYPES
-    process = staticmethod(handle)
-
-    @property  # type: ignore[override]
-    def records(self) -> bool:
-        return is_grad_enabled()
-
-    def process_call(self, call: core.Call, args: Any) -> Any:
-        if is_grad_enabled() and any(type(a) in TENSOR_TYPES and a._rg for a in args):
-            return call.tensors(self, args)
-        return call.run(args)
-
-    def record(self, prim: Primitive, args: Any, params: dict, out: Any, name: str) -> Tensor:
-        return record_custom(prim, tuple(args), params, out, name)
-
-    def requires_grad(self, x: Any) -> bool:
-        return type(x) in TENSOR_TYPES and x._rg
-
-    def constant(self, x: Any) -> Tensor:
-        return x if type(x) in TENSOR_TYPES else make(_asarray(core.concrete(x)), None, False)
-
-    def leaf(self, x: Any) -> Tensor:
-        return make(np.array(core.concrete(x)), None, True)
-
-    def cotangent(self, g: Any, keep: bool) -> Any:
-        if g is None:
-            return None
-        return self.constant(g) if keep else _asarray(core.concrete(g))
-
-    def grad(self, outs: list, wrt: list, cts: list, create_graph: bool) -> list:
-        from ._engine import grad      # (_engine imports this module)
-        pairs = [(o, c) for o, c in zip(outs, cts) if self.requires_grad(o) and c is not None]
-        if not pairs or not wrt:
-            return [None] * len(wrt)
-        return list(grad([o for o, _ in pairs], wrt, [c for _, c in pairs], retain_graph=True,
-                         create_graph=create_graph, allow_unused=True))
-
-    def backward(self, outs: list, cts: list) -> None:
-        from ._engine import backward      # (_engine imports this module)
-        backward(outs, cts)
-
-    def grad_data(self, t: Tensor) -> Optional[np.ndarray]:
-        return None if t._grad is None else t._grad._data
-
-
-FACADE = TensorFacade()
-
-
-def register_tensor_type(cls: type) -> None:
-    """Make the root trace hand primitives on ``cls`` instances to :data:`FACADE`
-    and let :func:`functrace.core.concrete` see their data."""
-    TENSOR_TYPES.add(cls)
-    core.register_concrete_type(cls, _data_of)
-    core.set_facade(FACADE, (cls,))
-
-
-register_tensor_type(Tensor)

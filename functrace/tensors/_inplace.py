@@ -20,8 +20,8 @@ from .. import numpy as fnp
 from ..grad_mode import is_grad_enabled
 from ..primitives import indexing as S
 from ._random import draw
-from ._graph import TENSOR_TYPES, Node, relabel
-from ._tensor import Tensor, bump_version, make, next_id
+from ._graph import Node, relabel
+from ._tensor import TENSOR_TYPES, Tensor, bump_version, make, next_id
 
 _VIEW_PRIMS = frozenset({"reshape", "transpose", "getitem", "broadcast_to", "flip"})
 

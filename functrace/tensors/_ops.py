@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from .. import activations as S
+from ..numpy import _scipy_special as _scipy_free   # erfc without scipy
 from ._args import dim_index
 from ._factories import default_float
 from ._graph import relabel
@@ -359,12 +360,11 @@ def erf(input: Any) -> Any:
 
 
 def erfc(input: Any) -> Any:
-    from ..scipy import special as fsp      # (imports scipy: not at ``import functrace``)
-    return fsp.erfc(input)
+    return _scipy_free.erfc(input)
 
 
 def erfinv(input: Any) -> Any:
-    from ..scipy import special as fsp
+    from ..scipy import special as fsp      # (imports scipy: not at ``import functrace``)
     return fsp.erfinv(input)
 
 

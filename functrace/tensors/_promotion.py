@@ -36,7 +36,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._factories import default_float
+from ._types import default_float
 
 _ndarray = np.ndarray
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}

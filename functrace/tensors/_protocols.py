@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ._graph import TENSOR_TYPES
-from ._tensor import Tensor, make
+from ..numpy._dispatch import FUNCTIONS, UFUNCS, ufunc_advice, ufunc_name
+from ._tensor import TENSOR_TYPES, Tensor, make
 
 _META = frozenset({np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj,
                    np.isrealobj, np.may_share_memory, np.shares_memory, np.can_cast,
@@ -48,7 +48,6 @@ def _wrap(x: Any) -> Any:
 
 def array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any,
                 **kwargs: Any) -> Any:
-    from ..numpy._dispatch import UFUNCS, ufunc_advice, ufunc_name
     fn = UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         return fn(*inputs)
@@ -66,7 +65,6 @@ def array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any,
 def array_function(self: Tensor, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
     if func in _META:
         return func(*_unwrap(args), **kwargs)
-    from ..numpy._dispatch import FUNCTIONS
     fn = FUNCTIONS.get(func)
     if fn is not None:
         return fn(*args, **kwargs)

@@ -16,6 +16,7 @@ from ._args import dim_index
 from ._graph import relabel
 from ._ops import constant, data_of, values_indices
 from ._shape import cat, narrow
+from ._types import default_float
 
 
 def _along(input: Any, dim: int, fn: Callable[[Any, int], Any]) -> Any:
@@ -79,7 +80,6 @@ def cummin(input: Any, dim: int) -> Any:
 def logcumsumexp(input: Any, dim: int) -> Any:
     """``log(cumsum(exp(input)))`` along ``dim``, computed without overflow or underflow."""
     if np.result_type(data_of(input)).kind not in "fc":
-        from ._factories import default_float
         input = fnp.astype(input, default_float())
     out = _along(input, dim, lambda x, a: logcumsumexp_p.bind(x, axis=a))
     return relabel(out, "LogcumsumexpBackward0", input)

@@ -14,7 +14,8 @@ import numpy as np
 from .. import numpy as fnp
 from ._args import dim_index, dims
 from ._graph import relabel
-from ._tensor import Tensor
+from ._compare import nonzero
+from ._tensor import Tensor, make
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -267,7 +268,6 @@ def unbind(input: Any, dim: int = 0) -> tuple:
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """``input`` where ``condition`` else ``other`` (indices of true values when alone)."""
     if input is None and other is None:
-        from ._compare import nonzero
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
@@ -317,7 +317,6 @@ def view(self: Tensor, *shape: Any) -> Any:
     """Same data, new shape (``-1`` infers one dimension); ``view(dtype)`` reads the same
     bytes as another dtype (the last dimension rescaled; no gradient, as in torch)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
-        from ._tensor import make
         try:
             return make(self._data.view(np.dtype(shape[0])), None, False)
         except ValueError as e:

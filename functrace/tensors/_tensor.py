@@ -15,24 +15,16 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from .. import core
 from ._device import CPU
+from ._types import Size, default_float, parse_size  # noqa: F401  (Size: re-exported)
+from ._format import tensor_repr
 
 next_id: Callable[[], int] = itertools.count(1).__next__
+
+#: Tensor and its subclasses (exact types: ``type(x) in TENSOR_TYPES`` on hot paths)
+TENSOR_TYPES: set = set()
 _new = object.__new__
-
-
-class Size(tuple):
-    """A shape, like ``torch.Size``: a tuple with a readable repr and ``numel()``.
-
-    >>> Size((2, 3))
-    functrace.Size([2, 3])
-    """
-
-    def __repr__(self) -> str:
-        return f"functrace.Size({list(self)})"
-
-    def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
 
 
 class _Meta:
@@ -65,8 +57,6 @@ class RemovableHandle:
 
 
 _WARNED_FLOAT: list = []   # Tensor.__float__ of a tensor that requires grad warned
-
-_ENGINE_BACKWARD: Optional[Callable[..., None]] = None   # _engine.backward, once imported
 
 
 class Tensor:
@@ -120,11 +110,12 @@ class Tensor:
         def __setitem__(self, index: Any, value: Any) -> None: ...
         @property
         def T(self) -> Tensor: ...
+        def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None,
+                     create_graph: bool = False, inputs: Any = None) -> None: ...
         # the ~200 other installed methods (sum, view, add_, ...): typed loosely
         def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self, *args: Any, requires_grad: bool = False) -> None:
-        from ._factories import default_float, parse_size
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             data = np.array(_unwrap_nested(args[0]), dtype=default_float())
         else:
@@ -133,7 +124,6 @@ class Tensor:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        from ._graph import register_tensor_type
         register_tensor_type(cls)
 
     # -- autograd attributes ------------------------------------------------------
@@ -247,26 +237,6 @@ class Tensor:
         if self._meta is None:
             self._meta = _Meta()
         return self._meta
-
-    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None,
-                 create_graph: bool = False, inputs: Any = None) -> None:
-        """Accumulate d self / d leaf into every leaf's ``.grad``.
-
-        ``gradient`` is required unless ``self`` has one element. The graph's
-        saved values are freed unless ``retain_graph=True``; with
-        ``create_graph=True`` the gradients are themselves differentiable.
-
-        >>> import functrace as ft
-        >>> x = ft.tensor(3.0, requires_grad=True)
-        >>> (x ** 2).backward()
-        >>> x.grad
-        tensor(6.)
-        """
-        global _ENGINE_BACKWARD
-        if _ENGINE_BACKWARD is None:       # (an import statement per call costs ~1 us)
-            from ._engine import backward as _ENGINE_BACKWARD   # (it imports this module)
-        _ENGINE_BACKWARD([self], None if gradient is None else [gradient], retain_graph,
-                         create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and version counter) that is not in the graph."""
@@ -417,7 +387,6 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import tensor_repr
         return tensor_repr(self)
 
     def __deepcopy__(self, memo: dict) -> "Tensor":
@@ -441,6 +410,21 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
     t = _new(cls)
     init_tensor(t, data, requires_grad)
     return t
+
+
+def register_tensor_type(cls: type) -> None:
+    """Make the root trace hand primitives on ``cls`` instances to the facade
+    (:mod:`._facade`) and let :func:`functrace.core.concrete` see their data."""
+    TENSOR_TYPES.add(cls)
+    core.register_concrete_type(cls, _data_of)
+    core.add_facade_types((cls,))
+
+
+def _data_of(t: Tensor) -> np.ndarray:
+    return t._data
+
+
+register_tensor_type(Tensor)
 
 
 def init_tensor(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from ... import numpy as fnp
 from ...core import is_tracer
-from ..._special_base import _float
+from ...numpy._scipy_special import as_float
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -20,7 +20,7 @@ def arg(x: Any) -> Any:
     """A data or parameter argument: Python numbers stay weak (no float32 promotion)."""
     if is_tracer(x) or isinstance(x, (int, float)):
         return x
-    return _float(x)
+    return as_float(x)
 
 
 def of_params(fn: Callable[..., Any], *params: Any) -> Any:

@@ -1,5 +1,7 @@
-"""The scipy.special functions that need no scipy: logsumexp, expit, logit, erf,
-erfc, softmax, log_softmax (scipy's signatures, differentiable and stable).
+"""The scipy.special functions written with functrace.numpy alone, without scipy:
+logsumexp, expit, logit, erf, erfc, softmax, log_softmax (scipy's signatures,
+differentiable and stable), and :func:`as_float`, the argument conversion they
+share with functrace.scipy.
 
 :mod:`functrace.activations` (no scipy) builds on them; :mod:`functrace.scipy.special`
 re-exports them beside the functions that do need scipy.
@@ -8,7 +10,7 @@ for large inputs (``logsumexp``, ``softmax``, ``log_softmax`` and ``expit`` at
 ``x = 1000`` included).
 
 >>> import numpy as np, functrace
->>> from functrace._special_base import logsumexp
+>>> from functrace.numpy._scipy_special import logsumexp
 >>> functrace.grad(lambda x: logsumexp(x))(np.zeros(2))
 array([0.5, 0.5])
 """
@@ -18,21 +20,21 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from .core import concrete, concrete_value, is_tracer
-from .numpy import _reductions as _R
-from .numpy import _shape as _S
-from .numpy import _ufuncs as U
-from .numpy._reductions import normalize_axes
-from .primitives.erf import erf_p, erfc_p
-from .primitives.reductions import logsumexp_p, max_as_constant
-from .primitives.transcendental import expit_p
+from ..core import concrete, concrete_value, is_tracer
+from . import _reductions as _R
+from . import _shape as _S
+from . import _ufuncs as U
+from ._reductions import normalize_axes
+from ..primitives.erf import erf_p, erfc_p
+from ..primitives.reductions import logsumexp_p, max_as_constant
+from ..primitives.transcendental import expit_p
 
 Axis = Optional[Union[int, tuple]]
 
 __all__ = ["logsumexp", "expit", "logit", "erf", "erfc", "softmax", "log_softmax"]
 
 
-def _float(x: Any) -> Any:
+def as_float(x: Any) -> Any:
     """Python numbers and lists as float64 arrays; tracers and float arrays unchanged."""
     if is_tracer(x):
         return x
@@ -61,7 +63,7 @@ def _signed_logsumexp(a: Any, b: Any, axes: tuple, keepdims: bool) -> tuple:
     The shift ``m`` (the largest ``a`` with a non-zero weight) is a constant: the
     value does not depend on it, so neither does the derivative.
     """
-    b = _float(b)
+    b = as_float(b)
     inf = _constant(-np.inf, a)
     m = max_as_constant(U.where(U.not_equal(b, 0), a, inf), axes)
     s = _R.sum(b * U.exp(a - m), axis=axes, keepdims=True)
@@ -85,7 +87,7 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
     >>> round(float(logsumexp(np.array([1000.0, 1000.0])) - 1000.0), 6)   # log 2: no overflow
     0.693147
     """
-    a = _float(a)
+    a = as_float(a)
     if b is not None:
         ndim = len(np.broadcast_shapes(np.shape(a), np.shape(b)))   # logical shapes
         axes = normalize_axes(axis, ndim)
@@ -107,12 +109,12 @@ def expit(x: Any) -> Any:
 
     Example: ``fsp.expit(0.0) == 0.5``; ``fsp.expit(-1000.0) == 0.0`` without warnings.
     """
-    return expit_p.bind(_float(x))
+    return expit_p.bind(as_float(x))
 
 
 def logit(x: Any) -> Any:
     """The inverse of :func:`expit`: ``log(x / (1 - x))``. Example: ``fsp.logit(0.5) == 0``."""
-    x = _float(x)
+    x = as_float(x)
     return U.log(x) - U.log1p(-x)
 
 
@@ -123,12 +125,12 @@ def erf(z: Any) -> Any:
     >>> float(erf(0.5)) == math.erf(0.5)
     True
     """
-    return erf_p.bind(_float(z))
+    return erf_p.bind(as_float(z))
 
 
 def erfc(x: Any) -> Any:
     """``1 - erf(x)``, accurate where it is tiny (``fsp.erfc(10.0)`` is about 2e-45)."""
-    return erfc_p.bind(_float(x))
+    return erfc_p.bind(as_float(x))
 
 
 def log_softmax(x: Any, axis: Axis = None) -> Any:
@@ -136,7 +138,7 @@ def log_softmax(x: Any, axis: Axis = None) -> Any:
 
     Example: ``fsp.log_softmax(np.array([0.0, 1000.0]))`` is ``[-1000, 0]``.
     """
-    x = _float(x)
+    x = as_float(x)
     if 0 not in np.shape(x):     # shifted first: x - logsumexp(x) loses ulp(max x)
         x = x - max_as_constant(x, normalize_axes(axis, np.ndim(x)))
     return x - logsumexp(x, axis=axis, keepdims=True)
