@@ -15,7 +15,10 @@ import os
 import types
 
 import functrace
-from functrace._public import NUMPY_MIRRORS, OPTIONAL, exported, public_modules
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from public_api import NUMPY_MIRRORS, OPTIONAL, exported, public_modules  # noqa: E402  (tools/)
 
 # Pages that other work adds to docs/: the index lists these first when they exist,
 # then any other Markdown page of docs/ that it does not name itself.

@@ -3,14 +3,18 @@
 The doctests of all of functrace's modules run here (what ``pytest
 --doctest-modules functrace`` would do, plus the optional-dependency skips); the
 meta-test lists the public names (each ``__all__`` of a public module, see
-functrace/_public.py) whose own docstring has no ``>>>`` example.
+tools/public_api.py) whose own docstring has no ``>>>`` example.
 """
 import doctest
 import importlib
 
 import pytest
 
-from functrace._public import OPTIONAL, exported, has_example, public_modules
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from public_api import OPTIONAL, exported, has_example, public_modules  # noqa: E402  (tools/)
 from docstring_allowlist import WITHOUT_EXAMPLE
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -68,3 +72,8 @@ def test_allowlist_only_shrinks():
     """An allow-listed name that now has an example (or is gone) leaves the list."""
     stale = sorted(WITHOUT_EXAMPLE - set(_missing_examples()))
     assert not stale, f"remove from tests/docstring_allowlist.py: {stale}"
+
+
+def test_public_api_tool_examples_run():
+    import public_api
+    assert doctest.testmod(public_api, optionflags=FLAGS).failed == 0

@@ -1,4 +1,4 @@
-"""Write the tables of docstring examples (functrace/_examples.py attaches them).
+"""Write the tables of docstring examples (functrace/numpy/_example_tables.py attaches them).
 
 One table per family of similar functions: ``functrace.numpy``'s
 (functrace/numpy/_examples.py), the facade's functions (functrace/tensors/_examples.py),
@@ -201,7 +201,7 @@ def nn_names() -> list[str]:
 def numpy_names() -> list[str]:
     """functrace.numpy's functions and ``linalg.<name>`` for its linalg module's."""
     import functrace.numpy as fnp
-    from functrace._public import exported
+    from public_api import exported
     return ([n for n, _ in exported(fnp)]
             + [f"linalg.{n}" for n, _ in exported(fnp.linalg)]
             + [f"fft.{n}" for n, _ in exported(fnp.fft)])

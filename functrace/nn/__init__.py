@@ -41,6 +41,6 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d"]
 
-from .._examples import attach as _attach  # noqa: E402  (docstring examples: a table)
+from ..numpy._example_tables import attach as _attach  # noqa: E402  (docstring examples)
 from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
 _attach(globals(), _EXAMPLES)

@@ -74,6 +74,6 @@ install_array_methods(Tracer)
 _add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
 _dispatch.install(sys.modules[__name__])     # numpy functions on tracers -> ours, by name
 
-from .._examples import attach as _attach  # noqa: E402  (docstring examples: a table)
+from ._example_tables import attach as _attach  # noqa: E402  (docstring examples)
 from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
 _attach(globals(), _EXAMPLES)

@@ -92,6 +92,6 @@ __all__ = [
     "complex64", "complex128"]
 __all__ += sorted(_OPERATIONS)
 
-from .._examples import attach as _attach  # noqa: E402  (docstring examples: a table)
+from ..numpy._example_tables import attach as _attach  # noqa: E402  (docstring examples)
 from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
 _attach(globals(), _EXAMPLES)

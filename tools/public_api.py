@@ -6,7 +6,7 @@ mirror numpy's namespaces and have none: their functions). The docs' API referen
 and the doctest and docstring meta-tests (tests/test_doctests.py) read this module,
 so the three cannot disagree about what is public.
 
->>> from functrace._public import public_modules
+>>> from public_api import public_modules
 >>> "functrace.numpy" in public_modules()
 True
 """
@@ -28,7 +28,7 @@ def public_modules(private: bool = False) -> list[str]:
     >>> public_modules()[0]
     'functrace'
     """
-    import functrace
+    import functrace   # (functrace's own path, to list its files)
     names, todo = [], [(functrace.__path__[0], "functrace")]
     while todo:                                  # the files only: nothing is imported
         path, prefix = todo.pop()
