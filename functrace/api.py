@@ -160,7 +160,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
     with ``has_aux``).
 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
-    (array(9.), 6.0)
+    (np.float64(9.0), np.float64(6.0))
     """
     check_callable(f, "value_and_grad")
     check_argnums(argnums)
@@ -241,11 +241,11 @@ def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
     >>> grad(lambda x: fnp.sum(x ** 2))(np.array([1.0, 2.0]))
     array([2., 4.])
     >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
-    (3.0, 2.0)
+    (np.float64(3.0), np.float64(2.0))
     >>> grad(lambda z: z ** 2, holomorphic=True)(1.0 + 1.0j)
-    (2+2j)
+    np.complex128(2+2j)
     >>> grad(lambda z: fnp.real(z * fnp.conj(z)))(3.0 + 4.0j)     # |z|^2: 2 conj(z)
-    (6-8j)
+    np.complex128(6-8j)
     """
     check_callable(f, "grad")
     vg = value_and_grad(f, argnums, has_aux, holomorphic)
@@ -265,7 +265,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
 
     >>> import functrace.numpy as fnp
     >>> jvp(fnp.sin, (0.0,), (2.0,))
-    (array(0.), array(2.))
+    (np.float64(0.0), np.float64(2.0))
     """
     return jvp_named(f, primals, tangents, "jvp")
 
@@ -318,7 +318,7 @@ def stop_gradient(x: Any) -> Any:
     """``x`` as a constant: no gradient flows back through it.
 
     >>> grad(lambda x: x * stop_gradient(x))(3.0)
-    3.0
+    np.float64(3.0)
     """
     return tree_map(lambda leaf: stop_gradient_p.bind(leaf), x)
 

@@ -27,7 +27,17 @@ _WATCHED: set = set()        # what the root trace looks at: tracer types and th
 
 class UnexpectedTracerError(RuntimeError):
     """A tracer was used after the transform that created it had returned, or
-    outside it (in another thread)."""
+    outside it (in another thread).
+
+    >>> import functrace as ft
+    >>> leaked = []
+    >>> _ = ft.grad(lambda x: leaked.append(x) or x * 2.0)(1.0)
+    >>> try:
+    ...     leaked[0] + 1.0
+    ... except ft.UnexpectedTracerError:
+    ...     print("escaped")
+    escaped
+    """
 
 
 class ConcretizationError(TypeError):

@@ -95,3 +95,7 @@ install_array_methods(Tracer)
 _add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
 _add_list_stacking(globals(), array)                   # fnp.mean([a, b]) with tracers a, b
 _dispatch.install(sys.modules[__name__])     # numpy functions on tracers -> ours, by name
+
+from ._example_tables import attach as _attach  # noqa: E402  (docstring examples)
+from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)
