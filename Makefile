@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_DEMO := $(VENV)/.installed-demo
 STAMP_BENCH := $(VENV)/.installed-bench
+STAMP_DOCS := $(VENV)/.installed-docs
 
 # make test-floor: the suite on the lowest versions allowed (Python 3.10, numpy and numba
 # pinned by ci/floor-constraints.txt) in a second venv. pyenv's shims do not run a
@@ -14,7 +15,7 @@ VENV_FLOOR := .venv-floor
 PY_FLOOR := $(VENV_FLOOR)/bin/python
 STAMP_FLOOR := $(VENV_FLOOR)/.installed-floor
 
-.PHONY: test test-floor demo bench clean
+.PHONY: test test-floor demo bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ $(STAMP_DEMO): pyproject.toml | $(PY)
 
 $(STAMP_BENCH): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test,examples,bench]"
+	touch $@
+
+$(STAMP_DOCS): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[docs]"
 	touch $@
 
 test: $(STAMP_TEST)
@@ -58,5 +63,11 @@ demo: $(STAMP_DEMO)
 bench: $(STAMP_BENCH)
 	$(PY) benchmarks/run_all.py
 
+# make docs: the API reference and guides into docs/_build/html, read from scratch (-E) in
+# nitpicky mode (-n) with warnings as errors (-W): a reference to nothing fails the build.
+docs: $(STAMP_DOCS)
+	$(PY) -m sphinx -E -n -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs built: docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) $(VENV_FLOOR) .pytest_cache .hypothesis build dist
+	rm -rf $(VENV) $(VENV_FLOOR) .pytest_cache .hypothesis build dist docs/_build docs/_generated

@@ -38,6 +38,7 @@ if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for
     from . import autograd as autograd, extend as extend, nn as nn, optim as optim, viz as viz
     from . import backends as backends, cuda as cuda, dask as dask, func as func
     from . import utils as utils
+    from . import flatten_util as flatten_util, misc as misc
     from .calls import (checkpoint as checkpoint, custom_jvp as custom_jvp,
                         custom_vjp as custom_vjp, remat as remat)
     from .linearization import hvp as hvp, linearize as linearize
@@ -64,6 +65,7 @@ _LAZY = {
     "explain_grad": ("functrace.explain", "explain_grad"),
     "hvp": ("functrace.linearization", "hvp"),
     "func": ("functrace.func", None),
+    "flatten_util": ("functrace.flatten_util", None), "misc": ("functrace.misc", None),
 }
 
 # __all__ is written out (type checkers read list literals) and known without importing

@@ -26,14 +26,20 @@ erf = _sp.erf
 
 
 def relu(x: Any) -> Any:
-    """``max(x, 0)``; its derivative at 0 is 0. Example: ``relu(np.array([-1.0, 2.0]))``."""
+    """``max(x, 0)``; its derivative at 0 is 0.
+
+    >>> import numpy as np, functrace as ft
+    >>> relu(np.array([-1.0, 2.0])), ft.grad(relu)(0.0)
+    (array([0., 2.]), np.float64(0.0))
+    """
     return relu_p.bind(_sp.as_float(x))
 
 
 def sigmoid(x: Any) -> Any:
     """The logistic function ``1 / (1 + exp(-x))`` (= ``scipy.special.expit``), stable.
 
-    Example: ``sigmoid(0.0) == 0.5``.
+    >>> float(sigmoid(0.0)), float(sigmoid(-800.0))
+    (0.5, 0.0)
     """
     return _sp.expit(x)
 
@@ -41,7 +47,8 @@ def sigmoid(x: Any) -> Any:
 def softplus(x: Any) -> Any:
     """``log(1 + exp(x))`` without overflow; its derivative is ``sigmoid(x)``.
 
-    Example: ``softplus(1000.0) == 1000.0``.
+    >>> float(softplus(1000.0)), round(float(softplus(0.0)), 6)
+    (1000.0, 0.693147)
     """
     return U.logaddexp(0.0, _sp.as_float(x))
 
@@ -49,7 +56,8 @@ def softplus(x: Any) -> Any:
 def log_sigmoid(x: Any) -> Any:
     """``log(sigmoid(x)) = -softplus(-x)``, finite for very negative ``x``.
 
-    Example: ``log_sigmoid(-1000.0) == -1000.0``.
+    >>> float(log_sigmoid(-1000.0))
+    -1000.0
     """
     return -softplus(-_sp.as_float(x))
 
@@ -57,7 +65,10 @@ def log_sigmoid(x: Any) -> Any:
 def softmax(x: Any, axis: Axis = -1) -> Any:
     """Softmax over ``axis`` (the last by default, as in neural-network code).
 
-    Example: ``softmax(np.array([[0.0, 0.0]]))`` is ``[[0.5, 0.5]]``.
+    >>> import numpy as np
+    >>> softmax(np.array([[0.0, 0.0], [0.0, np.log(3.0)]]))
+    array([[0.5 , 0.5 ],
+           [0.25, 0.75]])
     """
     return _sp.softmax(x, axis=axis)
 
@@ -65,7 +76,9 @@ def softmax(x: Any, axis: Axis = -1) -> Any:
 def log_softmax(x: Any, axis: Axis = -1) -> Any:
     """Log-softmax over ``axis`` (the last by default), ``x - logsumexp(x)``.
 
-    Example: ``log_softmax(np.array([0.0, 1000.0]))`` is ``[-1000.0, 0.0]``.
+    >>> import numpy as np
+    >>> log_softmax(np.array([0.0, 1000.0]))
+    array([-1000.,     0.])
     """
     return _sp.log_softmax(x, axis=axis)
 
@@ -76,7 +89,10 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     ``approximate="none"`` uses ``0.5 x erfc(-x / sqrt 2)`` (exact, accurate for
     very negative ``x``); ``"tanh"`` the tanh approximation
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` as in PyTorch.
-    Example: ``gelu(np.array([0.0, 1.0]))`` is about ``[0, 0.8413]``.
+
+    >>> import numpy as np
+    >>> gelu(np.array([0.0, 1.0])).round(4), gelu(np.array([1.0]), approximate="tanh").round(4)
+    (array([0.    , 0.8413]), array([0.8412]))
     """
     x = _sp.as_float(x)
     if approximate == "none":

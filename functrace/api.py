@@ -161,7 +161,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
     with ``has_aux``).
 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
-    (array(9.), 6.0)
+    (np.float64(9.0), np.float64(6.0))
     """
     check_callable(f, "value_and_grad")
     check_argnums(argnums)
@@ -188,7 +188,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
         value = _check_scalar_output(values, holomorphic)
         if holomorphic:
             _check_holomorphic_inputs(flat, f, leaf_positions(in_tree, nums))
-        seed = np.ones((), dtype=np.result_type(concrete(value)))
+        seed = np.ones(np.shape(value), dtype=np.result_type(concrete(value)))
         grads = tree_unflatten(in_tree, _pullback(trace, tracers, ids, [seed], consume=True))
         g = grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
         return ((value, aux), g) if has_aux else (value, g)
@@ -202,7 +202,7 @@ def _check_scalar_output(values: list, holomorphic: bool = False) -> Any:
                         "outputs; use functrace.vjp or functrace.jacobian instead")
     value = values[0]
     shape = np.shape(value)
-    if shape != ():
+    if int(np.prod(shape, dtype=np.int64)) != 1:     # (), (1,), (1, 1): as HIPS autograd
         raise TypeError(f"grad requires a scalar output, got an output of shape {shape}; "
                         "use functrace.jacobian (or functrace.vjp with a cotangent) for "
                         "non-scalar outputs, or reduce it with fnp.sum")
@@ -232,19 +232,21 @@ def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False,
          holomorphic: bool = False) -> Callable:
     """The gradient of a scalar function with respect to argument(s) ``argnums``.
 
-    Complex numbers follow JAX's conventions: for a real-valued ``f`` of a complex
-    ``z`` the gradient is ``df/dx - i df/dy`` (step along its conjugate to descend);
-    a complex-valued ``f`` needs ``holomorphic=True`` and then gives ``f'(z)``.
+    The output may be any array with exactly one element (shape ``()``, ``(1,)``,
+    ``(1, 1)``, ...), as in HIPS autograd. Complex numbers follow JAX's conventions:
+    for a real-valued ``f`` of a complex ``z`` the gradient is ``df/dx - i df/dy``
+    (step along its conjugate to descend); a complex-valued ``f`` needs
+    ``holomorphic=True`` and then gives ``f'(z)``.
 
     >>> import functrace.numpy as fnp
     >>> grad(lambda x: fnp.sum(x ** 2))(np.array([1.0, 2.0]))
     array([2., 4.])
     >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
-    (3.0, 2.0)
+    (np.float64(3.0), np.float64(2.0))
     >>> grad(lambda z: z ** 2, holomorphic=True)(1.0 + 1.0j)
-    (2+2j)
+    np.complex128(2+2j)
     >>> grad(lambda z: fnp.real(z * fnp.conj(z)))(3.0 + 4.0j)     # |z|^2: 2 conj(z)
-    (6-8j)
+    np.complex128(6-8j)
     """
     check_callable(f, "grad")
     vg = value_and_grad(f, argnums, has_aux, holomorphic)
@@ -264,7 +266,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
 
     >>> import functrace.numpy as fnp
     >>> jvp(fnp.sin, (0.0,), (2.0,))
-    (array(0.), array(2.))
+    (np.float64(0.0), np.float64(2.0))
     """
     return jvp_named(f, primals, tangents, "jvp")
 
@@ -317,7 +319,7 @@ def stop_gradient(x: Any) -> Any:
     """``x`` as a constant: no gradient flows back through it.
 
     >>> grad(lambda x: x * stop_gradient(x))(3.0)
-    3.0
+    np.float64(3.0)
     """
     return tree_map(lambda leaf: stop_gradient_p.bind(leaf), x)
 

@@ -48,7 +48,7 @@ AxisSpec = Any   # an int, None, or a pytree prefix of them
 
 class BatchTracer(Tracer):
     """A value with one entry per batch element: ``_value`` carries the batch
-    axis at ``_bdim``; :attr:`shape` (what user code sees) leaves it out."""
+    axis at ``_bdim``; ``shape`` (what user code sees) leaves it out."""
 
     __slots__ = ("_bdim",)
 

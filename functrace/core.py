@@ -66,6 +66,14 @@ R = TypeVar("R")
 class Primitive:
     """One differentiable (or constant) operation: impl, VJP, JVP and what it saves.
 
+    Every primitive is registered in ``functrace.PRIMITIVES`` by name; new ones are
+    declared with :func:`functrace.extend.defprimitive`.
+
+    >>> import functrace as ft
+    >>> sin = ft.PRIMITIVES["sin"]
+    >>> isinstance(sin, ft.Primitive), sin.name, float(sin.impl(0.0))
+    (True, 'sin', 0.0)
+
     Attributes:
         name: printed name, e.g. ``"sin"``.
         impl: numpy implementation ``impl(*arrays, **params)``.
@@ -135,7 +143,7 @@ def _one_argument(vjp_all: VjpAllRule) -> VjpRule:
 
 
 class Trace:
-    """Base of all traces: :meth:`process` for primitives, :meth:`process_call` for
+    """Base of all traces: ``process`` for primitives, ``process_call`` for
     calls (C1). ``parent`` computes the primal values; ``name`` is the transform
     that runs it (``"grad"``, ``"vmap"``, ...), for errors.
 

@@ -53,7 +53,15 @@ from .registry import PRIMITIVES, defprimitive
 
 def unregister(name: str) -> None:
     """Remove a primitive registered with :func:`defprimitive` (to redefine it,
-    or to clean up after a test). functrace's own primitives cannot be removed."""
+    or to clean up after a test). functrace's own primitives cannot be removed.
+
+    >>> import functrace as ft
+    >>> from functrace.extend import defprimitive, unregister
+    >>> _ = defprimitive("doc_double", lambda x: 2 * x, derivs=[lambda x, out: 2.0 + 0 * x])
+    >>> unregister("doc_double")
+    >>> "doc_double" in ft.PRIMITIVES
+    False
+    """
     prim = PRIMITIVES.get(name)
     if prim is None:
         raise KeyError(f"no primitive named {name!r} is registered")

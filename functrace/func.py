@@ -28,6 +28,14 @@ def functional_call(module: Any, parameters_and_buffers: dict, args: Any = (),
     The module itself is changed during the call and restored afterwards, so do
     not call the same module from several threads at once (as with
     ``torch.func.functional_call``).
+
+    >>> import functrace as ft
+    >>> model = ft.nn.Linear(2, 1)
+    >>> params = {"weight": ft.tensor([[1.0, 2.0]]), "bias": ft.tensor([0.5])}
+    >>> ft.func.functional_call(model, params, (ft.tensor([[3.0, 4.0]]),))
+    tensor([[11.5000]])
+    >>> bool((model.weight == params["weight"]).all())       # the module is restored
+    False
     """
     if not isinstance(args, tuple):
         args = (args,)

@@ -114,7 +114,14 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether an :class:`inference_mode` block is active (this thread and task)."""
+    """Whether an :class:`inference_mode` block is active (this thread and task).
+
+    >>> import functrace as ft
+    >>> with ft.inference_mode():
+    ...     inside = ft.is_inference_mode_enabled()
+    >>> inside, ft.is_inference_mode_enabled()
+    (True, False)
+    """
     return _live(_MODE.get()).inference
 
 

@@ -186,19 +186,33 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0,
     return _jacfwd(_jacrev(f, argnums, "hessian", holomorphic), argnums, "hessian", holomorphic)
 
 
-def elementwise_grad(f: Callable) -> Callable:
+def elementwise_grad(f: Callable, argnums: ArgNums = 0) -> Callable:
     """Sum of the Jacobian's rows: for elementwise ``f``, its derivative at each element.
+
+    ``argnums`` picks the argument(s) as in :func:`grad` (a tuple gives a tuple).
 
     >>> import functrace.numpy as fnp
     >>> elementwise_grad(fnp.sin)(np.zeros(2))
     array([1., 1.])
+    >>> elementwise_grad(lambda x, y: x * y, argnums=(0, 1))(np.ones(2), np.arange(2.0))
+    (array([0., 1.]), array([1., 1.]))
     """
     check_callable(f, "elementwise_grad")
+    check_argnums(argnums)
 
     @functools.wraps(f)
-    def elementwise_grad_f(x: Any, *rest: Any) -> Any:
-        check_float_args([as_tree_primals(x)], f, (0,), "elementwise_grad")
-        out, f_vjp = vjp_named(lambda x_: f(x_, *rest), [x], False, "elementwise_grad")
-        return f_vjp(np.ones(np.shape(out), np.result_type(concrete(out))))[0]
+    def elementwise_grad_f(*args: Any, **kwargs: Any) -> Any:
+        nums = normalize_argnums(argnums, len(args))
+        check_float_args([as_tree_primals(args[i]) for i in nums], f, nums, "elementwise_grad")
+
+        def partial_f(*dyn: Any) -> Any:
+            full = list(args)
+            for i, x in zip(nums, dyn):
+                full[i] = x
+            return f(*full, **kwargs)
+
+        out, f_vjp = vjp_named(partial_f, [args[i] for i in nums], False, "elementwise_grad")
+        grads = f_vjp(np.ones(np.shape(out), np.result_type(concrete(out))))
+        return grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
 
     return elementwise_grad_f

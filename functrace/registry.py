@@ -157,6 +157,13 @@ def defprimitive(name: str, impl: Callable[..., Any], vjp: Optional[VjpRule] = N
     function); :func:`defelementwise`, :func:`deflinear` and :func:`defnondiff`
     are its shorthands for the ``derivs=``, ``transpose=`` and constant forms.
 
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.extend import defprimitive, unregister
+    >>> cube_p = defprimitive("doc_cube", lambda x: x ** 3, derivs=[lambda x, out: 3 * x ** 2])
+    >>> ft.grad(lambda x: cube_p.bind(x))(2.0), ft.grad(ft.grad(lambda x: cube_p.bind(x)))(2.0)
+    (np.float64(12.0), np.float64(12.0))
+    >>> unregister("doc_cube")
+
     Args:
         name: unique name, printed in tapes (``b:f64[3] = log1pexp a``).
         impl: numpy implementation ``impl(*arrays, **params)``.

@@ -83,6 +83,13 @@ def save(obj: Any, f: PathLike) -> None:
     """Write ``obj`` (a state dict or any nest of tensors/arrays/numbers) to ``f``.
 
     The file is a compressed ``.npz`` archive; the name is used as given.
+
+    >>> import io, functrace as ft
+    >>> buffer = io.BytesIO()
+    >>> ft.save({"w": ft.tensor([1.0, 2.0]), "step": 3}, buffer)
+    >>> _ = buffer.seek(0)
+    >>> ft.load(buffer)
+    {'w': tensor([1., 2.]), 'step': 3}
     """
     arrays: dict = {}
     structure = _encode(obj, arrays)

@@ -172,12 +172,18 @@ class Tape:
 
     ``invars``/``outvars`` are variable ids (``None`` for an output that does
     not depend on the inputs). ``avals`` maps each variable id to its
-    ``(shape, dtype)``. ``str(tape)`` prints it like a jaxpr::
+    ``(shape, dtype)``. ``str(tape)`` prints it like a jaxpr; :func:`functrace.make_tape`
+    returns the tape of one call:
 
-        { lambda ; a:f64[3]. let
-            b:f64[3] = sin a
-            c:f64[] = reduce_sum[axes=(0,)] b
-          in (c,) }
+    >>> import numpy as np, functrace as ft, functrace.numpy as fnp
+    >>> tape = ft.make_tape(lambda x: fnp.sum(fnp.sin(x)))(np.ones(3))
+    >>> len(tape), [eqn.prim.name for eqn in tape.eqns]
+    (2, ['sin', 'reduce_sum'])
+    >>> print(tape)
+    { lambda ; a:f64[3]. let
+        b:f64[3] = sin a
+        c:f64[] = reduce_sum[axes=(0,),keepdims=False] b
+      in (c,) }
     """
 
     def __init__(self, invars: list, eqns: list, outvars: list, avals: dict):

@@ -27,7 +27,17 @@ _WATCHED: set = set()        # what the root trace looks at: tracer types and th
 
 class UnexpectedTracerError(RuntimeError):
     """A tracer was used after the transform that created it had returned, or
-    outside it (in another thread)."""
+    outside it (in another thread).
+
+    >>> import functrace as ft
+    >>> leaked = []
+    >>> _ = ft.grad(lambda x: leaked.append(x) or x * 2.0)(1.0)
+    >>> try:
+    ...     leaked[0] + 1.0
+    ... except ft.UnexpectedTracerError:
+    ...     print("escaped")
+    escaped
+    """
 
 
 class ConcretizationError(TypeError):
@@ -160,7 +170,7 @@ def check_no_derivative(x: Any, conversion: str) -> None:
                 "functrace.stop_gradient(t). To build an array from traced values, use "
                 "functrace.numpy instead of writing into a numpy array: fnp.stack([...]) "
                 "or fnp.array([...]) of the elements, fnp.concatenate, or "
-                "fnp.where(mask, value, x) to replace entries.")
+                "x.at[idx].set(value) / fnp.where(mask, value, x) to replace entries.")
         layer = layer._value
 
 

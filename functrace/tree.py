@@ -182,7 +182,14 @@ _LEAF = PyTreeDef(None, None, ())
 
 
 def tree_flatten(tree: Any, is_leaf: Optional[Callable[[Any], bool]] = None) -> tuple:
-    """``(leaves, treedef)`` with leaves in a deterministic order (dict keys sorted)."""
+    """``(leaves, treedef)`` with leaves in a deterministic order (dict keys sorted).
+
+    >>> leaves, treedef = tree_flatten({"b": (1.0, 2.0), "a": 3.0})
+    >>> leaves
+    [3.0, 1.0, 2.0]
+    >>> tree_unflatten(treedef, [x * 10 for x in leaves])
+    {'a': 30.0, 'b': (10.0, 20.0)}
+    """
     leaves: list = []
     treedef = _flatten(tree, leaves, is_leaf)
     return leaves, treedef
@@ -205,7 +212,12 @@ def _flatten(tree: Any, leaves: list, is_leaf: Any) -> PyTreeDef:
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
-    """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
+    """Rebuild a pytree of structure ``treedef`` from ``leaves``.
+
+    >>> treedef = tree_structure([1.0, (2.0, 3.0)])
+    >>> tree_unflatten(treedef, ["x", "y", "z"])
+    ['x', ('y', 'z')]
+    """
     it = iter(leaves)
     out = _unflatten(treedef, it)
     if next(it, _SENTINEL) is not _SENTINEL:
@@ -227,10 +239,20 @@ def _unflatten(treedef: PyTreeDef, it: Any) -> Any:
 
 
 def tree_leaves(tree: Any) -> list:
+    """The leaves of ``tree``, in :func:`tree_flatten`'s order.
+
+    >>> tree_leaves({"w": [1.0, 2.0], "b": 0.5})
+    [0.5, 1.0, 2.0]
+    """
     return tree_flatten(tree)[0]
 
 
 def tree_structure(tree: Any) -> PyTreeDef:
+    """The structure of ``tree`` without its leaves (what :func:`tree_unflatten` takes).
+
+    >>> tree_structure((1.0, {"a": 2.0})) == tree_structure((5.0, {"a": 6.0}))
+    True
+    """
     return tree_flatten(tree)[1]
 
 

@@ -37,9 +37,9 @@ LAYERS = [
     ("declaring primitives", ["registry"]),
     ("the primitives and their rules", ["primitives/"]),
     ("transforms and the numpy namespace", ["reverse", "forward", "batching", "jit/", "numpy/"]),
-    ("functional API", ["api", "activations"]),
-    ("libraries on the functional API: calls with their own rules, scipy",
-     ["calls/", "jacobians", "scipy/", "extend", "testing", "special"]),
+    ("functional API; ravel_pytree", ["api", "activations", "flatten_util"]),
+    ("libraries on the functional API: calls with their own rules, scipy, autograd's misc",
+     ["calls/", "jacobians", "scipy/", "extend", "testing", "special", "misc/"]),
     ("the Tensor facade (its scipy-backed ops load scipy.special on use); linearize "
      "(replays calls); the package's front door", ["tensors/", "linearization", "__init__", "viz_layout"]),
     ("torch-style API on the facade",

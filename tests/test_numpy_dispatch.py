@@ -69,15 +69,17 @@ def test_plain_numpy_function_end_to_end():
 
 
 def test_numpy_function_without_rule_raises_naming_it():
-    with pytest.raises(TypeError, match="numpy.*median"):
-        grad(lambda x: np.median(x))(X)
+    with pytest.raises(TypeError, match="numpy.*histogram2d"):
+        grad(lambda x: np.sum(np.histogram2d(x, x)[0]) * x[0])(X)
     with pytest.raises(TypeError, match="numpy.spacing"):
         grad(lambda x: np.sum(np.spacing(x)))(X)
 
 
 def test_ufunc_methods_raise():
-    with pytest.raises(TypeError, match="reduce"):
-        grad(lambda x: np.add.reduce(x))(X)
+    with pytest.raises(TypeError, match="reduceat"):
+        grad(lambda x: np.add.reduceat(x, [0, 1]))(X)
+    with pytest.raises(TypeError, match="subtract.reduce"):
+        grad(lambda x: np.subtract.reduce(x))(X)
 
 
 def test_out_argument_raises():
@@ -106,7 +108,7 @@ def test_dispatch_table_lists_the_functions():
     for name in ["numpy.sin", "numpy.sum", "numpy.matmul", "numpy.where", "numpy.mean",
                  "numpy.maximum", "numpy.reshape", "numpy.concatenate"]:
         assert name in names
-    assert "numpy.median" not in names
+    assert "numpy.histogram2d" not in names
 
 
 def test_dispatch_on_plain_arrays_is_untouched():

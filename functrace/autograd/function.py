@@ -12,7 +12,7 @@ A call ``MyFn.apply(*args)`` is a :class:`functrace.core.Call` (C1 in
   ``backward`` itself, forward mode and ``vmap`` raise ``NotImplementedError``;
 * anywhere else ``forward`` just runs.
 
-Every recorded output is the one call primitive :data:`function_p` with its own
+Every recorded output is the one call primitive ``function_p`` with its own
 record (the ``ctx`` and the output's index); the record's all-arguments VJP calls
 the user's ``backward`` once per output (the other outputs' gradients are zeros;
 the results add up by linearity) and checks the number and shapes of the
@@ -54,7 +54,21 @@ from ..tensors._tensor import Tensor, make, shared_version_counter
 
 
 class FunctionCtx:
-    """The ``ctx`` passed to ``forward`` and ``backward``; any attribute may be set on it."""
+    """The ``ctx`` passed to ``forward`` and ``backward``; any attribute may be set on it.
+
+    >>> import functrace as ft
+    >>> class Scale(ft.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, factor):
+    ...         ctx.factor = factor                     # any attribute
+    ...         return x * factor
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * ctx.factor, None             # no gradient for factor
+    >>> x = ft.tensor([1.0, 2.0], requires_grad=True)
+    >>> Scale.apply(x, 3.0).sum().backward(); x.grad
+    tensor([3., 3.])
+    """
 
     def __init__(self, cls: type, needs_input_grad: tuple) -> None:
         self.needs_input_grad = needs_input_grad
@@ -102,6 +116,18 @@ class Function:
     ``forward(ctx, *args)`` computes the outputs (a Tensor or a tuple);
     ``backward(ctx, *grad_outputs)`` returns one gradient (or ``None``) per
     argument of ``forward``. Call it as ``MyFn.apply(*args)``.
+
+    >>> import functrace as ft
+    >>> class Clip(ft.autograd.Function):           # straight-through gradient
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x.clamp(-1.0, 1.0)
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g
+    >>> x = ft.tensor([-3.0, 0.5], requires_grad=True)
+    >>> Clip.apply(x).sum().backward(); x.grad
+    tensor([1., 1.])
     """
 
     @staticmethod

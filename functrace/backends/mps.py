@@ -1,4 +1,9 @@
-"""``ft.backends.mps``: Apple's Metal backend does not exist in functrace."""
+"""``ft.backends.mps``: Apple's Metal backend does not exist in functrace.
+
+>>> import functrace as ft
+>>> ft.backends.mps.is_available(), ft.backends.mps.is_built()
+(False, False)
+"""
 
 
 def is_available() -> bool:

@@ -64,7 +64,7 @@ def zeros_like(x: Any) -> np.ndarray:
 # -- the call primitive ---------------------------------------------------------------
 
 class CallRecord:
-    """Per-call state of a call primitive; subclasses implement :meth:`pullback`,
+    """Per-call state of a call primitive; subclasses implement ``pullback``,
     which gives every input's cotangent at once (the primitive's all-arguments
     VJP rule, called once per backward pass)."""
 

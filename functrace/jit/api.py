@@ -88,7 +88,16 @@ class _Signature:
 
 class Jitted:
     """A function compiled by :func:`jit` (see there). ``tape(*args)`` prints
-    what a call with these arguments runs; ``clear_cache()`` forgets every path."""
+    what a call with these arguments runs; ``clear_cache()`` forgets every path.
+
+    >>> import numpy as np, functrace as ft, functrace.numpy as fnp
+    >>> step = ft.jit(ft.value_and_grad(lambda x: fnp.sum(x ** 2)))
+    >>> type(step).__name__, step(np.array([1.0, 2.0]))
+    ('Jitted', (np.float64(5.0), array([2., 4.])))
+    >>> step(np.array([3.0, 0.0]))                    # replayed, not traced again
+    (np.float64(9.0), array([6., 0.]))
+    >>> step.clear_cache()
+    """
 
     def __init__(self, fun: Callable, static_argnums: Sequence[int], static_argnames:
                  Sequence[str], fastmath: bool, max_paths: int):

@@ -18,7 +18,7 @@ Random draws are effects, not values: :meth:`JitTrace.draw` records a
 call would use, in the recorded order), so each replayed call gets fresh
 numbers, the same ones an eager call would get from the same generator state.
 A draw made with plain numpy inside the recording cannot be replayed: it marks
-the recording (:meth:`JitTrace.unreplayable`) and the call signature runs
+the recording (``JitTrace.unreplayable``) and the call signature runs
 eagerly instead.
 """
 from __future__ import annotations

@@ -162,13 +162,23 @@ def _build_or_fail(key: tuple) -> None:
 
 
 def compiled_count() -> int:
-    """How many kernels this process has built (compiled or loaded from disk)."""
+    """How many kernels this process has built (compiled or loaded from disk).
+
+    >>> from functrace import kernels
+    >>> kernels.compiled_count() >= 0
+    True
+    """
     return len({id(k) for k in list(_KERNELS.values())})
 
 
 def disk_cache_stats() -> dict:
     """This process's kernels and the disk cache: Numba's ``hits`` and ``misses``,
-    and how many kernels were built ``in_memory`` (no trusted cache directory)."""
+    and how many kernels were built ``in_memory`` (no trusted cache directory).
+
+    >>> from functrace import kernels
+    >>> sorted(kernels.disk_cache_stats())
+    ['hits', 'in_memory', 'misses']
+    """
     kernels = {id(k): k for k in list(_KERNELS.values())}.values()
     hits = sum(sum(k.stats.cache_hits.values()) for k in kernels)
     misses = sum(sum(k.stats.cache_misses.values()) for k in kernels)

@@ -53,7 +53,18 @@ def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False,
     through inf/nan derivatives, as the rules do under :mod:`functrace.numerics`.
     ``check``: kernels check their contributions for NaN/inf in the loop and
     call ``check(eqn, argnum, flat_index, ct, value)`` for the first one
-    (``ct``: the equation's cotangent when it headed the run, else None)."""
+    (``ct``: the equation's cotangent when it headed the run, else None).
+
+    >>> import numpy as np, functrace as ft, functrace.numpy as fnp
+    >>> from functrace import kernels
+    >>> tape = ft.make_tape(lambda x: fnp.sum(fnp.tanh(fnp.sin(x))))(np.ones(3))
+    >>> fuser = kernels.new_fuser(list(reversed(tape.eqns)), fuse=False)
+    >>> type(fuser).__name__, fuser.max_run
+    ('Fuser', 1)
+    >>> with kernels.enabled(False):
+    ...     kernels.new_fuser(tape.eqns) is None
+    True
+    """
     state = policy._state
     if not state["enabled"]:
         return None
@@ -61,7 +72,16 @@ def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False,
 
 
 def kernel_calls() -> int:
-    """How many kernel calls this process has made (tests use it as a probe)."""
+    """How many kernel calls this process has made (tests use it as a probe).
+
+    >>> import numpy as np, functrace as ft, functrace.numpy as fnp
+    >>> from functrace import kernels
+    >>> before = kernels.kernel_calls()
+    >>> with kernels.enabled(False):
+    ...     _ = ft.grad(lambda x: fnp.sum(fnp.tanh(x)))(np.ones(100_000))
+    >>> kernels.kernel_calls() == before
+    True
+    """
     return _STATS.calls
 
 
@@ -71,6 +91,11 @@ class Fuser:
     ``max_run=1`` disables fusion across equations (single-equation kernels
     only), which the backward pass uses when a cotangent hook must see every
     intermediate cotangent.
+
+    >>> from functrace import kernels
+    >>> fuser = kernels.Fuser([], max_run=4)
+    >>> fuser.max_run, fuser.min_size == kernels.thresholds()["min_size"]
+    (4, True)
     """
 
     __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work", "zero_guard", "check")

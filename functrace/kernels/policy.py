@@ -66,7 +66,13 @@ def set_enabled(flag: bool) -> None:
 
 
 def is_enabled() -> bool:
-    """Whether backward passes may use compiled kernels."""
+    """Whether backward passes may use compiled kernels.
+
+    >>> from functrace import kernels
+    >>> with kernels.enabled(False):
+    ...     kernels.is_enabled()
+    False
+    """
     return _state["enabled"]
 
 
@@ -82,6 +88,12 @@ def set_thresholds(min_size: Optional[int] = None, min_work: Optional[int] = Non
     parallel kernels; ``parallel_min_size_light``: the same for memory-bound
     runs (``PARALLEL_OFF`` by default); ``max_run``: longest fused run. The
     tests set ``min_size=0, min_work=0`` to check kernels on tiny and 0-d arrays.
+
+    >>> from functrace import kernels
+    >>> previous = kernels.set_thresholds(max_run=8)
+    >>> kernels.thresholds()["max_run"]
+    8
+    >>> _ = kernels.set_thresholds(**previous)       # restore
     """
     previous = thresholds()
     values = (min_size, min_work, parallel_min_size, parallel_min_size_light, max_run)
@@ -94,7 +106,12 @@ def set_thresholds(min_size: Optional[int] = None, min_work: Optional[int] = Non
 
 
 def thresholds() -> dict:
-    """The current thresholds (see :func:`set_thresholds`)."""
+    """The current thresholds (see :func:`set_thresholds`).
+
+    >>> from functrace import kernels
+    >>> sorted(kernels.thresholds())
+    ['max_run', 'min_size', 'min_work', 'parallel_min_size', 'parallel_min_size_light']
+    """
     return {k: _state[k] for k in _KEYS}
 
 

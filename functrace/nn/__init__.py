@@ -40,3 +40,7 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d"]
+
+from ..numpy._example_tables import attach as _attach  # noqa: E402  (docstring examples)
+from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

@@ -8,7 +8,7 @@ mode the running statistics are used (see :func:`functrace.nn.functional.batch_n
 >>> import functrace as ft
 >>> bn = ft.nn.BatchNorm2d(3)
 >>> y = bn(ft.randn(4, 3, 5, 5) * 2 + 1)
->>> abs(float(y.mean())) < 1e-6, bool(y.std() > 0.99), bn.running_mean.shape
+>>> abs(float(y.mean().detach())) < 1e-6, bool(y.std() > 0.99), bn.running_mean.shape
 (True, True, functrace.Size([3]))
 """
 from __future__ import annotations

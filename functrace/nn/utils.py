@@ -50,7 +50,15 @@ def _vector_norm(x: np.ndarray, norm_type: float) -> np.ndarray:
 
 def get_total_norm(tensors: Params, norm_type: float = 2.0, error_if_nonfinite: bool = False,
                    foreach: Any = None) -> Tensor:
-    """The ``norm_type``-norm of all ``tensors`` seen as one vector (``inf`` for the max)."""
+    """The ``norm_type``-norm of all ``tensors`` seen as one vector (``inf`` for the max).
+
+    >>> import functrace as ft
+    >>> from functrace.nn.utils import get_total_norm
+    >>> get_total_norm([ft.tensor([3.0]), ft.tensor([4.0])])
+    tensor(5.)
+    >>> get_total_norm([ft.tensor([-3.0, 2.0])], norm_type=float("inf"))
+    tensor(3.)
+    """
     arrays = [t._data for t in ([tensors] if isinstance(tensors, Tensor) else tensors)]
     norm_type = float(norm_type)
     if not arrays:
@@ -68,7 +76,16 @@ def get_total_norm(tensors: Params, norm_type: float = 2.0, error_if_nonfinite: 
 
 def clip_grads_with_norm_(parameters: Params, max_norm: float, total_norm: Tensor,
                           foreach: Any = None) -> None:
-    """Scale the gradients by ``min(1, max_norm / (total_norm + 1e-6))`` in place."""
+    """Scale the gradients by ``min(1, max_norm / (total_norm + 1e-6))`` in place.
+
+    >>> import functrace as ft
+    >>> from functrace.nn.utils import *
+    >>> w = ft.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w ** 2 / 2).sum().backward(); w.grad          # gradient (3, 4): norm 5
+    tensor([3., 4.])
+    >>> clip_grads_with_norm_([w], 1.0, get_total_norm([w.grad])); w.grad
+    tensor([0.6000, 0.8000])
+    """
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         return
@@ -84,7 +101,16 @@ def clip_grads_with_norm_(parameters: Params, max_norm: float, total_norm: Tenso
 def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False, foreach: Any = None) -> Tensor:
     """Rescale the gradients in place so that their total norm is at most ``max_norm``;
-    returns the total norm before clipping (a Tensor)."""
+    returns the total norm before clipping (a Tensor).
+
+    >>> import functrace as ft
+    >>> from functrace.nn.utils import *
+    >>> w = ft.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w ** 2 / 2).sum().backward(); w.grad          # gradient (3, 4): norm 5
+    tensor([3., 4.])
+    >>> clip_grad_norm_([w], max_norm=1.0), w.grad
+    (tensor(5.), tensor([0.6000, 0.8000]))
+    """
     params = _as_list(parameters)
     total = get_total_norm([p.grad for p in params if p.grad is not None], norm_type,
                            error_if_nonfinite, foreach)
@@ -93,7 +119,16 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
 
 
 def clip_grad_value_(parameters: Params, clip_value: float, foreach: Any = None) -> None:
-    """Clamp every gradient into ``[-clip_value, clip_value]`` in place."""
+    """Clamp every gradient into ``[-clip_value, clip_value]`` in place.
+
+    >>> import functrace as ft
+    >>> from functrace.nn.utils import *
+    >>> w = ft.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w ** 2 / 2).sum().backward(); w.grad          # gradient (3, 4): norm 5
+    tensor([3., 4.])
+    >>> clip_grad_value_([w], 3.5); w.grad
+    tensor([3.0000, 3.5000])
+    """
     clip_value = float(clip_value)
     with no_grad():
         for p in _as_list(parameters):
@@ -103,7 +138,14 @@ def clip_grad_value_(parameters: Params, clip_value: float, foreach: Any = None)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    """All parameters flattened and concatenated (differentiable, like PyTorch's ``cat``)."""
+    """All parameters flattened and concatenated (differentiable, like PyTorch's ``cat``).
+
+    >>> import functrace as ft
+    >>> from functrace.nn.utils import parameters_to_vector
+    >>> layer = ft.nn.Linear(3, 2)
+    >>> parameters_to_vector(layer.parameters()).shape      # 2 * 3 weights, 2 biases
+    functrace.Size([8])
+    """
     if isinstance(parameters, Tensor):
         raise TypeError(f"expected an iterable of Tensors, but got: {type(parameters)}")
     return fnp.concatenate([fnp.reshape(p, (-1,)) for p in parameters])
@@ -111,7 +153,15 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy slices of the flat ``vec`` into the parameters' data (no gradient recorded);
-    each parameter then views ``vec``'s memory, as in PyTorch."""
+    each parameter then views ``vec``'s memory, as in PyTorch.
+
+    >>> import functrace as ft
+    >>> from functrace.nn.utils import vector_to_parameters
+    >>> layer = ft.nn.Linear(2, 1)
+    >>> vector_to_parameters(ft.tensor([1.0, 2.0, 0.5]), layer.parameters())
+    >>> layer.weight.data, layer.bias.data
+    (tensor([[1., 2.]]), tensor([0.5000]))
+    """
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec)}")
     data = vec._data.reshape(-1)

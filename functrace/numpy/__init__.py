@@ -10,7 +10,7 @@ on plain arrays it returns plain numpy results.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from ._creation import (arange as arange, array as array, asarray as asarray, em
                         ones as ones, ones_like as ones_like, zeros as zeros,
                         zeros_like as zeros_like)
 from ._keywords import add_keyword_hints as _add_keyword_hints
+from ._sequences import add_list_stacking as _add_list_stacking
 from ._methods import install_array_methods
 from ._reductions import all as all, any as any
 from ._reductions import (amax as amax, amin as amin, argmax as argmax, argmin as argmin,
@@ -44,6 +45,18 @@ from ._complex import (angle as angle, conj as conj, conjugate as conjugate, ima
                        iscomplex as iscomplex, iscomplexobj as iscomplexobj,
                        isrealobj as isrealobj, real as real, real_if_close as real_if_close)
 from ._ufuncs import astype as astype, multiply as multiply
+# issue 10: more numpy names (each module's __all__), numpy.random, seterr/errstate
+from ._at import at as at    # x.at[idx].set(v) for any array
+from ._calculus import *  # noqa: F401,F403  (gradient, trapezoid, interp, convolve, ...)
+from ._creation_traced import geomspace as geomspace
+from ._index_tricks import c_ as c_, r_ as r_
+from ._math_extra import *  # noqa: F401,F403  (deg2rad, sinc, nan_to_num, isclose, ...)
+from ._more_names import *  # noqa: F401,F403  (poly*, set operations, piecewise, ...)
+from ._shape_more import *  # noqa: F401,F403  (append, rot90, tril, diff, kron, ...)
+from ._statistics import *  # noqa: F401,F403  (nan-reductions, median, quantile, cov, ...)
+from numpy import errstate as errstate, geterr as geterr, seterr as seterr
+if TYPE_CHECKING:          # fnp.random: loaded on first use (__getattr__ below)
+    from . import random as random
 
 float32 = np.float32
 float64 = np.float64
@@ -56,6 +69,14 @@ inf = np.inf
 nan = np.nan
 newaxis = None
 ndarray = np.ndarray
+
+
+def __getattr__(name: str) -> Any:
+    """``fnp.random`` loads ``numpy.random`` on first use (as numpy itself does)."""
+    if name == "random":
+        import importlib
+        return importlib.import_module(f"{__name__}.random")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def shape(a: Any) -> tuple:
@@ -72,4 +93,9 @@ def size(a: Any) -> int:
 
 install_array_methods(Tracer)
 _add_keyword_hints(globals(), "functrace.numpy")      # fnp.sum(x, dim=0) -> use axis=
+_add_list_stacking(globals(), array)                   # fnp.mean([a, b]) with tracers a, b
 _dispatch.install(sys.modules[__name__])     # numpy functions on tracers -> ours, by name
+
+from ._example_tables import attach as _attach  # noqa: E402  (docstring examples)
+from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

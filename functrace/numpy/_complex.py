@@ -5,9 +5,9 @@ Derivatives follow JAX's convention (see :mod:`functrace.primitives.complex_part
 
 >>> import functrace, functrace.numpy as fnp
 >>> functrace.grad(lambda z: fnp.imag(z))(1.0 + 2.0j)
--1j
+np.complex128(-1j)
 >>> functrace.grad(lambda z: fnp.real(fnp.conj(z) * z))(1.0 + 2.0j)
-(2-4j)
+np.complex128(2-4j)
 """
 from __future__ import annotations
 

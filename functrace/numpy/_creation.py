@@ -7,6 +7,7 @@ import numpy as np
 
 from ..core import Tracer
 from ..primitives import nondiff as N
+from ._creation_traced import full, geomspace, linspace, logspace, meshgrid  # noqa: F401
 from ._shape import stack
 from ._ufuncs import astype
 
@@ -49,11 +50,7 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
 
 zeros = np.zeros
 ones = np.ones
-full = np.full
 empty = np.empty
 eye = np.eye
 identity = np.identity
 arange = np.arange
-linspace = np.linspace
-logspace = np.logspace
-meshgrid = np.meshgrid

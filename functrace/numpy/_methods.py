@@ -16,8 +16,10 @@ from . import _reductions as R
 from . import _shape as S
 from . import _shape_extra as X
 from . import _ufuncs as U
+from ._at import at
 from ._dispatch import FUNCTIONS, UFUNCS, ufunc_advice, ufunc_name
 from ._keywords import _takes_axis, with_keyword_hint
+from ._ufunc_methods import ufunc_method
 
 
 def _swap(fn):
@@ -50,7 +52,8 @@ def _transpose(self, *axes):
 
 def _setitem(self, idx, value):
     raise TypeError("functrace arrays are immutable inside a transform: build a new array "
-                    "instead, e.g. fnp.where(mask, value, x) or fnp.concatenate([...])")
+                    "instead, e.g. x = x.at[idx].set(value) (or .add, .multiply, .min, "
+                    ".max), fnp.where(mask, value, x) or fnp.concatenate([...])")
 
 
 def _item(self, *args):
@@ -66,14 +69,6 @@ def _tolist(self):
 
 def _copy(self, order="C"):
     return self
-
-
-def _floordiv(x, y):
-    return U.floor(U.divide(x, y))
-
-
-def _mod(x, y):
-    return U.subtract(x, U.multiply(U.floor(U.divide(x, y)), y))
 
 
 def _prod(self, *args, **kwargs):
@@ -133,21 +128,25 @@ ARRAY_METHODS = {
     "reshape": _reshape, "transpose": _transpose, "ravel": S.ravel, "flatten": S.ravel,
     "squeeze": S.squeeze, "swapaxes": S.swapaxes, "dot": _dot, "astype": _astype,
     "clip": U.clip, "round": U.round, "__round__": U.round,
-    "__floordiv__": _floordiv, "__rfloordiv__": _swap(_floordiv),
-    "__mod__": _mod, "__rmod__": _swap(_mod),
+    "__floordiv__": U.floor_divide, "__rfloordiv__": _swap(U.floor_divide),
+    "__mod__": U.remainder, "__rmod__": _swap(U.remainder),
     "__setitem__": _setitem, "item": _item, "tolist": _tolist, "copy": _copy,
     "prod": _prod, "cumprod": _cumprod, "sort": _sort, "take": _take, "repeat": _repeat,
     "trace": _trace, "diagonal": _diagonal, "any": _any, "all": _all,
     "real": property(lambda self: C.real(self)), "imag": property(lambda self: C.imag(self)),
-    "conj": C.conj, "conjugate": C.conjugate,
+    "conj": C.conj, "conjugate": C.conjugate, "at": property(at),
 }
 
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     _check_inputs_alive(inputs)
     if method != "__call__":
-        raise TypeError(f"functrace does not differentiate {ufunc_name(ufunc)}.{method}; "
-                        "use the functrace.numpy function instead (e.g. fnp.sum)")
+        fn = UFUNCS.get(ufunc)
+        result = None if fn is None else ufunc_method(ufunc, method, fn, inputs, dict(kwargs))
+        if result is None:
+            raise TypeError(f"functrace does not differentiate {ufunc_name(ufunc)}.{method}; "
+                            "use the functrace.numpy function instead (e.g. fnp.sum)")
+        return result
     if kwargs.get("out") is not None:
         raise TypeError(f"numpy.{ufunc.__name__} with out= cannot be traced: "
                         "functrace arrays are immutable, drop the out= argument")
@@ -199,7 +198,12 @@ def _unsupported_kwargs(fn, kwargs) -> list:
 
 def _array(self, dtype=None, copy=None):
     """numpy's view of a tracer (``np.asarray(t)``, ``np.array([t])``): only for a
-    value without a derivative, which would otherwise be lost."""
+    value without a derivative, which would otherwise be lost. A conversion to an
+    integer or boolean dtype (``np.int64(t)``: an index) is piecewise constant, so it
+    loses nothing: it goes through ``astype``, a constant."""
+    if dtype is not None and np.dtype(dtype).kind in "iub":
+        integers = U.astype(self, dtype)
+        return _array(integers, None, copy) if isinstance(integers, Tracer) else integers
     value = np.asarray(self._concrete_for(
         "conversion to a numpy array (np.asarray, np.array([...]))"))
     if dtype is not None and value.dtype != dtype:

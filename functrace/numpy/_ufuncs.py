@@ -5,7 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core import concrete_value as _concrete_value    # private: fnp star-imports this
+from ..core import concrete as _concrete    # private: fnp star-imports this module
+from ..core import concrete_value as _concrete_value
+from ..core import is_tracer as _is_tracer
 from ..primitives import arithmetic as _ar
 from ..primitives import nondiff as N
 from ..primitives import selection as _sel
@@ -201,13 +203,26 @@ def clip(a: ArrayLike, a_min: ArrayLike = None, a_max: ArrayLike = None, **kwarg
 
 
 def floor_divide(x1: ArrayLike, x2: ArrayLike) -> Any:
-    """``x1 // x2``: piecewise constant, so no gradient flows."""
-    return N.floor_p.bind(_ar.divide_p.bind(x1, x2))
+    """``x1 // x2``: piecewise constant, so no gradient flows. Integers stay integers."""
+    if not (_is_tracer(x1) or _is_tracer(x2)):
+        return np.floor_divide(x1, x2)
+    quotient = N.floor_p.bind(_ar.divide_p.bind(x1, x2))
+    dtype = _integer_result(x1, x2)
+    return quotient if dtype is None else astype(quotient, dtype)
 
 
 def remainder(x1: ArrayLike, x2: ArrayLike) -> Any:
-    """``x1 % x2`` = x1 - floor(x1 / x2) * x2 (gradient 1 in x1 between jumps)."""
-    return x1 - N.floor_p.bind(_ar.divide_p.bind(x1, x2)) * x2
+    """``x1 % x2`` = x1 - floor(x1 / x2) * x2 (gradient 1 in x1 between jumps).
+    Integers stay integers."""
+    if not (_is_tracer(x1) or _is_tracer(x2)):
+        return np.remainder(x1, x2)
+    return x1 - floor_divide(x1, x2) * x2
+
+
+def _integer_result(x1: ArrayLike, x2: ArrayLike) -> Any:
+    """numpy's integer result dtype of ``x1`` op ``x2``, or None for a float result."""
+    dtype = np.result_type(_concrete(x1), _concrete(x2))
+    return dtype if dtype.kind in "iu" else None
 
 
 mod = remainder

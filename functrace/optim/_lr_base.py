@@ -51,7 +51,17 @@ def _check_optimizer(optimizer: Any) -> None:
 
 
 class LRScheduler:
-    """Base class: subclasses define :meth:`get_lr` (the next lr of each group)."""
+    """Base class: subclasses define ``get_lr`` (the next lr of each group).
+
+    >>> import functrace as ft
+    >>> class Halving(ft.optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+    >>> opt = ft.optim.SGD([ft.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = Halving(opt)
+    >>> opt.step(); sched.step(); opt.step(); sched.step(); sched.get_last_lr()
+    [0.25]
+    """
 
     _get_lr_called_within_step = False
     _is_initial = False

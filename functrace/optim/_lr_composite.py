@@ -212,7 +212,19 @@ class SequentialLR(_Composite):
 
 
 class ChainedScheduler(_Composite):
-    """Step every scheduler at each ``step()`` (their factors multiply)."""
+    """Step every scheduler at each ``step()`` (their factors multiply).
+
+    >>> import functrace as ft
+    >>> from functrace.optim.lr_scheduler import *
+    >>> opt = ft.optim.SGD([ft.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = ChainedScheduler([ExponentialLR(opt, gamma=0.9),
+    ...                           StepLR(opt, step_size=2, gamma=0.5)])
+    >>> lrs = []
+    >>> for epoch in range(5):
+    ...     opt.step(); lrs.append(round(sched.get_last_lr()[0], 4)); sched.step()
+    >>> lrs
+    [1.0, 0.9, 0.405, 0.3645, 0.164]
+    """
 
     def __init__(self, schedulers: Sequence[LRScheduler],
                  optimizer: Optional[Optimizer] = None) -> None:

@@ -67,7 +67,15 @@ class Adam(Optimizer):
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: ``p *= 1 - lr * wd`` before the Adam step
-    (``weight_decay`` defaults to 0.01, as in PyTorch)."""
+    (``weight_decay`` defaults to 0.01, as in PyTorch).
+
+    >>> import functrace as ft
+    >>> p = ft.tensor([1.0], requires_grad=True)
+    >>> opt = ft.optim.AdamW([p], lr=0.1)
+    >>> (p ** 2).sum().backward(); opt.step()
+    >>> p            # 1 * (1 - 0.1 * 0.01), then the first Adam step of size lr
+    tensor([0.8990], requires_grad=True)
+    """
 
     decoupled = True
 

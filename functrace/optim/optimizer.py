@@ -33,7 +33,22 @@ def check_number(value: Any, what: str, low: float = 0.0) -> None:
 
 
 class Optimizer:
-    """Base class: ``params`` is an iterable of tensors or of dicts (parameter groups)."""
+    """Base class: ``params`` is an iterable of tensors or of dicts (parameter groups).
+
+    >>> import functrace as ft
+    >>> class SignSGD(ft.optim.Optimizer):
+    ...     def __init__(self, params, lr=0.1):
+    ...         super().__init__(params, {"lr": lr})
+    ...     def step(self):
+    ...         with ft.no_grad():
+    ...             for group in self.param_groups:
+    ...                 for p in group["params"]:
+    ...                     p -= group["lr"] * p.grad.sign()
+    >>> w = ft.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = SignSGD([w])
+    >>> (w ** 2).sum().backward(); opt.step(); w
+    tensor([ 0.9000, -1.9000], requires_grad=True)
+    """
 
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = defaults

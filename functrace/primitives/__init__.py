@@ -77,3 +77,4 @@ from . import erf  # noqa: F401
 from . import reductions, indexing, linalg, products, decompositions  # noqa: F401
 from . import spectral, factorizations  # noqa: F401
 from . import conv, pooling, fft  # noqa: F401
+from . import nondiff_extra  # noqa: F401

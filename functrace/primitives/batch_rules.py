@@ -41,7 +41,13 @@ __all__ = ["shape_of", "batch_size", "moveaxis", "to_front", "pad_after_batch",
 
 
 def batch_size(args: Sequence[Any], dims: Dims) -> int:
-    """The size of the batch axis of the first batched argument."""
+    """The size of the batch axis of the first batched argument.
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> batch_size([np.ones(3), np.ones((3, 7))], [None, 1])
+    7
+    """
     for a, d in zip(args, dims):
         if d is not None:
             return shape_of(a)[d]
@@ -74,7 +80,17 @@ def _common_dim(shapes: list, dims: Dims, nd: int) -> Optional[int]:
 
 
 def elementwise_batch(p: Primitive) -> BatchRule:
-    """The batching rule of a broadcasting elementwise primitive ``p``."""
+    """The batching rule of a broadcasting elementwise primitive ``p``.
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> rule = elementwise_batch(ft.PRIMITIVES["add"])
+    >>> out, out_dim = rule([np.ones((3, 2)), np.arange(2.0)], [0, None])   # batch of 3 rows
+    >>> out, out_dim
+    (array([[1., 2.],
+           [1., 2.],
+           [1., 2.]]), 0)
+    """
     def rule(args: Sequence[Any], dims: Dims, **params: Any) -> tuple:
         shapes = [shape_of(a) for a in args]
         nd = max(len(s) - (d is not None) for s, d in zip(shapes, dims))
@@ -88,7 +104,14 @@ def elementwise_batch(p: Primitive) -> BatchRule:
 
 
 def reduction_batch(p: Primitive) -> BatchRule:
-    """Batching rule of a reduction with ``axes`` (sorted, non-negative) and ``keepdims``."""
+    """Batching rule of a reduction with ``axes`` (sorted, non-negative) and ``keepdims``.
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> rule = reduction_batch(ft.PRIMITIVES["reduce_sum"])
+    >>> rule([np.ones((2, 3))], [1], axes=(0,), keepdims=False)   # 3 vectors of 2, summed
+    (array([2., 2., 2.]), 0)
+    """
     def rule(args: Sequence[Any], dims: Dims, axes: tuple, keepdims: bool,
              **params: Any) -> tuple:
         d = dims[0]
@@ -99,7 +122,15 @@ def reduction_batch(p: Primitive) -> BatchRule:
 
 
 def axis_batch(p: Primitive) -> BatchRule:
-    """Batching rule of a unary op with one integer ``axis`` parameter."""
+    """Batching rule of a unary op with one integer ``axis`` parameter.
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> rule = axis_batch(ft.PRIMITIVES["cumsum"])
+    >>> rule([np.ones((2, 3))], [0], axis=0)                     # 2 vectors of 3
+    (array([[1., 2., 3.],
+           [1., 2., 3.]]), 0)
+    """
     def rule(args: Sequence[Any], dims: Dims, axis: int, **params: Any) -> tuple:
         x, d = args[0], dims[0]
         a = axis % max(len(shape_of(x)) - 1, 1)
@@ -111,7 +142,15 @@ def stacked_batch(p: Primitive) -> BatchRule:
     """Batching rule of an op on the trailing axes of stacks whose leading axes
     broadcast (``inv``, ``solve_triangular``): batch axes go first and batched
     arguments get size-1 axes up to the common rank (unlike the elementwise rule,
-    never a batch axis among the trailing axes)."""
+    never a batch axis among the trailing axes).
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> rule = stacked_batch(ft.PRIMITIVES["inv"])
+    >>> out, out_dim = rule([np.stack([2 * np.eye(2), 4 * np.eye(2)], axis=2)], [2])
+    >>> out[:, 0, 0], out_dim
+    (array([0.5 , 0.25]), 0)
+    """
     def rule(args: Sequence[Any], dims: Dims, **params: Any) -> tuple:
         nd = max(len(shape_of(a)) - (d is not None) for a, d in zip(args, dims))
         new = [a if d is None else pad_after_batch(to_front(a, d), nd)

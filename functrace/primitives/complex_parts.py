@@ -6,7 +6,7 @@ function's VJP is ``ct * f'(z)``, and a real-valued function of a complex ``z``
 gets the gradient ``df/dx - i df/dy``. Two consequences the engine applies in one
 place each: the cotangent of a real value is the real part of what the rules give
 (:func:`functrace.reverse.backward_pass`), and the tangent of a real output is the
-real part of what its JVP rule gives (:meth:`functrace.forward.JVPTrace.process`).
+real part of what its JVP rule gives (``functrace.forward.JVPTrace.process``).
 
 ``real_p`` and ``imag_p`` take complex arrays only (``fnp.real`` of a real array
 is the array itself, ``fnp.imag`` of it a constant zero), so their transposes

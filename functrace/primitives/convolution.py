@@ -16,12 +16,18 @@ per convolved axis, and the JVP is ``conv(dx, y) + conv(x, dy)``.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
 from ..registry import defprimitive
 from .indexing import getitem_p
-from .special_functions import float_dtype
+
+
+def float_dtype(*values: Any) -> np.dtype:
+    """The floating dtype of the result (float64 for integers). Not imported from
+    ``special_functions``, which needs scipy: ``functrace.numpy.convolve`` must not."""
+    return np.result_type(*values, np.float16)
 
 
 def _split(shape: tuple, ndim: int) -> tuple:

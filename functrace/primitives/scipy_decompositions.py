@@ -68,7 +68,14 @@ lu_permutation_p = defnondiff("lu_permutation", _permutation_impl, batch="stacke
 
 def permute_rows(x, perm):
     """``x[..., perm, :]`` for a (stack of) permutation(s), batched under vmap; the
-    leading axes of ``x`` and ``perm`` broadcast."""
+    leading axes of ``x`` and ``perm`` broadcast.
+
+    >>> import numpy as np
+    >>> permute_rows(np.arange(6.0).reshape(3, 2), np.array([2, 0, 1]))
+    array([[4., 5.],
+           [0., 1.],
+           [2., 3.]])
+    """
     x_shape, p_shape = tuple(np.shape(x)), tuple(np.shape(perm))
     batch = np.broadcast_shapes(x_shape[:-2], p_shape[:-1])
     if x_shape[:-2] != batch:
@@ -78,7 +85,15 @@ def permute_rows(x, perm):
 
 
 def unpack_lu(lu):
-    """``(L, U)`` from the packed factor (differentiable)."""
+    """``(L, U)`` from the packed factor (differentiable).
+
+    >>> import numpy as np
+    >>> L, U = unpack_lu(np.array([[3.0, 4.0], [0.5, 2.0]]))
+    >>> L, U
+    (array([[1. , 0. ],
+           [0.5, 1. ]]), array([[3., 4.],
+           [0., 2.]]))
+    """
     n = np.shape(lu)[-1]
     dtype = float_dtype(concrete(lu))
     strict = triangle_mask(n, lower=True, unit_diagonal=True, dtype=dtype)

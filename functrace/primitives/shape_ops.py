@@ -22,13 +22,29 @@ from ..registry import deflinear
 
 
 def shape_of(x: Any) -> tuple:
-    """The shape of an array, a tracer (without vmap's batch axes) or a number."""
+    """The shape of an array, a tracer (without vmap's batch axes) or a number.
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> shape_of(np.ones((2, 3))), shape_of(1.5)
+    ((2, 3), ())
+    >>> seen = []
+    >>> _ = ft.vmap(lambda row: seen.append(shape_of(row)) or row)(np.ones((4, 3)))
+    >>> seen                                                    # the batch axis is hidden
+    [(3,)]
+    """
     shape = getattr(x, "shape", None)
     return np.shape(x) if shape is None else tuple(shape)
 
 
 def moveaxis(x: Any, src: int, dst: int) -> Any:
-    """``x`` with axis ``src`` moved to position ``dst`` (one ``transpose``, or none)."""
+    """``x`` with axis ``src`` moved to position ``dst`` (one ``transpose``, or none).
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> moveaxis(np.zeros((2, 3, 4)), 2, 0).shape
+    (4, 2, 3)
+    """
     nd = len(shape_of(x))
     src, dst = src % nd, dst % nd
     if src == dst:
@@ -39,13 +55,25 @@ def moveaxis(x: Any, src: int, dst: int) -> Any:
 
 
 def to_front(x: Any, d: Optional[int]) -> Any:
-    """A batched value with its batch axis first (unbatched values unchanged)."""
+    """A batched value with its batch axis first (unbatched values unchanged).
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> to_front(np.zeros((2, 5)), 1).shape, to_front(np.zeros((2, 5)), None).shape
+    ((5, 2), (2, 5))
+    """
     return x if d is None or d == 0 else moveaxis(x, d, 0)
 
 
 def pad_after_batch(x: Any, ndim: int) -> Any:
     """A value batched at 0 with size-1 axes inserted after the batch axis so that
-    its logical rank is ``ndim`` (numpy broadcasting then lines it up correctly)."""
+    its logical rank is ``ndim`` (numpy broadcasting then lines it up correctly).
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.primitives.batch_rules import *
+    >>> pad_after_batch(np.zeros((5, 3)), 3).shape         # batch of 5 vectors -> rank 3
+    (5, 1, 1, 3)
+    """
     shape = shape_of(x)
     missing = ndim - (len(shape) - 1)
     if missing <= 0:

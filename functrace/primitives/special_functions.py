@@ -8,7 +8,7 @@ functrace primitives, so all orders work:
 * ``gammaln' = digamma``, ``digamma' = polygamma(1, .)``,
   ``polygamma(n, .)' = polygamma(n + 1, .)`` (the order ``n`` is not differentiable);
 * ``gammainc``/``gammaincc`` in ``x``: the gamma density; in ``a``: the series
-  :func:`functrace.primitives.gammainc_series.gammainc_da` (first order; its own
+  :func:`functrace.primitives.gammainc_series.gammainc_da_impl` (first order; its own
   derivative in ``a`` raises NotImplementedError);
 * ``betainc`` in ``x``: the beta density; in ``a``/``b``: the series of
   :mod:`functrace.primitives.betainc_series` (first order; second derivatives in

@@ -110,7 +110,14 @@ def gap_product(f_and_mask: tuple, x: Any, symmetrised: bool = False) -> Any:
 
 
 def split_eigen(packed: Any) -> tuple:
-    """``(w, v)`` from a packed ``(..., n + 1, n)`` eigendecomposition (differentiable)."""
+    """``(w, v)`` from a packed ``(..., n + 1, n)`` eigendecomposition (differentiable).
+
+    >>> import numpy as np
+    >>> w, v = split_eigen(np.array([[1.0, 3.0], [1.0, 0.0], [0.0, 1.0]]))
+    >>> w, v
+    (array([1., 3.]), array([[1., 0.],
+           [0., 1.]]))
+    """
     n1 = np.shape(packed)[-2]
     w = getitem_p.bind(packed, idx=(Ellipsis, 0, slice(None)))
     v = getitem_p.bind(packed, idx=(Ellipsis, slice(1, n1), slice(None)))

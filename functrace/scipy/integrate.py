@@ -76,6 +76,16 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, *args: Any, rtol: float = 
 
     Returns an array of shape ``(len(t),) + y0.shape`` (float64 unless all inputs are
     float32), or for a pytree ``y0`` the same pytree of such arrays.
+
+    >>> import numpy as np, functrace as ft
+    >>> from functrace.scipy.integrate import odeint
+    >>> decay = lambda y, t, k: -k * y                  # y(t) = y0 exp(-k t)
+    >>> y = odeint(decay, 1.0, np.array([0.0, 1.0]), 2.0)
+    >>> bool(np.isclose(y[-1], np.exp(-2.0)))
+    True
+    >>> dk = ft.grad(lambda k: odeint(decay, 1.0, np.array([0.0, 1.0]), k)[-1])(2.0)
+    >>> bool(np.isclose(dk, -np.exp(-2.0)))               # d/dk exp(-k) = -exp(-k)
+    True
     """
     if not callable(func):
         raise TypeError(f"odeint: func must be callable, got {type(func).__name__}")

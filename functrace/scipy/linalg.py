@@ -60,6 +60,10 @@ def solve_triangular(a: Any, b: Any, trans: Any = 0, lower: bool = False,
 
     ``trans``: 0/'N' for ``a``, 1/'T' (or 2/'C') for ``a^T``. The gradient with
     respect to ``a`` lies on the triangle that is read.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> fsl.solve_triangular(np.array([[2.0, 0.0], [1.0, 1.0]]), np.array([2.0, 3.0]), lower=True)
+    array([1., 2.])
     """
     b, vector = _as_matrix_rhs(as_float(b))
     x = _L.solve_triangular_p.bind(as_float(a), b, lower=bool(lower), trans=_trans(trans),
@@ -70,7 +74,15 @@ def solve_triangular(a: Any, b: Any, trans: Any = 0, lower: bool = False,
 def cholesky(a: Any, lower: bool = False, overwrite_a: bool = False,
              check_finite: bool = True) -> Any:
     """The Cholesky factor of a symmetric positive-definite ``a``: upper by default
-    (``a = U^T U``), as in scipy; ``lower=True`` gives ``L`` with ``a = L L^T``."""
+    (``a = U^T U``), as in scipy; ``lower=True`` gives ``L`` with ``a = L L^T``.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> A = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> U = fsl.cholesky(A)
+    >>> U.round(4), bool(np.allclose(U.T @ U, A))
+    (array([[2.    , 1.    ],
+           [0.    , 1.4142]]), True)
+    """
     factor = fnp.linalg.cholesky(as_float(a))
     return factor if lower else fnp.swapaxes(factor, -1, -2)
 
@@ -78,7 +90,14 @@ def cholesky(a: Any, lower: bool = False, overwrite_a: bool = False,
 def cho_factor(a: Any, lower: bool = False, overwrite_a: bool = False,
                check_finite: bool = True) -> tuple:
     """``(c, lower)`` for :func:`cho_solve`; ``c`` is the triangular factor with zeros
-    in its other triangle."""
+    in its other triangle.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> A = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> c, lower = fsl.cho_factor(A, lower=True)
+    >>> lower, fsl.cho_solve((c, lower), np.array([2.0, 3.0])).round(12)
+    (True, array([0., 1.]))
+    """
     return cholesky(a, lower=lower), bool(lower)
 
 
@@ -98,14 +117,27 @@ def cho_solve(c_and_lower: tuple, b: Any, overwrite_b: bool = False,
 
 def lu_factor(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> tuple:
     """``(lu, piv)``: the packed LU factors of ``P a = L U`` and LAPACK's pivot indices
-    (a constant). ``lu`` is differentiable in ``a`` (square matrices)."""
+    (a constant). ``lu`` is differentiable in ``a`` (square matrices).
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> lu, piv = fsl.lu_factor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> lu, piv                       # rows swapped: P a = L U
+    (array([[3.        , 4.        ],
+           [0.33333333, 0.66666667]]), array([1, 1], dtype=int32))
+    """
     a = as_float(a)
     return _D.lu_p.bind(a), _D.lu_pivots_p.bind(a)
 
 
 def lu_solve(lu_and_piv: tuple, b: Any, trans: Any = 0, overwrite_b: bool = False,
              check_finite: bool = True) -> Any:
-    """Solve ``a x = b`` (``trans=1``: ``a^T x = b``) given ``lu_factor(a)``."""
+    """Solve ``a x = b`` (``trans=1``: ``a^T x = b``) given ``lu_factor(a)``.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> A = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> fsl.lu_solve(fsl.lu_factor(A), np.array([2.0, 3.0]))
+    array([0., 1.])
+    """
     lu, piv = lu_and_piv
     b, vector = _as_matrix_rhs(as_float(b))
     perm = _D.lu_permutation_p.bind(piv)
@@ -139,7 +171,15 @@ def expm(A: Any) -> Any:
 def expm_frechet(A: Any, E: Any, method: Optional[str] = None, compute_expm: bool = True,
                  check_finite: bool = True) -> Any:
     """``(expm(A), L(A, E))`` (or ``L(A, E)`` alone with ``compute_expm=False``), the
-    derivative of ``expm`` at ``A`` in the direction ``E``; differentiable in both."""
+    derivative of ``expm`` at ``A`` in the direction ``E``; differentiable in both.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> expA, L = fsl.expm_frechet(np.zeros((2, 2)), np.array([[0.0, 1.0], [0.0, 0.0]]))
+    >>> expA, L                       # at 0: exp is I and its derivative the identity map
+    (array([[1., 0.],
+           [0., 1.]]), array([[0., 1.],
+           [0., 0.]]))
+    """
     A, E = as_float(A), as_float(E)
     frechet = _L.frechet_expm(A, E)
     return (expm(A), frechet) if compute_expm else frechet
@@ -147,22 +187,49 @@ def expm_frechet(A: Any, E: Any, method: Optional[str] = None, compute_expm: boo
 
 def sqrtm(A: Any, disp: bool = True, blocksize: int = 64) -> Any:
     """The principal square root ``X`` (``X @ X = A``) of a matrix with a real one;
-    its derivative solves the Sylvester equation ``X dX + dX X = dA``."""
+    its derivative solves the Sylvester equation ``X dX + dX X = dA``.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> fsl.sqrtm(np.array([[4.0, 0.0], [0.0, 9.0]]))
+    array([[2., 0.],
+           [0., 3.]])
+    >>> float(ft.grad(lambda a: fsl.sqrtm(a * np.eye(2))[0, 0])(4.0))   # d sqrt(a) / da
+    0.25
+    """
     return _L.sqrtm_p.bind(as_float(A))
 
 
 def solve_sylvester(a: Any, b: Any, q: Any) -> Any:
-    """Solve ``a x + x b = q``, differentiable in ``a``, ``b`` and ``q``."""
+    """Solve ``a x + x b = q``, differentiable in ``a``, ``b`` and ``q``.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> fsl.solve_sylvester(np.eye(2), np.eye(2), np.array([[2.0, 4.0], [6.0, 8.0]]))
+    array([[1., 2.],
+           [3., 4.]])
+    """
     return _L.solve_sylvester_p.bind(as_float(a), as_float(b), as_float(q))
 
 
 def det(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
-    """The determinant (``functrace.numpy.linalg.det``)."""
+    """The determinant (``functrace.numpy.linalg.det``).
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> A = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> round(float(fsl.det(A)), 12), ft.grad(fsl.det)(A)   # det(A) inv(A)^T
+    (8.0, array([[ 3., -2.],
+           [-2.,  4.]]))
+    """
     return fnp.linalg.det(as_float(a))
 
 
 def inv(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
-    """The inverse (``functrace.numpy.linalg.inv``)."""
+    """The inverse (``functrace.numpy.linalg.inv``).
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> fsl.inv(np.array([[2.0, 0.0], [0.0, 4.0]]))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
     return fnp.linalg.inv(as_float(a))
 
 
@@ -170,7 +237,13 @@ def solve(a: Any, b: Any, lower: bool = False, overwrite_a: bool = False,
           overwrite_b: bool = False, check_finite: bool = True, assume_a: Optional[str] = None,
           transposed: bool = False) -> Any:
     """Solve ``a x = b`` (``a^T x = b`` with ``transposed=True``); ``assume_a`` only
-    selects scipy's algorithm there, the solution (and its derivative) is the same."""
+    selects scipy's algorithm there, the solution (and its derivative) is the same.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.linalg as fsl
+    >>> A = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> fsl.solve(A, np.array([2.0, 3.0]), assume_a="pos")
+    array([0., 1.])
+    """
     a = as_float(a)
     if transposed:
         a = fnp.swapaxes(a, -1, -2)

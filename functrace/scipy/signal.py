@@ -63,7 +63,14 @@ def _crop(full: Any, shape1: tuple, shape2: tuple, mode: str) -> Any:
 
 def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> Any:
     """Convolve two N-dimensional arrays (``mode``: 'full', 'valid' or 'same';
-    ``method``: 'auto', 'direct' or 'fft'), as ``scipy.signal.convolve``."""
+    ``method``: 'auto', 'direct' or 'fft'), as ``scipy.signal.convolve``.
+
+    >>> import numpy as np, functrace as ft, functrace.scipy.signal as fss
+    >>> fss.convolve(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> ft.grad(lambda k: fss.convolve(np.array([1.0, 2.0, 3.0]), k, mode="valid")[0])(np.ones(3))
+    array([3., 2., 1.])
+    """
     _check(in1, in2, mode, method)
     in1, in2 = as_float(in1), as_float(in2)
     if np.ndim(in1) == 0:
@@ -77,7 +84,12 @@ def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> An
 
 def correlate(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> Any:
     """Cross-correlate two N-dimensional arrays: ``convolve(in1, in2[::-1, ...])``, as
-    ``scipy.signal.correlate`` (real inputs)."""
+    ``scipy.signal.correlate`` (real inputs).
+
+    >>> import numpy as np, functrace.scipy.signal as fss
+    >>> fss.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]), mode="valid")
+    array([3.5])
+    """
     _check(in1, in2, mode, method)
     in2 = as_float(in2)
     if np.ndim(in2) == 0:

@@ -279,3 +279,7 @@ def ive(v: Any, z: Any) -> Any:
 
 
 _add_keyword_hints(globals(), "functrace.scipy.special")   # softmax(x, dim=0) -> use axis=
+
+from ..numpy._example_tables import attach as _attach  # noqa: E402  (docstring examples)
+from ._special_examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

@@ -91,3 +91,7 @@ __all__ = [
     "float64", "double", "int8", "uint8", "int16", "short", "int32", "int64", "long",
     "complex64", "complex128"]
 __all__ += sorted(_OPERATIONS)
+
+from ..numpy._example_tables import attach as _attach  # noqa: E402  (docstring examples)
+from ._examples import EXAMPLES as _EXAMPLES  # noqa: E402
+_attach(globals(), _EXAMPLES)

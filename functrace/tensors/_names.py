@@ -384,6 +384,8 @@ for _prim in ("cbrt", "gamma", "rgamma", "beta", "betaln", "betainc", "erfcinv",
 for _prim in ("j0", "j1", "y0", "y1"):
     no_row(_prim, "torch.special.bessel_* have no derivative in torch (constant results)")
 no_row("ndtr", "torch.special.ndtr is a composite in torch (its node is MulBackward1)")
+for _prim in ("isclose", "searchsorted", "signbit", "frexp_exponent", "nextafter"):
+    no_row(_prim, "a constant result of functrace.numpy: no gradient, so no node in torch")
 no_row("rint", "torch has no rint: torch.round is numpy's rint, and ft.round binds round")
 for _prim in ("cofactor", "betainc_da", "betainc_db", "gammainc_da"):
     no_row(_prim, "a step inside another primitive's derivative, not an operation")

@@ -30,7 +30,12 @@ _DEFAULT = [float32]
 
 
 def get_default_dtype() -> np.dtype:
-    """The dtype Python floats become (float32 unless changed)."""
+    """The dtype Python floats become (float32 unless changed).
+
+    >>> import functrace as ft
+    >>> ft.get_default_dtype(), ft.tensor(1.0).dtype == ft.get_default_dtype()
+    (dtype('float32'), True)
+    """
     return _DEFAULT[0]
 
 

@@ -46,7 +46,16 @@ class _Norm(Distribution):
 
 
 class _Laplace(Distribution):
-    """The Laplace distribution ``exp(-|x - loc| / scale) / (2 scale)``."""
+    """The Laplace distribution ``exp(-|x - loc| / scale) / (2 scale)``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [-1.0, 0.5, 2.0]
+    >>> ours = fst.laplace.logpdf(x, loc=0.5, scale=2.0)
+    >>> bool(np.allclose(ours, scipy.stats.laplace.logpdf(x, loc=0.5, scale=2.0)))
+    True
+    >>> float(ft.grad(lambda s: fst.laplace.logpdf(2.0, scale=s))(1.0))   # 2 / s^2 - 1 / s
+    1.0
+    """
 
     def logpdf(self, x: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z = standardize(x, loc, scale)
@@ -69,7 +78,16 @@ class _Laplace(Distribution):
 
 
 class _Logistic(Distribution):
-    """The logistic distribution: ``cdf = expit((x - loc) / scale)``."""
+    """The logistic distribution: ``cdf = expit((x - loc) / scale)``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [-1.0, 0.5, 2.0]
+    >>> ours = fst.logistic.cdf(x, loc=0.5, scale=2.0)
+    >>> bool(np.allclose(ours, scipy.stats.logistic.cdf(x, loc=0.5, scale=2.0)))
+    True
+    >>> float(ft.grad(lambda x: fst.logistic.cdf(x))(0.0))                # the density at 0
+    0.25
+    """
 
     def logpdf(self, x: Any, loc: Any = 0, scale: Any = 1) -> Any:
         a = fnp.abs(standardize(x, loc, scale))                  # symmetric: no overflow
@@ -89,7 +107,16 @@ class _Logistic(Distribution):
 
 
 class _Cauchy(Distribution):
-    """The Cauchy distribution ``1 / (pi scale (1 + z^2))``."""
+    """The Cauchy distribution ``1 / (pi scale (1 + z^2))``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [-1.0, 0.5, 2.0]
+    >>> ours = fst.cauchy.logpdf(x, loc=0.5, scale=2.0)
+    >>> bool(np.allclose(ours, scipy.stats.cauchy.logpdf(x, loc=0.5, scale=2.0)))
+    True
+    >>> float(ft.grad(lambda x: fst.cauchy.logpdf(x))(1.0))               # -2x / (1 + x^2)
+    -1.0
+    """
 
     def logpdf(self, x: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z = standardize(x, loc, scale)
@@ -103,7 +130,16 @@ class _Cauchy(Distribution):
 
 
 class _Expon(Distribution):
-    """The exponential distribution on ``x >= loc`` with mean ``scale``."""
+    """The exponential distribution on ``x >= loc`` with mean ``scale``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [0.5, 1.0, 2.0]
+    >>> ours = fst.expon.logpdf(x, scale=2.0)
+    >>> bool(np.allclose(ours, scipy.stats.expon.logpdf(x, scale=2.0)))
+    True
+    >>> float(ft.grad(lambda s: fst.expon.logpdf(2.0, scale=s))(1.0))     # 2 / s^2 - 1 / s
+    1.0
+    """
 
     def logpdf(self, x: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z = standardize(x, loc, scale)
@@ -131,7 +167,16 @@ class _Expon(Distribution):
 
 
 class _Uniform(Distribution):
-    """The uniform distribution on ``[loc, loc + scale]``."""
+    """The uniform distribution on ``[loc, loc + scale]``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [0.5, 1.0, 2.0]
+    >>> ours = fst.uniform.cdf(x, loc=0.0, scale=4.0)
+    >>> bool(np.allclose(ours, scipy.stats.uniform.cdf(x, loc=0.0, scale=4.0)))
+    True
+    >>> float(ft.grad(lambda x: fst.uniform.cdf(x, scale=4.0))(1.0))      # 1 / scale
+    0.25
+    """
 
     def logpdf(self, x: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z = standardize(x, loc, scale)
@@ -146,7 +191,16 @@ class _Uniform(Distribution):
 
 
 class _T(Distribution):
-    """Student's t distribution with ``df`` degrees of freedom."""
+    """Student's t distribution with ``df`` degrees of freedom.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [-1.0, 0.5, 2.0]
+    >>> ours = fst.t.logpdf(x, 3.0)
+    >>> bool(np.allclose(ours, scipy.stats.t.logpdf(x, 3.0)))
+    True
+    >>> float(ft.grad(lambda x: fst.t.logpdf(x, 3.0))(1.0))     # -(df + 1) x / (df + x^2)
+    -1.0
+    """
 
     def logpdf(self, x: Any, df: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z, df = standardize(x, loc, scale), arg(df)

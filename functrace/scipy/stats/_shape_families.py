@@ -41,7 +41,16 @@ class _Gamma(Distribution):
 
 
 class _Chi2(Distribution):
-    """The chi-squared distribution: ``gamma(df / 2, scale=2 scale)``."""
+    """The chi-squared distribution: ``gamma(df / 2, scale=2 scale)``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [0.5, 1.0, 2.0]
+    >>> ours = fst.chi2.logpdf(x, 3.0)
+    >>> bool(np.allclose(ours, scipy.stats.chi2.logpdf(x, 3.0)))
+    True
+    >>> float(ft.grad(lambda x: fst.chi2.logpdf(x, 3.0))(1.0))   # (df / 2 - 1) / x - 1 / 2
+    0.0
+    """
 
     def logpdf(self, x: Any, df: Any, loc: Any = 0, scale: Any = 1) -> Any:
         return gamma.logpdf(x, 0.5 * arg(df), loc, 2.0 * arg(scale))
@@ -54,7 +63,16 @@ class _Chi2(Distribution):
 
 
 class _Beta(Distribution):
-    """The beta distribution on ``[loc, loc + scale]``."""
+    """The beta distribution on ``[loc, loc + scale]``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [0.25, 0.5]
+    >>> ours = fst.beta.logpdf(x, 2.0, 3.0)
+    >>> bool(np.allclose(ours, scipy.stats.beta.logpdf(x, 2.0, 3.0)))
+    True
+    >>> float(ft.grad(lambda x: fst.beta.logpdf(x, 2.0, 3.0))(0.5))  # (a-1)/x - (b-1)/(1-x)
+    -2.0
+    """
 
     def logpdf(self, x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
         z, a, b = standardize(x, loc, scale), arg(a), arg(b)
@@ -104,7 +122,16 @@ class _Poisson(Distribution):
 
 
 class _Binom(Distribution):
-    """The binomial distribution: ``k`` successes in ``n`` trials of probability ``p``."""
+    """The binomial distribution: ``k`` successes in ``n`` trials of probability ``p``.
+
+    >>> import numpy as np, scipy.stats, functrace as ft, functrace.scipy.stats as fst
+    >>> x = [0, 3, 5]
+    >>> ours = fst.binom.logpmf(x, 5, 0.3)
+    >>> bool(np.allclose(ours, scipy.stats.binom.logpmf(x, 5, 0.3)))
+    True
+    >>> float(ft.grad(lambda p: fst.binom.logpmf(3, 5, p))(0.5))     # 3 / p - 2 / (1 - p)
+    2.0
+    """
 
     def logpmf(self, k: Any, n: Any, p: Any, loc: Any = 0) -> Any:
         k, valid = _count(k, loc)

@@ -48,7 +48,15 @@ def _stack(tensors: List[Tensor]) -> Tensor:
 
 
 def default_collate(batch: Sequence[Any]) -> Any:
-    """Merge a list of samples into a batch (see the module docstring for the rules)."""
+    """Merge a list of samples into a batch (see the module docstring for the rules).
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> default_collate([{"x": ft.tensor([1.0, 2.0]), "y": 0},
+    ...                  {"x": ft.tensor([3.0, 4.0]), "y": 1}])
+    {'x': tensor([[1., 2.],
+            [3., 4.]]), 'y': tensor([0, 1])}
+    """
     elem = batch[0]
     if isinstance(elem, Tensor):
         return _stack(list(batch))
@@ -85,7 +93,14 @@ def default_collate(batch: Sequence[Any]) -> Any:
 
 def default_convert(data: Any) -> Any:
     """Turn numpy arrays (nested in dicts, tuples, lists) into tensors; the identity on the
-    rest. The collate function when a DataLoader does not batch (``batch_size=None``)."""
+    rest. The collate function when a DataLoader does not batch (``batch_size=None``).
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> import numpy as np
+    >>> default_convert({"x": np.array([1.0, 2.0]), "name": "a"})
+    {'x': tensor([1., 2.], dtype=functrace.float64), 'name': 'a'}
+    """
     if isinstance(data, Tensor):
         return data
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "SaUO":

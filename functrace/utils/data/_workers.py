@@ -26,7 +26,17 @@ EXHAUSTED = object()
 
 
 class WorkerInfo(NamedTuple):
-    """What :func:`get_worker_info` returns inside a worker."""
+    """What :func:`get_worker_info` returns inside a worker.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> class Seen(IterableDataset):
+    ...     def __iter__(self):
+    ...         info = get_worker_info()
+    ...         return iter([(info.id, info.num_workers)])
+    >>> sorted(DataLoader(Seen(), num_workers=2, batch_size=None))
+    [[0, 2], [1, 2]]
+    """
 
     id: int
     num_workers: int
@@ -35,7 +45,13 @@ class WorkerInfo(NamedTuple):
 
 
 def get_worker_info() -> Optional[WorkerInfo]:
-    """This worker's ``WorkerInfo`` inside a DataLoader worker, else ``None``."""
+    """This worker's ``WorkerInfo`` inside a DataLoader worker, else ``None``.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> get_worker_info() is None          # in the main thread
+    True
+    """
     return getattr(_LOCAL, "info", None)
 
 

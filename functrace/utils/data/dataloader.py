@@ -28,6 +28,15 @@ class DataLoader:
     ``num_workers > 0`` loads ahead in worker threads (see
     :mod:`functrace.utils.data._workers` for why threads and what differs from torch's
     processes); ``pin_memory`` has no meaning on the CPU and is ignored with a warning.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> data = TensorDataset(ft.arange(5.0), ft.tensor([0, 1, 0, 1, 0]))
+    >>> for x, y in DataLoader(data, batch_size=2):
+    ...     print(x, y)
+    tensor([0., 1.]) tensor([0, 1])
+    tensor([2., 3.]) tensor([0, 1])
+    tensor([4.]) tensor([0])
     """
 
     def __init__(self, dataset: Any, batch_size: Optional[int] = 1,

@@ -25,6 +25,16 @@ class Dataset:
     """A map-style dataset: subclasses define ``__getitem__`` (and usually ``__len__``).
 
     ``a + b`` concatenates two datasets.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> class Squares(Dataset):
+    ...     def __getitem__(self, i):
+    ...         return i * i
+    ...     def __len__(self):
+    ...         return 4
+    >>> [Squares()[i] for i in range(4)], len(Squares() + Squares())
+    ([0, 1, 4, 9], 8)
     """
 
     def __getitem__(self, index: Any) -> Any:
@@ -36,7 +46,16 @@ class Dataset:
 
 class IterableDataset(Dataset):
     """A stream of samples: subclasses define ``__iter__`` (a DataLoader worker may shard
-    the stream with :func:`get_worker_info`)."""
+    the stream with :func:`get_worker_info`).
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter(range(5))
+    >>> [batch.tolist() for batch in DataLoader(Count(), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    """
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
@@ -46,7 +65,14 @@ class IterableDataset(Dataset):
 
 
 class TensorDataset(Dataset):
-    """Samples are ``(t[i] for t in tensors)``: the tensors share their first dimension."""
+    """Samples are ``(t[i] for t in tensors)``: the tensors share their first dimension.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> data = TensorDataset(ft.arange(3.0), ft.tensor([0, 1, 0]))
+    >>> len(data), data[1]
+    (3, (tensor(1.), tensor(1)))
+    """
 
     def __init__(self, *tensors: Tensor) -> None:
         if not tensors:
@@ -67,7 +93,14 @@ class TensorDataset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Several map-style datasets one after another."""
+    """Several map-style datasets one after another.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> both = ConcatDataset([TensorDataset(ft.zeros(2)), TensorDataset(ft.ones(3))])
+    >>> len(both), both[2]
+    (5, (tensor(1.),))
+    """
 
     def __init__(self, datasets: Sequence[Dataset]) -> None:
         self.datasets = list(datasets)
@@ -96,7 +129,14 @@ class ConcatDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``."""
+    """The samples of ``dataset`` at ``indices``.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> part = Subset(TensorDataset(ft.arange(10.0)), [7, 2])
+    >>> len(part), part[0]
+    (2, (tensor(7.),))
+    """
 
     def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
         self.dataset = dataset
@@ -132,7 +172,15 @@ def _lengths_from_fractions(fractions: Sequence[float], n: int) -> List[int]:
 def random_split(dataset: Dataset, lengths: Sequence[Any],
                  generator: Optional[Generator] = None) -> List[Subset]:
     """Split ``dataset`` at random into subsets of the given ``lengths`` (counts, or fractions
-    summing to 1); ``generator`` defaults to the default generator."""
+    summing to 1); ``generator`` defaults to the default generator.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> train, test = random_split(TensorDataset(ft.arange(10.0)), [0.8, 0.2],
+    ...                            generator=ft.Generator().manual_seed(0))
+    >>> len(train), len(test), sorted(train.indices + test.indices) == list(range(10))
+    (8, 2, True)
+    """
     n = len(dataset)  # type: ignore[arg-type]
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         for i, frac in enumerate(lengths):

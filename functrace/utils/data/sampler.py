@@ -16,7 +16,21 @@ _CHUNK = 32
 
 
 class Sampler:
-    """Base class: an iterable of indices (or of lists of indices, for batch samplers)."""
+    """Base class: an iterable of indices (or of lists of indices, for batch samplers).
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> class Backwards(Sampler):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(self.n - 1, -1, -1))
+    ...     def __len__(self):
+    ...         return self.n
+    >>> data = TensorDataset(ft.arange(4.0))
+    >>> [b[0].tolist() for b in DataLoader(data, batch_size=2, sampler=Backwards(4))]
+    [[3.0, 2.0], [1.0, 0.0]]
+    """
 
     def __init__(self, data_source: Optional[Sized] = None) -> None:
         pass
@@ -26,7 +40,13 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """``0, 1, ..., len(data_source) - 1``."""
+    """``0, 1, ..., len(data_source) - 1``.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> list(SequentialSampler(range(3)))
+    [0, 1, 2]
+    """
 
     def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
@@ -49,6 +69,12 @@ class RandomSampler(Sampler):
     """A random permutation per epoch (or ``num_samples`` draws with ``replacement``).
 
     Without ``generator``, each epoch seeds a fresh generator from the default one.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> sampler = RandomSampler(range(5), generator=ft.Generator().manual_seed(0))
+    >>> sorted(sampler), len(sampler)
+    ([0, 1, 2, 3, 4], 5)
     """
 
     def __init__(self, data_source: Sized, replacement: bool = False,
@@ -86,7 +112,13 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The given ``indices`` in a random order each epoch."""
+    """The given ``indices`` in a random order each epoch.
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> sorted(SubsetRandomSampler([4, 7, 9]))
+    [4, 7, 9]
+    """
 
     def __init__(self, indices: Sequence[int], generator: Optional[Generator] = None) -> None:
         self.indices = indices
@@ -103,7 +135,13 @@ class SubsetRandomSampler(Sampler):
 
 class BatchSampler(Sampler):
     """Lists of ``batch_size`` indices from ``sampler`` (the last one shorter unless
-    ``drop_last``)."""
+    ``drop_last``).
+
+    >>> import functrace as ft
+    >>> from functrace.utils.data import *
+    >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+    [[0, 1], [2, 3], [4]]
+    """
 
     def __init__(self, sampler: Any, batch_size: int, drop_last: bool) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
