@@ -52,6 +52,14 @@ class NonFiniteError(FloatingPointError, RuntimeError):
     equation, a :class:`~functrace.debugging.source.Source`, or ``None``),
     ``node`` (the Tensor facade's ``grad_fn`` name) and ``fault`` (everything).
     A ``RuntimeError`` too, which is what PyTorch's anomaly mode raises.
+
+    >>> import numpy as np, functrace as ft, functrace.numpy as fnp
+    >>> with ft.debug_nans(), np.errstate(divide="ignore"):
+    ...     try:
+    ...         fnp.log(np.zeros(2))
+    ...     except ft.NonFiniteError as e:
+    ...         print(e.phase, e.primitive, isinstance(e, RuntimeError))
+    forward log True
     """
 
     def __init__(self, fault: "Fault"):

@@ -176,12 +176,23 @@ class set_detect_anomaly(set_grad_enabled):
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether :func:`detect_anomaly` (checks or source lines) is on here."""
+    """Whether :func:`detect_anomaly` (checks or source lines) is on here.
+
+    >>> import functrace as ft
+    >>> with ft.autograd.detect_anomaly(check_nan=False):
+    ...     ft.autograd.is_anomaly_enabled(), ft.autograd.is_anomaly_check_nan_enabled()
+    (True, False)
+    """
     return active().on
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    """Whether NaN checks are on here (PyTorch's name)."""
+    """Whether NaN checks are on here (PyTorch's name).
+
+    >>> import functrace as ft
+    >>> ft.autograd.is_anomaly_check_nan_enabled()
+    False
+    """
     return active().nans
 
 
@@ -199,6 +210,7 @@ class Config:
     >>> ft.is_debug_nans_enabled()
     True
     >>> ft.config.update("debug_nans", False)      # JAX's spelling also works
+    >>> ft.config.debug_source = False             # (debug_nans switched source lines on)
     """
 
     __slots__ = ()
