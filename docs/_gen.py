@@ -12,6 +12,7 @@ import functools
 import importlib
 import inspect
 import os
+import shutil
 import types
 
 import functrace
@@ -83,11 +84,12 @@ AUTOGRAD = [
      "or functrace.extend.defprimitive for a new primitive with all its rules"),
     ("autograd.extend.primitive (new primitive)", "functrace.extend.defprimitive"),
     ("autograd.test_util.check_grads", "functrace.testing.check_grads"),
-    ("autograd.misc.flatten", "functrace.tree_flatten", "returns leaves and a structure"),
+    ("autograd.misc.flatten", "functrace.misc.flatten",
+     "the same: a flat vector and the function that rebuilds the pytree"),
     ("autograd.builtins.tuple, list, dict", "functrace.tree_map",
      "plain tuples, lists, dicts (and registered containers) are pytrees"),
-    ("autograd.misc.optimizers.adam", "functrace.optim.Adam",
-     "or any optimizer of functrace.optim"),
+    ("autograd.misc.optimizers.adam", "functrace.misc.adam",
+     "autograd's signature (also sgd, rmsprop); or any optimizer of functrace.optim"),
     ("autograd.holomorphic_grad", "functrace.grad", "pass holomorphic=True"),
 ]
 
@@ -210,6 +212,7 @@ def _write(path: str, text: str) -> None:
 
 def generate(docs: str) -> None:
     out = os.path.join(docs, "_generated")
+    shutil.rmtree(out, ignore_errors=True)   # pages of renamed modules must not linger
     modules = []
     for name in public_modules():
         for prefix, dependency in OPTIONAL.items():

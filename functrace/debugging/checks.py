@@ -1,6 +1,6 @@
 """The NaN/inf checks of ``functrace.debug_nans`` and the error they raise.
 
-Where values are checked (each site tests :data:`.mode.ARMED` first):
+Where values are checked (each site tests ``grad_mode.ARMED`` first):
 
 * forward values -- every recorded equation (:func:`functrace.tape.record_eqn`:
   ``grad``/``vjp`` forward passes, the Tensor facade, call primitives), the
@@ -256,7 +256,7 @@ def _report(fault: Fault, faults: Optional[FaultLog]) -> None:
 
 def check_value(prim: Any, primals: Any, params: dict, out: Any,
                 source: Optional[Source] = None) -> None:
-    """The forward check of ``out = prim[params](*primals)`` (after :data:`ARMED`)."""
+    """The forward check of ``out = prim[params](*primals)`` (after ``ARMED``)."""
     setting = active()
     if not setting.nans or setting.phase is not None:
         return

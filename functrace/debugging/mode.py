@@ -54,7 +54,7 @@ class DebugSetting:
     __slots__ = ("nans", "source", "phase", "faults", "flow")
 
     def __init__(self, nans: bool = False, source: bool = False, phase: Any = None,
-                 faults: Optional["FaultLog"] = None, flow: Any = None):
+                 faults: Optional[FaultLog] = None, flow: Any = None):
         self.nans = nans
         self.source = source
         self.phase = phase

@@ -8,7 +8,7 @@
 >>> np.round(p["x"], 3)
 array([3., 3.])
 """
-from .flatten import flatten as flatten, flatten_func as flatten_func
+from .flattening import flatten as flatten, flatten_func as flatten_func
 from .optimizers import adam as adam, rmsprop as rmsprop, sgd as sgd
 
 __all__ = ["flatten", "flatten_func", "sgd", "rmsprop", "adam"]
