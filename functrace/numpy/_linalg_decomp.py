@@ -164,14 +164,16 @@ def eigvalsh(a: Any, UPLO: str = "L", symmetrize_input: bool = True) -> Any:
 
 
 def eig(a: Any) -> EigResult:
-    """Eigenvalues and unit-norm eigenvectors of a (stack of) real square matrices whose
-    eigenvalues are all real (complex results need complex support, which functrace does
-    not have yet: such a matrix is a NotImplementedError). Eigenvector derivatives need
-    distinct eigenvalues.
+    """Eigenvalues and unit-norm eigenvectors of a (stack of) real or complex square
+    matrices, as numpy returns them: complex when the matrix is complex or any eigenvalue
+    is, and complex eigenvectors with their largest entry real (LAPACK's gauge, which the
+    derivatives keep). Eigenvector derivatives need distinct eigenvalues (NaN otherwise).
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> fnp.linalg.eig(np.array([[2.0, 1.0], [0.0, 3.0]])).eigenvalues
     array([2., 3.])
+    >>> fnp.linalg.eig(np.array([[0.0, -1.0], [1.0, 0.0]])).eigenvalues
+    array([0.+1.j, 0.-1.j])
     """
     _matrix_shape(a, "eig")
     w, v = _E.split_eigen(_E.eig_p.bind(a))
@@ -179,8 +181,8 @@ def eig(a: Any) -> EigResult:
 
 
 def eigvals(a: Any) -> Any:
-    """Eigenvalues of a (stack of) real square matrices with real eigenvalues (see
-    :func:`eig`), in numpy's order.
+    """Eigenvalues of a (stack of) real or complex square matrices (see :func:`eig`), in
+    numpy's order and dtype.
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> fnp.linalg.eigvals(np.array([[2.0, 1.0], [0.0, 3.0]]))
