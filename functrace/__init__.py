@@ -14,6 +14,9 @@ from .api import (grad as grad, jvp as jvp, make_tape as make_tape,
 from .jacobians import (elementwise_grad as elementwise_grad, hessian as hessian,
                         jacfwd as jacfwd, jacobian as jacobian, jacrev as jacrev)
 from .core import Primitive as Primitive, UnexpectedTracerError as UnexpectedTracerError
+from .debugging.checks import NonFiniteError as NonFiniteError
+from .debugging.mode import (config as config, debug_nans as debug_nans,
+                             is_debug_nans_enabled as is_debug_nans_enabled)
 from .batching import vmap as vmap
 from .jit import jit as jit  # (binds the name over the subpackage: ft.jit is the function)
 from .registry import PRIMITIVES as PRIMITIVES
@@ -39,6 +42,7 @@ if TYPE_CHECKING:   # what __getattr__ below loads on first use, spelled out for
     from .calls import (checkpoint as checkpoint, custom_jvp as custom_jvp,
                         custom_vjp as custom_vjp, remat as remat)
     from .linearization import hvp as hvp, linearize as linearize
+    from .explain import explain_grad as explain_grad
     from .serialization import load as load, save as save
     from .tensors import *  # noqa: F403  (ft.tensor, ft.Tensor, ft.float32, ft.randn, ...)
     from .tensors._names import *  # noqa: F403  (ft.sum, ft.exp, ...: the name table's rows)
@@ -58,6 +62,7 @@ _LAZY = {
     "checkpoint": ("functrace.calls", "checkpoint"),
     "remat": ("functrace.calls", "remat"),
     "linearize": ("functrace.linearization", "linearize"),
+    "explain_grad": ("functrace.explain", "explain_grad"),
     "hvp": ("functrace.linearization", "hvp"),
     "func": ("functrace.func", None),
     "flatten_util": ("functrace.flatten_util", None), "misc": ("functrace.misc", None),
@@ -70,7 +75,8 @@ __all__ = [                       # the functional core, imported above
     "elementwise_grad", "stop_gradient", "make_tape", "jit", "Tape", "Primitive", "PRIMITIVES",
     "UnexpectedTracerError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "no_grad", "enable_grad", "set_grad_enabled",
-    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled",
+    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "debug_nans",
+    "is_debug_nans_enabled", "config", "NonFiniteError",
 ]
 __all__ += sorted(set(_LAZY) - {"dask"})    # star-imports must not need (or import) Dask
 _N_BEFORE_FACADE = len(__all__)

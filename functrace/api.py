@@ -15,7 +15,8 @@ from .argnums import (ArgNums, as_numeric, as_primal, as_tree_primals, call_trac
                       check_float_args, leaf_positions, normalize_argnums)
 from .core import Tracer, call_under, concrete, current_trace
 from .forward import JVPTrace, JVPTracer
-from .grad_mode import call_with_grad_enabled
+from .debugging import mode as debug_mode
+from .grad_mode import call_with_debug, call_with_grad_enabled
 from .primitives.complex_parts import is_complex
 from .primitives.nondiff import stop_gradient_p
 from .primitives.indexing import getitem_p
@@ -323,8 +324,11 @@ def stop_gradient(x: Any) -> Any:
     return tree_map(lambda leaf: stop_gradient_p.bind(leaf), x)
 
 
-def make_tape(f: Callable) -> Callable[..., Tape]:
+def make_tape(f: Callable, source: bool = False) -> Callable[..., Tape]:
     """``make_tape(f)(*args)`` traces ``f`` once and returns its :class:`Tape`.
+
+    With ``source=True`` every equation keeps the line of your code that bound
+    it (``eqn.source``), and the printed tape shows it.
 
     >>> import functrace.numpy as fnp
     >>> print(make_tape(lambda x: fnp.sum(fnp.sin(x)))(np.ones(3)))
@@ -332,15 +336,23 @@ def make_tape(f: Callable) -> Callable[..., Tape]:
         b:f64[3] = sin a
         c:f64[] = reduce_sum[axes=(0,),keepdims=False] b
       in (c,) }
+    >>> tape = make_tape(lambda x: fnp.sum(fnp.sin(x)), source=True)(np.ones(3))
+    >>> tape.eqns[0].source.function
+    '<lambda>'
     """
     check_callable(f, "make_tape")
 
     @functools.wraps(f)
     def make_tape_f(*args: Any) -> Tape:
         flat, in_tree = tree_flatten([as_tree_primals(a) for a in args])
-        trace, tracers, out = _trace_reverse(
-            lambda *leaves: f(*tree_unflatten(in_tree, leaves)), flat, ALL,
-            name="make_tape")
+        trace_f = functools.partial(_trace_reverse,
+                                    lambda *leaves: f(*tree_unflatten(in_tree, leaves)),
+                                    flat, ALL, name="make_tape")
+        if source:
+            setting = debug_mode.active().replace(source=True, phase=None)
+            trace, tracers, out = call_with_debug(setting, trace_f)
+        else:
+            trace, tracers, out = trace_f()
         _, ids, _ = _unwrap_outputs(trace, out)
         avals = {t._id: (np.shape(t._value), np.result_type(concrete(t._value)))
                  for t in tracers}

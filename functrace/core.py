@@ -55,6 +55,8 @@ from .tracers import (_CONCRETE_GETTERS, _TRACER_TYPES, _WATCHED, PLAIN,  # noqa
                       check_no_derivative, concrete, concrete_value, is_tracer, lower_constant,
                       register_concrete_type)
 
+from .grad_mode import ARMED, ROOT_CHECK
+
 VjpRule = Callable[..., Any]   # rule(ct, ins, out, argnum, **params) -> cotangent or None
 VjpAllRule = Callable[..., Any]   # rule(ct, ins, out, needed, **params) -> one entry per argument
 JvpRule = Callable[..., Any]   # rule(primals, tangents, out, **params) -> tangent or None
@@ -291,7 +293,10 @@ class EvalTrace(Trace):
                 if type(arg) in _TRACER_TYPES:
                     _reject_tracer(args)
                 return self.facade.process(prim, args, params)
-        return prim.impl(*args, **params)
+        out = prim.impl(*args, **params)
+        if ARMED[0]:
+            _debug_check(prim, args, params, out)
+        return out
 
     def process_call(self, call: Call, args: Sequence[Any]) -> Any:
         for arg in args:
@@ -301,6 +306,14 @@ class EvalTrace(Trace):
                 if _current_trace.get() is self:    # else: forwarded by a transform, in
                     return self.facade.process_call(call, args)   # which Tensors are constants
         return call.run(args)
+
+
+def _debug_check(prim: Primitive, args: tuple, params: dict, out: Any) -> None:
+    """``functrace.debug_nans``'s check of a value computed at the root (the check
+    is registered by functrace.debugging.checks, which sits above this module)."""
+    check = ROOT_CHECK[0]
+    if check is not None:
+        check(prim, args, params, out)
 
 
 EVAL_TRACE = EvalTrace()

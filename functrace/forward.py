@@ -6,6 +6,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import PLAIN, Call, Primitive, Trace, Tracer, call_under, concrete, lower_constant
+from .debugging.checks import checked_jvp
+from .debugging.mode import ARMED
 from .primitives.complex_parts import is_complex, real_p
 from .primitives.reductions import broadcast_to_p
 
@@ -62,7 +64,8 @@ class JVPTrace(Trace):
         out = self.parent.process(prim, primals, params)
         if tangents is None or prim.jvp is None:
             return out
-        t_out = call_under(self.parent, prim.jvp, primals, tangents, out, **params)
+        rule = checked_jvp(prim) if ARMED[0] else prim.jvp
+        t_out = call_under(self.parent, rule, primals, tangents, out, **params)
         if t_out is None:
             return out
         if prim.broadcasts and np.shape(t_out) != np.shape(out):

@@ -1,7 +1,9 @@
 """Grad mode for the Tensor facade: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
 
 Grad mode only concerns the Tensor facade's recorded graph; the functional
-transforms (``functrace.grad``) are unaffected by it. It lives in a
+transforms (``functrace.grad``) are unaffected by it. The same setting also
+carries the debugging mode (``functrace.debug_nans``, :mod:`functrace.debugging`),
+which concerns both faces and reuses everything below. It lives in a
 ``contextvars.ContextVar``, so it is
 
 * per thread, as in PyTorch: a new thread starts with grad enabled, also one
@@ -62,18 +64,27 @@ from typing import Any, Callable, Optional, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
 
+#: true once debugging (functrace.debugging) was switched on anywhere in this process
+#: (stays on): the engine's one test per operation while it is off
+ARMED = [False]
+#: the root trace's NaN check, set by functrace.debugging.checks when it loads
+ROOT_CHECK: list = [None]
+
 
 class _Mode:
     """One grad-mode setting (never modified). ``owner`` is None for a setting
     that lasts until replaced, else a weak reference to the bound ``__exit__`` of
-    the ``with`` statement that made it: once that is gone, ``outer`` applies."""
+    the ``with`` statement that made it: once that is gone, ``outer`` applies.
+    ``debug``: the debugging setting (:mod:`functrace.debugging.mode`), ``None``
+    for the process-wide one."""
 
-    __slots__ = ("enabled", "inference", "outer", "owner")
+    __slots__ = ("enabled", "inference", "debug", "outer", "owner")
 
-    def __init__(self, enabled: bool, inference: bool, outer: Optional["_Mode"] = None,
-                 owner: Optional[weakref.ref] = None):
+    def __init__(self, enabled: bool, inference: bool, debug: Any = None,
+                 outer: Optional["_Mode"] = None, owner: Optional[weakref.ref] = None):
         self.enabled = enabled
         self.inference = inference
+        self.debug = debug
         self.outer = outer
         self.owner = owner
 
@@ -114,13 +125,26 @@ def is_inference_mode_enabled() -> bool:
     return _live(_MODE.get()).inference
 
 
-Change = tuple   # (enabled, inference); None keeps that flag as it is
+Change = tuple   # (enabled, inference, debug); None keeps that flag as it is
 
 
 def _changed(mode: _Mode, change: Change) -> tuple:
-    enabled, inference = change
+    enabled, inference, debug = change
     return (mode.enabled if enabled is None else enabled,
-            mode.inference if inference is None else inference)
+            mode.inference if inference is None else inference,
+            mode.debug if debug is None else debug)
+
+
+def debug_setting() -> Any:
+    """The debugging setting of this thread and task (``None``: the process-wide one)."""
+    return _live(_MODE.get()).debug
+
+
+def call_with_debug(setting: Any, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """``fn(*args, **kwargs)`` with debugging ``setting``, in a copy of the caller's
+    context (as :func:`call_with_grad_enabled`)."""
+    return contextvars.copy_context().run(_set_and_call, (None, None, setting), fn, args,
+                                          kwargs)
 
 
 def call_with_grad_enabled(enabled: bool, fn: Callable[..., R], *args: Any,
@@ -131,7 +155,8 @@ def call_with_grad_enabled(enabled: bool, fn: Callable[..., R], *args: Any,
     >>> call_with_grad_enabled(False, is_grad_enabled), is_grad_enabled()
     (False, True)
     """
-    return contextvars.copy_context().run(_set_and_call, (enabled, None), fn, args, kwargs)
+    return contextvars.copy_context().run(_set_and_call, (enabled, None, None), fn, args,
+                                          kwargs)
 
 
 def _set_and_call(change: Change, fn: Callable[..., R], args: tuple, kwargs: dict) -> R:
@@ -164,11 +189,11 @@ class _GradModeContext:
     """Base of the grad-mode context managers; each also works as a decorator,
     with or without parentheses (``@no_grad()`` and ``@no_grad``).
 
-    ``_change`` says what the block sets: ``(enabled, inference)``, ``None``
+    ``_change`` says what the block sets: ``(enabled, inference, debug)``, ``None``
     keeping a flag as it is.
     """
 
-    _change: Change = (None, None)
+    _change: Change = (None, None, None)
     _bare_ok = True
     _with: Optional[weakref.ref] = None     # left by the with statement's __exit__ lookup
     _prev: Optional[_Mode] = None
@@ -189,7 +214,7 @@ class _GradModeContext:
         owner, self._with = self._with, None
         if owner is None or owner() is None:        # __enter__ called by hand
             return _Mode(*flags)
-        return _Mode(*flags, prev, owner)
+        return _Mode(*flags, outer=prev, owner=owner)
 
     def _exit(self, *exc: Any) -> None:
         if self._prev is not None:      # (None: __exit__ without __enter__)
@@ -216,7 +241,7 @@ class no_grad(_GradModeContext):
     False
     """
 
-    _change = (False, None)
+    _change = (False, None, None)
 
 
 class enable_grad(_GradModeContext):
@@ -230,7 +255,7 @@ class enable_grad(_GradModeContext):
     True
     """
 
-    _change = (True, None)
+    _change = (True, None, None)
 
 
 class set_grad_enabled(_GradModeContext):
@@ -253,7 +278,10 @@ class set_grad_enabled(_GradModeContext):
     _bare_ok = False
 
     def __init__(self, mode: bool) -> None:
-        self._change = (bool(mode), None)
+        self._change = (bool(mode), None, None)
+        self._set_now()
+
+    def _set_now(self) -> None:
         prev = self._prev = _live(_MODE.get())
         _MODE.set(_Mode(*_changed(prev, self._change)))     # lasts: the plain-call form
 
@@ -280,4 +308,4 @@ class inference_mode(_GradModeContext):
 
     def __init__(self, mode: Any = True) -> None:
         on = True if callable(mode) else bool(mode)
-        self._change = (False, True) if on else (None, None)
+        self._change = (False, True, None) if on else (None, None, None)

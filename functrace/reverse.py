@@ -14,6 +14,8 @@ import numpy as np
 
 from .core import (_TRACER_TYPES, EVAL_TRACE, PLAIN, Call, Primitive, Trace, Tracer, concrete,
                    current_trace, lower_constant)
+from .debugging.checks import backward_checker, check_value
+from .debugging.mode import ARMED
 from .kernels import policy as kernel_policy
 from .numerics import GUARD
 from .primitives.arithmetic import add_p
@@ -85,6 +87,8 @@ class ReverseTrace(Trace):
         else:
             out = parent.process(prim, primals, params)
         if ids is None or prim.vjp is None:
+            if ARMED[0]:
+                check_value(prim, primals, params, out)
             return out
         vid = self.next_id              # self.record(...) inlined: the per-op hot path
         self.next_id = vid + 1
@@ -126,7 +130,19 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     ``kernels.thresholds()["min_size"]`` elements, and a primitive with a kernel;
     the fuser then decides (dtype, operands, the size of the run); see
     :class:`_KernelSetup` and :mod:`functrace.kernels`.
+
+    With debugging on (:mod:`functrace.debugging`) the pass runs with a checker
+    that checks every cotangent and is the pass's running rule (``phase``).
     """
+    if ARMED[0]:
+        checker = backward_checker()
+        if checker is not None:
+            return checker.run(_backward_pass, eqns, cts, consume, ct_hook, checker)
+    return _backward_pass(eqns, cts, consume, ct_hook, None)
+
+
+def _backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool,
+                   ct_hook: Optional[Callable[[Eqn, Any], Any]], checker: Any) -> dict:
     pop = cts.pop
     get = cts.get
     fuser, kmin = None, _NEVER
@@ -139,15 +155,17 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
             continue
         if ct_hook is not None:
             ct = ct_hook(eqn, ct)
+        if checker is not None:
+            checker.at(eqn, ct)
         prim = eqn.prim
         if type(ct) is _ndarray and ct.size >= kmin:
             if fuser is None:
-                fuser, kmin = _KERNELS.fuser(eqns, ct_hook)
+                fuser, kmin = _KERNELS.fuser(eqns, ct_hook, checker)
             if (fuser is not None and prim.kernel is not None and ct.size >= kmin
                     and fuser.run(eqn, ct, cts, consume)):
                 continue
         if prim.vjp_all is not None:
-            _vjp_all(eqn, ct, cts)
+            _vjp_all(eqn, ct, cts, checker)
         else:
             rule = prim.vjp
             ins = eqn.ins
@@ -160,6 +178,8 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
                 g = rule(ct, ins, out, argnum, **params)
                 if g is None:
                     continue
+                if checker is not None:
+                    checker.vjp(eqn, argnum, ct, g)
                 if in_shapes is not None:
                     g = fit_cotangent(g, in_shapes[argnum])
                 prev = get(vid)
@@ -169,7 +189,7 @@ def backward_pass(eqns: Iterable[Eqn], cts: dict, consume: bool = True,
     return cts
 
 
-def _vjp_all(eqn: Eqn, ct: Any, cts: dict) -> None:
+def _vjp_all(eqn: Eqn, ct: Any, cts: dict, checker: Any) -> None:
     """``backward_pass``'s step for a primitive with an all-arguments rule: one
     call for every variable argument (the per-argument loop, otherwise)."""
     in_ids, in_shapes = eqn.in_ids, eqn.in_shapes
@@ -179,6 +199,8 @@ def _vjp_all(eqn: Eqn, ct: Any, cts: dict) -> None:
         g = None if vid is None else grads[argnum]
         if g is None:
             continue
+        if checker is not None:
+            checker.vjp(eqn, argnum, ct, g)
         if in_shapes is not None:
             g = fit_cotangent(g, in_shapes[argnum])
         prev = cts.get(vid)
@@ -213,19 +235,24 @@ class _KernelSetup:
         self.fusion: Any = None
         self.lock = threading.Lock()
 
-    def fuser(self, eqns: list, ct_hook: Optional[Callable]) -> tuple:
+    def fuser(self, eqns: list, ct_hook: Optional[Callable], checker: Any = None) -> tuple:
         """``(fuser, min size)`` for a pass at the root trace, or ``(None, _NEVER)``
         when the kernels are switched off.
 
         With a ``ct_hook`` every intermediate cotangent must be seen, so
-        equations are not fused across (single-equation kernels only).
+        equations are not fused across (single-equation kernels only). With a
+        debugging ``checker`` the kernels check their values in the same loop
+        (or do not run, when the checker must see every rule).
         """
+        if checker is not None and not checker.kernels:
+            return None, _NEVER
         fusion = self.fusion
         if fusion is None:
             fusion = self._setup()
             if fusion is None:
                 return None, _NEVER
-        fuser = fusion.new_fuser(eqns, ct_hook is None, GUARD[0])
+        check = checker.kernel_fault if checker is not None and checker.nans else None
+        fuser = fusion.new_fuser(eqns, ct_hook is None, GUARD[0], check)
         return (fuser, fuser.min_size) if fuser is not None else (None, _NEVER)
 
     def _setup(self) -> Any:

@@ -30,6 +30,9 @@ from typing import Any, Optional
 import numpy as np
 
 from .core import concrete
+from .tracers import type_str
+from .debugging.checks import on_record
+from .debugging.mode import ARMED
 
 
 class Eqn:
@@ -40,10 +43,14 @@ class Eqn:
     the primitive does not save them); ``in_shapes`` is kept for broadcasting
     primitives so the backward pass can reduce cotangents in one place;
     ``aval`` is the output's ``(shape, dtype)`` when the policy keeps it.
+    ``source`` is the user's line that bound it
+    (:class:`functrace.debugging.source.Source`), set only while debugging
+    records source lines (read it with ``getattr(eqn, "source", None)``).
     Built by :func:`record_eqn` only.
     """
 
-    __slots__ = ("prim", "params", "in_ids", "out_id", "ins", "out", "in_shapes", "aval")
+    __slots__ = ("prim", "params", "in_ids", "out_id", "ins", "out", "in_shapes", "aval",
+                 "source")
 
     def __repr__(self) -> str:
         return f"Eqn({self.prim.name}, in={self.in_ids}, out={self.out_id})"
@@ -103,6 +110,8 @@ def record_eqn(cls: type, prim: Any, params: dict, in_ids: list, out_id: int,
         in_shapes = mark_real_inputs(primals, in_ids, in_shapes)
     eqn.in_shapes = in_shapes
     eqn.aval = (shape_of(out), np.result_type(concrete(out))) if keep_all else None
+    if ARMED[0]:            # debugging: the source line and the NaN check (functrace.debugging)
+        on_record(eqn, primals, out)
     return eqn
 
 
@@ -146,16 +155,6 @@ def ndim_of(x: Any) -> int:
     attribute read: ``np.ndim`` of a Tensor or tracer costs ~1.3 us of dispatch)."""
     ndim = getattr(x, "ndim", None)
     return np.ndim(x) if ndim is None else ndim
-
-
-_DTYPE_CODES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
-                "int32": "i32", "bool": "bool", "complex128": "c128", "complex64": "c64"}
-
-
-def type_str(shape: tuple, dtype: Any) -> str:
-    """``f64[3,2]`` style type of an array."""
-    code = _DTYPE_CODES.get(np.dtype(dtype).name, np.dtype(dtype).name)
-    return f"{code}[{','.join(str(d) for d in shape)}]"
 
 
 def var_name(n: int) -> str:
@@ -211,15 +210,28 @@ class Tape:
 
         head = " ".join(typed(v) for v in self.invars if v is not None)
         lines = ["{ lambda ; " + head + ". let"]
+        body = []
         for eqn in self.eqns:
             args = " ".join(_arg_str(eqn, i, name) for i in range(len(eqn.in_ids)))
             params = _params_str(eqn.params)
-            lines.append(f"    {typed(eqn.out_id)} = {eqn.prim.name}{params} {args}")
+            body.append(f"    {typed(eqn.out_id)} = {eqn.prim.name}{params} {args}")
+        sources = [getattr(eqn, "source", None) for eqn in self.eqns]
+        if any(src is not None for src in sources):     # recorded with source lines
+            width = max(len(line) for line in body)
+            body = [line if src is None else f"{line.ljust(width)}  # {source_str(src)}"
+                    for line, src in zip(body, sources)]
+        lines += body
         outs = ", ".join(name(v) for v in self.outvars)
         lines.append(f"  in ({outs},) }}")
         return "\n".join(lines)
 
     __repr__ = __str__
+
+
+def source_str(src: Any) -> str:
+    """``file.py:12 code`` of a :class:`functrace.debugging.source.Source`."""
+    code = src.code()
+    return f"{src.short()}  {code}" if code else src.short()
 
 
 def _arg_str(eqn: Eqn, i: int, name: Any) -> str:

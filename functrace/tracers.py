@@ -239,3 +239,13 @@ def is_tracer(x: Any) -> bool:
     with :func:`register_concrete_type` (Tensors), which must not be turned into a
     plain numpy array with ``np.asarray``."""
     return isinstance(x, Tracer) or type(x) in _CONCRETE_GETTERS
+
+
+_DTYPE_CODES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
+                "int32": "i32", "bool": "bool", "complex128": "c128", "complex64": "c64"}
+
+
+def type_str(shape: tuple, dtype: Any) -> str:
+    """``f64[3,2]`` style type of an array."""
+    code = _DTYPE_CODES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+    return f"{code}[{','.join(str(d) for d in shape)}]"

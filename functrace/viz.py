@@ -1,10 +1,17 @@
-"""Pictures of computation graphs: Graphviz DOT text, rendered files, matplotlib plots.
+"""Pictures of computation graphs: Graphviz DOT text, inline pictures, files, plots.
 
-:func:`to_dot` accepts a Tensor (its ``grad_fn`` graph, nodes named like
+Every function accepts a Tensor (its ``grad_fn`` graph, nodes named like
 PyTorch's, leaves shown with their shapes), several Tensors, or a functional
-:class:`~functrace.tape.Tape` (from :func:`functrace.make_tape`).
-:func:`render` runs Graphviz's ``dot`` to write SVG/PNG/PDF; :func:`plot`
-draws the same graph with matplotlib when Graphviz is not installed.
+:class:`~functrace.tape.Tape` (from :func:`functrace.make_tape`: equations with
+their shapes and dtypes). Source lines, where they were recorded
+(``make_tape(f, source=True)``, ``functrace.debug_nans()``), label the boxes.
+
+* :func:`draw` -- a picture that notebooks display inline: a ``graphviz.Source``
+  when the ``graphviz`` package and Graphviz's ``dot`` are installed, else
+  :class:`SVG` text drawn here (:mod:`functrace.viz_layout`: no overlapping boxes);
+  ``draw(f, *args)`` traces ``f`` first, with source lines;
+* :func:`to_dot` -- the DOT text; :func:`render` -- runs ``dot`` to write SVG/PNG/PDF;
+* :func:`plot` -- the same boxes with matplotlib (never ``matplotlib.use``).
 
 >>> import functrace as ft
 >>> a = ft.tensor(2.0, requires_grad=True)
@@ -22,6 +29,7 @@ from typing import Any, Optional
 from .tape import Tape, type_str, var_name
 from .tensors._graph import Node
 from .tensors._tensor import Tensor
+from .viz_layout import FILL, FONT_SIZE, layout, svg
 
 GRAPHVIZ_HELP = (
     "the Graphviz 'dot' executable was not found on PATH. Install Graphviz "
@@ -50,7 +58,7 @@ def _tensor_graph(roots: list, params: Optional[dict]) -> tuple:
         key = f"n{id(obj)}"
         if key not in nodes:
             if isinstance(obj, Node):
-                nodes[key] = (obj.name(), "op")
+                nodes[key] = (obj.name() + _where(obj), "op")
                 stack.append(obj)
             else:
                 label = names.get(id(obj), "")
@@ -70,6 +78,12 @@ def _tensor_graph(roots: list, params: Optional[dict]) -> tuple:
     return nodes, edges
 
 
+def _where(eqn: Any) -> str:
+    """``"\\nfile.py:12 in f"`` where the equation's source line was recorded."""
+    source = getattr(eqn, "source", None)
+    return "" if source is None else f"\n{source.short()} in {source.function}"
+
+
 def _tape_graph(tape: Tape) -> tuple:
     names: dict = {}
 
@@ -86,7 +100,7 @@ def _tape_graph(tape: Tape) -> tuple:
         params = ",".join(f"{k}={v!r}" for k, v in eqn.params.items())
         label = f"{eqn.prim.name}[{params}]" if params else eqn.prim.name
         nodes[f"v{eqn.out_id}"] = (f"{label}\n{name(eqn.out_id)}: "
-                                   f"{type_str(*tape.avals[eqn.out_id])}", "op")
+                                   f"{type_str(*tape.avals[eqn.out_id])}{_where(eqn)}", "op")
     edges = [(f"v{vid}", f"v{eqn.out_id}") for eqn in tape.eqns for vid in eqn.in_ids
              if vid is not None]
     for i, vid in enumerate(tape.outvars):
@@ -153,76 +167,98 @@ def render(obj: Any, path: str, params: Optional[dict] = None,
     return path
 
 
-def _layers(nodes: dict, edges: list) -> dict:
-    """Depth of each node: longest path from a source (iterative, sources at 0)."""
-    preds: dict = {k: [] for k in nodes}
-    for s, d in edges:
-        preds[d].append(s)
-    depth: dict = {}
-    for key in nodes:
-        stack = [key]
-        while stack:
-            k = stack[-1]
-            pending = [p for p in preds[k] if p not in depth]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            depth[k] = 1 + max((depth[p] for p in preds[k]), default=-1)
-    return depth
+class SVG:
+    """SVG text that notebooks display inline (``_repr_svg_``); ``str()`` is the text.
+
+    >>> import functrace as ft
+    >>> pic = ft.viz.SVG("<svg></svg>")
+    >>> pic._repr_svg_() == str(pic) == pic.data
+    True
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: str):
+        self.data = data
+
+    def _repr_svg_(self) -> str:
+        return self.data
+
+    def __str__(self) -> str:
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"<functrace.viz.SVG, {len(self.data)} characters>"
+
+    def save(self, path: str) -> str:
+        """Write the SVG text to ``path``; returns ``path``."""
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(self.data)
+        return path
 
 
-def _positions(nodes: dict, edges: list) -> dict:
-    """Layered layout: rows by depth (sources just below their first consumer), each row
-    ordered by the mean position of the nodes it feeds (fewer crossings)."""
-    depth = _layers(nodes, edges)
-    succs: dict = {k: [] for k in nodes}
-    for s, d in edges:
-        succs[s].append(d)
-    for key in nodes:
-        if depth[key] == 0 and succs[key]:
-            depth[key] = min(depth[d] for d in succs[key]) - 1
-    rows: dict = {}
-    for key in nodes:
-        rows.setdefault(depth[key], []).append(key)
-    pos: dict = {}
-    for d in sorted(rows, reverse=True):
-        row = rows[d]
-        row.sort(key=lambda k: sum(pos[s][0] for s in succs[k]) / len(succs[k])
-                 if succs[k] else 0.0)
-        for i, k in enumerate(row):
-            pos[k] = (i - (len(row) - 1) / 2, d - min(rows))
-    return pos
+def draw(obj: Any, *args: Any, params: Optional[dict] = None) -> Any:
+    """A picture of ``obj``'s graph that a notebook displays inline.
+
+    ``obj`` is a Tensor, a list of Tensors, a :class:`~functrace.tape.Tape`, or a
+    function, which is traced on ``args`` with source lines
+    (``make_tape(obj, source=True)(*args)``). Returns a ``graphviz.Source`` when
+    the ``graphviz`` package and Graphviz's ``dot`` are installed, else an
+    :class:`SVG` drawn without Graphviz.
+
+    >>> import numpy as np, functrace as ft, functrace.numpy as fnp
+    >>> pic = ft.viz.draw(lambda x: fnp.sum(fnp.sin(x)), np.ones(3))
+    >>> "sin" in (pic.source if hasattr(pic, "source") else pic.data)
+    True
+    """
+    if callable(obj) and not isinstance(obj, (Tensor, Tape, list, tuple)):
+        from .api import make_tape      # (viz loads with the facade; api only when tracing)
+        obj = make_tape(obj, source=True)(*args)
+    elif args:
+        raise TypeError("functrace.viz.draw: extra arguments are for a function to trace; "
+                        f"got a {type(obj).__name__} and {len(args)} more")
+    if graphviz_available():
+        try:
+            import graphviz
+        except ImportError:
+            pass
+        else:
+            return graphviz.Source(to_dot(obj, params))
+    return SVG(svg(*graph(obj, params)))
 
 
 def plot(obj: Any, path: Optional[str] = None, params: Optional[dict] = None) -> Any:
     """Draw the graph with matplotlib (inputs at the bottom); save to ``path`` if given.
 
-    Saving uses a ``Figure`` of its own, so neither pyplot's state nor the user's
-    backend changes; without ``path`` the figure comes from pyplot, for display.
+    The boxes are those of :func:`draw`'s SVG (:mod:`functrace.viz_layout`), so
+    they never overlap. Saving uses a ``Figure`` of its own, so neither pyplot's
+    state nor the user's backend changes (nothing here calls ``matplotlib.use``);
+    without ``path`` the figure comes from pyplot, for display.
     """
     nodes, edges = graph(obj, params)
-    pos = _positions(nodes, edges)
-    n_rows = 1 + max(y for _, y in pos.values())
-    width = max(sum(1 for p in pos.values() if p[1] == y) for y in range(int(n_rows)))
-    figsize = (max(4, 2.4 * width), 1.3 * (n_rows + 1))
+    boxes, (width, height) = layout(nodes, edges)
+    figsize = (width / 100, height / 100)
     if path is None:
         import matplotlib.pyplot as plt
         fig = plt.figure(figsize=figsize)
     else:
         from matplotlib.figure import Figure
         fig = Figure(figsize=figsize)
-    ax = fig.subplots()
-    colors = {"leaf": "lightblue", "op": "lightgrey", "output": "#caff70", "const": "white"}
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+    ax = fig.add_axes((0, 0, 1, 1))
     for s, d in edges:
-        ax.annotate("", xy=pos[d], xytext=pos[s],
-                    arrowprops=dict(arrowstyle="->", color="0.3", shrinkA=18, shrinkB=18))
-    for key, (label, kind) in nodes.items():
-        ax.text(*pos[key], label, ha="center", va="center", fontsize=9,
-                bbox=dict(boxstyle="round", facecolor=colors[kind], edgecolor="0.3"))
-    ax.set_xlim(-width / 2 - 0.5, width / 2 + 0.5)
-    ax.set_ylim(-0.7, n_rows - 0.3)
+        a, b = boxes[s], boxes[d]
+        ax.add_patch(FancyArrowPatch((a.x + a.width / 2, a.y), (b.x + b.width / 2, b.y + b.height),
+                                     arrowstyle="-|>", mutation_scale=10, color="0.3"))
+    for key, (_, kind) in nodes.items():
+        box = boxes[key]
+        ax.add_patch(Rectangle((box.x, box.y), box.width, box.height, facecolor=FILL[kind],
+                               edgecolor="0.3", linestyle="--" if kind == "const" else "-"))
+        ax.text(box.x + box.width / 2, box.y + box.height / 2, "\n".join(box.lines),
+                ha="center", va="center", family="monospace", fontsize=FONT_SIZE * 0.72)
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)              # y downwards, as the layout's
     ax.axis("off")
     if path is not None:
-        fig.savefig(path, dpi=120, bbox_inches="tight")
+        fig.savefig(path, dpi=100)
     return fig

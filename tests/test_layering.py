@@ -31,6 +31,7 @@ LAYERS = [
     ("foundations: tracer values, pytrees, grad mode, compiled kernels",
      ["tracers", "tree", "grad_mode", "kernels/"]),
     ("dispatch: Primitive, traces, the current trace", ["core"]),
+    ("debugging: NaN/inf checks, source lines, explain_grad's data-flow log", ["debugging/"]),
     ("engine state: the tape and its recorder, the zero guard, argument checks",
      ["tape", "numerics", "argnums"]),
     ("declaring primitives", ["registry"]),
@@ -40,9 +41,9 @@ LAYERS = [
     ("libraries on the functional API: calls with their own rules, scipy, autograd's misc",
      ["calls/", "jacobians", "scipy/", "extend", "testing", "special", "misc/"]),
     ("the Tensor facade (its scipy-backed ops load scipy.special on use); linearize "
-     "(replays calls); the package's front door", ["tensors/", "linearization", "__init__"]),
+     "(replays calls); the package's front door", ["tensors/", "linearization", "__init__", "viz_layout"]),
     ("torch-style API on the facade",
-     ["nn/", "optim/", "autograd/", "utils/", "viz", "func", "cuda", "backends/"]),
+     ["nn/", "optim/", "autograd/", "utils/", "viz", "func", "cuda", "backends/", "explain"]),
     ("whole-program features: save/load, dask", ["serialization", "dask/"]),
 ]
 

@@ -239,6 +239,9 @@ class _FunctionOutput(CallRecord):
         self.ctx, self.index = ctx, index
         self.name = f"{ctx._cls.__name__}:{index}"
 
+    def rule(self) -> Any:
+        return self.ctx._cls.backward
+
     def pullback(self, ct: Any, ins: Sequence[Any]) -> list:
         if isinstance(ct, Tracer):
             raise NotImplementedError("the backward of an autograd.Function cannot itself be "

@@ -142,6 +142,10 @@ class _Record(CallRecord):
     def ct_tree(self, ct: Any) -> Any:
         return self.spec_out.rebuild(self.spec_out.unpack(ct), self.out_zeros)
 
+    def rule(self) -> Any:
+        cf = self.spec.cf
+        return cf.bwd if cf.kind == "vjp" else cf.jvp_rule
+
     def replay(self, args: Any) -> Any:
         out = self.spec.cf(*self.spec.full_args(args))
         return self.spec_out.pack(self.spec_out.leaves_of(out))

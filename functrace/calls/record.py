@@ -86,6 +86,11 @@ class CallRecord:
         """Recompute the (packed) output from the inputs under the current trace."""
         raise NotImplementedError(f"{self.name} cannot be replayed")
 
+    def rule(self) -> Optional[Callable]:
+        """The user's function that computes the derivative, if one does (named by
+        ``functrace.debug_nans`` when its result is not finite)."""
+        return None
+
     def __repr__(self) -> str:
         return self.name
 

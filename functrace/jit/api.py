@@ -17,6 +17,8 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from ..core import _CONCRETE_GETTERS, EVAL_TRACE, Tracer, _current_trace, current_trace
+from ..debugging import mode as debug_mode
+from ..debugging.mode import ARMED
 from ..kernels import policy as kernel_policy
 from ..tree import tree_flatten, tree_unflatten
 from . import program as P
@@ -121,6 +123,8 @@ class Jitted:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _current_trace.get() is not EVAL_TRACE:
             return self.fun(*args, **kwargs)     # inside a transform: it traces f itself
+        if ARMED[0] and debug_mode.active().on:
+            return self.fun(*args, **kwargs)     # debugging sees every operation: eager
         if not kwargs and not self.static_argnums:
             values: list = []
             key = _fast_key(args, values)

@@ -68,9 +68,13 @@ class Step(NamedTuple):
 
 class Program(NamedTuple):
     """A fused run: dtype, serial/parallel, operand kinds (``"a"`` array, ``"s"``
-    scalar; operand 0 is the run's cotangent), number of leaf outputs, steps, and
+    scalar; operand 0 is the run's cotangent), number of leaf outputs, steps,
     whether a zero cotangent gives 0 whatever the derivative (the zero guard of
-    :mod:`functrace.numerics`).
+    :mod:`functrace.numerics`), and whether the loop checks each contribution
+    for NaN/inf (``functrace.debug_nans``; serial only): the kernel then takes one
+    more array ``err`` (4 float64, ``err[0] = -1`` on entry) where it leaves the
+    lowest step that produced a non-finite value, the argument, the first element
+    index and the value.
 
     Being a tuple, it equals (and hashes like) the plain tuple that
     :mod:`functrace.kernels.fusion` builds as the cache key.
@@ -82,6 +86,7 @@ class Program(NamedTuple):
     n_leaves: int
     steps: tuple
     zero_guard: bool = False
+    check: bool = False
 
 
 class _BuildState:
@@ -210,6 +215,8 @@ def generate_source(program: Program) -> str:
     if program.zero_guard:
         head[-2:-2] = [f"from numpy import {program.dtype}"]
         head.append(f"zero = {program.dtype}(0)   # typed: a literal would promote float32")
+    if program.check:
+        head[-2:-2] = ["from math import isfinite"]
     nargs_of = {s.deriv: len(s.targets) for s in program.steps}
     for deriv, pre in names:
         nargs = nargs_of[deriv]
@@ -218,6 +225,7 @@ def generate_source(program: Program) -> str:
                     f"{program.dtype!r})")
     params = [f"a{k}" for k in range(len(program.operands))]
     params += [f"g{q}" for q in range(program.n_leaves)]
+    params += ["err"] if program.check else []
     loop = "prange" if program.parallel else "range"
     body = [f"def kernel(n, {', '.join(params)}):", f"    for i in {loop}(n):"]
     body += ["        " + line for line in _loop_body(program)]
@@ -271,6 +279,9 @@ def _loop_body(program: Program) -> list:
             if program.zero_guard:          # 0 * inf and 0 * nan give 0
                 product = f"zero if c{m} == zero else {product}"
             lines.append(f"t = {product}")
+            if program.check:       # the lowest step whose contribution is not finite
+                lines += [f"if not isfinite(t) and (err[0] < 0 or {m} < err[0]):",
+                          f"    err[0] = {m}; err[1] = {arg}; err[2] = i; err[3] = t"]
             name = f"c{target[1]}" if target[0] == "v" else f"l{target[1]}"
             lines.append(f"{name} = {name} + t" if name in assigned else f"{name} = t")
             assigned.add(name)
@@ -285,7 +296,8 @@ def _build(program: Program) -> Callable:
     T = nt.float32 if program.dtype == "float32" else nt.float64
     arr_in = nt.Array(T, 1, "C", readonly=True)
     sig = numba.void(nt.int64, *[arr_in if k == "a" else T for k in program.operands],
-                     *[nt.Array(T, 1, "C")] * program.n_leaves)
+                     *[nt.Array(T, 1, "C")] * program.n_leaves,
+                     *[nt.Array(nt.float64, 1, "C")] * program.check)
     options = dict(error_model="numpy", parallel=program.parallel, nogil=True)
     kernel = None
     disk = cache.numba_cache(module.kernel) if getattr(module, "__file__", None) else None

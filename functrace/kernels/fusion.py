@@ -23,7 +23,7 @@ the per-run Python work is kept small because it is paid on every call.
 from __future__ import annotations
 
 import threading
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -46,10 +46,14 @@ class _Stats:
 _STATS = _Stats()
 
 
-def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False) -> Optional["Fuser"]:
+def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False,
+              check: Optional[Callable] = None) -> Optional["Fuser"]:
     """The kernel state for one backward pass over ``eqns`` (backward order), or
     None when the kernels are switched off. ``zero_guard``: zero cotangents give 0
     through inf/nan derivatives, as the rules do under :mod:`functrace.numerics`.
+    ``check``: kernels check their contributions for NaN/inf in the loop and
+    call ``check(eqn, argnum, flat_index, ct, value)`` for the first one
+    (``ct``: the equation's cotangent when it headed the run, else None).
 
     >>> import numpy as np, functrace as ft, functrace.numpy as fnp
     >>> from functrace import kernels
@@ -64,7 +68,7 @@ def new_fuser(eqns: list, fuse: bool = True, zero_guard: bool = False) -> Option
     state = policy._state
     if not state["enabled"]:
         return None
-    return Fuser(eqns, state["max_run"] if fuse else 1, zero_guard)
+    return Fuser(eqns, state["max_run"] if fuse else 1, zero_guard, check)
 
 
 def kernel_calls() -> int:
@@ -94,9 +98,10 @@ class Fuser:
     (4, True)
     """
 
-    __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work", "zero_guard")
+    __slots__ = ("eqns", "cursor", "max_run", "min_size", "min_work", "zero_guard", "check")
 
-    def __init__(self, eqns: list, max_run: int, zero_guard: bool = False):
+    def __init__(self, eqns: list, max_run: int, zero_guard: bool = False,
+                 check: Optional[Callable] = None):
         state = policy._state
         self.eqns = eqns
         self.cursor = 0
@@ -104,6 +109,7 @@ class Fuser:
         self.min_size = state["min_size"]
         self.min_work = state["min_work"]
         self.zero_guard = zero_guard
+        self.check = check
 
     def run(self, eqn: Any, ct: np.ndarray, cts: dict, consume: bool) -> bool:
         """Execute the run headed by ``eqn`` as one kernel; False = use the rules."""
@@ -117,14 +123,21 @@ class Fuser:
         if found is None or found[1] * ct.size < self.min_work:
             return False
         run = found[0]
-        key, operands, leaves = _lower(run, ct, dtype, self.zero_guard)
+        key, operands, leaves = _lower(run, ct, dtype, self.zero_guard, self.check is not None)
         kernel = get_kernel(key, {e.prim.name: spec for e, spec, _, _ in run})
         if kernel is None:
             return False
         outs = [np.empty(ct.shape, dtype) for _ in leaves]
-        kernel(ct.size, *operands, *[g.reshape(-1) for g in outs])
+        args = [*operands, *[g.reshape(-1) for g in outs]]
+        err = None if self.check is None else np.array([-1.0, 0.0, 0.0, 0.0])
+        if err is not None:
+            args.append(err)
+        kernel(ct.size, *args)
         with _STATS.lock:
             _STATS.calls += 1
+        if err is not None and err[0] >= 0:
+            step = int(err[0])
+            self.check(run[step][0], int(err[1]), int(err[2]), ct if step == 0 else None, err[3])
         _accumulate(cts, leaves, outs)
         if consume:
             for e, _, _, _ in run:
@@ -192,7 +205,8 @@ def _saved(eqn: Any, shape: tuple, dtype: str) -> Optional[list]:
     return values
 
 
-def _lower(run: list, ct: np.ndarray, dtype: str, zero_guard: bool) -> tuple:
+def _lower(run: list, ct: np.ndarray, dtype: str, zero_guard: bool,
+           check: bool = False) -> tuple:
     """``(program key, operand values, leaf variable ids)`` of ``run``."""
     T = np.dtype(dtype).type
     shape = ct.shape
@@ -232,8 +246,9 @@ def _lower(run: list, ct: np.ndarray, dtype: str, zero_guard: bool) -> tuple:
                 targets.append(("g", leaves.index(vid)))
         steps.append((eqn.prim.name, pre, tuple([operand(v) for v in saved]), tuple(targets)))
     state = policy._state
-    parallel = ct.size >= state["parallel_min_size" if heavy else "parallel_min_size_light"]
-    key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps), zero_guard)
+    parallel = not check and ct.size >= state["parallel_min_size" if heavy
+                                              else "parallel_min_size_light"]
+    key = (dtype, parallel, tuple(kinds), len(leaves), tuple(steps), zero_guard, check)
     return key, operands, leaves
 
 

@@ -226,7 +226,9 @@ def run(roots: list, grads: list, retain_graph: bool, create_graph: bool,
     for i, r in enumerate(roots):
         if not r._rg:
             raise RuntimeError(f"element {i} of tensors does not require grad and does "
-                               "not have a grad_fn")
+                               "not have a grad_fn (functrace.explain_grad(f)(...) says "
+                               "where the gradient stopped: a detach(), a no_grad() block, "
+                               "a comparison, requires_grad=False, ...)")
     seeds = [_seed(r, g, i, create_graph) for i, (r, g) in enumerate(zip(roots, grads))]
     nodes, leaves, hooked = collect(roots)
     cts: dict = {}

@@ -22,6 +22,9 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from ..core import Primitive
+from ..debugging.checks import check_value
+from ..debugging.flow import facade_op
+from ..debugging.mode import ARMED
 from ..grad_mode import is_grad_enabled
 from ..tape import DECLARED, Eqn, record_eqn
 from ._promotion import PROMOTE_ALWAYS, promote
@@ -190,8 +193,14 @@ def handle(prim: Primitive, args: tuple, params: dict) -> Any:
         t._vc = None
         t._grad = None
         t._meta = None
+        if ARMED[0]:        # debugging: the NaN check (recorded ops: in record_eqn)
+            check_value(prim, datas, params, out)
+            facade_op(prim, args, t, is_grad_enabled())
         return t
-    return record(prim, args, datas, params, in_ids, parents, out)
+    t = record(prim, args, datas, params, in_ids, parents, out)
+    if ARMED[0]:
+        facade_op(prim, args, t, True)
+    return t
 
 
 def record(prim: Primitive, args: tuple, datas: list, params: dict, in_ids: list,
@@ -251,4 +260,7 @@ def record_custom(prim: Primitive, args: tuple, params: dict, out: np.ndarray,
             if a._rg:
                 in_ids[i] = a._id
                 parents[i] = a._node or a
-    return record(prim, args, datas, params, in_ids, parents, _asarray(out), node_class(name))
+    t = record(prim, args, datas, params, in_ids, parents, _asarray(out), node_class(name))
+    if ARMED[0]:
+        facade_op(prim, args, t, True)
+    return t

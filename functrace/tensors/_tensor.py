@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 import numpy as np
 
 from .. import core
+from ..debugging.flow import facade_cut
+from ..debugging.mode import ARMED
 from ._device import CPU
 from ._types import Size, default_float, parse_size  # noqa: F401  (Size: re-exported)
 from ._format import tensor_repr
@@ -173,7 +175,8 @@ class Tensor:
                 "autograd.backward(). If you indeed want the .grad field to be populated "
                 "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
                 "access the non-leaf Tensor by mistake, make sure you access the leaf "
-                "Tensor instead.", UserWarning, stacklevel=2)
+                "Tensor instead. (functrace.explain_grad(f)(...) says why a gradient is "
+                "missing or zero.)", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -242,6 +245,8 @@ class Tensor:
         """A tensor sharing this data (and version counter) that is not in the graph."""
         t = make(self._data, None, False)
         t._vc = shared_version_counter(self)
+        if ARMED[0]:            # explain_grad: the gradient stops here
+            facade_cut(self, t, "detach", "detach()")
         return t
 
     def detach_(self) -> "Tensor":
@@ -332,6 +337,8 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be "
                                "converted to Scalar")
+        if ARMED[0]:
+            facade_cut(self, None, "python_conversion", "item()")
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -350,10 +357,12 @@ class Tensor:
             return data.astype(dtype)
         return data.copy() if copy else data
 
-    def _scalar(self) -> np.ndarray:
+    def _scalar(self, what: str) -> np.ndarray:
         if self._data.size != 1:
             raise RuntimeError(f"only one element tensors can be converted to Python "
                                f"scalars (got {self._data.size} elements)")
+        if ARMED[0]:            # explain_grad: the gradient stops at `what`
+            facade_cut(self, None, "python_conversion", what)
         return self._data.reshape(())
 
     def __float__(self) -> float:
@@ -362,16 +371,16 @@ class Tensor:
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
                           "to unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)
-        return float(self._scalar())
+        return float(self._scalar("float()"))
 
     def __int__(self) -> int:
-        return int(self._scalar())
+        return int(self._scalar("int()"))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted "
                             "to an index")
-        return int(self._scalar())
+        return int(self._scalar("use as an index"))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
