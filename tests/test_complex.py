@@ -115,11 +115,15 @@ def test_predicates_and_parts_match_numpy():
         assert fnp.iscomplexobj(x) == np.iscomplexobj(x)
         assert fnp.isrealobj(x) == np.isrealobj(x)
         np.testing.assert_array_equal(fnp.iscomplex(x), np.iscomplex(x))
+        np.testing.assert_array_equal(fnp.isreal(x), np.isreal(x))
         np.testing.assert_array_equal(fnp.real_if_close(x), np.real_if_close(x))
         for name in ("real", "imag", "conj", "conjugate", "angle"):
             np.testing.assert_array_equal(getattr(fnp, name)(x), getattr(np, name)(x))
     assert grad(lambda x: fnp.sum(fnp.angle(x) * x))(np.array([-1.0, 2.0])).tolist() == \
         [np.pi, 0.0]
+    # isreal is a constant: the gradient flows around it, not through it
+    assert grad(lambda x: fnp.sum(fnp.isreal(x) * x))(np.array([-1.0, 2.0])).tolist() == \
+        [1.0, 1.0]
 
 
 def test_tracer_attributes_real_imag_conj():

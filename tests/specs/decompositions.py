@@ -164,8 +164,8 @@ def _np_phase_gauge(v):
 def _reconstruct(a):
     """``V diag(w) V^-1`` (as ``(V^-T (V diag(w))^T)^T``): ``a`` again, whatever the gauge."""
     w, v = LA.eig(a)
-    return fnp.swapaxes(LA.solve(fnp.swapaxes(v, -1, -2), fnp.swapaxes(v * w[..., None, :], -1, -2)),
-                        -1, -2)
+    v_w = v * w[..., None, :]
+    return fnp.swapaxes(LA.solve(fnp.swapaxes(v, -1, -2), fnp.swapaxes(v_w, -1, -2)), -1, -2)
 
 
 for _label, _domain, _dtypes in [("real-complex-spectrum", complex_spectrum, None),
