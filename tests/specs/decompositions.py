@@ -190,6 +190,42 @@ for _label, _domain, _dtypes in [("real-complex-spectrum", complex_spectrum, Non
 _row("eig/vectors-numpy-gauge-complex", ["eig"], lambda a: LA.eig(a).eigenvectors, [(4, 4)],
      lambda a: np.linalg.eig(a).eigenvectors, domain=distinct_complex_spectrum, dtypes=COMPLEX)
 
+# -- svd of complex matrices: each pair (U[:, j], Vh[j]) has a free common phase -----------
+
+
+def _u_phase_free(a):
+    u = LA.svd(a, full_matrices=False).U
+    return u * fnp.conj(u[..., :1, :])
+
+
+def _np_u_phase_free(a):
+    u = np.linalg.svd(a, full_matrices=False).U
+    return u * np.conj(u[..., :1, :])
+
+
+def _rank_one_part(a):
+    """``U[:, :1] Vh[:1]``: the first singular pair's outer product (phase-free)."""
+    u, _, vh = LA.svd(a, full_matrices=False)
+    return u[..., :, :1] @ vh[..., :1, :]
+
+
+def _np_rank_one_part(a):
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return u[..., :, :1] @ vh[..., :1, :]
+
+
+for _label, _shape in [("square", (3, 3)), ("tall", (4, 2)), ("wide", (2, 4)),
+                       ("stack", (2, 3, 2))]:
+    _row(f"svd/complex-U-phase-free-{_label}", ["svd"], _u_phase_free, [_shape],
+         _np_u_phase_free, domain=distinct_singular, dtypes=COMPLEX)
+    _row(f"svd/complex-rank-one-{_label}", ["svd", "matmul"], _rank_one_part, [_shape],
+         _np_rank_one_part, domain=distinct_singular, dtypes=COMPLEX)
+    _row(f"svdvals/complex-{_label}", ["svdvals"], lambda a: LA.svd(a, compute_uv=False),
+         [_shape], lambda a: np.linalg.svd(a, compute_uv=False), domain=distinct_singular,
+         dtypes=COMPLEX)
+_row("svd/complex-S-with-vectors", ["svd"], lambda a: LA.svd(a).S, [(3, 2)],
+     lambda a: np.linalg.svd(a).S, domain=distinct_singular, dtypes=COMPLEX)
+
 # -- qr ------------------------------------------------------------------------------------------
 
 for _label, _shape in [("square", (3, 3)), ("tall", (4, 2)), ("stack", (2, 3, 2))]:
