@@ -1,4 +1,5 @@
-"""SVD, QR, the pseudo-inverse and orthogonal complements (real matrices).
+"""SVD (real or complex matrices), QR, the pseudo-inverse and orthogonal complements
+(real matrices).
 
 ``svd`` returns the reduced decomposition ``a = U diag(s) V^T`` (``k = min(m, n)``)
 packed into one array ``(..., m + 1 + n, k)``: rows ``:m`` are ``U``, row ``m`` is
@@ -10,8 +11,14 @@ packed into one array ``(..., m + 1 + n, k)``: rows ``:m`` are ``U``, row ``m`` 
     dU = U (F * (dS S + S dS^T)) + (I - U U^T) dA V S^-1       (the last term if m > n)
     dV = V (F * (S dS + dS^T S)) + (I - V V^T) dA^T U S^-1     (the last term if n > m)
 
-and the VJP is its transpose. Equal singular values leave ``U``, ``V`` undefined: as
-for ``eigh`` (:func:`.spectral.gap_product`) such a pair gives NaN unless the function
+and the VJP is its transpose. For a complex matrix (``a = U diag(s) V^H``) the same
+formulas hold with ``dS = U^H dA V``, ``^H`` for ``^T`` and ``ds = Re(diag(dS))``; each pair
+``(u_j, v_j)`` may turn by a common phase, which numpy does not fix: the rules give that
+freedom's part ``i Im(dS_jj) / s_j`` to ``u_j`` (so only phase-free functions such as
+``s``, ``u_j v_j^H`` or ``|U|`` have derivatives that agree with numpy's outputs). The
+VJP transposes this for ``Re(sum(a * b))``: ``A_bar = conj(U) P_bar V^T + ...``.
+
+Equal singular values leave ``U``, ``V`` undefined: as for ``eigh`` (:func:`.spectral.gap_product`) such a pair gives NaN unless the function
 is invariant to the basis of their space (then its part is 0); a zero singular value of
 a non-square matrix makes the last terms infinite. ``svdvals`` (``compute_uv=False``) is its own primitive whose VJP
 ``A_bar = U diag(s_bar) V^T`` never meets ``F``: exact at any multiplicity for functions
