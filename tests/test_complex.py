@@ -8,6 +8,7 @@ import functrace
 import functrace.numpy as fnp
 from functrace import grad, hessian, jacfwd, jacrev, jvp, vjp, vmap
 from functrace.kernels import policy
+from functrace.testing import check_grads
 
 Z = np.array([1.0 + 2.0j, -0.5 + 0.3j, 2.0 - 1.0j])
 
@@ -115,11 +116,15 @@ def test_predicates_and_parts_match_numpy():
         assert fnp.iscomplexobj(x) == np.iscomplexobj(x)
         assert fnp.isrealobj(x) == np.isrealobj(x)
         np.testing.assert_array_equal(fnp.iscomplex(x), np.iscomplex(x))
+        np.testing.assert_array_equal(fnp.isreal(x), np.isreal(x))
         np.testing.assert_array_equal(fnp.real_if_close(x), np.real_if_close(x))
         for name in ("real", "imag", "conj", "conjugate", "angle"):
             np.testing.assert_array_equal(getattr(fnp, name)(x), getattr(np, name)(x))
     assert grad(lambda x: fnp.sum(fnp.angle(x) * x))(np.array([-1.0, 2.0])).tolist() == \
         [np.pi, 0.0]
+    # isreal is a constant: the gradient flows around it, not through it
+    assert grad(lambda x: fnp.sum(fnp.isreal(x) * x))(np.array([-1.0, 2.0])).tolist() == \
+        [1.0, 1.0]
 
 
 def test_tracer_attributes_real_imag_conj():
@@ -143,13 +148,15 @@ def test_scipy_functions_refuse_complex_values_instead_of_dropping_the_imaginary
             call()
 
 
-def test_norms_of_complex_values_use_their_moduli_and_refuse_singular_value_orders():
+def test_norms_of_complex_values_use_their_moduli_and_singular_values():
     z = np.array([[1 + 2j, 3 - 1j], [0.5j, -2.0]])
     for ord in (None, "fro", 1, -1, np.inf, -np.inf):
         np.testing.assert_allclose(fnp.linalg.norm(z, ord), np.linalg.norm(z, ord))
-    for ord in (2, "nuc"):
-        with pytest.raises(TypeError, match="complex matrices is not implemented"):
-            fnp.linalg.norm(z, ord)
-    with pytest.raises(TypeError, match="complex matrices is not implemented"):
-        fnp.linalg.cond(z)
+    for ord in (2, -2, "nuc"):       # from the singular values of a complex matrix
+        np.testing.assert_allclose(fnp.linalg.norm(z, ord), np.linalg.norm(z, ord))
+        check_grads(lambda z, o=ord: fnp.linalg.norm(z, o), (z,), order=1)
+    np.testing.assert_allclose(fnp.linalg.cond(z), np.linalg.cond(z))
+    u, _, vh = np.linalg.svd(z)       # d|Z|_2 = Re(u_1^H dZ v_1): the gradient conj(u_1 v_1^H)
+    np.testing.assert_allclose(grad(lambda z: fnp.linalg.norm(z, 2))(z),
+                               np.conj(np.outer(u[:, 0], vh[0])), atol=1e-12)
     np.testing.assert_allclose(grad(lambda z: fnp.linalg.norm(z))(z), np.conj(z) / np.linalg.norm(z))

@@ -234,6 +234,102 @@ def test_eig_reconstructs_and_invariants_of_its_eigenvalues(seed, n):
                                cofactor, rtol=1e-7, atol=1e-9)
 
 
+def _complex_spectrum(seed: int, n: int, complex_input: bool) -> np.ndarray:
+    """``S B S^-1`` with distinct eigenvalues, some complex: ``B`` has the block
+    ``[[1, -2], [2, 1]]`` (eigenvalues ``1 +- 2i``) and then ``3, 4, ...``; ``S`` is
+    complex for a complex input."""
+    rng = np.random.default_rng(seed)
+    s = 2.0 * np.eye(n) + rng.uniform(-1.0, 1.0, (n, n)) / n
+    if complex_input:
+        s = s + 1j * rng.uniform(-1.0, 1.0, (n, n)) / n
+    b = np.diag(1.0 + np.arange(n))
+    b[:2, :2] = [[1.0, -2.0], [2.0, 1.0]]
+    return s @ b @ np.linalg.inv(s)
+
+
+@SETTINGS
+@given(SEEDS, st.integers(2, 4), st.booleans())
+def test_complex_eig_reconstructs_and_invariants_of_its_eigenvalues(seed, n, complex_input):
+    """Complex spectra: ``V diag(w) V^-1 = A``, unit columns with a real largest entry
+    (numpy's), ``d trace(A) = I``, ``d trace(A^2) = 2 A^T`` and ``d det(A) = cofactor``
+    (holomorphic for a complex ``A``; the real part's gradient for a real one)."""
+    a = _complex_spectrum(seed, n, complex_input)
+    w, v = LA.eig(a)
+    assert w.dtype == v.dtype == np.complex128
+    np.testing.assert_allclose((v * w) @ np.linalg.inv(v), a, atol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=0), np.ones(n), atol=1e-12)
+    largest = v[np.argmax(np.abs(v), axis=0), np.arange(n)]
+    np.testing.assert_array_equal(largest.imag, np.zeros(n))
+    if complex_input:
+        gradient_of = lambda f: ft.grad(f, holomorphic=True)      # noqa: E731
+    else:
+        gradient_of = lambda f: ft.grad(lambda a: fnp.real(f(a)))  # noqa: E731
+    cofactor = np.linalg.det(a) * np.linalg.inv(a).T
+    for f, expected in [(lambda a: fnp.sum(LA.eigvals(a)), np.eye(n)),
+                        (lambda a: fnp.sum(LA.eig(a).eigenvalues ** 2), 2 * a.T),
+                        (lambda a: fnp.prod(LA.eigvals(a)), cofactor)]:
+        np.testing.assert_allclose(gradient_of(f)(a), expected.astype(a.dtype),
+                                   rtol=1e-7, atol=1e-9)
+
+
+def test_sum_of_squared_moduli_of_eigenvalues_has_its_closed_form_gradient():
+    """``d sum |w|^2 = 2 Re(sum conj(w_i) (V^-1 dA V)_ii)``: the gradient (real input) is
+    ``2 Re(V^-T diag(conj(w)) V^T)``; with a normal (here unitary-similar) matrix it is
+    ``2 A``."""
+    a = _complex_spectrum(3, 4, complex_input=False)
+    w, v = np.linalg.eig(a)
+    expected = 2 * np.real(np.linalg.inv(v).T @ np.diag(w.conj()) @ v.T)
+    g = ft.grad(lambda a: fnp.sum(fnp.abs(LA.eigvals(a)) ** 2))(a)
+    np.testing.assert_allclose(g, expected, atol=1e-9)
+    q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((4, 4)))
+    normal = q @ np.array([[1.0, -2.0, 0, 0], [2.0, 1.0, 0, 0], [0, 0, 3.0, 0],
+                           [0, 0, 0, -1.0]]) @ q.T
+    np.testing.assert_allclose(ft.grad(lambda a: fnp.sum(fnp.abs(LA.eigvals(a)) ** 2))(normal),
+                               2 * normal, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_eig_follows_numpys_dtype_rule(dtype):
+    """Real eigenvalues of a real matrix stay real; a complex one anywhere in the stack
+    makes the whole result complex (numpy's rule); precision is kept."""
+    real_spectrum = np.array([[2.0, 1.0], [0.0, 3.0]], dtype=dtype)
+    rotation = np.array([[0.0, -1.0], [1.0, 0.0]], dtype=dtype)
+    for a in (real_spectrum, rotation, np.stack([real_spectrum, rotation])):
+        w, v = LA.eig(a)
+        ref_w, ref_v = np.linalg.eig(a)
+        assert (w.dtype, v.dtype) == (ref_w.dtype, ref_v.dtype)
+        np.testing.assert_allclose(w, ref_w, rtol=1e-6)
+        np.testing.assert_allclose(v, ref_v, rtol=1e-6, atol=1e-7)
+        assert LA.eigvals(a).dtype == np.linalg.eigvals(a).dtype
+        _, t = ft.jvp(LA.eigvals, (a,), (np.ones_like(a),))
+        assert t.dtype == ref_w.dtype
+
+
+def test_complex_eig_under_vmap_and_its_gradient_match_a_loop():
+    a = np.stack([_complex_spectrum(s, 3, complex_input=bool(s % 2)) for s in range(4)])
+    np.testing.assert_allclose(ft.vmap(LA.eigvals)(a), np.linalg.eigvals(a), atol=1e-12)
+
+    def gauge_free(m):
+        v = LA.eig(m).eigenvectors
+        return fnp.sum(fnp.abs(v * fnp.conj(v[:1, :]) * np.arange(1.0, 10.0).reshape(3, 3)))
+    per_example = ft.vmap(ft.grad(gauge_free))(a)
+    np.testing.assert_allclose(per_example, np.stack([ft.grad(gauge_free)(m) for m in a]),
+                               atol=1e-10)
+
+
+def test_repeated_complex_eigenvalues_make_eigenvector_derivatives_nan():
+    """A repeated complex eigenvalue: the eigenvalues' derivatives exist, the
+    eigenvectors' do not (NaN, never a finite number)."""
+    a = np.diag([1.0 + 1.0j, 1.0 + 1.0j, 2.0])
+    weights = np.arange(9.0).reshape(3, 3)
+    g = ft.grad(lambda a: fnp.sum(LA.eigvals(a)), holomorphic=True)(a)
+    np.testing.assert_allclose(g, np.eye(3), atol=1e-12)
+    g = ft.grad(lambda a: fnp.real(fnp.sum(LA.eig(a).eigenvectors * weights)))(a)
+    assert np.isnan(g).any()
+    _, t = ft.jvp(lambda a: LA.eig(a).eigenvectors, (a,), (weights + 0j,))
+    assert np.isnan(t).any()
+
+
 @SETTINGS
 @given(SEEDS, st.sampled_from([(3, 3), (5, 2), (2, 5)]))
 def test_pinv_and_lstsq_agree_with_closed_forms(seed, shape):

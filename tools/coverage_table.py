@@ -52,7 +52,7 @@ logical_or logical_xor mask_indices nanargmax nanargmin ndim nonzero not_equal p
 ravel_multi_index result_type rint round around searchsorted shape sign signbit size tri
 tril_indices tril_indices_from triu_indices triu_indices_from trunc unravel_index arange
 empty empty_like eye identity ones ones_like zeros zeros_like geterr seterr errstate
-histogram bartlett blackman hamming hanning kaiser matrix_rank iscomplex iscomplexobj isrealobj
+histogram bartlett blackman hamming hanning kaiser matrix_rank iscomplex iscomplexobj isreal isrealobj
 fftfreq rfftfreq
 """.split())
 

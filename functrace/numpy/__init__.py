@@ -42,7 +42,7 @@ from ._shape import (broadcast_to as broadcast_to, concatenate as concatenate,
 from ._shape_extra import *  # noqa: F401,F403  (split, roll, tile, pad, sort, ...)
 from ._ufuncs import *  # noqa: F401,F403  (elementwise functions)
 from ._complex import (angle as angle, conj as conj, conjugate as conjugate, imag as imag,
-                       iscomplex as iscomplex, iscomplexobj as iscomplexobj,
+                       iscomplex as iscomplex, iscomplexobj as iscomplexobj, isreal as isreal,
                        isrealobj as isrealobj, real as real, real_if_close as real_if_close)
 from ._ufuncs import astype as astype, multiply as multiply
 # issue 10: more numpy names (each module's __all__), numpy.random, seterr/errstate

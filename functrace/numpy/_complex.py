@@ -1,5 +1,5 @@
 """Complex parts and predicates: ``real``, ``imag``, ``conj``/``conjugate``, ``angle``,
-``iscomplex``, ``iscomplexobj``, ``isrealobj``, ``real_if_close``.
+``iscomplex``, ``isreal``, ``iscomplexobj``, ``isrealobj``, ``real_if_close``.
 
 Derivatives follow JAX's convention (see :mod:`functrace.primitives.complex_parts`):
 
@@ -66,6 +66,17 @@ def isrealobj(x: ArrayLike) -> bool:
 def iscomplex(x: ArrayLike) -> Any:
     """Elementwise: whether the imaginary part is nonzero (a constant boolean array)."""
     return np.iscomplex(_concrete(x))
+
+
+def isreal(x: ArrayLike) -> Any:
+    """Elementwise: whether the imaginary part is 0 (a constant boolean array; all True
+    for a real array, as numpy).
+
+    >>> import numpy as np, functrace.numpy as fnp
+    >>> fnp.isreal(np.array([1.0 + 2.0j, -3.0 + 0.0j]))
+    array([False,  True])
+    """
+    return np.isreal(_concrete(x))
 
 
 def real_if_close(a: ArrayLike, tol: float = 100) -> Any:

@@ -18,6 +18,7 @@ import numpy as np
 from ..core import Tracer, concrete, concrete_value
 from ..primitives import factorizations as _F
 from ..primitives import spectral as _E
+from ..primitives.complex_parts import conj
 from ..primitives.linalg import inv_p
 from ..primitives.spectral import float_dtype
 from . import _products as _ops
@@ -70,7 +71,7 @@ def _extend_columns(q: Any) -> Any:
 
 def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
         hermitian: bool = False) -> Any:
-    """Singular value decomposition, as ``numpy.linalg.svd`` (real matrices).
+    """Singular value decomposition, as ``numpy.linalg.svd`` (real or complex matrices).
 
     The singular values' gradient ``U diag(s_bar) V^T`` is computed at any multiplicity:
     exact for functions symmetric in equal values (sums, norms), while a single repeated
@@ -79,7 +80,10 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
     nonzero; second derivatives of the values need them distinct too. With ``full_matrices=True`` and non-square ``a`` the extra columns of ``U``
     (or rows of ``Vh``) are an orthonormal basis of the complement, which is not unique
     (it may differ from numpy's): derivatives through them are NaN.
-    ``hermitian=True`` is accepted and computes the general SVD.
+    ``hermitian=True`` is accepted and computes the general SVD. For a complex matrix
+    each pair ``(U[:, j], Vh[j])`` is defined up to a common phase (numpy fixes none):
+    differentiate functions that do not depend on it (``s``, ``U * conj(U[:1])``,
+    ``U diag(s) Vh``, ...); the rules turn ``U`` alone by that phase.
 
     >>> import numpy as np, functrace, functrace.numpy as fnp
     >>> a = np.array([[3.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
@@ -98,7 +102,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
         u = _extend_columns(u)
     if full_matrices and n > m:
         v = _extend_columns(v)
-    return SVDResult(u, s, _S.swapaxes(v, -1, -2))
+    return SVDResult(u, s, conj(_S.swapaxes(v, -1, -2)))
 
 
 def svdvals(x: Any) -> Any:
@@ -164,14 +168,16 @@ def eigvalsh(a: Any, UPLO: str = "L", symmetrize_input: bool = True) -> Any:
 
 
 def eig(a: Any) -> EigResult:
-    """Eigenvalues and unit-norm eigenvectors of a (stack of) real square matrices whose
-    eigenvalues are all real (complex results need complex support, which functrace does
-    not have yet: such a matrix is a NotImplementedError). Eigenvector derivatives need
-    distinct eigenvalues.
+    """Eigenvalues and unit-norm eigenvectors of a (stack of) real or complex square
+    matrices, as numpy returns them: complex when the matrix is complex or any eigenvalue
+    is, and complex eigenvectors with their largest entry real (LAPACK's gauge, which the
+    derivatives keep). Eigenvector derivatives need distinct eigenvalues (NaN otherwise).
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> fnp.linalg.eig(np.array([[2.0, 1.0], [0.0, 3.0]])).eigenvalues
     array([2., 3.])
+    >>> fnp.linalg.eig(np.array([[0.0, -1.0], [1.0, 0.0]])).eigenvalues
+    array([0.+1.j, 0.-1.j])
     """
     _matrix_shape(a, "eig")
     w, v = _E.split_eigen(_E.eig_p.bind(a))
@@ -179,8 +185,8 @@ def eig(a: Any) -> EigResult:
 
 
 def eigvals(a: Any) -> Any:
-    """Eigenvalues of a (stack of) real square matrices with real eigenvalues (see
-    :func:`eig`), in numpy's order.
+    """Eigenvalues of a (stack of) real or complex square matrices (see :func:`eig`), in
+    numpy's order and dtype.
 
     >>> import numpy as np, functrace.numpy as fnp
     >>> fnp.linalg.eigvals(np.array([[2.0, 1.0], [0.0, 3.0]]))

@@ -124,12 +124,6 @@ def _abs_squared(x: Any) -> Any:
     return x * x if not _cp.is_complex(x) else _cp.real_part(x * _cp.conj(x))
 
 
-def _real_singular_values_only(x: Any, what: str) -> None:
-    if _cp.is_complex(x):
-        raise TypeError(f"{what} of complex matrices is not implemented yet (it needs the "
-                        "singular values of a complex matrix): pass real matrices")
-
-
 def _safe_power(a: Any, p: float) -> Any:
     """``a ** p`` for ``a >= 0`` with the derivative at ``a == 0`` taken as 0."""
     zero = _U.equal(a, 0)           # a primitive, so that it stays batched under vmap
@@ -166,7 +160,6 @@ def _matrix_norm(x: Any, ord: Ord, axes: tuple, keepdims: bool) -> Any:
     if ord is None or ord == "fro":
         return _R.safe_sqrt(_R.sum(_abs_squared(x), axis=axes, keepdims=keepdims))
     if ord in (2, -2, "nuc"):
-        _real_singular_values_only(x, f"norm(ord={ord!r})")
         return _singular_value_norm(x, ord, axes, keepdims)
     if ord in (1, -1):
         inner_axis, outer_axis = row, col
@@ -231,7 +224,6 @@ def cond(x: Any, p: Ord = None) -> Any:
     """
     x = _as_float(x)
     if p is None or p in (2, -2):
-        _real_singular_values_only(x, f"cond(p={p!r})")
         s = svdvals(x)
         big, small = _R.amax(s, axis=-1), _R.amin(s, axis=-1)
         return small / big if p == -2 else big / small

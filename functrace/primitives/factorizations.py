@@ -1,4 +1,5 @@
-"""SVD, QR, the pseudo-inverse and orthogonal complements (real matrices).
+"""SVD (real or complex matrices), QR, the pseudo-inverse and orthogonal complements
+(real matrices).
 
 ``svd`` returns the reduced decomposition ``a = U diag(s) V^T`` (``k = min(m, n)``)
 packed into one array ``(..., m + 1 + n, k)``: rows ``:m`` are ``U``, row ``m`` is
@@ -10,8 +11,14 @@ packed into one array ``(..., m + 1 + n, k)``: rows ``:m`` are ``U``, row ``m`` 
     dU = U (F * (dS S + S dS^T)) + (I - U U^T) dA V S^-1       (the last term if m > n)
     dV = V (F * (S dS + dS^T S)) + (I - V V^T) dA^T U S^-1     (the last term if n > m)
 
-and the VJP is its transpose. Equal singular values leave ``U``, ``V`` undefined: as
-for ``eigh`` (:func:`.spectral.gap_product`) such a pair gives NaN unless the function
+and the VJP is its transpose. For a complex matrix (``a = U diag(s) V^H``) the same
+formulas hold with ``dS = U^H dA V``, ``^H`` for ``^T`` and ``ds = Re(diag(dS))``; each pair
+``(u_j, v_j)`` may turn by a common phase, which numpy does not fix: the rules give that
+freedom's part ``i Im(dS_jj) / s_j`` to ``u_j`` (so only phase-free functions such as
+``s``, ``u_j v_j^H`` or ``|U|`` have derivatives that agree with numpy's outputs). The
+VJP transposes this for ``Re(sum(a * b))``: ``A_bar = conj(U) P_bar V^T + ...``.
+
+Equal singular values leave ``U``, ``V`` undefined: as for ``eigh`` (:func:`.spectral.gap_product`) such a pair gives NaN unless the function
 is invariant to the basis of their space (then its part is 0); a zero singular value of
 a non-square matrix makes the last terms infinite. ``svdvals`` (``compute_uv=False``) is its own primitive whose VJP
 ``A_bar = U diag(s_bar) V^T`` never meets ``F``: exact at any multiplicity for functions
@@ -36,16 +43,22 @@ import numpy as np
 
 from ..core import concrete
 from ..registry import defprimitive
+from .complex_parts import as_complex, conj, imag_p, is_complex, real_part
 from .indexing import concatenate_p, getitem_p
 from .linalg import matmul_p, solve_p, swap_last_two
 from .nondiff import not_equal_p
 from .selection import where_p
 from .spectral import (as_column, as_float_matrix, as_row, diagonal_matrix, diagonal_part,
-                       float_dtype, gap_inverse, gap_product)
+                       float_dtype, gap_inverse, gap_product, real_precision)
 
 
 def _t(x: Any) -> Any:
     return swap_last_two(x)
+
+
+def _h(x: Any) -> Any:
+    """The conjugate transpose (the transpose of a real matrix)."""
+    return conj(swap_last_two(x))
 
 
 def _mm(*xs: Any) -> Any:
@@ -67,52 +80,69 @@ def _stack_rows(*parts: Any) -> Any:
 # -- svd ------------------------------------------------------------------------------------
 
 def _svd_impl(a):
-    u, s, vt = np.linalg.svd(as_float_matrix(a, "svd", square=False), full_matrices=False)
-    return np.concatenate([u, s[..., None, :], np.swapaxes(vt, -1, -2)], axis=-2)
+    a = as_float_matrix(a, "svd", square=False, complex_ok=True)
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return np.concatenate([u, s[..., None, :].astype(u.dtype), np.conj(np.swapaxes(vt, -1, -2))],
+                          axis=-2)
 
 
 def split_svd(packed: Any, m: int) -> tuple:
-    """``(U, s, V)`` from the packed output of ``svd_p`` on an ``m``-row matrix."""
+    """``(U, s, V)`` from the packed output of ``svd_p`` on an ``m``-row matrix (``s``
+    real also when the matrix is complex)."""
     rows = np.shape(packed)[-2]
-    s = getitem_p.bind(packed, idx=(Ellipsis, m, slice(None)))
+    s = real_part(getitem_p.bind(packed, idx=(Ellipsis, m, slice(None))))
     return _rows(packed, 0, m), s, _rows(packed, m + 1, rows)
 
 
 def _minus_projection(basis: Any, x: Any) -> Any:
-    """``(I - B B^T) x``."""
-    return x - _mm(basis, _t(basis), x)
+    """``(I - B B^H) x``."""
+    return x - _mm(basis, _h(basis), x)
+
+
+def _phase_part(p: Any, s: Any) -> Any:
+    """``diag(i Im(p_jj) / s_j)``: a complex pair ``(u_j, v_j)`` may turn by a common
+    phase (numpy fixes none); this part of ``dP`` turns ``u_j`` alone."""
+    return diagonal_matrix(1j * imag_p.bind(diagonal_part(p)) / s)
 
 
 def _svd_jvp(primals, tangents, out):
     a, da = primals[0], tangents[0]
     m, n = np.shape(a)[-2:]
     u, s, v = split_svd(out, m)
-    ds_mat = _mm(_t(u), da, v)                                     # dS = U^T dA V
+    dp = _mm(_h(u), da, v)                                         # dP = U^H dA V
     f = gap_inverse(s * s)
-    dss, sds = ds_mat * as_row(s), as_column(s) * ds_mat
-    du = matmul_p.bind(u, gap_product(f, dss + _t(dss)))
-    dv = matmul_p.bind(v, gap_product(f, sds + _t(sds)))
+    dps, sdp = dp * as_row(s), as_column(s) * dp
+    omega_u = gap_product(f, dps + _h(dps))
+    if is_complex(dp):
+        omega_u = omega_u + _phase_part(dp, s)
+    du = matmul_p.bind(u, omega_u)
+    dv = matmul_p.bind(v, gap_product(f, sdp + _h(sdp)))
     if m > n:
         du = du + _minus_projection(u, matmul_p.bind(da, v)) / as_row(s)
     if n > m:
-        dv = dv + _minus_projection(v, matmul_p.bind(_t(da), u)) / as_row(s)
-    return _stack_rows(du, as_row(diagonal_part(ds_mat)), dv)
+        dv = dv + _minus_projection(v, matmul_p.bind(_h(da), u)) / as_row(s)
+    ds = real_part(diagonal_part(dp))
+    return _stack_rows(du, as_row(as_complex(ds) if is_complex(du) else ds), dv)
 
 
 def _svd_vjp(ct, ins, out, argnum):
+    """The transpose of :func:`_svd_jvp` for ``Re(sum(a * b))``:
+    ``A_bar = conj(U) P_bar V^T`` plus the complements' parts."""
     m, n = np.shape(ins[0])[-2:]
     u, s, v = split_svd(out, m)
     ct_u, ct_s, ct_v = split_svd(ct, m)
     f = gap_inverse(s * s)
-    ju = gap_product(f, matmul_p.bind(_t(u), ct_u), symmetrised=True)     # used as ju + ju^T
-    jv = gap_product(f, matmul_p.bind(_t(v), ct_v), symmetrised=True)
-    inner = (diagonal_matrix(ct_s) + (ju + _t(ju)) * as_row(s)
-             + as_column(s) * (jv + _t(jv)))
-    g = _mm(u, inner, _t(v))
+    ju, jv = matmul_p.bind(_t(u), ct_u), matmul_p.bind(_t(v), ct_v)
+    inner = (diagonal_matrix(ct_s) + gap_product(f, ju - _h(ju)) * as_row(s)
+             + as_column(s) * gap_product(f, jv - _h(jv)))
+    if is_complex(ju):
+        inner = inner + _phase_part(ju, s)
+    u_bar = conj(u)
+    g = _mm(u_bar, inner, _t(v))
     if m > n:
-        g = g + matmul_p.bind(_minus_projection(u, ct_u) / as_row(s), _t(v))
+        g = g + matmul_p.bind((ct_u - _mm(u_bar, ju)) / as_row(s), _t(v))
     if n > m:
-        g = g + matmul_p.bind(u, _t(_minus_projection(v, ct_v) / as_row(s)))
+        g = g + matmul_p.bind(u_bar, _h((ct_v - _mm(conj(v), jv)) / as_row(s)))
     return g
 
 
@@ -120,17 +150,18 @@ svd_p = defprimitive("svd", _svd_impl, _svd_vjp, _svd_jvp, saves="both", batch="
 
 
 def _svdvals_impl(a):
-    return np.linalg.svd(as_float_matrix(a, "svd", square=False), compute_uv=False)
+    a = as_float_matrix(a, "svd", square=False, complex_ok=True)
+    return np.linalg.svd(a, compute_uv=False)
 
 
 def _svdvals_jvp(primals, tangents, out):
     u, _, v = split_svd(svd_p.bind(primals[0]), np.shape(primals[0])[-2])
-    return diagonal_part(_mm(_t(u), tangents[0], v))
+    return real_part(diagonal_part(_mm(_h(u), tangents[0], v)))
 
 
 def _svdvals_vjp(ct, ins, out, argnum):
     u, _, v = split_svd(svd_p.bind(ins[0]), np.shape(ins[0])[-2])
-    return _mm(u * as_row(ct), _t(v))
+    return _mm(conj(u) * as_row(ct), _t(v))
 
 
 svdvals_p = defprimitive("svdvals", _svdvals_impl, _svdvals_vjp, _svdvals_jvp, saves="in",
@@ -148,18 +179,18 @@ def _complement_impl(q):
 
 
 def _nan_where_nonzero(x: Any) -> Any:
-    nan = np.asarray(np.nan, dtype=float_dtype(concrete(x)))
+    nan = np.asarray(np.nan, dtype=real_precision(x))
     return where_p.bind(not_equal_p.bind(x, 0.0), nan, np.zeros((), nan.dtype))
 
 
 def _complement_jvp(primals, tangents, out):
-    return out * np.asarray(np.nan, dtype=float_dtype(concrete(out)))
+    return out * np.asarray(np.nan, dtype=real_precision(out))
 
 
 def _complement_vjp(ct, ins, out, argnum):
     # (m, m - k) @ (m - k, k) zeros: NaN in a row wherever the cotangent is nonzero.
     m, k = np.shape(ins[0])[-2:]
-    zeros = np.zeros((m - k, k), dtype=float_dtype(concrete(ct)))
+    zeros = np.zeros((m - k, k), dtype=real_precision(ct))
     return matmul_p.bind(_nan_where_nonzero(ct), zeros)
 
 

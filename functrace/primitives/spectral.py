@@ -1,5 +1,5 @@
 """Eigendecompositions: ``eigh``/``eigvalsh`` (symmetric) and ``eig``/``eigvals`` (general,
-real eigenvalues only until complex numbers are supported).
+real or complex).
 
 ``eigh`` returns ``w`` and ``v`` packed into one array ``(..., n + 1, n)`` (row 0 the
 ascending eigenvalues, rows 1.. the eigenvectors as columns), unpacked by
@@ -9,8 +9,15 @@ ascending eigenvalues, rows 1.. the eigenvectors as columns), unpacked by
 
     eigh: dw = diag(V^T dA V),  dV = V (F * (V^T dA V))
           A_bar = V (diag(w_bar) + F * (V^T V_bar)) V^T, symmetrised
-    eig:  M = V^-1 dA V,  dw = diag(M),  dV = P(V (F * M))   (P keeps unit columns)
-          A_bar = V^-T (diag(w_bar) + F * (V^T P(V_bar))) V^T
+    eig:  M = V^-1 dA V,  dw = diag(M),  dV = P(V (F * M))   (P keeps numpy's gauge)
+          A_bar = V^-T (diag(w_bar) + F * (V^T P^T(V_bar))) V^T
+
+``eig`` follows numpy's output dtype: complex eigenvalues and eigenvectors when the
+matrix is complex or any eigenvalue (of the whole stack) is complex, real otherwise.
+Its eigenvectors have unit norm and, when complex, their largest entry real (LAPACK's
+``geev``); ``P`` removes the part of ``dV`` that would break either (for real
+eigenvectors only the norm, the sign being discrete). The transposes use the pairing
+``Re(sum(a * b))`` of :mod:`.complex_parts` (no conjugation).
 
 Degenerate eigenvalues (``w_i == w_j``, i != j) make ``F`` infinite: the eigenvectors
 are then not unique and their derivative does not exist (as in JAX and PyTorch). Such a
@@ -28,9 +35,10 @@ import numpy as np
 
 from ..core import concrete
 from ..registry import defprimitive
+from .complex_parts import as_complex, conj_p, imag_p, is_complex, real_p
 from .indexing import concatenate_p, getitem_p
 from .linalg import matmul_p, solve_p, swap_last_two
-from .nondiff import equal_p, logical_and_p, not_equal_p
+from .nondiff import argmax_p, astype_int_p, equal_p, logical_and_p, not_equal_p
 from .reductions import reduce_sum_p
 from .selection import dtype_of as float_dtype
 from .selection import where_p
@@ -42,10 +50,12 @@ def check_square(a: np.ndarray, what: str) -> None:
         raise ValueError(f"{what}: expected a (stack of) square matrices, got shape {a.shape}")
 
 
-def as_float_matrix(a: Any, what: str, square: bool = True) -> np.ndarray:
-    """``a`` as a floating array of at least two dimensions, or a clear error."""
+def as_float_matrix(a: Any, what: str, square: bool = True,
+                    complex_ok: bool = False) -> np.ndarray:
+    """``a`` as a floating (or, with ``complex_ok``, complex) array of at least two
+    dimensions, or a clear error."""
     a = np.asarray(a)
-    if a.dtype.kind == "c":
+    if a.dtype.kind == "c" and not complex_ok:
         raise TypeError(f"{what}: complex matrices are not supported yet (its derivative "
                         "rules are written for real matrices); pass a real matrix")
     if a.ndim < 2:
@@ -53,7 +63,14 @@ def as_float_matrix(a: Any, what: str, square: bool = True) -> np.ndarray:
                          f"got shape {a.shape}")
     if square:
         check_square(a, what)
-    return a.astype(float_dtype(a), copy=False)
+    return a if a.dtype.kind == "c" else a.astype(float_dtype(a), copy=False)
+
+
+def real_precision(x: Any) -> np.dtype:
+    """The real dtype of ``x``'s precision (float64 for integers): constants mixed into
+    its rules in it keep float32 and complex64 values in their precision."""
+    dt = np.result_type(concrete(x))
+    return np.finfo(dt).dtype if dt.kind in "fc" else np.dtype(np.float64)
 
 
 # -- shared pieces (differentiable) ---------------------------------------------------------
@@ -72,14 +89,14 @@ def as_column(v: Any) -> Any:
 def diagonal_part(m: Any) -> Any:
     """The diagonal ``(..., k)`` of a (stack of) square matrices."""
     n = np.shape(m)[-1]
-    eye = np.eye(n, dtype=float_dtype(concrete(m)))
+    eye = np.eye(n, dtype=real_precision(m))
     return reduce_sum_p.bind(m * eye, axes=(len(np.shape(m)) - 1,), keepdims=False)
 
 
 def diagonal_matrix(v: Any) -> Any:
     """``diag(v)`` for a (stack of) vector(s)."""
     n = np.shape(v)[-1]
-    return as_row(v) * np.eye(n, dtype=float_dtype(concrete(v)))
+    return as_row(v) * np.eye(n, dtype=real_precision(v))
 
 
 def gap_inverse(w: Any) -> tuple:
@@ -105,7 +122,7 @@ def gap_product(f_and_mask: tuple, x: Any, symmetrised: bool = False) -> Any:
     f, degenerate = f_and_mask
     varies = not_equal_p.bind(x, swap_last_two(x)) if symmetrised else not_equal_p.bind(x, 0.0)
     undefined = logical_and_p.bind(degenerate, varies)
-    nan = np.asarray(np.nan, dtype=float_dtype(concrete(x)))
+    nan = np.asarray(np.nan, dtype=real_precision(x))
     return f * x + where_p.bind(undefined, nan, np.zeros((), nan.dtype))
 
 
@@ -180,21 +197,15 @@ def _eigvalsh_vjp(ct, ins, out, argnum):
 eigvalsh_p = defprimitive("eigvalsh", _eigvalsh_impl, _eigvalsh_vjp, _eigvalsh_jvp,
                           saves="in", batch="stacked")
 
-# -- eig, eigvals (real eigenvalues) -----------------------------------------------------
+# -- eig, eigvals ----------------------------------------------------------------------------
 
 
-def _real_eig(a: np.ndarray, what: str) -> tuple:
-    w, v = np.linalg.eig(as_float_matrix(a, what))
-    if w.dtype.kind == "c":
-        raise NotImplementedError(
-            f"{what}: this matrix has complex eigenvalues, and functrace does not support "
-            "complex numbers yet; only real matrices with real eigenvalues work (for a "
-            "symmetric matrix use functrace.numpy.linalg.eigh)")
-    return w, v
+def _general_eig(a: Any, what: str) -> tuple:
+    return np.linalg.eig(as_float_matrix(a, what, complex_ok=True))
 
 
 def _eig_impl(a):
-    w, v = _real_eig(a, "eig")
+    w, v = _general_eig(a, "eig")
     return np.concatenate([w[..., None, :], v], axis=-2)
 
 
@@ -204,17 +215,52 @@ def _unit_columns(v: Any, x: Any) -> Any:
     return x - v * dots
 
 
+def _largest_entries(v: Any) -> tuple:
+    """``(mask, v_k)``: a constant 0/1 mask of each column's largest entry (in modulus,
+    the first of ties, as LAPACK) and that entry's real value ``(..., 1, n)``."""
+    rows = len(np.shape(v)) - 2
+    modulus = real_p.bind(v * conj_p.bind(v))
+    k = argmax_p.bind(modulus, axis=rows, keepdims=True)
+    mask = astype_int_p.bind(equal_p.bind(k, np.arange(np.shape(v)[-2])[:, None]),
+                             dtype=real_precision(v))
+    return mask, real_p.bind(reduce_sum_p.bind(v * mask, axes=(rows,), keepdims=True))
+
+
+def _gauge_tangent(v: Any, x: Any) -> Any:
+    """The part of ``x`` that keeps each column of ``v`` of unit norm and, when complex,
+    its largest entry real: ``x_j - v_j (Re(v_j^H x_j) + i Im(x_kj) / v_kj)``."""
+    if not is_complex(v):
+        return _unit_columns(v, x)
+    rows = len(np.shape(v)) - 2
+    mask, v_k = _largest_entries(v)
+    norm = real_p.bind(reduce_sum_p.bind(conj_p.bind(v) * x, axes=(rows,), keepdims=True))
+    phase = imag_p.bind(reduce_sum_p.bind(as_complex(x) * mask, axes=(rows,),
+                                          keepdims=True)) / v_k
+    return x - v * (norm + 1j * phase)
+
+
+def _gauge_cotangent(v: Any, ct: Any) -> Any:
+    """The transpose of :func:`_gauge_tangent` for ``Re(sum(a * b))``."""
+    if not is_complex(v):
+        return _unit_columns(v, ct)
+    rows = len(np.shape(v)) - 2
+    mask, v_k = _largest_entries(v)
+    s = reduce_sum_p.bind(as_complex(ct) * v, axes=(rows,), keepdims=True)
+    return (ct - conj_p.bind(v) * real_p.bind(s)
+            - mask * (1j * imag_p.bind(s) / v_k))
+
+
 def _eig_jvp(primals, tangents, out):
     w, v = split_eigen(out)
     m = solve_p.bind(v, matmul_p.bind(tangents[0], v))                  # V^-1 dA V
-    dv = _unit_columns(v, matmul_p.bind(v, gap_product(gap_inverse(w), m)))
+    dv = _gauge_tangent(v, matmul_p.bind(v, gap_product(gap_inverse(w), m)))
     return pack_eigen(diagonal_part(m), dv)
 
 
 def _eig_vjp(ct, ins, out, argnum):
     w, v = split_eigen(out)
     ct_w, ct_v = split_eigen(ct)
-    projected = matmul_p.bind(swap_last_two(v), _unit_columns(v, ct_v))
+    projected = matmul_p.bind(swap_last_two(v), _gauge_cotangent(v, ct_v))
     inner = diagonal_matrix(ct_w) + gap_product(gap_inverse(w), projected)
     return solve_p.bind(swap_last_two(v), matmul_p.bind(inner, swap_last_two(v)))
 
@@ -223,7 +269,7 @@ eig_p = defprimitive("eig", _eig_impl, _eig_vjp, _eig_jvp, saves="both", batch="
 
 
 def _eigvals_impl(a):
-    return _real_eig(a, "eigvals")[0]
+    return _general_eig(a, "eigvals")[0]
 
 
 def _eigvals_jvp(primals, tangents, out):

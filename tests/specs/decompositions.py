@@ -122,6 +122,110 @@ _row("eigvals/3x3", ["eigvals"], LA.eigvals, [(3, 3)], np.linalg.eigvals,
 _row("eigvals/stack", ["eigvals"], LA.eigvals, [(2, 4, 4)], np.linalg.eigvals,
      domain=real_spectrum)
 
+# -- eig, eigvals (complex spectra: real matrices with complex eigenvalues, complex matrices) --
+
+COMPLEX = ("complex128", "complex64")
+
+
+def complex_spectrum(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+    """Real ``S B S^-1`` with ``B`` block-diagonal rotation-scalings: eigenvalues
+    ``1 +- 1.5i`` and ``3 +- i`` (a real 3 for the odd last one), gaps of at least 2."""
+    s = well_conditioned(rng, shape, dtype)
+    n = shape[-1]
+    b = np.zeros((n, n))
+    for j, (re, im) in zip(range(0, n - 1, 2), [(1.0, 1.5), (3.0, 1.0)]):
+        b[j:j + 2, j:j + 2] = [[re, -im], [im, re]]
+    if n % 2:
+        b[-1, -1] = 3.0 if n < 4 else 5.0
+    return s @ b @ np.linalg.inv(s)
+
+
+def distinct_complex_spectrum(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
+    """Complex ``S diag(d) S^-1`` (``S`` near ``2 I``) with eigenvalues ``d`` at least 1.5
+    apart: ``1 + i, 2.5 - 0.5i, -1 + 0.5i, 0.5 - 2i``."""
+    s = (well_conditioned(rng, shape, dtype)
+         + 1j * rng.uniform(-1.0, 1.0, size=shape) / shape[-1])
+    d = np.array([1 + 1j, 2.5 - 0.5j, -1 + 0.5j, 0.5 - 2j])[:shape[-1]]
+    return (s * d) @ np.linalg.inv(s)
+
+
+distinct_complex_spectrum.complex_values = True
+
+
+def _phase_gauge(v):
+    """Each column times the conjugate of its first entry: unchanged by any phase."""
+    return v * fnp.conj(v[..., :1, :])
+
+
+def _np_phase_gauge(v):
+    return v * np.conj(v[..., :1, :])
+
+
+def _reconstruct(a):
+    """``V diag(w) V^-1`` (as ``(V^-T (V diag(w))^T)^T``): ``a`` again, whatever the gauge."""
+    w, v = LA.eig(a)
+    v_w = v * w[..., None, :]
+    return fnp.swapaxes(LA.solve(fnp.swapaxes(v, -1, -2), fnp.swapaxes(v_w, -1, -2)), -1, -2)
+
+
+for _label, _domain, _dtypes in [("real-complex-spectrum", complex_spectrum, None),
+                                 ("complex", distinct_complex_spectrum, COMPLEX)]:
+    _kw = {"domain": _domain} | ({"dtypes": _dtypes} if _dtypes else {})
+    _row(f"eig/values-{_label}", ["eig"], lambda a: LA.eig(a).eigenvalues, [(3, 3)],
+         lambda a: np.linalg.eig(a).eigenvalues, **_kw)
+    _row(f"eig/vectors-gauge-free-{_label}", ["eig"],
+         lambda a: _phase_gauge(LA.eig(a).eigenvectors), [(2, 3, 3)],
+         lambda a: _np_phase_gauge(np.linalg.eig(a).eigenvectors), **_kw)
+    _row(f"eig/reconstruct-{_label}", ["eig", "solve"], _reconstruct, [(3, 3)],
+         lambda a: a.astype(np.linalg.eig(a).eigenvalues.dtype), **_kw)
+    _row(f"eigvals/{_label}", ["eigvals"], LA.eigvals, [(2, 4, 4)], np.linalg.eigvals, **_kw)
+    _row(f"eigvals/abs-squared-{_label}", ["eigvals", "absolute"],
+         lambda a: fnp.abs(LA.eigvals(a)) ** 2, [(3, 3)],
+         lambda a: np.abs(np.linalg.eigvals(a)) ** 2, **_kw)
+
+# numpy's own gauge for a complex matrix (unit norm, largest entry real and positive) is
+# what the rules keep, so the eigenvectors themselves have derivatives. (For a real matrix
+# LAPACK picks the sign of a complex pair's real largest entry discontinuously, as it
+# picks the sign of a real eigenvector: only gauge-free functions are checked there.)
+_row("eig/vectors-numpy-gauge-complex", ["eig"], lambda a: LA.eig(a).eigenvectors, [(4, 4)],
+     lambda a: np.linalg.eig(a).eigenvectors, domain=distinct_complex_spectrum, dtypes=COMPLEX)
+
+# -- svd of complex matrices: each pair (U[:, j], Vh[j]) has a free common phase -----------
+
+
+def _u_phase_free(a):
+    u = LA.svd(a, full_matrices=False).U
+    return u * fnp.conj(u[..., :1, :])
+
+
+def _np_u_phase_free(a):
+    u = np.linalg.svd(a, full_matrices=False).U
+    return u * np.conj(u[..., :1, :])
+
+
+def _rank_one_part(a):
+    """``U[:, :1] Vh[:1]``: the first singular pair's outer product (phase-free)."""
+    u, _, vh = LA.svd(a, full_matrices=False)
+    return u[..., :, :1] @ vh[..., :1, :]
+
+
+def _np_rank_one_part(a):
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return u[..., :, :1] @ vh[..., :1, :]
+
+
+for _label, _shape in [("square", (3, 3)), ("tall", (4, 2)), ("wide", (2, 4)),
+                       ("stack", (2, 3, 2))]:
+    _row(f"svd/complex-U-phase-free-{_label}", ["svd"], _u_phase_free, [_shape],
+         _np_u_phase_free, domain=distinct_singular, dtypes=COMPLEX)
+    _row(f"svd/complex-rank-one-{_label}", ["svd", "matmul"], _rank_one_part, [_shape],
+         _np_rank_one_part, domain=distinct_singular, dtypes=COMPLEX)
+    _row(f"svdvals/complex-{_label}", ["svdvals"], lambda a: LA.svd(a, compute_uv=False),
+         [_shape], lambda a: np.linalg.svd(a, compute_uv=False), domain=distinct_singular,
+         dtypes=COMPLEX)
+_row("svd/complex-S-with-vectors", ["svd"], lambda a: LA.svd(a).S, [(3, 2)],
+     lambda a: np.linalg.svd(a).S, domain=distinct_singular, dtypes=COMPLEX)
+
 # -- qr ------------------------------------------------------------------------------------------
 
 for _label, _shape in [("square", (3, 3)), ("tall", (4, 2)), ("stack", (2, 3, 2))]:
