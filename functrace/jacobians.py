@@ -189,7 +189,7 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0,
 def elementwise_grad(f: Callable, argnums: ArgNums = 0) -> Callable:
     """Sum of the Jacobian's rows: for elementwise ``f``, its derivative at each element.
 
-    ``argnums`` picks the argument(s) as in :func:`grad` (a tuple gives a tuple).
+    ``argnums`` picks the argument(s) as in :func:`functrace.grad` (a tuple gives a tuple).
 
     >>> import functrace.numpy as fnp
     >>> elementwise_grad(fnp.sin)(np.zeros(2))

@@ -1,4 +1,4 @@
-"""Example code for the nn, scipy.special and functrace.numpy tables of tools/docstring_examples.py."""
+"""Example code for the nn, scipy.special and numpy tables of tools/docstring_examples.py."""
 from __future__ import annotations
 
 from numpy_example_code import NUMPY_MORE
