@@ -160,7 +160,7 @@ def _api_page(module: types.ModuleType, documented: set) -> str:
     name = module.__name__
     title = f"``{name}``"
     head = f"{title}\n{'=' * len(title)}\n\n.. automodule:: {name}\n   :no-members:\n"
-    if name == "functrace.jit":             # ft.jit is the function, documented on functrace's page
+    if _shadowed(name):         # ft.jit is the function, documented on functrace's page
         head += "   :no-index:\n"
     head += "\n"
     body, foreign = [], []
@@ -175,6 +175,14 @@ def _api_page(module: types.ModuleType, documented: set) -> str:
     if foreign:
         body.append("Also exported, from numpy: " + ", ".join(foreign) + ".\n")
     return head + "".join(body)
+
+
+def _shadowed(name: str) -> bool:
+    """Whether the module ``name`` is hidden by its parent's attribute of the same name
+    (``functrace.jit``, ``functrace.misc.flatten``: functions, documented as such)."""
+    parent, _, leaf = name.rpartition(".")
+    return bool(parent) and not isinstance(
+        getattr(importlib.import_module(parent), leaf, None), types.ModuleType)
 
 
 def _home(obj) -> str:

@@ -54,7 +54,9 @@ def test_a_name_listed_as_supported_has_a_rule(module, name, status):
                                    if module.startswith("numpy")
                                    else module.replace("scipy", "functrace.scipy", 1))
     assert name in coverage_table._public_functions(ours), f"{module}.{name} listed but missing"
-    theirs = getattr(importlib.import_module(module), name)
+    theirs = getattr(importlib.import_module(module), name, None)
+    if theirs is None:          # newer than this numpy (matvec: 2.2); nothing to dispatch
+        return
     dispatchable = isinstance(theirs, np.ufunc) or hasattr(theirs, "_implementation")
     if module.startswith("numpy") and dispatchable and theirs is not getattr(ours, name):
         assert theirs in UFUNCS or theirs in FUNCTIONS, f"{module}.{name} does not dispatch"

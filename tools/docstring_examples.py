@@ -199,12 +199,20 @@ def nn_names() -> list[str]:
 
 
 def numpy_names() -> list[str]:
-    """functrace.numpy's functions and ``linalg.<name>`` for its linalg module's."""
+    """functrace.numpy's functions and ``linalg.<name>`` for its linalg module's, one
+    per function (of aliases such as ``acos`` and ``arccos``, the one with example
+    code, else the first)."""
+    import example_code
     import functrace.numpy as fnp
     from public_api import exported
-    return ([n for n, _ in exported(fnp)]
-            + [f"linalg.{n}" for n, _ in exported(fnp.linalg)]
-            + [f"fft.{n}" for n, _ in exported(fnp.fft)])
+    names = ([n for n, _ in exported(fnp)]
+             + [f"linalg.{n}" for n, _ in exported(fnp.linalg)]
+             + [f"fft.{n}" for n, _ in exported(fnp.fft)])
+    aliases: dict = {}
+    for name in names:
+        aliases.setdefault(id(_lookup(fnp, name)), []).append(name)
+    return [next((n for n in group if n in example_code.NUMPY), group[0])
+            for group in aliases.values()]
 
 
 def special_names() -> list[str]:

@@ -1,5 +1,7 @@
-"""Example code for the nn and scipy.special tables of tools/docstring_examples.py."""
+"""Example code for the nn, scipy.special and numpy tables of tools/docstring_examples.py."""
 from __future__ import annotations
+
+from numpy_example_code import NUMPY_MORE
 
 X = "ft.tensor([-1.0, 0.5, 2.0])"
 P = "ft.tensor([0.2, 0.7])"            # probabilities
@@ -259,3 +261,6 @@ NUMPY.update({
 def numpy_default(name: str) -> list[str]:
     """A unary elementwise function: its values and its derivative."""
     return [f"fnp.{name}({V})", f"ft.grad(lambda x: fnp.sum(fnp.{name}(x)))({V})"]
+
+
+NUMPY.update(NUMPY_MORE)
