@@ -119,9 +119,7 @@ def conv(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple, dilation: 
          groups: int) -> np.ndarray:
     """Cross-correlation of ``x`` ``(N, C, *spatial)`` with ``w`` ``(O, C // groups, *kernel)``."""
     kernel = w.shape[2:]
-    nd = len(kernel)
     n, c = x.shape[:2]
-    o = w.shape[0]
     out = out_sizes(x.shape[2:], kernel, stride, padding, dilation)
     win = windows(pad_spatial(x, padding), kernel, stride, dilation, out)  # (N, C, *out, *k)
     dtype = np.result_type(x, w)

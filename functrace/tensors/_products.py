@@ -31,9 +31,9 @@ def matmul(input: Any, other: Any) -> Any:
 def mm(input: Any, mat2: Any) -> Any:
     """The product of two matrices."""
     if np.ndim(input) != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if np.ndim(mat2) != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     if np.shape(input)[1] != np.shape(mat2)[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                            f"({_shape_text(np.shape(input))} and {_shape_text(np.shape(mat2))})")
@@ -43,10 +43,10 @@ def mm(input: Any, mat2: Any) -> Any:
 def bmm(input: Any, mat2: Any) -> Any:
     """Batched matrix product of two 3-D tensors with the same batch size."""
     if np.ndim(input) != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if np.ndim(mat2) != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
-    (b, n, m), (b2, m2, p) = np.shape(input), np.shape(mat2)
+        raise RuntimeError("batch2 must be a 3D tensor")
+    (b, _, m), (b2, m2, _) = np.shape(input), np.shape(mat2)
     if b2 != b or m2 != m:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b}, {m}] but got: [{b2}, {m2}].")

@@ -170,7 +170,7 @@ def quantile(input: Any, q: Any, dim: Optional[int] = None, keepdim: bool = Fals
 def _check_float_input(input: Any) -> None:
     kind = np.result_type(data_of(input)).kind
     if kind != "f":
-        raise RuntimeError(f"quantile() input tensor must be either float or double dtype")
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
 
 
 def _interpolate(ordered: Any, axis: int, p: float, interpolation: str) -> Any:

@@ -384,8 +384,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
-                               f"ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is "
+                               "ambiguous")
         return bool(self._data.reshape(()))
 
     def __format__(self, spec: str) -> str:
